@@ -1,0 +1,375 @@
+//! CSV exchange of assets. Export writes UTF-8 with a byte-order mark (so Excel recognises it)
+//! or Shift_JIS; import reads either, checks every line, and reports every bad line at once so
+//! that nothing is imported until the whole file is right.
+
+use encoding_rs::SHIFT_JIS;
+use platform::fields::FormErrors;
+use platform::i18n::Locale;
+use time::Date;
+
+use crate::{Asset, AssetDraft, AssetForm};
+
+/// Largest file accepted for import.
+pub const MAX_IMPORT_BYTES: usize = 1024 * 1024;
+/// Most data lines accepted in one import.
+pub const MAX_IMPORT_LINES: usize = 1000;
+
+/// Character encodings offered for CSV files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-8 (with a byte-order mark on export).
+    Utf8,
+    /// Shift_JIS, as older Japanese Excel expects.
+    ShiftJis,
+    /// On import only: UTF-8 if the bytes are valid UTF-8, otherwise Shift_JIS.
+    Auto,
+}
+
+impl Encoding {
+    /// Parses the form value.
+    pub fn from_form(s: &str) -> Self {
+        match s {
+            "utf8" => Encoding::Utf8,
+            "sjis" => Encoding::ShiftJis,
+            _ => Encoding::Auto,
+        }
+    }
+}
+
+/// Why an import was refused as a whole.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    /// Bigger than [`MAX_IMPORT_BYTES`].
+    #[error("file too large")]
+    TooLarge,
+    /// No data lines.
+    #[error("file empty")]
+    Empty,
+    /// More than [`MAX_IMPORT_LINES`] lines.
+    #[error("too many lines")]
+    TooManyLines,
+    /// The bytes are not text in the chosen encoding.
+    #[error("unreadable encoding")]
+    Encoding,
+    /// Some lines are wrong; nothing was imported.
+    #[error("invalid lines")]
+    Lines(Vec<LineError>),
+}
+
+/// What is wrong with one line.
+#[derive(Debug, PartialEq, Eq)]
+pub struct LineError {
+    /// Line number in the file, from 1.
+    pub line: usize,
+    /// The problems.
+    pub problem: LineProblem,
+}
+
+/// The problems a line can have.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LineProblem {
+    /// Not six columns.
+    Columns(usize),
+    /// Unparseable CSV (for example an unclosed quote).
+    Syntax,
+    /// Field values refused.
+    Fields(FormErrors),
+}
+
+const COLUMNS: [&str; 6] = [
+    "category",
+    "name",
+    "institution",
+    "amount",
+    "valuation_date",
+    "note",
+];
+
+fn header(locale: Locale) -> Vec<String> {
+    COLUMNS
+        .iter()
+        .map(|c| locale.t(&format!("csv-{}", c.replace('_', "-"))))
+        .collect()
+}
+
+/// Cells a spreadsheet would run as a formula are prefixed with `'` (CSV injection).
+fn defuse(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+fn restore(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+}
+
+/// Why an export could not be written in the requested encoding.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("text cannot be written in Shift_JIS")]
+pub struct Unencodable;
+
+/// Writes the assets as CSV in the customer's language.
+pub fn export(
+    assets: &[Asset],
+    locale: Locale,
+    encoding: Encoding,
+) -> Result<Vec<u8>, Unencodable> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let mut rows = vec![header(locale)];
+    for a in assets {
+        rows.push(vec![
+            a.category.label(locale),
+            defuse(&a.name),
+            defuse(&a.institution),
+            a.amount.get().to_string(),
+            platform::fields::iso_date(a.valuation_date),
+            defuse(&a.note),
+        ]);
+    }
+    for row in rows {
+        // Writing to a Vec cannot fail.
+        let _ = writer.write_record(&row);
+    }
+    let text = writer
+        .into_inner()
+        .map(String::from_utf8)
+        .unwrap_or(Ok(String::new()))
+        .unwrap_or_default();
+    match encoding {
+        Encoding::ShiftJis => {
+            let (bytes, _, unmappable) = SHIFT_JIS.encode(&text);
+            if unmappable {
+                Err(Unencodable)
+            } else {
+                Ok(bytes.into_owned())
+            }
+        }
+        Encoding::Utf8 | Encoding::Auto => {
+            let mut out = "\u{FEFF}".as_bytes().to_vec();
+            out.extend_from_slice(text.as_bytes());
+            Ok(out)
+        }
+    }
+}
+
+fn decode(bytes: &[u8], encoding: Encoding) -> Result<String, ImportError> {
+    let utf8 = |b: &[u8]| {
+        std::str::from_utf8(b.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(b)).map(str::to_owned)
+    };
+    match encoding {
+        Encoding::Utf8 => utf8(bytes).map_err(|_| ImportError::Encoding),
+        Encoding::ShiftJis => decode_sjis(bytes),
+        Encoding::Auto => utf8(bytes).or_else(|_| decode_sjis(bytes)),
+    }
+}
+
+fn decode_sjis(bytes: &[u8]) -> Result<String, ImportError> {
+    let (text, had_errors) = SHIFT_JIS.decode_without_bom_handling(bytes);
+    if had_errors {
+        Err(ImportError::Encoding)
+    } else {
+        Ok(text.into_owned())
+    }
+}
+
+fn is_header(record: &csv::StringRecord) -> bool {
+    let first = record
+        .get(0)
+        .unwrap_or("")
+        .trim()
+        .trim_start_matches('\u{FEFF}');
+    Locale::ALL.iter().any(|l| l.t("csv-category") == first) || first == "category"
+}
+
+/// Parses a whole file; returns drafts only when every line is valid.
+pub fn import(
+    bytes: &[u8],
+    encoding: Encoding,
+    today: Date,
+) -> Result<Vec<AssetDraft>, ImportError> {
+    if bytes.len() > MAX_IMPORT_BYTES {
+        return Err(ImportError::TooLarge);
+    }
+    let text = decode(bytes, encoding)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut drafts = Vec::new();
+    let mut errors = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let line = index + 1;
+        let record = match record {
+            Ok(r) => r,
+            Err(_) => {
+                errors.push(LineError {
+                    line,
+                    problem: LineProblem::Syntax,
+                });
+                break;
+            }
+        };
+        if (index == 0 && is_header(&record)) || record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if drafts.len() + errors.len() >= MAX_IMPORT_LINES {
+            return Err(ImportError::TooManyLines);
+        }
+        if record.len() != COLUMNS.len() {
+            errors.push(LineError {
+                line,
+                problem: LineProblem::Columns(record.len()),
+            });
+            continue;
+        }
+        let cell = |i: usize| restore(record.get(i).unwrap_or("")).to_owned();
+        let form = AssetForm {
+            category: cell(0),
+            name: cell(1),
+            institution: cell(2),
+            amount: cell(3),
+            valuation_date: cell(4),
+            note: cell(5),
+        };
+        match form.parse(today) {
+            Ok(d) => drafts.push(d),
+            Err(e) => errors.push(LineError {
+                line,
+                problem: LineProblem::Fields(e),
+            }),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ImportError::Lines(errors));
+    }
+    if drafts.is_empty() {
+        return Err(ImportError::Empty);
+    }
+    Ok(drafts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Category, Yen};
+    use platform::fields::FieldError;
+    use platform::ids::AssetId;
+    use time::macros::date;
+
+    fn asset(name: &str, note: &str) -> Asset {
+        Asset {
+            id: AssetId::new(),
+            category: Category::Stocks,
+            name: name.into(),
+            institution: "みらい証券".into(),
+            amount: Yen::parse("350000").unwrap(),
+            valuation_date: date!(2026 - 10 - 31),
+            note: note.into(),
+            updated_at: 0,
+        }
+    }
+
+    const TODAY: Date = date!(2026 - 11 - 21);
+
+    #[test]
+    fn export_then_import_round_trips_in_both_encodings() {
+        let assets = vec![
+            asset("日本株式ファンド", "長期保有\n配当あり"),
+            asset("=HYPERLINK(\"x\")", "-note"),
+        ];
+        for (locale, encoding) in [
+            (Locale::Ja, Encoding::Utf8),
+            (Locale::Ja, Encoding::ShiftJis),
+            (Locale::En, Encoding::Utf8),
+        ] {
+            let bytes = export(&assets, locale, encoding).unwrap();
+            let drafts = import(&bytes, Encoding::Auto, TODAY).unwrap();
+            assert_eq!(drafts.len(), 2);
+            assert_eq!(drafts[0].name, "日本株式ファンド");
+            assert_eq!(drafts[0].note, "長期保有\n配当あり");
+            assert_eq!(drafts[1].name, "=HYPERLINK(\"x\")");
+            assert_eq!(drafts[1].note, "-note");
+        }
+    }
+
+    #[test]
+    fn export_defuses_formulas() {
+        let bytes = export(&[asset("=1+1", "")], Locale::En, Encoding::Utf8).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.starts_with('\u{FEFF}'));
+        assert!(text.contains(",'=1+1,"), "{text}");
+    }
+
+    #[test]
+    fn export_to_shift_jis_refuses_characters_it_cannot_hold() {
+        assert_eq!(
+            export(&[asset("𠮷野家", "")], Locale::Ja, Encoding::ShiftJis),
+            Err(Unencodable)
+        );
+    }
+
+    #[test]
+    fn import_reports_every_bad_line_and_returns_nothing() {
+        let file = "区分,名称,金融機関,金額,評価日,メモ\n\
+                    預金,普通預金,さくら銀行,100000,2026-11-01,\n\
+                    gold,金地金,,5000,2026-11-01,\n\
+                    stocks,株,,-1,2026-11-01,\n\
+                    stocks,株,,1\n";
+        match import(file.as_bytes(), Encoding::Utf8, TODAY) {
+            Err(ImportError::Lines(errors)) => {
+                assert_eq!(errors.len(), 3);
+                assert_eq!(errors[0].line, 3);
+                assert!(
+                    matches!(&errors[0].problem, LineProblem::Fields(f) if f.get("category") == Some(FieldError::UnknownChoice))
+                );
+                assert!(
+                    matches!(&errors[1].problem, LineProblem::Fields(f) if f.get("amount") == Some(FieldError::NegativeAmount))
+                );
+                assert_eq!(errors[2].problem, LineProblem::Columns(4));
+            }
+            other => panic!("expected line errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn import_refuses_garbage_encodings_and_empty_files() {
+        assert_eq!(
+            import(b"\xff\xfe\x00garbage\x81", Encoding::Utf8, TODAY),
+            Err(ImportError::Encoding)
+        );
+        assert_eq!(
+            import(
+                "区分,名称,金融機関,金額,評価日,メモ\n".as_bytes(),
+                Encoding::Auto,
+                TODAY
+            ),
+            Err(ImportError::Empty)
+        );
+        assert_eq!(
+            import(&vec![b'a'; MAX_IMPORT_BYTES + 1], Encoding::Auto, TODAY),
+            Err(ImportError::TooLarge)
+        );
+        let many: String = (0..=MAX_IMPORT_LINES)
+            .map(|_| "deposits,a,,1,2026-01-01,\n")
+            .collect();
+        assert_eq!(
+            import(many.as_bytes(), Encoding::Auto, TODAY),
+            Err(ImportError::TooManyLines)
+        );
+        assert!(matches!(
+            import(
+                b"deposits,\"unclosed,,1,2026-01-01,\n",
+                Encoding::Auto,
+                TODAY
+            ),
+            Err(ImportError::Lines(_))
+        ));
+    }
+}

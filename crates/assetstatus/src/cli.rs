@@ -1,0 +1,207 @@
+//! The command line. Flags override the configuration file and `ASSETSTATUS_*` variables.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use platform::audit::{self, Verdict};
+use platform::config::{Config, Overrides};
+use platform::db::Db;
+
+/// assetstatus: the bank's asset-status platform.
+#[derive(Parser, Debug)]
+#[command(name = "assetstatus", version, about)]
+pub struct Args {
+    /// TOML configuration file.
+    #[arg(long, env = "ASSETSTATUS_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    /// Directory for the SQLite database, key file, mail files and objects [default: ./data].
+    #[arg(long, env = "ASSETSTATUS_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    /// Address of the customer listener [default: 127.0.0.1:8080].
+    #[arg(long, env = "ASSETSTATUS_PUBLIC_ADDR", global = true)]
+    public_addr: Option<String>,
+    /// Address of the staff listener [default: 127.0.0.1:8081].
+    #[arg(long, env = "ASSETSTATUS_STAFF_ADDR", global = true)]
+    staff_addr: Option<String>,
+    /// postgres://… or sqlite://… [default: SQLite in the data directory].
+    #[arg(
+        long,
+        env = "ASSETSTATUS_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the portal and the staff listener.
+    Serve {
+        /// Create a demo customer with a year of asset history if none exists, and print how to log in.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Configuration tools.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Audit trail tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Exit 0 when the URL answers 200 (container health checks without curl).
+    Healthcheck {
+        /// URL to probe.
+        #[arg(long, default_value = "http://127.0.0.1:8080/healthz")]
+        url: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ConfigCommand {
+    /// Print the effective configuration with secrets masked; refuse invalid values.
+    Check,
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCommand {
+    /// Check the hash chain and report the first broken entry.
+    Verify,
+}
+
+impl Args {
+    fn load_config(&self) -> anyhow::Result<Config> {
+        let overrides = Overrides {
+            data_dir: self.data_dir.clone(),
+            public_addr: self.public_addr.clone(),
+            staff_addr: self.staff_addr.clone(),
+            database_url: self.database_url.clone(),
+        };
+        Ok(Config::load(self.config.as_deref(), &overrides)?)
+    }
+}
+
+/// Runs the command; the exit code says whether it succeeded.
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match &args.command {
+        Command::Healthcheck { url } => healthcheck(url).await,
+        Command::Config {
+            command: ConfigCommand::Check,
+        } => {
+            let config = args.load_config()?;
+            print!("{}", config.to_masked_toml());
+            eprintln!("configuration is valid");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let config = args.load_config()?;
+            let db = Db::connect(&config.database_url()).await?;
+            db.close().await;
+            eprintln!("database schema is up to date");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => verify_audit(&args.load_config()?).await,
+        Command::Serve { demo } => serve(&args.load_config()?, *demo).await,
+    }
+}
+
+async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
+    platform::telemetry::init(&config.log_filter, std::io::stdout);
+    let built = crate::server::build(config).await?;
+    let login = if demo {
+        Some(crate::demo::seed(&built.state).await?)
+    } else {
+        None
+    };
+    let running = crate::server::start(config, &built).await?;
+    print_banner(
+        config,
+        &built,
+        running.public_addr,
+        running.staff_addr,
+        login.as_ref(),
+    );
+    tokio::select! {
+        () = crate::server::termination() => {
+            tracing::info!("shutting down");
+            running.stop().await;
+        }
+        () = std::future::pending::<()>() => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_banner(
+    config: &Config,
+    built: &crate::server::Built,
+    public: std::net::SocketAddr,
+    staff: std::net::SocketAddr,
+    demo: Option<&crate::demo::DemoLogin>,
+) {
+    eprintln!();
+    eprintln!("  assetstatus is running");
+    eprintln!("  customer portal : http://{public}/");
+    eprintln!("  staff listener  : http://{staff}/healthz");
+    eprintln!("  data directory  : {}", config.data_dir.display());
+    eprintln!("  mail            : {}", built.mail);
+    if let Some(login) = demo {
+        eprintln!(
+            "  demo customer   : {}  /  password: {}",
+            login.email, login.password
+        );
+    }
+    eprintln!("  stop with Ctrl-C");
+    eprintln!();
+}
+
+async fn verify_audit(config: &Config) -> anyhow::Result<ExitCode> {
+    let db = Db::connect(&config.database_url()).await?;
+    let mut tx = db.read().await?;
+    let total = audit::length(&mut tx).await?;
+    let bar = ProgressBar::new(u64::try_from(total).unwrap_or(0));
+    bar.set_style(
+        ProgressStyle::with_template("verifying audit trail {bar:40} {pos}/{len} entries")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let verdict =
+        audit::verify(&mut tx, |n| bar.set_position(u64::try_from(n).unwrap_or(0))).await?;
+    bar.finish_and_clear();
+    match verdict {
+        Verdict::Intact { entries } => {
+            println!("audit trail intact: {entries} entries, chain verified");
+            Ok(ExitCode::SUCCESS)
+        }
+        Verdict::Broken { seq, reason } => {
+            println!("audit trail BROKEN at entry #{seq}: {reason}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+async fn healthcheck(url: &str) -> anyhow::Result<ExitCode> {
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(3))
+        .build()?;
+    let response = client
+        .get(url)
+        .send()
+        .await
+        .with_context(|| format!("no answer from {url}"))?;
+    if response.status().is_success() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("{url} answered {}", response.status());
+        Ok(ExitCode::FAILURE)
+    }
+}

@@ -1,0 +1,123 @@
+//! Demo data: one customer with a year of monthly valuations across every kind of holding, so
+//! that the dashboard shows something real on first start.
+
+use assets::{AssetForm, Category};
+use identity::{BirthDate, Email, KanaName, KanjiName, NewPassword, SignupRequest};
+use platform::audit::RequestMeta;
+use platform::i18n::Locale;
+use platform::time_util::today_jst;
+use portal::AppState;
+use time::{Date, Duration};
+
+/// How to log in as the demo customer.
+pub struct DemoLogin {
+    /// Login address.
+    pub email: &'static str,
+    /// Password (demo data only).
+    pub password: &'static str,
+}
+
+const EMAIL: &str = "demo@example.jp";
+const PASSWORD: &str = "sakura-mochi-2026-demo";
+
+/// (category, name, institution, value a year ago, change per month)
+const HOLDINGS: [(Category, &str, &str, i64, i64); 8] = [
+    (
+        Category::Deposits,
+        "普通預金",
+        "さくら銀行",
+        2_400_000,
+        60_000,
+    ),
+    (Category::Deposits, "定期預金", "さくら銀行", 1_000_000, 0),
+    (
+        Category::Stocks,
+        "国内株式",
+        "みらい証券",
+        1_200_000,
+        25_000,
+    ),
+    (
+        Category::InvestmentFunds,
+        "全世界株式インデックス",
+        "みらい証券",
+        600_000,
+        52_000,
+    ),
+    (
+        Category::Insurance,
+        "終身保険（解約返戻金）",
+        "あおば生命",
+        800_000,
+        5_000,
+    ),
+    (Category::Pension, "iDeCo", "みらい証券", 900_000, 23_000),
+    (
+        Category::RealEstate,
+        "自宅マンション",
+        "",
+        32_000_000,
+        -50_000,
+    ),
+    (
+        Category::Liabilities,
+        "住宅ローン残高",
+        "さくら銀行",
+        18_000_000,
+        -55_000,
+    ),
+];
+
+/// Creates the demo customer and their history unless the address is already registered.
+pub async fn seed(state: &AppState) -> anyhow::Result<DemoLogin> {
+    let login = DemoLogin {
+        email: EMAIL,
+        password: PASSWORD,
+    };
+    let today = today_jst();
+    let request = SignupRequest {
+        email: Email::parse(EMAIL)?,
+        name_kanji: KanjiName::parse("山田 太郎")?,
+        name_kana: KanaName::parse("ヤマダ タロウ")?,
+        birth_date: BirthDate::parse("1980-05-05", today)?,
+        password: NewPassword::parse(PASSWORD, PASSWORD, &[])?,
+        locale: Locale::Ja,
+    };
+    let meta = RequestMeta {
+        client_ip: None,
+        request_id: "demo-seed".into(),
+    };
+    let Some(customer) = state
+        .identity
+        .create_active_customer(request, &meta)
+        .await?
+    else {
+        return Ok(login);
+    };
+    let start = today - Duration::days(365);
+    for (category, name, institution, base, step) in HOLDINGS {
+        let form = |month: i64| AssetForm {
+            category: category.code().into(),
+            name: name.into(),
+            institution: institution.into(),
+            amount: (base + step * month).to_string(),
+            valuation_date: platform::fields::iso_date(month_after(start, month).min(today)),
+            note: String::new(),
+        };
+        let draft = form(0)
+            .parse(today)
+            .map_err(|e| anyhow::anyhow!("demo asset invalid: {e:?}"))?;
+        let id = state.assets.create(customer, &draft, &meta).await?;
+        for month in 1..=12 {
+            let draft = form(month)
+                .parse(today)
+                .map_err(|e| anyhow::anyhow!("demo asset invalid: {e:?}"))?;
+            state.assets.update(customer, id, &draft, &meta).await?;
+        }
+    }
+    Ok(login)
+}
+
+fn month_after(start: Date, months: i64) -> Date {
+    start + Duration::days(months * 365 / 12)
+}

@@ -1,0 +1,7 @@
+//! The `assetstatus` program: one binary with subcommands to serve every role, check the
+//! configuration, apply migrations and verify the audit trail.
+
+pub mod cli;
+pub mod demo;
+pub mod health;
+pub mod server;

@@ -1,0 +1,185 @@
+//! Assembling and running the server: storage, keys, mail, the customer pool and ledger, the
+//! portal on the public listener, and (for now) health endpoints on the staff listener.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use assets::AssetBook;
+use axum::Router;
+use axum::middleware::from_fn;
+use identity::{Identity, PasswordHasher};
+use platform::config::Config;
+use platform::crypto::Keyring;
+use platform::db::Db;
+use platform::mail::Mailer;
+use portal::{App, AppState};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// Everything built from the configuration, before any socket is opened.
+pub struct Built {
+    /// The portal's state (also used by demo seeding).
+    pub state: AppState,
+    /// Where mail goes, for the banner.
+    pub mail: String,
+}
+
+/// Connects storage, opens the keyring and assembles the services.
+pub async fn build(config: &Config) -> anyhow::Result<Built> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
+    let db = Db::connect(&config.database_url()).await?;
+    let keyring = Arc::new(Keyring::open(&db, &config.master_key_file()).await?);
+    let mailer = Arc::new(Mailer::from_config(config)?);
+    let parallelism = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let hasher = PasswordHasher::new(parallelism)?;
+    let identity = Identity::new(
+        db.clone(),
+        Arc::clone(&keyring),
+        hasher,
+        Arc::clone(&mailer),
+        config.public_base_url.clone(),
+        config.session.clone(),
+    );
+    let assets = AssetBook::new(db.clone(), Arc::clone(&keyring));
+    let app = App {
+        db,
+        keyring,
+        identity,
+        assets,
+        secure_cookies: config.secure_cookies(),
+    };
+    Ok(Built {
+        state: AppState(Arc::new(app)),
+        mail: mailer.describe(),
+    })
+}
+
+/// The edge layers every listener shares, outermost last.
+fn with_edge(router: Router) -> Router {
+    router
+        .layer(from_fn(edge::security_headers))
+        .layer(from_fn(edge::access_log))
+        .layer(from_fn(edge::request_id))
+}
+
+/// The public listener's routes.
+pub fn public_router(state: AppState) -> Router {
+    let db = state.db.clone();
+    with_edge(portal::router(state).merge(crate::health::routes(db)))
+}
+
+/// The staff listener's routes; the consoles join them in later roles.
+pub fn staff_router(state: &AppState) -> Router {
+    with_edge(crate::health::routes(state.db.clone()))
+}
+
+/// A running server.
+pub struct Running {
+    /// Bound public address.
+    pub public_addr: SocketAddr,
+    /// Bound staff address.
+    pub staff_addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops accepting connections and waits for requests in flight.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+
+    /// Waits until both listeners end.
+    pub async fn wait(self) {
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Binds both listeners and serves until [`Running::stop`] or a termination signal.
+pub async fn start(config: &Config, built: &Built) -> anyhow::Result<Running> {
+    let public = TcpListener::bind(config.public_addr)
+        .await
+        .with_context(|| format!("cannot listen on public address {}", config.public_addr))?;
+    let staff = TcpListener::bind(config.staff_addr)
+        .await
+        .with_context(|| format!("cannot listen on staff address {}", config.staff_addr))?;
+    let (shutdown, signal) = watch::channel(false);
+    let public_addr = public.local_addr()?;
+    let staff_addr = staff.local_addr()?;
+    let tasks = vec![
+        serve(public, public_router(built.state.clone()), signal.clone()),
+        serve(staff, staff_router(&built.state), signal.clone()),
+        prune_sessions(built.state.clone(), signal),
+    ];
+    Ok(Running {
+        public_addr,
+        staff_addr,
+        shutdown,
+        tasks,
+    })
+}
+
+fn serve(
+    listener: TcpListener,
+    router: Router,
+    mut signal: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let stopped = async move {
+            let _ = signal.wait_for(|stop| *stop).await;
+        };
+        if let Err(e) = axum::serve(listener, service)
+            .with_graceful_shutdown(stopped)
+            .await
+        {
+            tracing::error!(error = %e, "listener failed");
+        }
+    })
+}
+
+/// Removes expired sessions every 15 minutes.
+fn prune_sessions(state: AppState, mut signal: watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(15 * 60));
+        loop {
+            tokio::select! {
+                _ = every.tick() => match state.identity.prune_sessions().await {
+                    Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "session pruning failed"),
+                },
+                _ = signal.changed() => break,
+            }
+        }
+    })
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn termination() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

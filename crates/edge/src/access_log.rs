@@ -1,0 +1,44 @@
+//! One JSON line per request: request ID, client address, method, route template (never the
+//! raw path, which can carry tokens), status and latency.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, MatchedPath, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::RequestId;
+
+/// Middleware writing the access log.
+pub async fn access_log(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("-", |p| p.as_str())
+        .to_owned();
+    let request_id = request
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
+    let response = next.run(request).await;
+    tracing::info!(
+        target: "access",
+        request_id,
+        client_ip = client,
+        method = %method,
+        route,
+        status = response.status().as_u16(),
+        latency_us = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    response
+}

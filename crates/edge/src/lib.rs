@@ -1,0 +1,10 @@
+//! The layers every request passes before its handler, in this order: a request ID, the
+//! access log, and security headers on the way out.
+
+mod access_log;
+mod request_id;
+mod security_headers;
+
+pub use access_log::access_log;
+pub use request_id::{RequestId, request_id};
+pub use security_headers::security_headers;

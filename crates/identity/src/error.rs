@@ -1,0 +1,50 @@
+//! Errors of the customer pool. Messages shown to people come from the web layer's catalog;
+//! these variants only say what happened.
+
+use platform::crypto::{CryptoError, KeyringError};
+use platform::db::DbError;
+use platform::fields::FormErrors;
+
+/// What can go wrong in the customer pool.
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    /// Form values were refused; nothing was changed.
+    #[error("invalid input")]
+    Invalid(FormErrors),
+    /// E-mail and password do not match an account (deliberately vague).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// The account exists but its e-mail address is not yet verified; a new link was sent.
+    #[error("e-mail address not verified")]
+    NotVerified,
+    /// The account has been disabled by the bank.
+    #[error("account disabled")]
+    Disabled,
+    /// A verification or reset link is unknown, used or expired.
+    #[error("link invalid or expired")]
+    LinkInvalid,
+    /// The session is unknown or expired.
+    #[error("not logged in")]
+    NotLoggedIn,
+    /// The customer's data key has been destroyed.
+    #[error("customer data no longer readable")]
+    Shredded,
+    /// Storage failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// Keys failed.
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+    /// A stored field failed to decrypt.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+    /// Hashing a password failed.
+    #[error("password hashing failed")]
+    Hashing,
+}
+
+impl From<sqlx::Error> for IdentityError {
+    fn from(e: sqlx::Error) -> Self {
+        IdentityError::Db(DbError::Query(e))
+    }
+}

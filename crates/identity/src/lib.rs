@@ -1,0 +1,72 @@
+//! The customer user pool: sign-up with e-mail verification, password login with server-side
+//! sessions, password reset, profile changes and account deletion by crypto-shredding.
+//!
+//! Every outcome is written to the audit trail in the same transaction as the change it
+//! records. Nothing here ever tells a caller whether an e-mail address is registered.
+
+mod deletion;
+mod error;
+mod fields;
+mod login;
+mod mails;
+mod password;
+mod profile;
+mod reset;
+mod sessions;
+mod signup;
+mod store;
+mod verification;
+
+use std::sync::Arc;
+
+use platform::config::SessionConfig;
+use platform::crypto::Keyring;
+use platform::db::Db;
+use platform::mail::Mailer;
+use url::Url;
+
+pub use error::IdentityError;
+pub use fields::{BirthDate, Email, KanaName, KanjiName, NewPassword};
+pub use login::LoggedIn;
+pub use password::PasswordHasher;
+pub use profile::{Profile, ProfileUpdate};
+pub use sessions::SessionInfo;
+pub use signup::SignupRequest;
+pub use store::CustomerStatus;
+
+/// The customer pool and what it needs: storage, keys, the password hasher and the mailer.
+pub struct Identity {
+    db: Db,
+    keyring: Arc<Keyring>,
+    hasher: PasswordHasher,
+    mailer: Arc<Mailer>,
+    base_url: Url,
+    sessions: SessionConfig,
+}
+
+impl Identity {
+    /// Assembles the pool; `base_url` is where links in mails point.
+    pub fn new(
+        db: Db,
+        keyring: Arc<Keyring>,
+        hasher: PasswordHasher,
+        mailer: Arc<Mailer>,
+        base_url: Url,
+        sessions: SessionConfig,
+    ) -> Self {
+        Self {
+            db,
+            keyring,
+            hasher,
+            mailer,
+            base_url,
+            sessions,
+        }
+    }
+
+    fn link(&self, path: &str) -> String {
+        self.base_url
+            .join(path)
+            .map_or_else(|_| path.to_owned(), |u| u.to_string())
+    }
+}

@@ -1,0 +1,86 @@
+//! The mails the customer pool sends. Each reads in the customer's language and carries no
+//! personal data beyond the address it goes to; links carry a single-use token.
+
+use platform::i18n::{Arg, Locale};
+use platform::mail::{Mailer, OutgoingMail};
+use std::sync::Arc;
+
+/// Which mail to send.
+pub(crate) enum MailKind {
+    /// Confirm the address given at sign-up.
+    Verify { link: String },
+    /// Someone signed up with an address that already has an account.
+    AlreadyRegistered {
+        login_link: String,
+        reset_link: String,
+    },
+    /// A password reset was requested.
+    Reset { link: String },
+    /// The password was changed.
+    PasswordChanged,
+    /// The account was deleted.
+    Deleted,
+}
+
+impl MailKind {
+    fn name(&self) -> &'static str {
+        match self {
+            MailKind::Verify { .. } => "verify",
+            MailKind::AlreadyRegistered { .. } => "already-registered",
+            MailKind::Reset { .. } => "reset",
+            MailKind::PasswordChanged => "password-changed",
+            MailKind::Deleted => "deleted",
+        }
+    }
+
+    fn compose(&self, locale: Locale, to: String) -> OutgoingMail {
+        let link = |l: &String| [("link", Arg::from(l.clone()))];
+        let (subject, text) = match self {
+            MailKind::Verify { link: l } => (
+                locale.t("mail-verify-subject"),
+                locale.t_args("mail-verify-body", &link(l)),
+            ),
+            MailKind::AlreadyRegistered {
+                login_link,
+                reset_link,
+            } => (
+                locale.t("mail-already-registered-subject"),
+                locale.t_args(
+                    "mail-already-registered-body",
+                    &[
+                        ("login", Arg::from(login_link.clone())),
+                        ("reset", Arg::from(reset_link.clone())),
+                    ],
+                ),
+            ),
+            MailKind::Reset { link: l } => (
+                locale.t("mail-reset-subject"),
+                locale.t_args("mail-reset-body", &link(l)),
+            ),
+            MailKind::PasswordChanged => (
+                locale.t("mail-password-changed-subject"),
+                locale.t("mail-password-changed-body"),
+            ),
+            MailKind::Deleted => (
+                locale.t("mail-deleted-subject"),
+                locale.t("mail-deleted-body"),
+            ),
+        };
+        let text = format!("{text}\n\n{}\n", locale.t("mail-signature"));
+        OutgoingMail { to, subject, text }
+    }
+}
+
+/// Sends in the background so that the response time does not depend on whether a mail was
+/// sent (which would reveal whether an address is registered). Failures are logged without
+/// the address.
+pub(crate) fn send_later(mailer: &Arc<Mailer>, kind: MailKind, locale: Locale, to: String) {
+    let mailer = Arc::clone(mailer);
+    let mail = kind.compose(locale, to);
+    let name = kind.name();
+    tokio::spawn(async move {
+        if let Err(e) = mailer.send(mail).await {
+            tracing::error!(mail = name, error = %e, "mail not sent");
+        }
+    });
+}

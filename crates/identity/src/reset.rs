@@ -1,0 +1,138 @@
+//! Password reset by e-mail link. Requesting one never reveals whether the address is known;
+//! using one sets the new password, ends every session and tells the owner by mail.
+
+use platform::audit::{self, Actor, Event, Outcome, RequestMeta, Target};
+use platform::crypto::SecretToken;
+use platform::fields::{FieldError, FormErrors};
+use platform::i18n::Locale;
+use platform::time_util::now_unix;
+
+use crate::fields::{Email, NewPassword};
+use crate::mails::{MailKind, send_later};
+use crate::store::{self, CustomerStatus, Purpose};
+use crate::{Identity, IdentityError};
+
+/// How long a reset link stays valid.
+const RESET_TTL_SECS: i64 = 30 * 60;
+
+impl Identity {
+    /// Mails a reset link if the address belongs to a usable account.
+    pub async fn request_password_reset(
+        &self,
+        email: &Email,
+        locale: Locale,
+        meta: &RequestMeta,
+    ) -> Result<(), IdentityError> {
+        let index = self.keyring.email_index(email.as_str());
+        let mut tx = self.db.write().await?;
+        let customer = store::customer_by_email(&mut tx, &index).await?;
+        let usable = customer.filter(|c| c.status != CustomerStatus::Disabled);
+        let (target, outcome) = match &usable {
+            Some(c) => (Target::customer(c.id), Outcome::Success),
+            None => (Target::none(), Outcome::Failure),
+        };
+        let token = SecretToken::generate();
+        if let Some(c) = &usable {
+            store::insert_token(
+                &mut tx,
+                &token.hash,
+                c.id,
+                Purpose::ResetPassword,
+                now_unix() + RESET_TTL_SECS,
+            )
+            .await?;
+        }
+        let event = Event {
+            actor: Actor::anonymous(),
+            action: "customer.password_reset_request",
+            target,
+            outcome,
+        };
+        audit::append(&mut tx, &event, meta).await?;
+        tx.commit().await?;
+        if let Some(c) = usable {
+            let link = self.link(&format!("password/reset/{}", token.plain));
+            let locale = if c.locale == locale { locale } else { c.locale };
+            send_later(
+                &self.mailer,
+                MailKind::Reset { link },
+                locale,
+                email.as_str().to_owned(),
+            );
+        }
+        Ok(())
+    }
+
+    /// True when a reset link can still be used (to decide which page to show).
+    pub async fn reset_link_is_live(&self, token: &str) -> Result<bool, IdentityError> {
+        if !SecretToken::is_well_formed(token) {
+            return Ok(false);
+        }
+        let mut tx = self.db.read().await?;
+        Ok(store::token_is_live(
+            &mut tx,
+            &SecretToken::hash(token),
+            Purpose::ResetPassword,
+            now_unix(),
+        )
+        .await?)
+    }
+
+    /// Sets a new password with a reset link.
+    pub async fn reset_password(
+        &self,
+        token: &str,
+        password: &str,
+        confirmation: &str,
+        meta: &RequestMeta,
+    ) -> Result<(), IdentityError> {
+        if !SecretToken::is_well_formed(token) {
+            return Err(IdentityError::LinkInvalid);
+        }
+        let mut tx = self.db.write().await?;
+        let now = now_unix();
+        let Some(id) = store::consume_token(
+            &mut tx,
+            &SecretToken::hash(token),
+            Purpose::ResetPassword,
+            now,
+        )
+        .await?
+        else {
+            return Err(IdentityError::LinkInvalid);
+        };
+        let profile = self.decrypt_profile(&mut tx, id).await?;
+        let personal = [
+            profile.email.as_str(),
+            profile.name_kanji.as_str(),
+            profile.name_kana.as_str(),
+        ];
+        let new = NewPassword::parse(password, confirmation, &personal).map_err(password_error)?;
+        let hash = self.hasher.hash(new.expose()).await?;
+        store::set_password_hash(&mut tx, id, &hash, now).await?;
+        store::delete_sessions_of(&mut tx, id).await?;
+        if profile.status == CustomerStatus::Unverified {
+            // Receiving the link proves the address, just as the verification link would.
+            store::set_status(&mut tx, id, CustomerStatus::Active, now).await?;
+        }
+        let event = Event {
+            actor: Actor::customer(id),
+            action: "customer.password_reset",
+            target: Target::customer(id),
+            outcome: Outcome::Success,
+        };
+        audit::append(&mut tx, &event, meta).await?;
+        tx.commit().await?;
+        send_later(
+            &self.mailer,
+            MailKind::PasswordChanged,
+            profile.locale,
+            profile.email,
+        );
+        Ok(())
+    }
+}
+
+pub(crate) fn password_error(e: FieldError) -> IdentityError {
+    IdentityError::Invalid(FormErrors(vec![("password", e)]))
+}

@@ -1,0 +1,80 @@
+//! Server-side sessions: the browser holds a random token, the database its hash, an idle
+//! time-out and an absolute expiry.
+
+use platform::audit::{self, Actor, Event, Outcome, RequestMeta, Target};
+use platform::crypto::SecretToken;
+use platform::i18n::Locale;
+use platform::ids::CustomerId;
+use platform::time_util::now_unix;
+
+use crate::store;
+use crate::{Identity, IdentityError};
+
+/// Last-seen times are written at most this often, so reading pages does not mean writing.
+const TOUCH_INTERVAL_SECS: i64 = 60;
+
+/// The customer behind a live session.
+#[derive(Clone, Debug)]
+pub struct SessionInfo {
+    /// Who.
+    pub customer: CustomerId,
+    /// Their preferred language.
+    pub locale: Locale,
+}
+
+impl Identity {
+    /// The customer of a session cookie, if the session is live; extends its idle time-out.
+    pub async fn session(&self, token: &str) -> Result<Option<SessionInfo>, IdentityError> {
+        if !SecretToken::is_well_formed(token) {
+            return Ok(None);
+        }
+        let hash = SecretToken::hash(token);
+        let now = now_unix();
+        let idle = self.idle_secs();
+        let found = {
+            let mut tx = self.db.read().await?;
+            store::live_session(&mut tx, &hash, now, idle).await?
+        };
+        let Some(row) = found else { return Ok(None) };
+        if now - row.last_seen_at >= TOUCH_INTERVAL_SECS {
+            let mut tx = self.db.write().await?;
+            store::touch_session(&mut tx, &hash, now).await?;
+            tx.commit().await?;
+        }
+        Ok(Some(SessionInfo {
+            customer: row.customer,
+            locale: row.locale,
+        }))
+    }
+
+    /// Ends a session.
+    pub async fn log_out(&self, token: &str, meta: &RequestMeta) -> Result<(), IdentityError> {
+        if !SecretToken::is_well_formed(token) {
+            return Ok(());
+        }
+        let mut tx = self.db.write().await?;
+        if let Some(customer) = store::delete_session(&mut tx, &SecretToken::hash(token)).await? {
+            let event = Event {
+                actor: Actor::customer(customer),
+                action: "customer.logout",
+                target: Target::customer(customer),
+                outcome: Outcome::Success,
+            };
+            audit::append(&mut tx, &event, meta).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes sessions past their expiry; run periodically.
+    pub async fn prune_sessions(&self) -> Result<u64, IdentityError> {
+        let mut tx = self.db.write().await?;
+        let removed = store::delete_expired_sessions(&mut tx, now_unix(), self.idle_secs()).await?;
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    fn idle_secs(&self) -> i64 {
+        i64::from(self.sessions.idle_minutes) * 60
+    }
+}

@@ -1,0 +1,374 @@
+//! SQL for the customer pool, in the subset both engines share.
+
+use platform::crypto::EmailIndex;
+use platform::db::{DbError, WriteTx, col, parsed};
+use platform::i18n::Locale;
+use platform::ids::CustomerId;
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+/// Where an account stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CustomerStatus {
+    /// Signed up, e-mail address not yet confirmed.
+    Unverified,
+    /// Confirmed and usable.
+    Active,
+    /// Blocked by the bank.
+    Disabled,
+}
+
+impl CustomerStatus {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            CustomerStatus::Unverified => "unverified",
+            CustomerStatus::Active => "active",
+            CustomerStatus::Disabled => "disabled",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "unverified" => Some(CustomerStatus::Unverified),
+            "active" => Some(CustomerStatus::Active),
+            "disabled" => Some(CustomerStatus::Disabled),
+            _ => None,
+        }
+    }
+}
+
+/// A customer row as stored: personal fields still sealed.
+pub(crate) struct CustomerRow {
+    pub id: CustomerId,
+    pub email_enc: Vec<u8>,
+    pub name_kanji_enc: Vec<u8>,
+    pub name_kana_enc: Vec<u8>,
+    pub birth_date_enc: Vec<u8>,
+    pub password_hash: String,
+    pub status: CustomerStatus,
+    pub locale: Locale,
+}
+
+/// The sealed fields of a new customer.
+pub(crate) struct NewCustomer<'a> {
+    pub id: CustomerId,
+    pub email_index: &'a EmailIndex,
+    pub email_enc: Vec<u8>,
+    pub name_kanji_enc: Vec<u8>,
+    pub name_kana_enc: Vec<u8>,
+    pub birth_date_enc: Vec<u8>,
+    pub password_hash: String,
+    pub locale: Locale,
+}
+
+const CUSTOMER_COLUMNS: &str =
+    "id, email_enc, name_kanji_enc, name_kana_enc, birth_date_enc, password_hash, status, locale";
+
+fn customer_from(row: &AnyRow) -> Result<CustomerRow, DbError> {
+    let status: String = col(row, "status")?;
+    let locale: String = col(row, "locale")?;
+    Ok(CustomerRow {
+        id: parsed(row, "id")?,
+        email_enc: col(row, "email_enc")?,
+        name_kanji_enc: col(row, "name_kanji_enc")?,
+        name_kana_enc: col(row, "name_kana_enc")?,
+        birth_date_enc: col(row, "birth_date_enc")?,
+        password_hash: col(row, "password_hash")?,
+        status: CustomerStatus::parse(&status).ok_or(DbError::Corrupt { column: "status" })?,
+        locale: Locale::from_code(&locale).ok_or(DbError::Corrupt { column: "locale" })?,
+    })
+}
+
+pub(crate) async fn insert_customer(
+    tx: &mut WriteTx,
+    c: NewCustomer<'_>,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO customers (id, email_index, email_enc, name_kanji_enc, name_kana_enc, birth_date_enc, \
+         password_hash, status, locale, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+    )
+    .bind(c.id.to_string())
+    .bind(&c.email_index.0)
+    .bind(c.email_enc)
+    .bind(c.name_kanji_enc)
+    .bind(c.name_kana_enc)
+    .bind(c.birth_date_enc)
+    .bind(c.password_hash)
+    .bind(CustomerStatus::Unverified.as_str())
+    .bind(c.locale.code())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn customer_by_email(
+    conn: &mut AnyConnection,
+    index: &EmailIndex,
+) -> Result<Option<CustomerRow>, DbError> {
+    let sql = format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE email_index = $1");
+    let row = sqlx::query(&sql)
+        .bind(&index.0)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(customer_from).transpose()
+}
+
+pub(crate) async fn customer_by_id(
+    conn: &mut AnyConnection,
+    id: CustomerId,
+) -> Result<Option<CustomerRow>, DbError> {
+    let sql = format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = $1");
+    let row = sqlx::query(&sql)
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(customer_from).transpose()
+}
+
+pub(crate) async fn set_status(
+    tx: &mut WriteTx,
+    id: CustomerId,
+    status: CustomerStatus,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE customers SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status.as_str())
+        .bind(now)
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn set_password_hash(
+    tx: &mut WriteTx,
+    id: CustomerId,
+    hash: &str,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE customers SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(hash)
+        .bind(now)
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn record_login(
+    tx: &mut WriteTx,
+    id: CustomerId,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE customers SET last_login_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Sealed profile fields to replace.
+pub(crate) struct ProfileFields {
+    pub name_kanji_enc: Vec<u8>,
+    pub name_kana_enc: Vec<u8>,
+    pub birth_date_enc: Vec<u8>,
+    pub locale: Locale,
+}
+
+pub(crate) async fn update_profile(
+    tx: &mut WriteTx,
+    id: CustomerId,
+    f: ProfileFields,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE customers SET name_kanji_enc = $1, name_kana_enc = $2, birth_date_enc = $3, locale = $4, updated_at = $5 \
+         WHERE id = $6",
+    )
+    .bind(f.name_kanji_enc)
+    .bind(f.name_kana_enc)
+    .bind(f.birth_date_enc)
+    .bind(f.locale.code())
+    .bind(now)
+    .bind(id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn delete_customer(tx: &mut WriteTx, id: CustomerId) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM customers WHERE id = $1")
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// What a one-time link is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    VerifyEmail,
+    ResetPassword,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::VerifyEmail => "verify_email",
+            Purpose::ResetPassword => "reset_password",
+        }
+    }
+}
+
+pub(crate) async fn insert_token(
+    tx: &mut WriteTx,
+    hash: &[u8],
+    customer: CustomerId,
+    purpose: Purpose,
+    expires_at: i64,
+) -> Result<(), DbError> {
+    sqlx::query("INSERT INTO one_time_tokens (token_hash, customer_id, purpose, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(hash)
+        .bind(customer.to_string())
+        .bind(purpose.as_str())
+        .bind(expires_at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Marks a token used and returns its customer, if it is unused, unexpired and for `purpose`.
+/// The conditional update makes a link single-use even under concurrent clicks.
+pub(crate) async fn consume_token(
+    tx: &mut WriteTx,
+    hash: &[u8],
+    purpose: Purpose,
+    now: i64,
+) -> Result<Option<CustomerId>, DbError> {
+    let row = sqlx::query(
+        "UPDATE one_time_tokens SET used_at = $1 \
+         WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1 RETURNING customer_id",
+    )
+    .bind(now)
+    .bind(hash)
+    .bind(purpose.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(|r| parsed(r, "customer_id")).transpose()
+}
+
+/// Whether a token would be accepted, without using it (to show the reset form).
+pub(crate) async fn token_is_live(
+    conn: &mut AnyConnection,
+    hash: &[u8],
+    purpose: Purpose,
+    now: i64,
+) -> Result<bool, DbError> {
+    let row = sqlx::query(
+        "SELECT customer_id FROM one_time_tokens \
+         WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
+    )
+    .bind(hash)
+    .bind(purpose.as_str())
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.is_some())
+}
+
+pub(crate) async fn insert_session(
+    tx: &mut WriteTx,
+    hash: &[u8],
+    customer: CustomerId,
+    now: i64,
+    expires_at: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, customer_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)",
+    )
+    .bind(hash)
+    .bind(customer.to_string())
+    .bind(now)
+    .bind(expires_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A live session's owner and when it was last used.
+pub(crate) struct SessionRow {
+    pub customer: CustomerId,
+    pub last_seen_at: i64,
+    pub locale: Locale,
+}
+
+pub(crate) async fn live_session(
+    conn: &mut AnyConnection,
+    hash: &[u8],
+    now: i64,
+    idle_secs: i64,
+) -> Result<Option<SessionRow>, DbError> {
+    let row = sqlx::query(
+        "SELECT s.customer_id, s.last_seen_at, c.locale FROM sessions s JOIN customers c ON c.id = s.customer_id \
+         WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND c.status = 'active'",
+    )
+    .bind(hash)
+    .bind(now)
+    .bind(now - idle_secs)
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let locale: String = col(&row, "locale")?;
+    Ok(Some(SessionRow {
+        customer: parsed(&row, "customer_id")?,
+        last_seen_at: col(&row, "last_seen_at")?,
+        locale: Locale::from_code(&locale).unwrap_or_default(),
+    }))
+}
+
+pub(crate) async fn touch_session(tx: &mut WriteTx, hash: &[u8], now: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+        .bind(now)
+        .bind(hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn delete_session(
+    tx: &mut WriteTx,
+    hash: &[u8],
+) -> Result<Option<CustomerId>, DbError> {
+    let row = sqlx::query("DELETE FROM sessions WHERE id_hash = $1 RETURNING customer_id")
+        .bind(hash)
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.as_ref().map(|r| parsed(r, "customer_id")).transpose()
+}
+
+pub(crate) async fn delete_sessions_of(
+    tx: &mut WriteTx,
+    customer: CustomerId,
+) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM sessions WHERE customer_id = $1")
+        .bind(customer.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn delete_expired_sessions(
+    tx: &mut WriteTx,
+    now: i64,
+    idle_secs: i64,
+) -> Result<u64, DbError> {
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+        .bind(now)
+        .bind(now - idle_secs)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected())
+}

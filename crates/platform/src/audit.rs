@@ -1,0 +1,374 @@
+//! The audit trail: an append-only log in which every entry carries the SHA-256 of the previous
+//! one, so that removing, reordering or editing any entry breaks the chain from there on.
+//!
+//! Entries name people by opaque identifiers only: no name, address or other personal data
+//! enters the trail, so it can be kept after a customer's data is destroyed.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use sha2::{Digest, Sha256};
+use sqlx::AnyConnection;
+
+use crate::db::{DbError, WriteTx, col};
+use crate::ids::{AssetId, CustomerId};
+
+/// Who acted, in which capacity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    /// Opaque identifier, or `-` when unknown.
+    pub id: String,
+    /// The capacity.
+    pub role: Role,
+}
+
+/// Capacities an actor can hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Not logged in.
+    Anonymous,
+    /// A logged-in customer.
+    Customer,
+    /// The application itself (start-up, jobs, command line).
+    System,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Anonymous => "anonymous",
+            Role::Customer => "customer",
+            Role::System => "system",
+        }
+    }
+}
+
+impl Actor {
+    /// Someone not (yet) logged in.
+    pub fn anonymous() -> Self {
+        Self {
+            id: "-".into(),
+            role: Role::Anonymous,
+        }
+    }
+
+    /// A logged-in customer.
+    pub fn customer(id: CustomerId) -> Self {
+        Self {
+            id: id.to_string(),
+            role: Role::Customer,
+        }
+    }
+
+    /// The application itself, with the component that acted.
+    pub fn system(component: &'static str) -> Self {
+        Self {
+            id: component.into(),
+            role: Role::System,
+        }
+    }
+}
+
+/// What an entry is about; built only from identifiers, never from personal data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target(String);
+
+impl Target {
+    /// A customer account.
+    pub fn customer(id: CustomerId) -> Self {
+        Self(format!("customer:{id}"))
+    }
+
+    /// An asset.
+    pub fn asset(id: AssetId) -> Self {
+        Self(format!("asset:{id}"))
+    }
+
+    /// All assets of a customer (exports, imports).
+    pub fn assets_of(id: CustomerId) -> Self {
+        Self(format!("assets-of:{id}"))
+    }
+
+    /// Nothing in particular.
+    pub fn none() -> Self {
+        Self("-".into())
+    }
+}
+
+/// How the action ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done.
+    Success,
+    /// Attempted and failed (wrong password, expired link…).
+    Failure,
+    /// Refused by authorisation.
+    Denied,
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+            Outcome::Denied => "denied",
+        }
+    }
+}
+
+/// Where a request came from, for the trail.
+#[derive(Clone, Debug, Default)]
+pub struct RequestMeta {
+    /// The client's address as the edge determined it.
+    pub client_ip: Option<IpAddr>,
+    /// The request ID also found in the access log.
+    pub request_id: String,
+}
+
+/// One event to record. `action` is a fixed dotted name such as `customer.login`; being
+/// `'static` it can never carry data a user typed.
+#[derive(Clone, Debug)]
+pub struct Event {
+    /// Who.
+    pub actor: Actor,
+    /// What.
+    pub action: &'static str,
+    /// On what.
+    pub target: Target,
+    /// With which result.
+    pub outcome: Outcome,
+}
+
+/// An entry as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Position in the chain, from 1.
+    pub seq: i64,
+    /// Milliseconds since the Unix epoch.
+    pub at_ms: i64,
+    /// Actor identifier.
+    pub actor: String,
+    /// Actor capacity.
+    pub role: String,
+    /// Dotted action name.
+    pub action: String,
+    /// Target identifier.
+    pub target: String,
+    /// `success`, `failure` or `denied`.
+    pub outcome: String,
+    /// Client address or `-`.
+    pub client_ip: String,
+    /// Request ID or `-`.
+    pub request_id: String,
+    /// Hash of the previous entry.
+    pub prev_hash: Vec<u8>,
+    /// Hash of this entry.
+    pub hash: Vec<u8>,
+}
+
+impl Entry {
+    fn compute_hash(&self) -> Vec<u8> {
+        let mut h = Sha256::new();
+        h.update(&self.prev_hash);
+        h.update(self.seq.to_be_bytes());
+        h.update(self.at_ms.to_be_bytes());
+        for field in [
+            &self.actor,
+            &self.role,
+            &self.action,
+            &self.target,
+            &self.outcome,
+            &self.client_ip,
+            &self.request_id,
+        ] {
+            h.update((field.len() as u64).to_be_bytes());
+            h.update(field.as_bytes());
+        }
+        h.finalize().to_vec()
+    }
+}
+
+/// Appends an event inside the caller's transaction, so the record and the change it describes
+/// are stored together or not at all. Appends are serialised by the row lock on `audit_head`.
+pub async fn append(tx: &mut WriteTx, event: &Event, meta: &RequestMeta) -> Result<i64, DbError> {
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut **tx)
+        .await?;
+    let mut entry = Entry {
+        seq: col(&head, "seq")?,
+        at_ms: time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64 / 1_000_000,
+        actor: event.actor.id.clone(),
+        role: event.actor.role.as_str().to_owned(),
+        action: event.action.to_owned(),
+        target: event.target.0.clone(),
+        outcome: event.outcome.as_str().to_owned(),
+        client_ip: meta
+            .client_ip
+            .map_or_else(|| "-".to_owned(), |ip| ip.to_string()),
+        request_id: if meta.request_id.is_empty() {
+            "-".to_owned()
+        } else {
+            meta.request_id.clone()
+        },
+        prev_hash: col(&head, "hash")?,
+        hash: Vec::new(),
+    };
+    entry.hash = entry.compute_hash();
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at_ms, actor, role, action, target, outcome, client_ip, request_id, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(entry.seq)
+    .bind(entry.at_ms)
+    .bind(&entry.actor)
+    .bind(&entry.role)
+    .bind(&entry.action)
+    .bind(&entry.target)
+    .bind(&entry.outcome)
+    .bind(&entry.client_ip)
+    .bind(&entry.request_id)
+    .bind(&entry.prev_hash)
+    .bind(&entry.hash)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&entry.hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(entry.seq)
+}
+
+/// Reads entries after `after_seq`, oldest first, at most `limit`.
+pub async fn read_page(
+    conn: &mut AnyConnection,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<Entry>, DbError> {
+    let rows = sqlx::query(
+        "SELECT seq, at_ms, actor, role, action, target, outcome, client_ip, request_id, prev_hash, hash \
+         FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+    )
+    .bind(after_seq)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Entry {
+                seq: col(r, "seq")?,
+                at_ms: col(r, "at_ms")?,
+                actor: col(r, "actor")?,
+                role: col(r, "role")?,
+                action: col(r, "action")?,
+                target: col(r, "target")?,
+                outcome: col(r, "outcome")?,
+                client_ip: col(r, "client_ip")?,
+                request_id: col(r, "request_id")?,
+                prev_hash: col(r, "prev_hash")?,
+                hash: col(r, "hash")?,
+            })
+        })
+        .collect()
+}
+
+/// How many entries the head says the trail holds.
+pub async fn length(conn: &mut AnyConnection) -> Result<i64, DbError> {
+    let head = sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
+        .fetch_one(conn)
+        .await?;
+    col(&head, "seq")
+}
+
+/// The result of checking the whole chain.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every entry links to its predecessor and the head matches the last entry.
+    Intact {
+        /// Number of entries checked.
+        entries: i64,
+    },
+    /// The first entry at which the chain breaks.
+    Broken {
+        /// Its sequence number.
+        seq: i64,
+        /// Why.
+        reason: BreakReason,
+    },
+}
+
+/// How the chain is broken.
+#[derive(Debug, PartialEq, Eq)]
+pub enum BreakReason {
+    /// An entry is missing before this one.
+    Gap,
+    /// This entry does not point at its predecessor's hash.
+    Link,
+    /// This entry's contents do not match its hash.
+    Content,
+    /// Entries after this one were removed (the head records a later one).
+    Truncated,
+}
+
+impl fmt::Display for BreakReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            BreakReason::Gap => "an entry before it is missing",
+            BreakReason::Link => "it does not link to the previous entry",
+            BreakReason::Content => "its contents were altered",
+            BreakReason::Truncated => "entries after it were removed",
+        })
+    }
+}
+
+/// Checks the chain from the first entry to the head; `progress` is told how many entries
+/// have been checked so far.
+pub async fn verify(
+    conn: &mut AnyConnection,
+    mut progress: impl FnMut(i64),
+) -> Result<Verdict, DbError> {
+    const PAGE: i64 = 1000;
+    let mut expected_seq = 1;
+    let mut prev_hash = vec![0u8; 32];
+    loop {
+        let page = read_page(conn, expected_seq - 1, PAGE).await?;
+        for entry in &page {
+            if entry.seq != expected_seq {
+                return Ok(Verdict::Broken {
+                    seq: entry.seq,
+                    reason: BreakReason::Gap,
+                });
+            }
+            if entry.prev_hash != prev_hash {
+                return Ok(Verdict::Broken {
+                    seq: entry.seq,
+                    reason: BreakReason::Link,
+                });
+            }
+            if entry.compute_hash() != entry.hash {
+                return Ok(Verdict::Broken {
+                    seq: entry.seq,
+                    reason: BreakReason::Content,
+                });
+            }
+            prev_hash.clone_from(&entry.hash);
+            expected_seq += 1;
+        }
+        progress(expected_seq - 1);
+        if (page.len() as i64) < PAGE {
+            break;
+        }
+    }
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(&mut *conn)
+        .await?;
+    let head_seq: i64 = col(&head, "seq")?;
+    let head_hash: Vec<u8> = col(&head, "hash")?;
+    let last = expected_seq - 1;
+    if head_seq != last || head_hash != prev_hash {
+        return Ok(Verdict::Broken {
+            seq: last,
+            reason: BreakReason::Truncated,
+        });
+    }
+    Ok(Verdict::Intact { entries: last })
+}

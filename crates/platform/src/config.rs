@@ -1,0 +1,354 @@
+//! Layered, typed configuration: built-in defaults, then a TOML file, then `ASSETSTATUS_*`
+//! environment variables (nested keys joined by `__`), then command-line flags. A bad value stops
+//! start-up with a message that names the key; secrets never print.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use url::Url;
+
+/// Why the configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A value could not be read or has the wrong type; the message names the key and source.
+    #[error("invalid configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    /// A value was read but breaks a rule.
+    #[error("invalid configuration value for `{key}`: {reason}")]
+    Invalid {
+        /// Dotted key, as written in the TOML file.
+        key: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+/// The effective configuration of one process.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Directory for the SQLite database, the master key file, objects and mail files.
+    pub data_dir: PathBuf,
+    /// Listener for the customer portal and public endpoints.
+    pub public_addr: SocketAddr,
+    /// Listener for staff consoles, reachable from company networks only.
+    pub staff_addr: SocketAddr,
+    /// `postgres://…` or `sqlite://…`; SQLite under the data directory when unset.
+    pub database_url: Option<SecretUrl>,
+    /// Address customers use to reach the portal; links in mails are built from it.
+    pub public_base_url: Url,
+    /// Outgoing mail.
+    pub mail: MailConfig,
+    /// Where the master key comes from.
+    pub master_key: MasterKeyConfig,
+    /// Customer session lifetimes.
+    pub session: SessionConfig,
+    /// Log filter in `tracing` syntax.
+    pub log_filter: String,
+}
+
+/// Outgoing mail settings.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MailConfig {
+    /// `smtp://user:pass@host:587?tls=required` or `smtps://…:465`; when unset, mails are
+    /// written as `.eml` files under `<data_dir>/mail`.
+    pub smtp_url: Option<SecretUrl>,
+    /// Sender address shown to customers.
+    pub from: String,
+}
+
+/// Master key settings.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MasterKeyConfig {
+    /// Key file; `<data_dir>/keys/master.key` when unset.
+    pub file: Option<PathBuf>,
+}
+
+/// Session lifetimes: idle time-out and an absolute limit, as banks are expected to enforce.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SessionConfig {
+    /// Minutes without a request after which a session ends.
+    pub idle_minutes: u32,
+    /// Hours after login after which a session ends whatever happens.
+    pub absolute_hours: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./data"),
+            public_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            staff_addr: SocketAddr::from(([127, 0, 0, 1], 8081)),
+            database_url: None,
+            public_base_url: default_base_url(),
+            mail: MailConfig::default(),
+            master_key: MasterKeyConfig::default(),
+            session: SessionConfig::default(),
+            log_filter: "info".to_owned(),
+        }
+    }
+}
+
+#[allow(clippy::expect_used)]
+fn default_base_url() -> Url {
+    Url::parse("http://127.0.0.1:8080/").expect("a literal URL parses")
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            from: "assetstatus <no-reply@assetstatus.example>".to_owned(),
+        }
+    }
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            idle_minutes: 30,
+            absolute_hours: 12,
+        }
+    }
+}
+
+/// Values given on the command line; they win over every other source.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Overrides {
+    /// `--data-dir`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    /// `--public-addr`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_addr: Option<String>,
+    /// `--staff-addr`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staff_addr: Option<String>,
+    /// `--database-url`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    /// Reads defaults, the optional TOML file, the environment and the overrides, then checks
+    /// the rules no type can express.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        let config: Config = figment
+            .merge(
+                Env::prefixed("ASSETSTATUS_")
+                    .split("__")
+                    .ignore(&["config"]),
+            )
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(Box::new)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key, reason: &str| {
+            Err(ConfigError::Invalid {
+                key,
+                reason: reason.to_owned(),
+            })
+        };
+        if !matches!(self.public_base_url.scheme(), "http" | "https") {
+            return invalid("public_base_url", "must start with http:// or https://");
+        }
+        if let Some(url) = &self.database_url
+            && !matches!(url.0.scheme(), "sqlite" | "postgres" | "postgresql")
+        {
+            return invalid("database_url", "must start with sqlite:// or postgres://");
+        }
+        if let Some(url) = &self.mail.smtp_url
+            && !matches!(url.0.scheme(), "smtp" | "smtps")
+        {
+            return invalid("mail.smtp_url", "must start with smtp:// or smtps://");
+        }
+        if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
+            return invalid(
+                "mail.from",
+                "must be a mail address such as `Bank <no-reply@example.jp>`",
+            );
+        }
+        if self.session.idle_minutes == 0 || self.session.idle_minutes > 24 * 60 {
+            return invalid("session.idle_minutes", "must be between 1 and 1440");
+        }
+        if self.session.absolute_hours == 0 || self.session.absolute_hours > 24 * 7 {
+            return invalid("session.absolute_hours", "must be between 1 and 168");
+        }
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log_filter) {
+            return Err(ConfigError::Invalid {
+                key: "log_filter",
+                reason: e.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The database to use: the configured URL, or a SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.0.to_string(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("assetstatus.db").display()
+            ),
+        }
+    }
+
+    /// The master key file to use.
+    pub fn master_key_file(&self) -> PathBuf {
+        self.master_key
+            .file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("keys").join("master.key"))
+    }
+
+    /// Cookies get the `Secure` attribute and the `__Host-` prefix when customers arrive over TLS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_base_url.scheme() == "https"
+    }
+
+    /// The effective configuration as TOML, with every secret masked.
+    pub fn to_masked_toml(&self) -> String {
+        toml::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("# cannot print configuration: {e}\n"))
+    }
+}
+
+/// A URL that may carry credentials: it prints and serialises with the password masked.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretUrl(Url);
+
+impl SecretUrl {
+    /// The full URL, credentials included, for the one place that connects with it.
+    pub fn expose(&self) -> &Url {
+        &self.0
+    }
+
+    fn masked(&self) -> String {
+        let mut url = self.0.clone();
+        if url.password().is_some() {
+            let _ = url.set_password(Some("********"));
+        }
+        url.to_string()
+    }
+}
+
+impl fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+impl fmt::Display for SecretUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+impl Serialize for SecretUrl {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.masked())
+    }
+}
+
+impl<'de> Deserialize<'de> for SecretUrl {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Url::parse(&raw)
+            .map(SecretUrl)
+            .map_err(|e| serde::de::Error::custom(format!("not a valid URL: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_passwords_in_printed_configuration() {
+        let overrides = Overrides {
+            database_url: Some("postgres://app:hunter2-secret@db.internal:5432/assets".into()),
+            ..Overrides::default()
+        };
+        let config = Config::load(None, &overrides).unwrap();
+        let printed = config.to_masked_toml();
+        assert!(
+            printed.contains("postgres://app:********@db.internal:5432/assets"),
+            "{printed}"
+        );
+        assert!(!printed.contains("hunter2-secret"));
+        assert_eq!(
+            config.database_url(),
+            "postgres://app:hunter2-secret@db.internal:5432/assets"
+        );
+    }
+
+    #[test]
+    fn rejects_a_bad_address_naming_the_key() {
+        let overrides = Overrides {
+            public_addr: Some("not-an-address".into()),
+            ..Overrides::default()
+        };
+        let err = Config::load(None, &overrides).unwrap_err().to_string();
+        assert!(err.contains("public_addr"), "{err}");
+    }
+
+    #[test]
+    fn rejects_an_unknown_database_scheme_naming_the_key() {
+        let overrides = Overrides {
+            database_url: Some("mysql://x@y/z".into()),
+            ..Overrides::default()
+        };
+        let err = Config::load(None, &overrides).unwrap_err().to_string();
+        assert!(err.contains("`database_url`"), "{err}");
+    }
+
+    #[test]
+    fn file_values_apply_and_flags_win() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("assetstatus.toml");
+        std::fs::write(
+            &file,
+            "data_dir = \"/srv/a\"\n[session]\nidle_minutes = 15\n",
+        )
+        .unwrap();
+        let overrides = Overrides {
+            data_dir: Some("/srv/b".into()),
+            ..Overrides::default()
+        };
+        let config = Config::load(Some(&file), &overrides).unwrap();
+        assert_eq!(config.session.idle_minutes, 15);
+        assert_eq!(config.data_dir, PathBuf::from("/srv/b"));
+        assert!(
+            config
+                .database_url()
+                .starts_with("sqlite:///srv/b/assetstatus.db")
+        );
+    }
+
+    #[test]
+    fn rejects_zero_idle_time_naming_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "[session]\nidle_minutes = 0\n").unwrap();
+        let err = Config::load(Some(&file), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("session.idle_minutes"), "{err}");
+    }
+}

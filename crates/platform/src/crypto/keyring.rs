@@ -1,0 +1,187 @@
+//! The keys stored in the database, each wrapped by the master key: system keys (the e-mail
+//! blind index, form-token signing) and one data key per customer.
+
+use std::path::Path;
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use sqlx::AnyConnection;
+use subtle::ConstantTimeEq;
+
+use super::{CryptoError, DataKey, MasterKey, MasterKeyError};
+use crate::db::{Db, DbError, WriteTx, col};
+use crate::ids::CustomerId;
+use crate::time_util::now_unix;
+
+const EMAIL_INDEX_KEY: &str = "email_index";
+const FORM_TOKEN_KEY: &str = "form_token";
+
+/// Why the keyring cannot be opened or used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyringError {
+    /// The master key is unusable.
+    #[error(transparent)]
+    MasterKey(#[from] MasterKeyError),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// A stored key does not open.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+}
+
+/// Keyed hash of a normalised e-mail address: lets the database find a customer by address
+/// without holding the address in plain text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmailIndex(pub Vec<u8>);
+
+/// The master key together with the system keys it unwrapped.
+pub struct Keyring {
+    master: MasterKey,
+    email_index: DataKey,
+    form_token: DataKey,
+}
+
+impl Keyring {
+    /// Loads (or on a fresh database creates) the master key and the system keys.
+    pub async fn open(db: &Db, master_key_file: &Path) -> Result<Self, KeyringError> {
+        let fresh = count_system_keys(db).await? == 0;
+        let master = MasterKey::load_or_create(master_key_file, fresh)?;
+        let mismatch = || MasterKeyError::Mismatch {
+            path: master_key_file.to_owned(),
+        };
+        let email_index = system_key(db, &master, EMAIL_INDEX_KEY)
+            .await?
+            .map_err(|_| mismatch())?;
+        let form_token = system_key(db, &master, FORM_TOKEN_KEY)
+            .await?
+            .map_err(|_| mismatch())?;
+        Ok(Self {
+            master,
+            email_index,
+            form_token,
+        })
+    }
+
+    /// A short public fingerprint of the master key.
+    pub fn master_fingerprint(&self) -> String {
+        self.master.fingerprint()
+    }
+
+    /// The blind index of an address already normalised by the caller.
+    pub fn email_index(&self, normalized_email: &str) -> EmailIndex {
+        EmailIndex(hmac(&self.email_index, normalized_email.as_bytes()))
+    }
+
+    /// A token binding forms to the browser that loaded them (see the web layer's CSRF guard).
+    pub fn form_token(&self, binding: &str) -> String {
+        hex::encode(hmac(&self.form_token, binding.as_bytes()))
+    }
+
+    /// Checks a form token in constant time.
+    pub fn form_token_matches(&self, binding: &str, presented: &str) -> bool {
+        let expected = self.form_token(binding);
+        expected.len() == presented.len()
+            && bool::from(expected.as_bytes().ct_eq(presented.as_bytes()))
+    }
+
+    /// Creates and stores the data key of a new customer.
+    pub async fn create_customer_key(
+        &self,
+        tx: &mut WriteTx,
+        customer: CustomerId,
+    ) -> Result<DataKey, DbError> {
+        let key = DataKey::generate();
+        let wrapped = self.master.wrap(&key, customer_aad(customer).as_bytes());
+        sqlx::query(
+            "INSERT INTO customer_keys (customer_id, wrapped_key, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(customer.to_string())
+        .bind(wrapped)
+        .bind(now_unix())
+        .execute(&mut **tx)
+        .await?;
+        Ok(key)
+    }
+
+    /// The data key of a customer; `None` once it has been destroyed.
+    pub async fn customer_key(
+        &self,
+        conn: &mut AnyConnection,
+        customer: CustomerId,
+    ) -> Result<Option<DataKey>, KeyringError> {
+        let row = sqlx::query("SELECT wrapped_key FROM customer_keys WHERE customer_id = $1")
+            .bind(customer.to_string())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(DbError::from)?;
+        let Some(row) = row else { return Ok(None) };
+        let wrapped: Vec<u8> = col(&row, "wrapped_key")?;
+        Ok(Some(
+            self.master
+                .unwrap_key(&wrapped, customer_aad(customer).as_bytes())?,
+        ))
+    }
+
+    /// Destroys a customer's data key: every field sealed with it becomes unreadable for good.
+    pub async fn destroy_customer_key(
+        &self,
+        tx: &mut WriteTx,
+        customer: CustomerId,
+    ) -> Result<(), DbError> {
+        sqlx::query("DELETE FROM customer_keys WHERE customer_id = $1")
+            .bind(customer.to_string())
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+}
+
+fn customer_aad(customer: CustomerId) -> String {
+    format!("customer-key:{customer}")
+}
+
+fn hmac(key: &DataKey, message: &[u8]) -> Vec<u8> {
+    // HMAC accepts keys of any length, so building it from a 32-byte key cannot fail.
+    let mut mac = match Hmac::<Sha256>::new_from_slice(key.as_bytes()) {
+        Ok(mac) => mac,
+        Err(_) => return Vec::new(),
+    };
+    mac.update(message);
+    mac.finalize().into_bytes().to_vec()
+}
+
+async fn count_system_keys(db: &Db) -> Result<i64, DbError> {
+    let mut tx = db.read().await?;
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM system_keys")
+        .fetch_one(&mut *tx)
+        .await?;
+    col(&row, "n")
+}
+
+/// Loads a system key, creating it first if no instance has yet. The outer result is the
+/// database's, the inner one says whether the master key opened it.
+async fn system_key(
+    db: &Db,
+    master: &MasterKey,
+    name: &str,
+) -> Result<Result<DataKey, CryptoError>, DbError> {
+    let aad = format!("system-key:{name}");
+    let candidate = DataKey::generate();
+    let mut tx = db.write().await?;
+    sqlx::query(
+        "INSERT INTO system_keys (name, wrapped_key, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(name)
+    .bind(master.wrap(&candidate, aad.as_bytes()))
+    .bind(now_unix())
+    .execute(&mut *tx)
+    .await?;
+    let row = sqlx::query("SELECT wrapped_key FROM system_keys WHERE name = $1")
+        .bind(name)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let wrapped: Vec<u8> = col(&row, "wrapped_key")?;
+    Ok(master.unwrap_key(&wrapped, aad.as_bytes()))
+}

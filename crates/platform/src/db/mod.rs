@@ -1,0 +1,277 @@
+//! One storage interface over SQLite and PostgreSQL.
+//!
+//! Queries are written once in the SQL subset both engines share (`$n` placeholders, `RETURNING`,
+//! `ON CONFLICT`, integers, text and bytes only) and run through sqlx's `Any` driver, so no query
+//! branches on the backend; only the migrations, whose DDL differs, exist once per engine.
+//! Reads and writes are separate transaction types: on SQLite, writes go through a single
+//! connection so that concurrent writers queue instead of failing with "database is locked".
+
+use std::ops::{Deref, DerefMut};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Transaction};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// The database engine behind a [`Db`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// A file on the local disk; the single-machine default.
+    Sqlite,
+    /// A server; the production choice.
+    Postgres,
+}
+
+/// What can go wrong talking to the database.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The URL names neither SQLite nor PostgreSQL.
+    #[error("unsupported database URL: use sqlite://… or postgres://…")]
+    UnsupportedUrl,
+    /// The database cannot be reached at start-up.
+    #[error("cannot reach the database at {target}: {source}")]
+    Unreachable {
+        /// Host and port or file, never credentials.
+        target: String,
+        /// The driver's reason.
+        source: sqlx::Error,
+    },
+    /// Applying the schema failed.
+    #[error("cannot apply database migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A query failed.
+    #[error("database error: {0}")]
+    Query(#[from] sqlx::Error),
+    /// A stored value does not fit its type: the data was changed outside the application.
+    #[error("stored value in column `{column}` is not valid")]
+    Corrupt {
+        /// Which column.
+        column: &'static str,
+    },
+}
+
+impl DbError {
+    /// True when a unique constraint refused the write.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, DbError::Query(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
+/// A connected database with its schema applied.
+#[derive(Clone, Debug)]
+pub struct Db {
+    read: AnyPool,
+    write: AnyPool,
+    backend: Backend,
+}
+
+/// A transaction that may only read.
+pub struct ReadTx(Transaction<'static, Any>);
+
+/// A transaction that may write; nothing is stored until [`WriteTx::commit`].
+pub struct WriteTx(Transaction<'static, Any>);
+
+impl Db {
+    /// Connects and applies pending migrations.
+    pub async fn connect(url: &str) -> Result<Self, DbError> {
+        sqlx::any::install_default_drivers();
+        let backend = backend_of(url)?;
+        let target = describe_target(url);
+        let unreachable = |source| DbError::Unreachable {
+            target: target.clone(),
+            source,
+        };
+        let options = AnyConnectOptions::from_str(url).map_err(unreachable)?;
+        let db = match backend {
+            Backend::Sqlite => {
+                let write = sqlite_pool(1)
+                    .connect_with(options.clone())
+                    .await
+                    .map_err(unreachable)?;
+                let read = sqlite_pool(8)
+                    .connect_with(options)
+                    .await
+                    .map_err(unreachable)?;
+                Db {
+                    read,
+                    write,
+                    backend,
+                }
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect_with(options)
+                    .await
+                    .map_err(unreachable)?;
+                Db {
+                    read: pool.clone(),
+                    write: pool,
+                    backend,
+                }
+            }
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    async fn migrate(&self) -> Result<(), DbError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.write).await?;
+        Ok(())
+    }
+
+    /// Which engine this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a read-only unit of work.
+    pub async fn read(&self) -> Result<ReadTx, DbError> {
+        Ok(ReadTx(self.read.begin().await?))
+    }
+
+    /// Starts a unit of work that writes.
+    pub async fn write(&self) -> Result<WriteTx, DbError> {
+        Ok(WriteTx(self.write.begin().await?))
+    }
+
+    /// Readiness probe: the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        let mut conn = self.read.acquire().await?;
+        conn.ping().await?;
+        Ok(())
+    }
+
+    /// Closes every connection, waiting for work in flight.
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}
+
+fn sqlite_pool(max: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                // WAL lets readers work beside the writer; FULL sync so a committed write
+                // survives power loss; secure_delete overwrites deleted rows, so a destroyed
+                // customer key does not linger in free pages of the file.
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                     PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA busy_timeout = 10000;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+}
+
+fn backend_of(url: &str) -> Result<Backend, DbError> {
+    if url.starts_with("sqlite:") {
+        Ok(Backend::Sqlite)
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Backend::Postgres)
+    } else {
+        Err(DbError::UnsupportedUrl)
+    }
+}
+
+/// Host and port (or file path) for messages, without user name or password.
+fn describe_target(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) if u.scheme().starts_with("postgres") => {
+            format!(
+                "{}:{}",
+                u.host_str().unwrap_or("localhost"),
+                u.port().unwrap_or(5432)
+            )
+        }
+        Ok(u) => u.path().to_owned(),
+        Err(_) => "the configured database".to_owned(),
+    }
+}
+
+impl ReadTx {
+    /// Ends the read; dropping it does the same.
+    pub async fn finish(self) -> Result<(), DbError> {
+        self.0.rollback().await?;
+        Ok(())
+    }
+}
+
+impl WriteTx {
+    /// Makes every change of this unit of work durable at once.
+    pub async fn commit(self) -> Result<(), DbError> {
+        self.0.commit().await?;
+        Ok(())
+    }
+}
+
+impl Deref for ReadTx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.0
+    }
+}
+
+impl DerefMut for ReadTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.0
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.0
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.0
+    }
+}
+
+/// Reads a required column, turning a type mismatch into [`DbError::Corrupt`].
+pub fn col<'r, T>(row: &'r sqlx::any::AnyRow, column: &'static str) -> Result<T, DbError>
+where
+    T: sqlx::Decode<'r, Any> + sqlx::Type<Any>,
+{
+    use sqlx::Row;
+    row.try_get(column).map_err(|_| DbError::Corrupt { column })
+}
+
+/// Reads a text column and parses it into a domain type.
+pub fn parsed<T: FromStr>(row: &sqlx::any::AnyRow, column: &'static str) -> Result<T, DbError> {
+    let raw: String = col(row, column)?;
+    raw.parse().map_err(|_| DbError::Corrupt { column })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_description_never_contains_credentials() {
+        let t = describe_target("postgres://app:s3cret@db.example:6543/x");
+        assert_eq!(t, "db.example:6543");
+    }
+
+    #[test]
+    fn recognises_backends() {
+        assert_eq!(backend_of("sqlite://a.db").unwrap(), Backend::Sqlite);
+        assert_eq!(backend_of("postgresql://h/d").unwrap(), Backend::Postgres);
+        assert!(backend_of("mysql://h/d").is_err());
+    }
+}

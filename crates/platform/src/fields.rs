@@ -1,0 +1,242 @@
+//! Rules shared by every form field, and the errors they produce. Each error names a message
+//! in the catalogs, so a refusal always reads in the user's language.
+
+use time::Date;
+
+use crate::i18n::{Arg, Locale};
+
+/// Why one field's value was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FieldError {
+    /// Nothing was entered.
+    #[error("required")]
+    Required,
+    /// More characters than allowed.
+    #[error("longer than {max} characters")]
+    TooLong {
+        /// The limit.
+        max: usize,
+    },
+    /// Control or invisible formatting characters.
+    #[error("contains control characters")]
+    ControlCharacters,
+    /// Not an e-mail address.
+    #[error("not an e-mail address")]
+    InvalidEmail,
+    /// Not written in katakana.
+    #[error("not katakana")]
+    NotKana,
+    /// Not a calendar date.
+    #[error("not a date")]
+    InvalidDate,
+    /// A date after today where only the past makes sense.
+    #[error("in the future")]
+    FutureDate,
+    /// A date before 1900.
+    #[error("too far in the past")]
+    TooOld,
+    /// Not a whole number of yen.
+    #[error("not an amount")]
+    InvalidAmount,
+    /// Below zero.
+    #[error("negative amount")]
+    NegativeAmount,
+    /// Beyond any plausible holding.
+    #[error("amount too large")]
+    AmountTooLarge,
+    /// Not one of the offered choices.
+    #[error("unknown choice")]
+    UnknownChoice,
+    /// Password shorter than the minimum.
+    #[error("password too short")]
+    PasswordTooShort {
+        /// The minimum.
+        min: usize,
+    },
+    /// Password easy to guess.
+    #[error("password too easy to guess")]
+    PasswordWeak,
+    /// The two password entries differ.
+    #[error("passwords differ")]
+    PasswordMismatch,
+    /// The customer's current password was entered wrongly.
+    #[error("incorrect password")]
+    IncorrectPassword,
+}
+
+impl FieldError {
+    /// The message shown next to the field.
+    pub fn message(&self, locale: Locale) -> String {
+        match *self {
+            FieldError::Required => locale.t("error-required"),
+            FieldError::TooLong { max } => {
+                locale.t_args("error-too-long", &[("max", Arg::from(max))])
+            }
+            FieldError::ControlCharacters => locale.t("error-control-characters"),
+            FieldError::InvalidEmail => locale.t("error-invalid-email"),
+            FieldError::NotKana => locale.t("error-not-kana"),
+            FieldError::InvalidDate => locale.t("error-invalid-date"),
+            FieldError::FutureDate => locale.t("error-future-date"),
+            FieldError::TooOld => locale.t("error-too-old"),
+            FieldError::InvalidAmount => locale.t("error-invalid-amount"),
+            FieldError::NegativeAmount => locale.t("error-negative-amount"),
+            FieldError::AmountTooLarge => locale.t("error-amount-too-large"),
+            FieldError::UnknownChoice => locale.t("error-unknown-choice"),
+            FieldError::PasswordTooShort { min } => {
+                locale.t_args("error-password-too-short", &[("min", Arg::from(min))])
+            }
+            FieldError::PasswordWeak => locale.t("error-password-weak"),
+            FieldError::PasswordMismatch => locale.t("error-password-mismatch"),
+            FieldError::IncorrectPassword => locale.t("error-incorrect-password"),
+        }
+    }
+}
+
+/// Errors of a whole form, by field name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FormErrors(pub Vec<(&'static str, FieldError)>);
+
+impl FormErrors {
+    /// Records the outcome of one field's check and passes its value on.
+    pub fn check<T>(&mut self, field: &'static str, result: Result<T, FieldError>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.push((field, e));
+                None
+            }
+        }
+    }
+
+    /// True when every field passed.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The error of one field, if any.
+    pub fn get(&self, field: &str) -> Option<FieldError> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, e)| *e)
+    }
+}
+
+/// Trims a free-text value and refuses control characters and over-long input. Line breaks and
+/// tabs are allowed only where `multiline` is set.
+pub fn text(raw: &str, max: usize, multiline: bool) -> Result<String, FieldError> {
+    let value = raw.trim();
+    let allowed = |c: char| multiline && (c == '\n' || c == '\r' || c == '\t');
+    if value
+        .chars()
+        .any(|c| (c.is_control() && !allowed(c)) || is_invisible_format(c))
+    {
+        return Err(FieldError::ControlCharacters);
+    }
+    if value.chars().count() > max {
+        return Err(FieldError::TooLong { max });
+    }
+    Ok(value.replace("\r\n", "\n"))
+}
+
+/// [`text`] that must not be empty.
+pub fn required_text(raw: &str, max: usize) -> Result<String, FieldError> {
+    let value = text(raw, max, false)?;
+    if value.is_empty() {
+        Err(FieldError::Required)
+    } else {
+        Ok(value)
+    }
+}
+
+/// Bidirectional overrides and zero-width characters can disguise text; they never belong in
+/// a name or note.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Turns full-width ASCII (as typed with a Japanese input method: `１２３`, `ｔａｒｏ＠…`) into
+/// ordinary ASCII, so customers are not refused for the width of their characters.
+pub fn fold_full_width(raw: &str) -> String {
+    raw.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .collect()
+}
+
+/// A calendar date as `YYYY-MM-DD` (what a date input sends), not in the future, not before 1900.
+pub fn past_date(raw: &str, today: Date) -> Result<Date, FieldError> {
+    let raw = fold_full_width(raw);
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(FieldError::Required);
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = Date::parse(raw, format).map_err(|_| FieldError::InvalidDate)?;
+    if date > today {
+        return Err(FieldError::FutureDate);
+    }
+    if date.year() < 1900 {
+        return Err(FieldError::TooOld);
+    }
+    Ok(date)
+}
+
+/// A date as `YYYY-MM-DD`.
+pub fn iso_date(date: Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn text_refuses_control_and_overlong_input() {
+        assert_eq!(text("  みずほ銀行 ", 10, false).unwrap(), "みずほ銀行");
+        assert_eq!(
+            text("a\u{0007}b", 10, false),
+            Err(FieldError::ControlCharacters)
+        );
+        assert_eq!(
+            text("a\u{202E}b", 10, false),
+            Err(FieldError::ControlCharacters)
+        );
+        assert_eq!(text("a\nb", 10, false), Err(FieldError::ControlCharacters));
+        assert_eq!(text("a\r\nb", 10, true).unwrap(), "a\nb");
+        assert_eq!(
+            text("あいうえおか", 5, false),
+            Err(FieldError::TooLong { max: 5 })
+        );
+        assert_eq!(required_text("   ", 5), Err(FieldError::Required));
+    }
+
+    #[test]
+    fn folds_full_width_characters() {
+        assert_eq!(
+            fold_full_width("ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ"),
+            "taro@example.jp"
+        );
+        assert_eq!(fold_full_width("１，０００"), "1,000");
+    }
+
+    #[test]
+    fn dates_must_be_real_and_past() {
+        let today = date!(2026 - 11 - 21);
+        assert_eq!(
+            past_date("1980-02-29", today).unwrap(),
+            date!(1980 - 02 - 29)
+        );
+        assert_eq!(past_date("1981-02-29", today), Err(FieldError::InvalidDate));
+        assert_eq!(past_date("2026-11-22", today), Err(FieldError::FutureDate));
+        assert_eq!(past_date("1899-12-31", today), Err(FieldError::TooOld));
+        assert_eq!(past_date("", today), Err(FieldError::Required));
+        assert_eq!(iso_date(date!(2001 - 02 - 03)), "2001-02-03");
+    }
+}

@@ -1,0 +1,14 @@
+//! Foundations every role of assetstatus stands on: typed configuration, one storage interface
+//! over SQLite and PostgreSQL, envelope encryption of personal data, the hash-chained audit
+//! trail, outgoing mail, message catalogs and telemetry.
+
+pub mod audit;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod fields;
+pub mod i18n;
+pub mod ids;
+pub mod mail;
+pub mod telemetry;
+pub mod time_util;

@@ -1,0 +1,47 @@
+//! The portal's cookies. With TLS they carry the `__Host-` prefix (bound to this exact origin,
+//! `Secure`, path `/`); all are `HttpOnly` except none need script access, and `SameSite=Lax`.
+
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use time::Duration;
+
+/// Which cookie.
+#[derive(Clone, Copy)]
+pub enum Kind {
+    /// The session token.
+    Session,
+    /// The browser's form-token binding.
+    Csrf,
+    /// The chosen language.
+    Lang,
+}
+
+/// The cookie's name.
+pub fn name(kind: Kind, secure: bool) -> &'static str {
+    match (kind, secure) {
+        (Kind::Session, true) => "__Host-session",
+        (Kind::Session, false) => "session",
+        (Kind::Csrf, true) => "__Host-csrf",
+        (Kind::Csrf, false) => "csrf",
+        (Kind::Lang, _) => "lang",
+    }
+}
+
+/// A cookie to set.
+pub fn build(kind: Kind, secure: bool, value: String) -> Cookie<'static> {
+    let mut cookie = Cookie::new(name(kind, secure), value);
+    cookie.set_path("/");
+    cookie.set_http_only(true);
+    cookie.set_secure(secure);
+    cookie.set_same_site(SameSite::Lax);
+    if matches!(kind, Kind::Lang) {
+        cookie.set_max_age(Duration::days(365));
+    }
+    cookie
+}
+
+/// A cookie that removes `kind`.
+pub fn removal(kind: Kind, secure: bool) -> Cookie<'static> {
+    let mut cookie = build(kind, secure, String::new());
+    cookie.set_max_age(Duration::ZERO);
+    cookie
+}

@@ -1,0 +1,218 @@
+//! The portal's one web error type and its mapping to responses.
+//!
+//! Policy: domain errors convert into [`WebError`] in one place (here). Errors the client caused
+//! get a 4xx and a page that says what to do, in the client's language; failures of ours get a
+//! generic 500 page with the request ID, while the detail goes to the log. Form validation is not
+//! an error here: handlers show the form again with messages next to the fields.
+
+use assets::AssetError;
+use axum::extract::Request;
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use identity::IdentityError;
+
+use crate::chrome::{Chrome, render};
+use crate::visitor::locale_from_headers;
+
+/// Why a request could not be served.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum WebError {
+    /// No such page or object (also for objects of other customers).
+    #[error("not found")]
+    NotFound,
+    /// The page needs a logged-in customer.
+    #[error("login required")]
+    LoginRequired,
+    /// The form token is missing or wrong.
+    #[error("form token rejected")]
+    Csrf,
+    /// The request body is malformed.
+    #[error("bad request")]
+    BadRequest,
+    /// Our failure; details are in the log.
+    #[error("internal error")]
+    Internal,
+}
+
+impl WebError {
+    fn status(self) -> StatusCode {
+        match self {
+            WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::LoginRequired => StatusCode::SEE_OTHER,
+            WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::BadRequest => StatusCode::BAD_REQUEST,
+            WebError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn message_key(self) -> &'static str {
+        match self {
+            WebError::NotFound => "error-page-not-found",
+            WebError::LoginRequired => "error-page-login-required",
+            WebError::Csrf => "error-page-csrf",
+            WebError::BadRequest => "error-page-bad-request",
+            WebError::Internal => "error-page-internal",
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        if self == WebError::LoginRequired {
+            return Redirect::to("/login").into_response();
+        }
+        let mut response = self.status().into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+impl From<IdentityError> for WebError {
+    fn from(e: IdentityError) -> Self {
+        match e {
+            IdentityError::NotLoggedIn | IdentityError::Shredded => WebError::LoginRequired,
+            IdentityError::LinkInvalid => WebError::NotFound,
+            other => internal(&other),
+        }
+    }
+}
+
+impl From<AssetError> for WebError {
+    fn from(e: AssetError) -> Self {
+        match e {
+            AssetError::NotFound => WebError::NotFound,
+            AssetError::Shredded => WebError::LoginRequired,
+            other => internal(&other),
+        }
+    }
+}
+
+impl From<askama::Error> for WebError {
+    fn from(e: askama::Error) -> Self {
+        internal(&e)
+    }
+}
+
+/// Logs a failure of ours; the request ID is on the current span.
+pub fn internal(e: &dyn std::error::Error) -> WebError {
+    tracing::error!(error = %e, "request failed");
+    WebError::Internal
+}
+
+#[derive(askama::Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    c: Chrome,
+    title: String,
+    message: String,
+    request_id: String,
+}
+
+/// Middleware turning bare error responses into pages in the visitor's language.
+pub async fn error_pages(request: Request, next: Next) -> Response {
+    let locale = locale_from_headers(request.headers());
+    let request_id = request
+        .extensions()
+        .get::<edge::RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let kind = match response.extensions().get::<WebError>() {
+        Some(kind) => *kind,
+        None if response.status() == StatusCode::NOT_FOUND && !has_body(&response) => {
+            WebError::NotFound
+        }
+        None if response.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return too_large(locale, path);
+        }
+        None if is_bare_client_error(&response) => WebError::BadRequest,
+        None => return response,
+    };
+    let status = response.status();
+    let chrome = Chrome::anonymous(locale, path);
+    let page = ErrorPage {
+        title: chrome.t(kind.message_key()),
+        message: chrome.t(&format!("{}-detail", kind.message_key())),
+        c: chrome,
+        request_id: if kind == WebError::Internal {
+            request_id
+        } else {
+            String::new()
+        },
+    };
+    match render(&page) {
+        Ok(html) => (status, html).into_response(),
+        Err(_) => status.into_response(),
+    }
+}
+
+fn too_large(locale: platform::i18n::Locale, path: String) -> Response {
+    let chrome = Chrome::anonymous(locale, path);
+    let page = ErrorPage {
+        title: chrome.t("error-page-too-large"),
+        message: chrome.t("error-page-too-large-detail"),
+        c: chrome,
+        request_id: String::new(),
+    };
+    match render(&page) {
+        Ok(html) => (StatusCode::PAYLOAD_TOO_LARGE, html).into_response(),
+        Err(_) => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+    }
+}
+
+fn has_body(response: &Response) -> bool {
+    response.headers().get(header::CONTENT_TYPE).is_some()
+}
+
+/// axum's own rejections (malformed form bodies, wrong content types) come as plain text; they
+/// get the same page as ours.
+fn is_bare_client_error(response: &Response) -> bool {
+    let status = response.status();
+    status.is_client_error()
+        && status != StatusCode::NOT_FOUND
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_none_or(|v| v.to_str().is_ok_and(|s| s.starts_with("text/plain")))
+}
+
+/// Pages return either HTML or an error.
+pub type PageResult = Result<Response, WebError>;
+
+/// Wraps rendered HTML as a response.
+pub fn html(body: String) -> Response {
+    Html(body).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_has_its_status_and_message() {
+        let table = [
+            (WebError::NotFound, StatusCode::NOT_FOUND),
+            (WebError::LoginRequired, StatusCode::SEE_OTHER),
+            (WebError::Csrf, StatusCode::FORBIDDEN),
+            (WebError::BadRequest, StatusCode::BAD_REQUEST),
+            (WebError::Internal, StatusCode::INTERNAL_SERVER_ERROR),
+        ];
+        for (error, status) in table {
+            assert_eq!(error.into_response().status(), status);
+            for locale in platform::i18n::Locale::ALL {
+                assert!(locale.has(error.message_key()), "{error:?} {locale:?}");
+                assert!(
+                    locale.has(&format!("{}-detail", error.message_key())),
+                    "{error:?} {locale:?}"
+                );
+            }
+        }
+        assert_eq!(WebError::from(AssetError::NotFound), WebError::NotFound);
+        assert_eq!(
+            WebError::from(IdentityError::LinkInvalid),
+            WebError::NotFound
+        );
+    }
+}

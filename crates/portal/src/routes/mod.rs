@@ -1,0 +1,81 @@
+//! The portal's route table: one place that lists every page and the layers around them.
+
+mod account_deletion;
+mod asset_csv;
+mod assets;
+mod dashboard;
+mod home;
+mod language;
+mod login;
+mod logout;
+mod message;
+mod password_reset;
+mod profile;
+mod signup;
+mod verify;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+
+use crate::error::error_pages;
+use crate::{AppState, WebError, csrf};
+
+/// Largest ordinary form body.
+const FORM_LIMIT: usize = 64 * 1024;
+/// Largest CSV upload, with room for the multipart framing.
+const IMPORT_LIMIT: usize = ::assets::csv_io::MAX_IMPORT_BYTES + 64 * 1024;
+
+/// Every portal page, wrapped in the portal's own layers (error pages, CSRF, body limits).
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(home::page))
+        .route("/signup", get(signup::form).post(signup::submit))
+        .route("/signup/sent", get(signup::sent))
+        .route(
+            "/verify/{token}",
+            get(verify::confirm_page).post(verify::confirm),
+        )
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(logout::submit))
+        .route(
+            "/password/forgot",
+            get(password_reset::request_form).post(password_reset::request),
+        )
+        .route(
+            "/password/reset/{token}",
+            get(password_reset::form).post(password_reset::submit),
+        )
+        .route("/dashboard", get(dashboard::page))
+        .route("/assets", get(assets::list))
+        .route("/assets/new", get(assets::new_form).post(assets::create))
+        .route(
+            "/assets/{id}/edit",
+            get(assets::edit_form).post(assets::update),
+        )
+        .route(
+            "/assets/{id}/delete",
+            get(assets::delete_confirm).post(assets::delete),
+        )
+        .route("/assets/export", get(asset_csv::export))
+        .route(
+            "/assets/import",
+            get(asset_csv::form)
+                .post(asset_csv::import)
+                .layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
+        )
+        .route("/profile", get(profile::page).post(profile::update))
+        .route("/profile/password", post(profile::change_password))
+        .route(
+            "/account/delete",
+            get(account_deletion::confirm).post(account_deletion::submit),
+        )
+        .route("/lang/{code}", get(language::switch))
+        .route("/static/app.css", get(ui::static_files::app_css))
+        .fallback(|| async { WebError::NotFound })
+        .layer(DefaultBodyLimit::max(FORM_LIMIT))
+        .layer(from_fn_with_state(state.clone(), csrf::guard))
+        .layer(from_fn(error_pages))
+        .with_state(state)
+}

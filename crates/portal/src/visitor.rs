@@ -1,0 +1,132 @@
+//! Who is asking: language, address, request ID, form token and, when logged in, the customer.
+//! Extracted once per request from cookies and headers.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use axum_extra::extract::cookie::CookieJar;
+use identity::SessionInfo;
+use platform::audit::RequestMeta;
+use platform::i18n::Locale;
+use platform::ids::CustomerId;
+
+use crate::chrome::Chrome;
+use crate::cookies::{self, Kind};
+use crate::csrf::FreshCsrfCookie;
+use crate::{AppState, WebError};
+
+/// Any visitor of a portal page.
+pub struct Visitor {
+    /// Language of the page.
+    pub locale: Locale,
+    /// Address and request ID for the audit trail.
+    pub meta: RequestMeta,
+    /// Token to embed in forms.
+    pub csrf: String,
+    /// The logged-in customer, if any.
+    pub session: Option<SessionInfo>,
+    /// The raw session cookie, if any.
+    pub session_token: Option<String>,
+    /// The path asked for, for the language switch.
+    pub path: String,
+}
+
+/// A visitor who must be logged in; others are sent to the login page.
+pub struct Customer {
+    /// Who.
+    pub id: CustomerId,
+    /// Everything else about the request.
+    pub visitor: Visitor,
+}
+
+/// Language from the `lang` cookie, else `Accept-Language`, else Japanese.
+pub fn locale_from_headers(headers: &HeaderMap) -> Locale {
+    let jar = CookieJar::from_headers(headers);
+    jar.get("lang")
+        .and_then(|c| Locale::from_code(c.value()))
+        .unwrap_or_else(|| {
+            headers
+                .get(axum::http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .map_or(Locale::Ja, Locale::negotiate)
+        })
+}
+
+/// The value forms are bound to: the browser's CSRF cookie (or the one being set now).
+pub fn csrf_binding(parts: &Parts, secure: bool) -> Option<String> {
+    if let Some(fresh) = parts.extensions.get::<FreshCsrfCookie>() {
+        return Some(fresh.0.clone());
+    }
+    CookieJar::from_headers(&parts.headers)
+        .get(cookies::name(Kind::Csrf, secure))
+        .map(|c| c.value().to_owned())
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let session_token = jar
+            .get(cookies::name(Kind::Session, state.secure_cookies))
+            .map(|c| c.value().to_owned());
+        let session = match &session_token {
+            Some(token) => state.identity.session(token).await?,
+            None => None,
+        };
+        let explicit = jar.get("lang").and_then(|c| Locale::from_code(c.value()));
+        let locale = explicit
+            .or(session.as_ref().map(|s| s.locale))
+            .unwrap_or_else(|| locale_from_headers(&parts.headers));
+        let binding = csrf_binding(parts, state.secure_cookies).unwrap_or_default();
+        let meta = RequestMeta {
+            client_ip: parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+            request_id: parts
+                .extensions
+                .get::<edge::RequestId>()
+                .map(|r| r.0.clone())
+                .unwrap_or_default(),
+        };
+        Ok(Visitor {
+            locale,
+            meta,
+            csrf: state.keyring.form_token(&binding),
+            session,
+            session_token,
+            path: parts.uri.path().to_owned(),
+        })
+    }
+}
+
+impl Visitor {
+    /// Page chrome for this visitor.
+    pub fn chrome(&self) -> Chrome {
+        Chrome {
+            locale: self.locale,
+            csrf: self.csrf.clone(),
+            logged_in: self.session.is_some(),
+            path: self.path.clone(),
+            css_version: ui::static_files::css_version(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Customer {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let visitor = Visitor::from_request_parts(parts, state).await?;
+        match &visitor.session {
+            Some(session) => Ok(Customer {
+                id: session.customer,
+                visitor,
+            }),
+            None => Err(WebError::LoginRequired),
+        }
+    }
+}

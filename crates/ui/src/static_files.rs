@@ -1,0 +1,34 @@
+//! Static files, embedded in the binary so one file deploys everywhere. Served with a content
+//! hash in the URL, so browsers may cache them for a year.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// The stylesheet.
+pub const APP_CSS: &str = include_str!("../../../web/static/app.css");
+
+/// Version tag in the stylesheet URL; changes whenever the file does.
+pub fn css_version() -> String {
+    // FNV-1a is enough to tell versions apart; this is not a security boundary.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in APP_CSS.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:016x}", h)
+}
+
+/// Serves the stylesheet.
+pub async fn app_css() -> Response {
+    let mut response = (StatusCode::OK, APP_CSS).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    response
+}

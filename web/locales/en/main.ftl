@@ -1,0 +1,254 @@
+## Common
+app-name = Asset Status
+skip-to-content = Skip to main content
+nav-label = Main menu
+nav-dashboard = Dashboard
+nav-assets = Assets
+nav-profile = Your details
+nav-logout = Log out
+nav-login = Log in
+nav-signup = Sign up
+nav-home = Go to the home page
+footer-note = Your personal information is stored encrypted.
+choose = Please choose
+save = Save
+cancel = Cancel
+form-has-errors = { $n ->
+    [one] There is one problem with your entry. Please check the message next to the field.
+   *[other] There are { $n } problems with your entry. Please check the messages next to the fields.
+}
+error-request-id = Reference number
+
+## Error pages
+error-page-not-found = Page not found
+error-page-not-found-detail = The page you are looking for does not exist or has been removed.
+error-page-login-required = Please log in
+error-page-login-required-detail = You need to log in to see this page.
+error-page-csrf = We could not accept this submission
+error-page-csrf-detail = For your security this submission has expired. Please reload the page and try again.
+error-page-bad-request = We could not process this request
+error-page-bad-request-detail = The data sent was not in the expected format. Please reload the page and try again.
+error-page-internal = We cannot process this right now
+error-page-internal-detail = We are sorry: something went wrong on our side. Please try again in a little while.
+error-page-too-large = The file is too large
+error-page-too-large-detail = The data sent exceeds the limit. Please make it smaller and try again.
+
+## Field errors
+error-required = Please enter this.
+error-too-long = Please use at most { $max } characters.
+error-control-characters = This contains characters that cannot be used.
+error-invalid-email = Please enter an e-mail address such as taro@example.jp.
+error-not-kana = Please enter this in full-width katakana.
+error-invalid-date = Please enter a date as 2026-04-01.
+error-future-date = The date cannot be in the future.
+error-too-old = Please enter a date from 1900 onwards.
+error-invalid-amount = Please enter a whole number of yen, such as 1,200,000.
+error-negative-amount = Amounts cannot be negative. Please record loans under the category Liabilities.
+error-amount-too-large = This amount is too large. Please enter at most 100 trillion yen.
+error-unknown-choice = Please choose one of the options.
+error-password-too-short = Please use at least { $min } characters.
+error-password-weak = This password is too easy to guess. A longer phrase, or words unrelated to you, works well.
+error-password-mismatch = The two passwords do not match.
+error-incorrect-password = The password is not correct.
+
+## Home
+home-title = Your assets at a glance
+home-lead = Record your deposits, shares, funds, insurance, property and loans, and see your net worth and allocation as charts.
+home-point-record = Every change is kept, so you can follow how your assets develop.
+home-point-charts = See your allocation and net worth over time as charts and tables.
+home-point-security = Personal details such as your name and date of birth are stored encrypted.
+
+## Sign-up
+signup-title = Sign up
+signup-lead = Please fill in the fields below. We will send a confirmation e-mail to the address you give.
+signup-privacy = Your personal information is stored encrypted and used only to provide this service.
+signup-submit = Sign up
+signup-sent-title = Please check your e-mail
+signup-sent-body = We have sent an e-mail to the address you entered. Please open the link in it to complete your registration. If it does not arrive, please check your spam folder.
+field-name-kanji = Name
+hint-name-kanji = For example: 山田 太郎
+field-name-kana = Name in katakana
+hint-name-kana = Full-width katakana, for example: ヤマダ タロウ
+field-email = E-mail address
+field-birth-date = Date of birth
+hint-date = For example: 1985-04-01
+field-password = Password
+hint-password = At least 10 characters. A longer phrase that is hard to guess works best.
+field-password-confirm = Password (again)
+field-new-password = New password
+field-current-password = Current password
+field-language = Language
+
+## E-mail confirmation
+verify-title = Confirm your e-mail address
+verify-lead = Please press the button below to confirm your e-mail address.
+verify-submit = Confirm
+verify-done-title = Your e-mail address is confirmed
+verify-done-body = Thank you for registering. Please log in to start.
+link-invalid-title = This link cannot be used
+verify-invalid-body = The link has expired or has already been used. If you log in, we will send you a new confirmation e-mail.
+
+## Login
+login-title = Log in
+login-submit = Log in
+login-forgot = Forgotten your password?
+login-no-account = New here?
+login-failed = The e-mail address or password is not correct.
+login-not-verified = Your e-mail address is not confirmed yet. We have sent the confirmation e-mail again; please open the link in it.
+login-disabled = This account cannot be used at present. Please contact the bank.
+notice-logged-out = You have logged out.
+notice-password-changed = Your password has been changed.
+
+## Password reset
+forgot-title = Reset your password
+forgot-lead = Please enter your registered e-mail address. We will send you a link to set a new password.
+forgot-submit = Send the link
+forgot-sent-title = Please check your e-mail
+forgot-sent-body = If the address you entered is registered, we have sent a link to set a new password. The link is valid for 30 minutes.
+reset-title = Set a new password
+reset-submit = Change password
+reset-invalid-body = The link has expired or has already been used. Please request a new one.
+forgot-again = Request a new link
+
+## Dashboard
+dashboard-title = Dashboard
+dashboard-totals = Totals
+dashboard-net-worth = Net worth
+dashboard-assets = Total assets
+dashboard-liabilities = Total liabilities
+dashboard-empty = You have not recorded any assets yet. Let us start with the first one.
+dashboard-allocation = Allocation
+dashboard-allocation-desc = A horizontal bar chart of the total per category.
+dashboard-trend = Net worth over time
+dashboard-trend-desc = A line chart of your net worth over time.
+dashboard-period = Period
+period-day = Daily (30 days)
+period-month = Monthly (12 months)
+period-year = Yearly (5 years)
+chart-as-table = Show as a table
+field-category = Category
+field-amount = Amount
+field-date = Date
+
+## Assets
+assets-title = Assets
+assets-add = Add an asset
+assets-import = Import from CSV
+assets-export-utf8 = Export as CSV (UTF-8)
+assets-export-sjis = Export as CSV (Shift_JIS)
+assets-none = You have not recorded any assets yet.
+assets-count = { $n ->
+    [one] One recorded asset
+   *[other] { $n } recorded assets
+}
+assets-actions = Actions
+assets-edit = Edit
+assets-delete = Delete
+field-name = Name
+field-institution = Institution
+field-valuation-date = Valuation date
+asset-new-title = Add an asset
+asset-edit-title = Edit an asset
+hint-asset-name = For example: ordinary deposit, shares of a company
+hint-optional = Optional
+field-amount-yen = Amount (yen)
+hint-amount = Whole yen, for example: 1,200,000
+field-note = Note
+asset-delete-title = Delete an asset
+asset-delete-lead = This asset will be deleted. Its past values stay in your history. Do you want to continue?
+asset-delete-submit = Delete
+
+## CSV
+import-title = Import from CSV
+import-lead = You can add many assets at once from a CSV file. If any line has a problem, nothing is imported and we list the lines to correct.
+import-format = Column order: category, name, institution, amount, valuation date, note (the first line may be a header). At most 1,000 lines and 1 MB.
+import-file = CSV file
+import-encoding = Character encoding
+encoding-auto = Detect automatically
+import-submit = Import
+import-done-body = { $n ->
+    [one] One asset has been imported.
+   *[other] { $n } assets have been imported.
+}
+import-error-too-large = The file is too large. Please choose a file of at most 1 MB.
+import-error-empty = The file has no lines to import.
+import-error-too-many = There are too many lines. One import may hold at most 1,000, and you may record at most 1,000 assets in all.
+import-error-encoding = We could not read the character encoding. Please choose a file saved as UTF-8 or Shift_JIS.
+import-error-lines = Some lines have problems, so nothing was imported. Please correct the lines below and try again.
+import-line = Line { $line }: { $detail }
+import-line-columns = it has { $n } columns; 6 are needed.
+import-line-syntax = it is not valid CSV (a quote may not be closed).
+export-sjis-failed-title = The export to Shift_JIS failed
+export-sjis-failed-body = Some characters cannot be written in Shift_JIS. Please export as UTF-8 instead.
+export-utf8 = Export as UTF-8
+csv-category = Category
+csv-name = Name
+csv-institution = Institution
+csv-amount = Amount
+csv-valuation-date = Valuation date
+csv-note = Note
+
+## Categories
+category-deposits = Deposits
+category-stocks = Stocks
+category-investment-funds = Investment funds
+category-bonds = Bonds
+category-insurance = Insurance
+category-pension = Pension
+category-real-estate = Real estate
+category-crypto-assets = Crypto assets
+category-other = Other
+category-liabilities = Liabilities
+
+## Your details
+profile-title = Your details
+profile-details = Registered details
+profile-password = Change your password
+profile-password-submit = Change password
+profile-delete = Close your account
+profile-delete-lead = If you close your account, your details and asset records become unreadable for good. This cannot be undone.
+profile-delete-link = Close my account
+notice-profile-saved = Your details have been saved.
+delete-title = Close your account
+delete-lead = Closing your account destroys your encryption key. Your details and asset records, including every backup, can never be read again.
+delete-confirm = I understand and want to close my account
+delete-submit = Close my account
+deleted-title = Your account has been closed
+deleted-body = Thank you very much for using our service.
+
+## Mail
+mail-verify-subject = [Asset Status] Please confirm your e-mail address
+mail-verify-body =
+    Thank you for registering with Asset Status.
+    Please open the link below to confirm your e-mail address (valid for 24 hours).
+
+    { $link }
+
+    If you did not register, please ignore this e-mail.
+mail-already-registered-subject = [Asset Status] This address is already registered
+mail-already-registered-body =
+    Someone tried to sign up with this e-mail address, which is already registered.
+    To log in: { $login }
+    If you have forgotten your password: { $reset }
+
+    If this was not you, please ignore this e-mail. Nothing has been changed.
+mail-reset-subject = [Asset Status] Resetting your password
+mail-reset-body =
+    We have received a request to reset your password.
+    Please set a new password with the link below (valid for 30 minutes).
+
+    { $link }
+
+    If you did not ask for this, please ignore this e-mail. Your password stays unchanged.
+mail-password-changed-subject = [Asset Status] Your password has been changed
+mail-password-changed-body =
+    The password of your account has been changed.
+    If this was not you, please reset your password at once and contact the bank.
+mail-deleted-subject = [Asset Status] Your account has been closed
+mail-deleted-body =
+    Your account has been closed. Your details and asset records can no longer be read.
+    Thank you very much for using our service.
+mail-signature =
+    --
+    Asset Status
+    This address does not accept replies.

@@ -1,0 +1,245 @@
+## 共通
+app-name = 資産状況
+skip-to-content = 本文へ移動
+nav-label = メインメニュー
+nav-dashboard = ダッシュボード
+nav-assets = 資産一覧
+nav-profile = お客さま情報
+nav-logout = ログアウト
+nav-login = ログイン
+nav-signup = 新規登録
+nav-home = トップページへ
+footer-note = お客さまの個人情報は暗号化して保管しています。
+choose = 選択してください
+save = 保存する
+cancel = キャンセル
+form-has-errors = 入力内容に{ $n }件の誤りがあります。各項目のメッセージをご確認ください。
+error-request-id = お問い合わせ番号
+
+## エラーページ
+error-page-not-found = ページが見つかりません
+error-page-not-found-detail = お探しのページは存在しないか、すでに削除されています。
+error-page-login-required = ログインが必要です
+error-page-login-required-detail = このページをご覧になるには、ログインしてください。
+error-page-csrf = 送信を受け付けられませんでした
+error-page-csrf-detail = 安全のため、この送信は無効になりました。お手数ですが、ページを開き直してからもう一度お試しください。
+error-page-bad-request = リクエストを処理できませんでした
+error-page-bad-request-detail = 送信された内容の形式が正しくありません。ページを開き直してからもう一度お試しください。
+error-page-internal = ただいま処理できません
+error-page-internal-detail = 申し訳ございません。システムで問題が発生しました。しばらくしてからもう一度お試しください。
+error-page-too-large = ファイルが大きすぎます
+error-page-too-large-detail = 送信されたデータが上限を超えています。サイズを小さくしてからもう一度お試しください。
+
+## 入力エラー
+error-required = 入力してください。
+error-too-long = { $max }文字以内で入力してください。
+error-control-characters = 使用できない文字が含まれています。
+error-invalid-email = メールアドレスの形式が正しくありません（例: taro@example.jp）。
+error-not-kana = 全角カタカナで入力してください。
+error-invalid-date = 日付を「2026-04-01」の形式で入力してください。
+error-future-date = 未来の日付は入力できません。
+error-too-old = 1900年以降の日付を入力してください。
+error-invalid-amount = 金額は円単位の数字で入力してください（例: 1,200,000）。
+error-negative-amount = マイナスの金額は入力できません。借入金などは区分「負債」で登録してください。
+error-amount-too-large = 金額が大きすぎます。100兆円以下で入力してください。
+error-unknown-choice = 選択肢の中からお選びください。
+error-password-too-short = パスワードは{ $min }文字以上で入力してください。
+error-password-weak = このパスワードは推測されやすいため使用できません。長めの文や、ご自身と関係のない言葉の組み合わせをおすすめします。
+error-password-mismatch = 確認用のパスワードが一致しません。
+error-incorrect-password = パスワードが正しくありません。
+
+## トップ
+home-title = 資産状況をひと目で
+home-lead = 預金、株式、投資信託、保険、不動産、借入金などを登録すると、純資産と資産配分をグラフでご確認いただけます。
+home-point-record = 資産の変更はすべて履歴として残り、推移をたどれます。
+home-point-charts = 資産配分と純資産の推移をグラフと表でご覧いただけます。
+home-point-security = お名前や生年月日などの個人情報は暗号化して保管しています。
+
+## 新規登録
+signup-title = 新規登録
+signup-lead = 以下の項目を入力してください。ご登録のメールアドレスに確認のメールをお送りします。
+signup-privacy = ご入力いただいた個人情報は暗号化して保管し、本サービスの提供にのみ利用いたします。
+signup-submit = 登録する
+signup-sent-title = 確認メールをお送りしました
+signup-sent-body = ご入力のメールアドレスにメールをお送りしました。メールに記載のリンクから登録を完了してください。メールが届かない場合は、迷惑メールフォルダをご確認ください。
+field-name-kanji = お名前
+hint-name-kanji = 例: 山田 太郎
+field-name-kana = お名前（フリガナ）
+hint-name-kana = 全角カタカナ。例: ヤマダ タロウ
+field-email = メールアドレス
+field-birth-date = 生年月日
+hint-date = 例: 1985-04-01
+field-password = パスワード
+hint-password = 10文字以上。推測されにくい長めの文がおすすめです。
+field-password-confirm = パスワード（確認）
+field-new-password = 新しいパスワード
+field-current-password = 現在のパスワード
+field-language = 表示言語
+
+## メールアドレスの確認
+verify-title = メールアドレスの確認
+verify-lead = 下のボタンを押して、メールアドレスの確認を完了してください。
+verify-submit = 確認を完了する
+verify-done-title = メールアドレスの確認が完了しました
+verify-done-body = ご登録ありがとうございます。ログインしてご利用ください。
+link-invalid-title = このリンクはご利用いただけません
+verify-invalid-body = リンクの有効期限が切れているか、すでに使用されています。ログインしていただくと、確認メールを再送いたします。
+
+## ログイン
+login-title = ログイン
+login-submit = ログインする
+login-forgot = パスワードをお忘れの方
+login-no-account = はじめての方は
+login-failed = メールアドレスまたはパスワードが正しくありません。
+login-not-verified = メールアドレスの確認が完了していません。確認メールを再送しましたので、メールに記載のリンクから確認を完了してください。
+login-disabled = このアカウントは現在ご利用いただけません。お手数ですが、当行までお問い合わせください。
+notice-logged-out = ログアウトしました。
+notice-password-changed = パスワードを変更しました。
+
+## パスワード再設定
+forgot-title = パスワードの再設定
+forgot-lead = ご登録のメールアドレスを入力してください。パスワード再設定用のリンクをお送りします。
+forgot-submit = 再設定用のリンクを送る
+forgot-sent-title = メールをご確認ください
+forgot-sent-body = ご入力のメールアドレスが登録されている場合、パスワード再設定用のリンクをお送りしました。リンクの有効期限は30分です。
+reset-title = 新しいパスワードの設定
+reset-submit = パスワードを変更する
+reset-invalid-body = リンクの有効期限が切れているか、すでに使用されています。お手数ですが、もう一度お手続きください。
+forgot-again = もう一度手続きする
+
+## ダッシュボード
+dashboard-title = ダッシュボード
+dashboard-totals = 合計
+dashboard-net-worth = 純資産
+dashboard-assets = 資産合計
+dashboard-liabilities = 負債合計
+dashboard-empty = まだ資産が登録されていません。最初の資産を登録しましょう。
+dashboard-allocation = 資産配分
+dashboard-allocation-desc = 区分ごとの合計金額を横棒グラフで示しています。
+dashboard-trend = 純資産の推移
+dashboard-trend-desc = 純資産の推移を折れ線グラフで示しています。
+dashboard-period = 表示期間
+period-day = 日次（30日）
+period-month = 月次（12か月）
+period-year = 年次（5年）
+chart-as-table = 表で見る
+field-category = 区分
+field-amount = 金額
+field-date = 日付
+
+## 資産
+assets-title = 資産一覧
+assets-add = 資産を登録する
+assets-import = CSVから取り込む
+assets-export-utf8 = CSVで書き出す（UTF-8）
+assets-export-sjis = CSVで書き出す（Shift_JIS）
+assets-none = まだ資産が登録されていません。
+assets-count = 登録済みの資産（{ $n }件）
+assets-actions = 操作
+assets-edit = 編集
+assets-delete = 削除
+field-name = 名称
+field-institution = 金融機関
+field-valuation-date = 評価日
+asset-new-title = 資産の登録
+asset-edit-title = 資産の編集
+hint-asset-name = 例: 普通預金、〇〇株式
+hint-optional = 任意
+field-amount-yen = 金額（円）
+hint-amount = 円単位の数字。例: 1,200,000
+field-note = メモ
+asset-delete-title = 資産の削除
+asset-delete-lead = 次の資産を削除します。これまでの推移の記録は残ります。よろしいですか。
+asset-delete-submit = 削除する
+
+## CSV
+import-title = CSVからの取り込み
+import-lead = CSVファイルから資産をまとめて登録できます。1行でも誤りがある場合は、何も取り込まずに誤りのある行をお知らせします。
+import-format = 列の順番: 区分、名称、金融機関、金額、評価日、メモ（1行目は見出しでも構いません）。最大1,000行・1MBまで。
+import-file = CSVファイル
+import-encoding = 文字コード
+encoding-auto = 自動判別
+import-submit = 取り込む
+import-done-body = { $n }件の資産を取り込みました。
+import-error-too-large = ファイルが大きすぎます。1MB以下のファイルをお選びください。
+import-error-empty = 取り込める行がありません。
+import-error-too-many = 行数が多すぎます。1回の取り込みは1,000件まで、登録できる資産は合計1,000件までです。
+import-error-encoding = 文字コードを読み取れませんでした。UTF-8またはShift_JISで保存したファイルをお選びください。
+import-error-lines = 誤りのある行があるため、取り込みませんでした。以下の行を修正してから、もう一度お試しください。
+import-line = { $line }行目: { $detail }
+import-line-columns = 列の数が{ $n }個です。6個の列が必要です。
+import-line-syntax = CSVの形式が正しくありません（引用符が閉じられていない可能性があります）。
+export-sjis-failed-title = Shift_JISで書き出せませんでした
+export-sjis-failed-body = Shift_JISで表せない文字が含まれているため、書き出せませんでした。UTF-8でお書き出しください。
+export-utf8 = UTF-8で書き出す
+csv-category = 区分
+csv-name = 名称
+csv-institution = 金融機関
+csv-amount = 金額
+csv-valuation-date = 評価日
+csv-note = メモ
+
+## 区分
+category-deposits = 預金
+category-stocks = 株式
+category-investment-funds = 投資信託
+category-bonds = 債券
+category-insurance = 保険
+category-pension = 年金
+category-real-estate = 不動産
+category-crypto-assets = 暗号資産
+category-other = その他
+category-liabilities = 負債
+
+## お客さま情報
+profile-title = お客さま情報
+profile-details = 登録内容
+profile-password = パスワードの変更
+profile-password-submit = パスワードを変更する
+profile-delete = 退会
+profile-delete-lead = 退会すると、ご登録の情報と資産の記録はすべて読み出せなくなり、元に戻せません。
+profile-delete-link = 退会の手続きへ
+notice-profile-saved = 登録内容を保存しました。
+delete-title = 退会の手続き
+delete-lead = 退会すると、お客さまの暗号鍵を破棄します。ご登録の情報と資産の記録は、バックアップを含めて二度と読み出せなくなります。
+delete-confirm = 上記を理解し、退会します
+delete-submit = 退会する
+deleted-title = 退会の手続きが完了しました
+deleted-body = これまでのご利用、誠にありがとうございました。
+
+## メール
+mail-verify-subject = 【資産状況】メールアドレスのご確認
+mail-verify-body =
+    このたびは資産状況サービスにご登録いただき、ありがとうございます。
+    以下のリンクを開き、メールアドレスの確認を完了してください（有効期限: 24時間）。
+
+    { $link }
+
+    お心当たりのない場合は、このメールを破棄してください。
+mail-already-registered-subject = 【資産状況】ご登録済みのメールアドレスです
+mail-already-registered-body =
+    このメールアドレスで新規登録のお手続きがありましたが、すでにご登録済みです。
+    ログインはこちらから: { $login }
+    パスワードをお忘れの場合はこちらから: { $reset }
+
+    お心当たりのない場合は、このメールを破棄してください。登録内容は変更されていません。
+mail-reset-subject = 【資産状況】パスワード再設定のご案内
+mail-reset-body =
+    パスワード再設定のお申し込みを承りました。
+    以下のリンクから新しいパスワードを設定してください（有効期限: 30分）。
+
+    { $link }
+
+    お心当たりのない場合は、このメールを破棄してください。パスワードは変更されません。
+mail-password-changed-subject = 【資産状況】パスワードが変更されました
+mail-password-changed-body =
+    お客さまのパスワードが変更されました。
+    お心当たりのない場合は、至急パスワードの再設定を行い、当行までご連絡ください。
+mail-deleted-subject = 【資産状況】退会手続き完了のお知らせ
+mail-deleted-body =
+    退会のお手続きが完了しました。ご登録の情報と資産の記録は読み出せない状態になりました。
+    これまでのご利用、誠にありがとうございました。
+mail-signature =
+    ――
+    資産状況サービス
+    このメールは送信専用です。ご返信いただいてもお答えできません。
