@@ -1,1 +1,7 @@
-//! placeholder
+//! Test support with real components: a scratch PostgreSQL 15 cluster started on first use, an
+//! SMTP server process capturing mail, and helpers to read the mails an application sent.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod mail;
+pub mod postgres;
+pub mod smtp;

@@ -1,0 +1,333 @@
+//! A running application for black-box tests over a real socket, on SQLite or PostgreSQL, and a
+//! browser-like client that keeps cookies and fills in form tokens.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+use assetstatus::server::{self, Built, Running};
+use platform::config::{Config, Overrides};
+use portal::AppState;
+use reqwest::header::{HeaderMap, LOCATION};
+use tempfile::TempDir;
+
+/// Which storage engine a test runs on.
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs one async test body on both engines.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name($crate::support::Backend::Sqlite).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name($crate::support::Backend::Postgres).await } )*
+        }
+    };
+}
+
+pub const PASSWORD: &str = "blue-harbor-lantern-1987";
+
+/// A running application with its own data directory and database.
+pub struct TestApp {
+    pub base: String,
+    pub dir: TempDir,
+    pub config: Config,
+    pub state: AppState,
+    pub staff_addr: std::net::SocketAddr,
+    running: Option<Running>,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Configuration for a test instance in `dir`.
+pub async fn test_config(dir: &std::path::Path, backend: Backend) -> Config {
+    let port = free_port();
+    let database_url = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(testkit::postgres::fresh_database().await),
+    };
+    let overrides = Overrides {
+        data_dir: Some(dir.to_owned()),
+        public_addr: Some(format!("127.0.0.1:{port}")),
+        staff_addr: Some("127.0.0.1:0".into()),
+        database_url,
+    };
+    let mut config = Config::load(None, &overrides).unwrap();
+    config.public_base_url = format!("http://127.0.0.1:{port}/").parse().unwrap();
+    config
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = test_config(dir.path(), backend).await;
+        tweak(&mut config);
+        let built: Built = server::build(&config).await.expect("build the app");
+        let running = server::start(&config, &built).await.expect("start the app");
+        Self {
+            base: format!("http://{}", running.public_addr),
+            staff_addr: running.staff_addr,
+            dir,
+            config,
+            state: built.state,
+            running: Some(running),
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+        self.state.db.close().await;
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.base)
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.dir.path().join("mail")
+    }
+
+    /// Signs up, confirms the address from the mail, logs in; returns the logged-in browser.
+    pub async fn register(&self, email: &str) -> Browser {
+        let b = self.browser();
+        let page = b.sign_up(email, PASSWORD).await;
+        assert_eq!(page.status, 303, "{}", page.body);
+        self.confirm_email(&b, email).await;
+        let page = b.login(email, PASSWORD).await;
+        assert_eq!(
+            page.location.as_deref(),
+            Some("/dashboard"),
+            "{}",
+            page.body
+        );
+        b
+    }
+
+    /// Opens the newest verification link mailed to `email`.
+    pub async fn confirm_email(&self, b: &Browser, email: &str) -> Page {
+        let link = self.latest_link(email, "/verify/").await;
+        b.submit(&link, &link, &[]).await
+    }
+
+    /// The path of the newest link containing `fragment` mailed to `email`.
+    pub async fn latest_link(&self, email: &str, fragment: &str) -> String {
+        let link = testkit::mail::wait_for_link(&self.mail_dir(), email, fragment).await;
+        link.strip_prefix(&format!("{}/", self.base))
+            .map(|p| format!("/{p}"))
+            .expect("link to this app")
+    }
+}
+
+/// What a request returned.
+#[derive(Debug)]
+pub struct Page {
+    pub status: u16,
+    pub body: String,
+    pub location: Option<String>,
+    pub headers: HeaderMap,
+}
+
+/// A browser: cookies kept, redirects not followed (tests assert them).
+#[derive(Clone)]
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub base: String,
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Self {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            client,
+            base: base.to_owned(),
+        }
+    }
+
+    async fn page(response: reqwest::Response) -> Page {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let location = headers
+            .get(LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned());
+        let body = response.text().await.unwrap();
+        Page {
+            status,
+            body,
+            location,
+            headers,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        Self::page(
+            self.client
+                .get(format!("{}{path}", self.base))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn get_bytes(&self, path: &str) -> (u16, HeaderMap, Vec<u8>) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        (status, headers, r.bytes().await.unwrap().to_vec())
+    }
+
+    /// The form token embedded in the page at `path`.
+    pub async fn token(&self, path: &str) -> String {
+        let page = self.get(path).await;
+        form_token(&page.body)
+            .unwrap_or_else(|| panic!("no form token on {path} ({}): {}", page.status, page.body))
+    }
+
+    /// Posts to `action` with the form token from the page at `form_page`.
+    pub async fn submit(&self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.token(form_page).await;
+        self.post_with_token(action, &token, fields).await
+    }
+
+    pub async fn post_with_token(
+        &self,
+        action: &str,
+        token: &str,
+        fields: &[(&str, &str)],
+    ) -> Page {
+        let mut form: Vec<(&str, &str)> = vec![("csrf", token)];
+        form.extend_from_slice(fields);
+        Self::page(
+            self.client
+                .post(format!("{}{action}", self.base))
+                .form(&form)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn sign_up(&self, email: &str, password: &str) -> Page {
+        self.submit(
+            "/signup",
+            "/signup",
+            &[
+                ("name_kanji", "試験 花子"),
+                ("name_kana", "シケン ハナコ"),
+                ("email", email),
+                ("birth_date", "1990-04-01"),
+                ("password", password),
+                ("password_confirm", password),
+            ],
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Page {
+        self.submit(
+            "/login",
+            "/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn add_asset(&self, category: &str, name: &str, amount: &str, date: &str) -> Page {
+        self.submit(
+            "/assets/new",
+            "/assets/new",
+            &[
+                ("category", category),
+                ("name", name),
+                ("institution", "テスト銀行"),
+                ("amount", amount),
+                ("valuation_date", date),
+                ("note", ""),
+            ],
+        )
+        .await
+    }
+
+    /// IDs of the assets listed on `/assets`.
+    pub async fn asset_ids(&self) -> Vec<String> {
+        let page = self.get("/assets").await;
+        page.body
+            .split("href=\"/assets/")
+            .skip(1)
+            .filter_map(|s| s.split_once("/edit\"").map(|(id, _)| id.to_owned()))
+            .filter(|id| id.len() == 36)
+            .collect()
+    }
+
+    /// The ID of the listed asset called `name`.
+    pub async fn asset_id_named(&self, name: &str) -> String {
+        let page = self.get("/assets").await;
+        let row = page
+            .body
+            .split("<tr>")
+            .find(|row| row.contains(&format!(">{name}</th>")))
+            .expect("a row with that name");
+        row.split("href=\"/assets/")
+            .nth(1)
+            .and_then(|s| s.split_once("/edit"))
+            .map(|(id, _)| id.to_owned())
+            .unwrap()
+    }
+
+    /// The figure shown as net worth on the dashboard.
+    pub async fn net_worth(&self) -> String {
+        let page = self.get("/dashboard").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        page.body
+            .split("id=\"net-worth\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .unwrap()
+            .to_owned()
+    }
+}
+
+pub fn form_token(html: &str) -> Option<String> {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(str::to_owned)
+}
+
+/// A unique address for one test.
+pub fn email(tag: &str) -> String {
+    format!("{tag}-{}@example.jp", uuid::Uuid::new_v4().simple())
+}
+
+/// Today in Japan, as the forms expect it.
+pub fn today() -> String {
+    platform::fields::iso_date(platform::time_util::today_jst())
+}
