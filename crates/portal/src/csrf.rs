@@ -104,7 +104,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         let request = Request::from_parts(parts, body);
         let bytes = axum::body::Bytes::from_request(request, state)
             .await
-            .map_err(|_| WebError::BadRequest)?;
+            .map_err(|rejection| WebError::from_body_status(rejection.status()))?;
         let token: TokenField =
             serde_urlencoded::from_bytes(&bytes).map_err(|_| WebError::BadRequest)?;
         verify(state, binding.as_deref(), &token.csrf)?;

@@ -30,6 +30,9 @@ pub enum WebError {
     /// The request body is malformed.
     #[error("bad request")]
     BadRequest,
+    /// The request body exceeds the route's limit.
+    #[error("request too large")]
+    TooLarge,
     /// Our failure; details are in the log.
     #[error("internal error")]
     Internal,
@@ -42,6 +45,7 @@ impl WebError {
             WebError::LoginRequired => StatusCode::SEE_OTHER,
             WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::BadRequest => StatusCode::BAD_REQUEST,
+            WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -52,6 +56,7 @@ impl WebError {
             WebError::LoginRequired => "error-page-login-required",
             WebError::Csrf => "error-page-csrf",
             WebError::BadRequest => "error-page-bad-request",
+            WebError::TooLarge => "error-page-too-large",
             WebError::Internal => "error-page-internal",
         }
     }
@@ -84,6 +89,17 @@ impl From<AssetError> for WebError {
             AssetError::NotFound => WebError::NotFound,
             AssetError::Shredded => WebError::LoginRequired,
             other => internal(&other),
+        }
+    }
+}
+
+impl WebError {
+    /// Maps a body-reading failure: over the limit, or malformed.
+    pub fn from_body_status(status: StatusCode) -> Self {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            WebError::TooLarge
+        } else {
+            WebError::BadRequest
         }
     }
 }
@@ -124,9 +140,7 @@ pub async fn error_pages(request: Request, next: Next) -> Response {
         None if response.status() == StatusCode::NOT_FOUND && !has_body(&response) => {
             WebError::NotFound
         }
-        None if response.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return too_large(locale, path);
-        }
+        None if response.status() == StatusCode::PAYLOAD_TOO_LARGE => WebError::TooLarge,
         None if is_bare_client_error(&response) => WebError::BadRequest,
         None => return response,
     };
@@ -145,20 +159,6 @@ pub async fn error_pages(request: Request, next: Next) -> Response {
     match render(&page) {
         Ok(html) => (status, html).into_response(),
         Err(_) => status.into_response(),
-    }
-}
-
-fn too_large(locale: platform::i18n::Locale, path: String) -> Response {
-    let chrome = Chrome::anonymous(locale, path);
-    let page = ErrorPage {
-        title: chrome.t("error-page-too-large"),
-        message: chrome.t("error-page-too-large-detail"),
-        c: chrome,
-        request_id: String::new(),
-    };
-    match render(&page) {
-        Ok(html) => (StatusCode::PAYLOAD_TOO_LARGE, html).into_response(),
-        Err(_) => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
     }
 }
 
@@ -197,6 +197,7 @@ mod tests {
             (WebError::LoginRequired, StatusCode::SEE_OTHER),
             (WebError::Csrf, StatusCode::FORBIDDEN),
             (WebError::BadRequest, StatusCode::BAD_REQUEST),
+            (WebError::TooLarge, StatusCode::PAYLOAD_TOO_LARGE),
             (WebError::Internal, StatusCode::INTERNAL_SERVER_ERROR),
         ];
         for (error, status) in table {

@@ -3,6 +3,7 @@
 use askama::Template;
 use assets::AssetError;
 use assets::csv_io::{self, Encoding, ImportError, LineProblem};
+use axum::extract::multipart::MultipartError;
 use axum::extract::{FromRequest, Multipart, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse};
@@ -91,28 +92,17 @@ struct Upload {
 }
 
 async fn read_upload(mut multipart: Multipart) -> Result<Upload, WebError> {
+    let failed = |e: MultipartError| WebError::from_body_status(e.status());
     let mut upload = Upload {
         csrf: String::new(),
         encoding: String::new(),
         file: Vec::new(),
     };
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| WebError::BadRequest)?
-    {
+    while let Some(field) = multipart.next_field().await.map_err(failed)? {
         match field.name() {
-            Some("csrf") => upload.csrf = field.text().await.map_err(|_| WebError::BadRequest)?,
-            Some("encoding") => {
-                upload.encoding = field.text().await.map_err(|_| WebError::BadRequest)?
-            }
-            Some("file") => {
-                upload.file = field
-                    .bytes()
-                    .await
-                    .map_err(|_| WebError::BadRequest)?
-                    .to_vec()
-            }
+            Some("csrf") => upload.csrf = field.text().await.map_err(failed)?,
+            Some("encoding") => upload.encoding = field.text().await.map_err(failed)?,
+            Some("file") => upload.file = field.bytes().await.map_err(failed)?.to_vec(),
             _ => {}
         }
     }
