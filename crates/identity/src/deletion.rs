@@ -31,6 +31,9 @@ impl Identity {
         };
         audit::append(&mut tx, &event, meta).await?;
         tx.commit().await?;
+        if let Err(e) = self.db.purge_deleted().await {
+            tracing::warn!(error = %e, "deleted rows not yet purged from the write-ahead log");
+        }
         send_later(
             &self.mailer,
             MailKind::Deleted,

@@ -150,6 +150,19 @@ impl Db {
         Ok(())
     }
 
+    /// Makes deleted rows unrecoverable from the database files. SQLite keeps old page images
+    /// in its write-ahead log until a checkpoint, so after destroying a key the log is copied
+    /// back and truncated; `secure_delete` has already zeroed the rows in the main file.
+    /// PostgreSQL reclaims dead rows by autovacuum; its WAL archives fall under the backup
+    /// retention policy.
+    pub async fn purge_deleted(&self) -> Result<(), DbError> {
+        if self.backend == Backend::Sqlite {
+            let mut conn = self.write.acquire().await?;
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+        }
+        Ok(())
+    }
+
     /// Closes every connection, waiting for work in flight.
     pub async fn close(&self) {
         self.read.close().await;
