@@ -234,6 +234,11 @@ impl Config {
 pub struct SecretUrl(Url);
 
 impl SecretUrl {
+    /// Wraps a URL that may carry credentials.
+    pub fn new(url: Url) -> Self {
+        Self(url)
+    }
+
     /// The full URL, credentials included, for the one place that connects with it.
     pub fn expose(&self) -> &Url {
         &self.0
