@@ -1,5 +1,6 @@
 //! Every kind of bad input gets a clear message in the visitor's language, a 4xx status, and
 //! changes nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 

@@ -1,6 +1,7 @@
 //! The customer's whole journey over HTTP, on SQLite and on PostgreSQL: sign up, confirm the
 //! address from the mail, log in, record assets, see them on the dashboard, change and delete
 //! one, export and import CSV, change details, log out.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 

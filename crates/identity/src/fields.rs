@@ -39,11 +39,18 @@ impl Email {
     }
 }
 
-impl fmt::Debug for Email {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Email(…)")
-    }
+/// Personal values print redacted, so a stray `{:?}` can never put them in a log.
+macro_rules! redacted_debug {
+    ($($t:ty),*) => {$(
+        impl fmt::Debug for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($t), "(…)"))
+            }
+        }
+    )*};
 }
+
+redacted_debug!(Email, KanjiName, KanaName);
 
 /// A name as written in kanji (or any script), e.g. 山田 太郎.
 #[derive(Clone, PartialEq, Eq)]

@@ -121,7 +121,9 @@ fn start() -> Cluster {
     Cluster { port }
 }
 
-/// Stops the cluster and removes its files once this test process has exited.
+/// Stops the cluster and removes its files once this test process has exited. The watchdog
+/// outlives the test process by design, so it is never waited for.
+#[allow(clippy::zombie_processes)]
 fn watchdog(dir: &Path, data: &Path) {
     let script = format!(
         "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop}; rm -rf '{dir}'",

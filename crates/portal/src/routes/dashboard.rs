@@ -60,7 +60,7 @@ pub async fn page(
         },
         &bars,
     );
-    let labels: Vec<(String, i64)> = points.iter().map(|p| (c.date(&p.date), p.net)).collect();
+    let labels: Vec<(String, i64)> = points.iter().map(|p| (c.date(p.date), p.net)).collect();
     let trend_svg = charts::line(
         &Caption {
             id: "trend",
