@@ -41,7 +41,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         Arc::clone(&keyring),
         hasher,
         Arc::clone(&mailer),
-        config.public_base_url.clone(),
+        config.public_base_url(),
         config.session.clone(),
     );
     let assets = AssetBook::new(db.clone(), Arc::clone(&keyring));

@@ -499,6 +499,13 @@ async fn unknown_pages_and_oversized_forms(backend: Backend) {
     let missing = b.get("/no/such/page").await;
     assert_eq!(missing.status, 404);
     assert!(missing.body.contains("ページが見つかりません"));
+    assert!(
+        missing.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"),
+        "error pages are pages"
+    );
     assert_eq!(b.get("/assets/not-a-uuid/edit").await.status, 404);
     let token = b.token("/assets/new").await;
     let huge = "x".repeat(100 * 1024);

@@ -115,6 +115,15 @@ impl BirthDate {
     }
 }
 
+/// The form field a password error belongs to: a mismatch is the confirmation's fault.
+pub fn password_field(error: FieldError) -> &'static str {
+    if error == FieldError::PasswordMismatch {
+        "password_confirm"
+    } else {
+        "password"
+    }
+}
+
 /// A new password that passed the policy: at least [`PASSWORD_MIN`] characters, at most
 /// [`PASSWORD_MAX`], and not easy to guess (zxcvbn score 3 or more, which refuses common
 /// passwords and ones built from the customer's own name or address).

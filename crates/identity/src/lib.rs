@@ -26,7 +26,7 @@ use platform::mail::Mailer;
 use url::Url;
 
 pub use error::IdentityError;
-pub use fields::{BirthDate, Email, KanaName, KanjiName, NewPassword};
+pub use fields::{BirthDate, Email, KanaName, KanjiName, NewPassword, password_field};
 pub use login::LoggedIn;
 pub use password::PasswordHasher;
 pub use profile::{Profile, ProfileUpdate};

@@ -134,5 +134,5 @@ impl Identity {
 }
 
 pub(crate) fn password_error(e: FieldError) -> IdentityError {
-    IdentityError::Invalid(FormErrors(vec![("password", e)]))
+    IdentityError::Invalid(FormErrors(vec![(crate::fields::password_field(e), e)]))
 }

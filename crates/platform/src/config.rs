@@ -40,7 +40,8 @@ pub struct Config {
     /// `postgres://…` or `sqlite://…`; SQLite under the data directory when unset.
     pub database_url: Option<SecretUrl>,
     /// Address customers use to reach the portal; links in mails are built from it.
-    pub public_base_url: Url,
+    /// `http://<public_addr>/` when unset.
+    pub public_base_url: Option<Url>,
     /// Outgoing mail.
     pub mail: MailConfig,
     /// Where the master key comes from.
@@ -87,18 +88,13 @@ impl Default for Config {
             public_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             staff_addr: SocketAddr::from(([127, 0, 0, 1], 8081)),
             database_url: None,
-            public_base_url: default_base_url(),
+            public_base_url: None,
             mail: MailConfig::default(),
             master_key: MasterKeyConfig::default(),
             session: SessionConfig::default(),
             log_filter: "info".to_owned(),
         }
     }
-}
-
-#[allow(clippy::expect_used)]
-fn default_base_url() -> Url {
-    Url::parse("http://127.0.0.1:8080/").expect("a literal URL parses")
 }
 
 impl Default for MailConfig {
@@ -164,7 +160,7 @@ impl Config {
                 reason: reason.to_owned(),
             })
         };
-        if !matches!(self.public_base_url.scheme(), "http" | "https") {
+        if !matches!(self.public_base_url().scheme(), "http" | "https") {
             return invalid("public_base_url", "must start with http:// or https://");
         }
         if let Some(url) = &self.database_url
@@ -209,6 +205,20 @@ impl Config {
         }
     }
 
+    /// Where customers reach the portal: the configured URL, or the public listener itself.
+    #[allow(clippy::expect_used)] // an IP address and a port always form a valid URL
+    pub fn public_base_url(&self) -> Url {
+        self.public_base_url.clone().unwrap_or_else(|| {
+            let host = match self.public_addr.ip() {
+                ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
+                std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+                ip => ip.to_string(),
+            };
+            let fallback = format!("http://{host}:{}/", self.public_addr.port());
+            Url::parse(&fallback).expect("an address and port form a URL")
+        })
+    }
+
     /// The master key file to use.
     pub fn master_key_file(&self) -> PathBuf {
         self.master_key
@@ -219,7 +229,7 @@ impl Config {
 
     /// Cookies get the `Secure` attribute and the `__Host-` prefix when customers arrive over TLS.
     pub fn secure_cookies(&self) -> bool {
-        self.public_base_url.scheme() == "https"
+        self.public_base_url().scheme() == "https"
     }
 
     /// The effective configuration as TOML, with every secret masked.
@@ -344,6 +354,30 @@ mod tests {
                 .database_url()
                 .starts_with("sqlite:///srv/b/assetstatus.db")
         );
+    }
+
+    #[test]
+    fn links_follow_the_public_listener_unless_a_base_url_is_set() {
+        let overrides = Overrides {
+            public_addr: Some("0.0.0.0:8090".into()),
+            ..Overrides::default()
+        };
+        let config = Config::load(None, &overrides).unwrap();
+        assert_eq!(config.public_base_url().as_str(), "http://127.0.0.1:8090/");
+        assert!(!config.secure_cookies());
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(
+            &file,
+            "public_base_url = \"https://www.bank.example.jp/\"\n",
+        )
+        .unwrap();
+        let config = Config::load(Some(&file), &overrides).unwrap();
+        assert_eq!(
+            config.public_base_url().as_str(),
+            "https://www.bank.example.jp/"
+        );
+        assert!(config.secure_cookies());
     }
 
     #[test]

@@ -157,7 +157,7 @@ pub async fn error_pages(request: Request, next: Next) -> Response {
         },
     };
     match render(&page) {
-        Ok(html) => (status, html).into_response(),
+        Ok(html) => (status, Html(html)).into_response(),
         Err(_) => status.into_response(),
     }
 }

@@ -53,21 +53,21 @@ fn open_svg(out: &mut String, caption: &Caption<'_>, width: u32, height: u32) {
 
 /// Horizontal bars, one per item, with the formatted value beside each.
 pub fn bars(caption: &Caption<'_>, items: &[(String, i64, String)]) -> String {
-    const ROW: u32 = 34;
-    const LABEL_W: f64 = 150.0;
-    const BAR_W: f64 = 300.0;
+    const ROW: u32 = 38;
+    const LABEL_W: f64 = 130.0;
+    const BAR_W: f64 = 200.0;
     let height = (items.len() as u32).max(1) * ROW + 8;
     let max = items.iter().map(|(_, v, _)| *v).max().unwrap_or(0).max(1) as f64;
     let mut out = String::new();
-    open_svg(&mut out, caption, 640, height);
+    open_svg(&mut out, caption, 460, height);
     for (i, (label, value, shown)) in items.iter().enumerate() {
         let y = i as u32 * ROW + 4;
         let w = ((*value).max(0) as f64 / max * BAR_W).max(1.0);
         let _ = write!(
             out,
-            r##"<text x="{x}" y="{ty}" text-anchor="end" fill="#1a1a1a" font-size="14">{label}</text><rect x="{bx}" y="{y}" width="{w:.1}" height="24" rx="3" fill="{color}"/><text x="{vx:.1}" y="{ty}" fill="#1a1a1a" font-size="14">{shown}</text>"##,
+            r##"<text x="{x}" y="{ty}" text-anchor="end" fill="#1a1a1a" font-size="16">{label}</text><rect x="{bx}" y="{y}" width="{w:.1}" height="26" rx="3" fill="{color}"/><text x="{vx:.1}" y="{ty}" fill="#1a1a1a" font-size="16">{shown}</text>"##,
             x = LABEL_W - 8.0,
-            ty = y + 17,
+            ty = y + 19,
             label = escape(label),
             bx = LABEL_W,
             color = PALETTE[i % PALETTE.len()],
@@ -82,9 +82,9 @@ pub fn bars(caption: &Caption<'_>, items: &[(String, i64, String)]) -> String {
 /// A line through the points, with a zero line when values cross it, and the first and last
 /// labels on the horizontal axis.
 pub fn line(caption: &Caption<'_>, points: &[(String, i64)]) -> String {
-    const W: f64 = 640.0;
+    const W: f64 = 460.0;
     const H: f64 = 260.0;
-    const LEFT: f64 = 110.0;
+    const LEFT: f64 = 100.0;
     const RIGHT: f64 = 20.0;
     const TOP: f64 = 16.0;
     const BOTTOM: f64 = 40.0;
@@ -107,7 +107,7 @@ pub fn line(caption: &Caption<'_>, points: &[(String, i64)]) -> String {
     for (value, anchor) in [(hi, "hi"), (lo, "lo")] {
         let _ = write!(
             out,
-            r##"<text x="{tx}" y="{ty:.1}" text-anchor="end" fill="#1a1a1a" font-size="13" data-axis="{anchor}">{label}</text><line x1="{LEFT}" x2="{x2}" y1="{ly:.1}" y2="{ly:.1}" stroke="#767676" stroke-width="1"/>"##,
+            r##"<text x="{tx}" y="{ty:.1}" text-anchor="end" fill="#1a1a1a" font-size="15" data-axis="{anchor}">{label}</text><line x1="{LEFT}" x2="{x2}" y1="{ly:.1}" y2="{ly:.1}" stroke="#767676" stroke-width="1"/>"##,
             tx = LEFT - 8.0,
             ty = y(value) + 4.0,
             label = grouped(value as i64),
@@ -145,7 +145,7 @@ pub fn line(caption: &Caption<'_>, points: &[(String, i64)]) -> String {
     for (i, anchor) in [(0, "start"), (last, "end")] {
         let _ = write!(
             out,
-            r##"<text x="{:.1}" y="{}" text-anchor="{anchor}" fill="#1a1a1a" font-size="13">{}</text>"##,
+            r##"<text x="{:.1}" y="{}" text-anchor="{anchor}" fill="#1a1a1a" font-size="15">{}</text>"##,
             x(i),
             H - 12.0,
             escape(&points[i].0)
@@ -179,7 +179,7 @@ mod tests {
             svg.contains(r#"role="img""#) && svg.contains("<title id=\"c-title\">資産配分</title>")
         );
         assert!(svg.contains("預金&lt;script&gt;") && !svg.contains("<script>"));
-        assert!(svg.contains(r#"width="300.0""#) && svg.contains(r#"width="150.0""#));
+        assert!(svg.contains(r#"width="200.0""#) && svg.contains(r#"width="100.0""#));
     }
 
     #[test]

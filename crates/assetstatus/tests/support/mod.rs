@@ -64,9 +64,7 @@ pub async fn test_config(dir: &std::path::Path, backend: Backend) -> Config {
         staff_addr: Some("127.0.0.1:0".into()),
         database_url,
     };
-    let mut config = Config::load(None, &overrides).unwrap();
-    config.public_base_url = format!("http://127.0.0.1:{port}/").parse().unwrap();
-    config
+    Config::load(None, &overrides).unwrap()
 }
 
 impl TestApp {

@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use identity::{BirthDate, Email, KanaName, KanjiName, NewPassword, SignupRequest};
+use identity::{BirthDate, Email, KanaName, KanjiName, NewPassword, SignupRequest, password_field};
 use platform::fields::FormErrors;
 use platform::time_util::today_jst;
 use serde::Deserialize;
@@ -65,10 +65,12 @@ pub async fn submit(
         f.name_kanji.as_str(),
         f.name_kana.as_str(),
     ];
-    let password = errors.check(
-        "password",
-        NewPassword::parse(&f.password, &f.password_confirm, &personal),
-    );
+    let password = NewPassword::parse(&f.password, &f.password_confirm, &personal);
+    let field = password
+        .as_ref()
+        .err()
+        .map_or("password", |e| password_field(*e));
+    let password = errors.check(field, password);
     let (Some(email), Some(name_kanji), Some(name_kana), Some(birth_date), Some(password)) =
         (email, name_kanji, name_kana, birth_date, password)
     else {

@@ -1,0 +1,682 @@
+// Customer journey in a real browser: sign up, confirm the address from the mail, log in,
+// record a deposit and a liability, check the dashboard and the CSV export, log out.
+// Every page on the way is checked with axe-core (WCAG 2.1 A and AA), in Japanese.
+//
+// Configuration (environment only):
+//   BASE_URL        portal address, e.g. http://127.0.0.1:8090
+//   MAIL_DIR        directory where the server writes each outgoing mail as an .eml file
+//   EMAIL           an address not registered yet
+//   SCREENSHOT_DIR  optional: where to save PNG screenshots
+//   CHROMIUM        optional: browser executable (default /usr/bin/chromium)
+//
+// Exit code 0 when every step passes; otherwise the failing step is named and the exit code is 1.
+
+import { readFileSync, readdirSync, statSync, mkdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
+
+const TOTAL_TIMEOUT_MS = 120_000;
+const ACTION_TIMEOUT_MS = 15_000;
+const MAIL_TIMEOUT_MS = 20_000;
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const PHONE = { width: 375, height: 740 };
+const DESKTOP = { width: 1280, height: 900 };
+
+const started = Date.now();
+let currentStep = 'start-up';
+let browser = null;
+let page = null;
+
+function elapsed() {
+  return `${((Date.now() - started) / 1000).toFixed(1)}s`.padStart(6);
+}
+
+function fail(message) {
+  console.error(`FAIL [${currentStep}] ${message}`);
+  if (page && !page.isClosed()) console.error(`  page: ${page.url()}`);
+}
+
+const watchdog = setTimeout(() => {
+  fail(`the whole journey took longer than ${TOTAL_TIMEOUT_MS / 1000} s`);
+  process.exit(1);
+}, TOTAL_TIMEOUT_MS);
+
+// ---------------------------------------------------------------- configuration
+
+function env(name, { required = true } = {}) {
+  const value = (process.env[name] ?? '').trim();
+  if (required && !value) {
+    fail(`environment variable ${name} is not set`);
+    process.exit(1);
+  }
+  return value;
+}
+
+const BASE_URL = env('BASE_URL').replace(/\/+$/, '');
+const MAIL_DIR = env('MAIL_DIR');
+const EMAIL = env('EMAIL');
+const SCREENSHOT_DIR = env('SCREENSHOT_DIR', { required: false });
+const CHROMIUM = env('CHROMIUM', { required: false }) || '/usr/bin/chromium';
+
+// Texts come from the same message catalogue the server uses, so wording changes do not break
+// the journey and a missing translation does.
+const ja = loadFtl(join(here, '../../web/locales/ja/main.ftl'));
+
+function loadFtl(path) {
+  const messages = new Map();
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const m = /^([a-z][a-z0-9-]*)\s*=\s*(.*)$/.exec(line);
+    if (m) messages.set(m[1], m[2].trim());
+  }
+  return (key) => {
+    const text = messages.get(key);
+    if (!text) throw new Error(`message ${key} missing from ${path}`);
+    return text;
+  };
+}
+
+// ---------------------------------------------------------------- helpers
+
+class StepError extends Error {}
+
+function check(condition, message) {
+  if (!condition) throw new StepError(message);
+}
+
+async function step(name, body) {
+  currentStep = name;
+  const t0 = Date.now();
+  await body();
+  console.log(`${elapsed()}  ok  ${name} (${Date.now() - t0} ms)`);
+}
+
+function url(path) {
+  return BASE_URL + path;
+}
+
+function pathOf(page) {
+  return new URL(page.url()).pathname;
+}
+
+async function visit(path) {
+  const response = await page.goto(url(path), { waitUntil: 'load' });
+  check(response, `no response for ${path}`);
+  return response;
+}
+
+// Clicks a submit button and waits until the resulting document has loaded.
+async function submit(button) {
+  const loaded = page.waitForEvent('load');
+  await button.click();
+  await loaded;
+}
+
+// Follows a link and waits for the new document.
+async function follow(link) {
+  const loaded = page.waitForEvent('load');
+  await link.click();
+  await loaded;
+}
+
+async function expectPath(expected, what) {
+  const actual = pathOf(page);
+  check(actual === expected, `${what}: expected to be on ${expected}, but the browser is on ${actual}`);
+}
+
+async function h1() {
+  return (await page.locator('main h1').first().innerText()).trim();
+}
+
+async function expectH1(expected, what) {
+  const actual = await h1();
+  check(actual === expected, `${what}: expected the heading "${expected}", found "${actual}"`);
+}
+
+async function screenshot(name) {
+  if (!SCREENSHOT_DIR) return;
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+// Problems the browser reports by itself: scripts or styles refused by the content security
+// policy, page errors, failed subresources (the icon the browser asks for on its own is not
+// part of the pages).
+const browserProblems = [];
+
+function isSubresource(request) {
+  return !request.isNavigationRequest() && new URL(request.url()).pathname !== '/favicon.ico';
+}
+
+function watchBrowser(p) {
+  p.on('console', (msg) => {
+    // Failed loads are reported below, with their address.
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) {
+      browserProblems.push(`console: ${msg.text()}`);
+    }
+  });
+  p.on('pageerror', (err) => browserProblems.push(`page error: ${err.message}`));
+  p.on('response', (response) => {
+    if (response.status() >= 400 && isSubresource(response.request())) {
+      browserProblems.push(`${response.status()} for ${response.url()}`);
+    }
+  });
+  p.on('requestfailed', (request) => {
+    if (isSubresource(request)) {
+      browserProblems.push(`${request.failure()?.errorText} for ${request.url()}`);
+    }
+  });
+}
+
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+// Checks the page as it is now: Japanese document language, no browser problems, and no axe
+// violations of WCAG 2.0/2.1 A and AA.
+async function audit(label, { lang = 'ja' } = {}) {
+  const docLang = await page.locator('html').getAttribute('lang');
+  check(docLang === lang, `${label}: <html lang> is "${docLang}", expected "${lang}"`);
+
+  const title = await page.title();
+  check(title.trim().length > 0, `${label}: the page has no <title>`);
+
+  // Evaluated through the DevTools protocol, so the page's content security policy stays in force.
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async (tags) => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: tags },
+      resultTypes: ['violations'],
+    });
+    if (result.passes.length + result.violations.length + result.incomplete.length === 0) return null;
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n) => ({
+        target: n.target.join(' '),
+        html: n.html,
+        summary: n.failureSummary,
+      })),
+    }));
+  }, WCAG_TAGS);
+
+  check(violations !== null, `${label}: axe-core checked nothing`);
+  if (violations.length > 0) {
+    const lines = [`${label}: ${violations.length} accessibility violation(s)`];
+    for (const v of violations) {
+      lines.push(`  - ${v.id} (${v.impact}): ${v.help}`);
+      lines.push(`    ${v.helpUrl}`);
+      for (const n of v.nodes) {
+        lines.push(`      at ${n.target}`);
+        lines.push(`         ${n.html.replace(/\s+/g, ' ').slice(0, 300)}`);
+        for (const s of (n.summary ?? '').split('\n')) if (s.trim()) lines.push(`         ${s.trim()}`);
+      }
+    }
+    throw new StepError(lines.join('\n'));
+  }
+
+  if (browserProblems.length > 0) {
+    const problems = browserProblems.splice(0);
+    throw new StepError(`${label}: the browser reported problems:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+// ---------------------------------------------------------------- mail
+
+function splitMessage(raw) {
+  const at = raw.search(/\r?\n\r?\n/);
+  const head = at < 0 ? raw : raw.slice(0, at);
+  const body = at < 0 ? '' : raw.slice(at).replace(/^\r?\n\r?\n/, '');
+  const headers = new Map();
+  for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+    const m = /^([^:\s]+):\s*(.*)$/.exec(line);
+    if (m) {
+      const key = m[1].toLowerCase();
+      headers.set(key, headers.has(key) ? `${headers.get(key)}, ${m[2]}` : m[2]);
+    }
+  }
+  return { headers, body };
+}
+
+// Mail files are read as latin1, so every character of `text` stands for one byte.
+function decodeQuotedPrintable(text) {
+  const soft = text.replace(/=\r?\n/g, '');
+  const bytes = [];
+  for (let i = 0; i < soft.length; i++) {
+    const c = soft[i];
+    if (c === '=' && /^[0-9A-Fa-f]{2}$/.test(soft.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(soft.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      bytes.push(c.charCodeAt(0) & 0xff);
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+function decodeBody(headers, body) {
+  const encoding = (headers.get('content-transfer-encoding') ?? '7bit').trim().toLowerCase();
+  let bytes;
+  if (encoding === 'base64') bytes = Buffer.from(body.replace(/\s+/g, ''), 'base64');
+  else if (encoding === 'quoted-printable') bytes = decodeQuotedPrintable(body);
+  else bytes = Buffer.from(body, 'latin1');
+  const charset = /charset="?([^";\s]+)"?/i.exec(headers.get('content-type') ?? '')?.[1] ?? 'utf-8';
+  return new TextDecoder(charset.toLowerCase()).decode(bytes);
+}
+
+// The text/plain parts of a message, decoded; multipart messages are walked recursively.
+function textParts(raw) {
+  const { headers, body } = splitMessage(raw);
+  const type = headers.get('content-type') ?? 'text/plain';
+  const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
+  if (/^multipart\//i.test(type) && boundary) {
+    const parts = body.split(`--${boundary}`).slice(1);
+    return parts
+      .filter((p) => !p.startsWith('--'))
+      .flatMap((p) => textParts(p.replace(/^\r?\n/, '')));
+  }
+  if (/^text\/plain/i.test(type)) return [decodeBody(headers, body)];
+  return [];
+}
+
+function mailFiles() {
+  try {
+    return readdirSync(MAIL_DIR)
+      .filter((f) => f.endsWith('.eml'))
+      .map((f) => join(MAIL_DIR, f));
+  } catch {
+    return [];
+  }
+}
+
+// Mails to `address` among the files not in `old`, newest first. Files are read as latin1, one
+// character per byte, so that every transfer encoding decodes to the right UTF-8.
+function mailsTo(address, old) {
+  const wanted = address.toLowerCase();
+  return mailFiles()
+    .filter((path) => !old.has(path))
+    .map((path) => ({ path, mtime: statSync(path).mtimeMs, raw: readFileSync(path, 'latin1') }))
+    .filter(({ raw }) => (splitMessage(raw).headers.get('to') ?? '').toLowerCase().includes(wanted))
+    .sort((a, b) => b.mtime - a.mtime);
+}
+
+async function waitForVerifyLink(address, old) {
+  const deadline = Date.now() + MAIL_TIMEOUT_MS;
+  let seen = [];
+  while (Date.now() < deadline) {
+    seen = mailsTo(address, old);
+    for (const mail of seen) {
+      const text = textParts(mail.raw).join('\n');
+      const m = /\/verify\/([A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/.exec(text);
+      if (m) {
+        const origin = /(https?:\/\/[^/\s]+)\/verify\//.exec(text)?.[1] ?? '';
+        return { path: `/verify/${m[1]}`, origin, file: mail.path };
+      }
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  if (seen.length > 0) {
+    throw new StepError(
+      `mail to ${address} arrived (${seen.map((m) => m.path).join(', ')}) but holds no /verify/ link; ` +
+        'is the address already registered? EMAIL must be a fresh address',
+    );
+  }
+  throw new StepError(`no mail to ${address} in ${MAIL_DIR} within ${MAIL_TIMEOUT_MS / 1000} s`);
+}
+
+// ---------------------------------------------------------------- the journey
+
+const PASSWORD = 'blue-harbor-lantern-1987';
+const DEPOSIT = {
+  category: 'deposits',
+  name: '普通預金',
+  institution: 'みなと銀行',
+  amount: 1_500_000,
+};
+const LIABILITY = {
+  category: 'liabilities',
+  name: '住宅ローン',
+  institution: 'さくら信用金庫',
+  amount: 300_000,
+};
+
+function isoDate(date) {
+  return date.toISOString().slice(0, 10);
+}
+
+function yen(n) {
+  return `${n.toLocaleString('en-US')}円`;
+}
+
+async function main() {
+  const { chromium } = await import('playwright-core');
+
+  await step('launch Chromium', async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const context = await browser.newContext({
+      locale: 'ja-JP',
+      timezoneId: 'Asia/Tokyo',
+      viewport: DESKTOP,
+      acceptDownloads: true,
+    });
+    context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+    context.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
+    page = await context.newPage();
+    watchBrowser(page);
+  });
+
+  await step('home page: Japanese, accessible', async () => {
+    const response = await visit('/');
+    check(response.ok(), `GET / answered ${response.status()}`);
+    await audit('home page');
+  });
+
+  await step('home page: first Tab focuses the skip link, which moves focus to the content', async () => {
+    await visit('/');
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement;
+      const box = el?.getBoundingClientRect();
+      return {
+        tag: el?.tagName.toLowerCase(),
+        href: el?.getAttribute('href'),
+        text: el?.textContent.trim(),
+        visible: !!box && box.width > 1 && box.height > 1 && box.bottom > 0 && box.right > 0,
+      };
+    });
+    check(
+      focused.tag === 'a' && focused.href === '#main',
+      `the first Tab focused <${focused.tag} href="${focused.href}">${focused.text}, not the skip link`,
+    );
+    check(focused.text === ja('skip-to-content'), `skip link reads "${focused.text}"`);
+    check(focused.visible, 'the focused skip link is not visible on screen');
+    await page.keyboard.press('Enter');
+    const target = await page.evaluate(() => document.activeElement?.id);
+    check(target === 'main', `after following the skip link the focus is on #${target}, not on #main`);
+  });
+
+  await step('language switch: English and back to Japanese', async () => {
+    await visit('/');
+    await follow(page.locator('header a[hreflang="en"]'));
+    await audit('home page in English', { lang: 'en' });
+    await follow(page.locator('header a[hreflang="ja"]'));
+    const lang = await page.locator('html').getAttribute('lang');
+    check(lang === 'ja', `switching back to Japanese left <html lang="${lang}">`);
+  });
+
+  await step('sign-up form: accessible', async () => {
+    await visit('/signup');
+    await expectH1(ja('signup-title'), 'sign-up page');
+    await audit('sign-up form');
+  });
+
+  await step('sign-up form: invalid input shows accessible error messages', async () => {
+    await page.fill('#f-name_kanji', '山田 花子');
+    await page.fill('#f-name_kana', 'Yamada Hanako');
+    await page.fill('#f-email', 'not-an-address');
+    await page.fill('#f-birth_date', '');
+    await page.fill('#f-password', PASSWORD);
+    await page.fill('#f-password_confirm', `${PASSWORD}-typo`);
+    await submit(page.locator('main form button[type=submit]'));
+    await expectPath('/signup', 'invalid sign-up');
+    const summary = page.locator('main [role=alert]');
+    check((await summary.count()) === 1, 'no error summary (role=alert) after an invalid sign-up');
+    const invalid = await page.locator('main [aria-invalid=true]').evaluateAll((els) =>
+      els.map((el) => ({
+        id: el.id,
+        described: (el.getAttribute('aria-describedby') ?? '')
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((id) => document.getElementById(id)?.textContent.trim() ?? null),
+      })),
+    );
+    for (const id of ['f-name_kana', 'f-email', 'f-birth_date', 'f-password_confirm']) {
+      const field = invalid.find((f) => f.id === id);
+      check(field, `#${id} is not marked aria-invalid after an invalid sign-up`);
+      check(
+        field.described.length > 0 && field.described.every((t) => t),
+        `#${id} is not described by its error message`,
+      );
+    }
+    check(
+      (await page.inputValue('#f-password')) === '',
+      'the password was sent back to the browser in the re-displayed form',
+    );
+    await audit('sign-up form with errors');
+  });
+
+  let mailsBefore;
+  await step('sign up', async () => {
+    await visit('/signup');
+    await page.fill('#f-name_kanji', '山田 花子');
+    await page.fill('#f-name_kana', 'ヤマダ ハナコ');
+    await page.fill('#f-email', EMAIL);
+    await page.fill('#f-birth_date', '1990-04-01');
+    await page.fill('#f-password', PASSWORD);
+    await page.fill('#f-password_confirm', PASSWORD);
+    mailsBefore = new Set(mailFiles());
+    await submit(page.locator('main form button[type=submit]'));
+    if (pathOf(page) === '/signup') {
+      const errors = await page.locator('main .error, main [role=alert]').allInnerTexts();
+      throw new StepError(`sign-up was refused: ${errors.join(' / ')}`);
+    }
+    await expectPath('/signup/sent', 'after sign-up');
+    await expectH1(ja('signup-sent-title'), 'after sign-up');
+    await audit('sign-up confirmation page');
+  });
+
+  let verifyPath;
+  await step('confirmation mail arrives with a verification link', async () => {
+    const found = await waitForVerifyLink(EMAIL, mailsBefore);
+    verifyPath = found.path;
+    if (found.origin !== new URL(BASE_URL).origin) {
+      const where = found.origin || 'a relative address';
+      console.log(`        note: the link in ${found.file} points to ${where}; opening its path on ${BASE_URL}`);
+    }
+  });
+
+  await step('confirm the address', async () => {
+    await visit(verifyPath);
+    await expectH1(ja('verify-title'), 'verification page');
+    await audit('verification page');
+    await submit(page.locator('main form button[type=submit]'));
+    await expectH1(ja('verify-done-title'), 'after confirming the address');
+  });
+
+  await step('login form: accessible', async () => {
+    await visit('/login');
+    await expectH1(ja('login-title'), 'login page');
+    await audit('login form');
+  });
+
+  await step('log in', async () => {
+    await page.fill('#f-email', EMAIL);
+    await page.fill('#f-password', PASSWORD);
+    await submit(page.locator('main form button[type=submit]'));
+    await expectPath('/dashboard', 'after logging in');
+  });
+
+  await step('empty dashboard: accessible', async () => {
+    await expectH1(ja('dashboard-title'), 'dashboard');
+    const net = (await page.locator('#net-worth').innerText()).trim();
+    check(net === yen(0), `a new customer's net worth reads "${net}", expected "${yen(0)}"`);
+    await audit('empty dashboard');
+  });
+
+  await step('new asset form: accessible', async () => {
+    await visit('/assets/new');
+    await expectH1(ja('asset-new-title'), 'new asset page');
+    await audit('new asset form');
+  });
+
+  const valuationDate = isoDate(new Date(Date.now() - 24 * 3600 * 1000));
+  for (const asset of [DEPOSIT, LIABILITY]) {
+    await step(`record ${asset.category}: ${asset.name} ${yen(asset.amount)}`, async () => {
+      await visit('/assets/new');
+      await page.selectOption('#f-category', asset.category);
+      await page.fill('#f-name', asset.name);
+      await page.fill('#f-institution', asset.institution);
+      await page.fill('#f-amount', asset.amount.toLocaleString('en-US'));
+      await page.fill('#f-valuation_date', valuationDate);
+      await page.fill('#f-note', 'ブラウザからの登録');
+      await submit(page.locator('main form button[type=submit]'));
+      if (pathOf(page) === '/assets/new') {
+        const errors = await page.locator('main .error, main [role=alert]').allInnerTexts();
+        throw new StepError(`the asset was refused: ${errors.join(' / ')}`);
+      }
+      await expectPath('/assets', 'after saving an asset');
+    });
+  }
+
+  await step('asset list: both assets listed, accessible', async () => {
+    await visit('/assets');
+    const rows = await page.locator('main table tbody tr').allInnerTexts();
+    for (const asset of [DEPOSIT, LIABILITY]) {
+      const row = rows.find((r) => r.includes(asset.name));
+      check(row, `the asset list does not show ${asset.name}`);
+      check(
+        row.includes(yen(asset.amount)),
+        `the row of ${asset.name} does not show ${yen(asset.amount)}: ${row}`,
+      );
+    }
+    await audit('asset list');
+  });
+
+  await step('CSV export (UTF-8 and Shift_JIS) holds both assets', async () => {
+    for (const [encoding, decoder] of [
+      ['utf8', new TextDecoder('utf-8', { fatal: true })],
+      ['sjis', new TextDecoder('shift_jis', { fatal: true })],
+    ]) {
+      const link = page.locator(`main a[href="/assets/export?encoding=${encoding}"]`);
+      const downloading = page.waitForEvent('download');
+      await link.click();
+      const download = await downloading;
+      const failure = await download.failure();
+      check(!failure, `${encoding} export failed: ${failure}`);
+      check(
+        download.suggestedFilename().toLowerCase().endsWith('.csv'),
+        `${encoding} export is named "${download.suggestedFilename()}", not *.csv`,
+      );
+      const bytes = readFileSync(await download.path());
+      let text;
+      try {
+        text = decoder.decode(bytes);
+      } catch {
+        throw new StepError(`the ${encoding} export is not valid ${decoder.encoding}`);
+      }
+      for (const asset of [DEPOSIT, LIABILITY]) {
+        check(text.includes(asset.name), `the ${encoding} export does not contain ${asset.name}`);
+      }
+    }
+    await expectPath('/assets', 'after downloading');
+  });
+
+  const expectedNet = yen(DEPOSIT.amount - LIABILITY.amount);
+  await step(`dashboard: net worth ${expectedNet}, two labelled charts, accessible`, async () => {
+    await visit('/dashboard');
+    const net = (await page.locator('#net-worth').innerText()).trim();
+    check(net === expectedNet, `net worth reads "${net}", expected "${expectedNet}"`);
+    const charts = await page.locator('main svg.chart').evaluateAll((svgs) =>
+      svgs.map((svg) => ({
+        role: svg.getAttribute('role'),
+        title: svg.querySelector(':scope > title')?.textContent.trim() ?? '',
+      })),
+    );
+    check(charts.length === 2, `the dashboard shows ${charts.length} chart(s), expected 2`);
+    charts.forEach((c, i) => {
+      check(c.role === 'img', `chart ${i + 1} has role="${c.role}", expected "img"`);
+      check(c.title.length > 0, `chart ${i + 1} has no <title>`);
+    });
+    await screenshot('dashboard-desktop');
+    // The tables behind "show as table" are checked too.
+    await page.locator('main details').evaluateAll((els) => els.forEach((d) => (d.open = true)));
+    await audit('dashboard');
+  });
+
+  const phone = `${PHONE.width}×${PHONE.height}`;
+  await step(`phone (${phone}): dashboard and asset list without horizontal scrolling`, async () => {
+    await page.setViewportSize(PHONE);
+    for (const path of ['/dashboard', '/assets']) {
+      await visit(path);
+      const sizes = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        innerWidth: window.innerWidth,
+      }));
+      check(
+        sizes.scrollWidth <= sizes.innerWidth,
+        `${path} is ${sizes.scrollWidth} px wide in a ${sizes.innerWidth} px window`,
+      );
+      if (path === '/dashboard') await screenshot('dashboard-phone');
+      await audit(`${path} on a phone`);
+    }
+    await page.setViewportSize(DESKTOP);
+  });
+
+  await step('narrowest phone (320 px): asset list reflows without horizontal scrolling', async () => {
+    await page.setViewportSize({ width: 320, height: 640 });
+    await visit('/assets');
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    check(width <= 320, `/assets is ${width} px wide in a 320 px window`);
+    await page.setViewportSize(DESKTOP);
+  });
+
+  await step('unknown page: an accessible error page in Japanese', async () => {
+    const response = await visit('/no/such/page');
+    check(response.status() === 404, `unknown page answered ${response.status()}`);
+    check((response.headers()['content-type'] ?? '').startsWith('text/html'), 'error page is HTML');
+    await expectH1(ja('error-page-not-found'), 'error page');
+    await audit('error page');
+  });
+
+  await step('profile page: accessible', async () => {
+    await visit('/profile');
+    await expectH1(ja('profile-title'), 'profile page');
+    await audit('profile page');
+  });
+
+  await step('log out; the dashboard then asks for a login', async () => {
+    await submit(page.locator('header form[action="/logout"] button[type=submit]'));
+    await expectPath('/login', 'after logging out');
+    await visit('/dashboard');
+    await expectPath('/login', 'opening the dashboard after logging out');
+  });
+}
+
+let exitCode = 0;
+try {
+  await main();
+  currentStep = 'finish';
+  console.log(`${elapsed()}  journey passed`);
+} catch (err) {
+  exitCode = 1;
+  fail(err instanceof StepError ? err.message : (err?.stack ?? String(err)));
+  if (SCREENSHOT_DIR && page && !page.isClosed()) {
+    try {
+      mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'failure.png'), fullPage: true, timeout: 5_000 });
+      console.error(`  screenshot: ${join(SCREENSHOT_DIR, 'failure.png')}`);
+    } catch {
+      // The failure itself has been reported.
+    }
+  }
+} finally {
+  if (browser) await browser.close().catch(() => {});
+}
+clearTimeout(watchdog);
+process.exit(exitCode);
