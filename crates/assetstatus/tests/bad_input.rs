@@ -367,27 +367,7 @@ async fn absurd_amounts_and_bad_assets_change_nothing(backend: Backend) {
 async fn malformed_csv_imports_nothing(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let b = app.register(&email("csv")).await;
-    let upload = |bytes: Vec<u8>| {
-        let b = b.clone();
-        async move {
-            let token = b.token("/assets/import").await;
-            let form = reqwest::multipart::Form::new()
-                .text("csrf", token)
-                .text("encoding", "auto")
-                .part(
-                    "file",
-                    reqwest::multipart::Part::bytes(bytes).file_name("a.csv"),
-                );
-            let r = b
-                .client
-                .post(format!("{}/assets/import", b.base))
-                .multipart(form)
-                .send()
-                .await
-                .unwrap();
-            (r.status().as_u16(), r.text().await.unwrap())
-        }
-    };
+    let upload = |bytes: Vec<u8>| b.import_csv(bytes);
     let file = "区分,名称,金融機関,金額,評価日,メモ\n預金,普通預金,,100,2026-01-01,\n預金,定期,,-5,2026-01-01,\n株式\n";
     let (status, body) = upload(file.as_bytes().to_vec()).await;
     assert_eq!(status, 422);

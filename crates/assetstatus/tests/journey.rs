@@ -122,29 +122,9 @@ async fn whole_journey(backend: Backend) {
     assert_eq!(b.submit(&delete, &delete, &[]).await.status, 303);
     assert_eq!(b.asset_ids().await.len(), 2);
 
-    let token = b.token("/assets/import").await;
-    let form = reqwest::multipart::Form::new()
-        .text("csrf", token)
-        .text("encoding", "auto")
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(csv.2).file_name("assets.csv"),
-        );
-    let imported = b
-        .client
-        .post(format!("{}/assets/import", b.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(imported.status(), 200);
-    assert!(
-        imported
-            .text()
-            .await
-            .unwrap()
-            .contains("3件の資産を取り込みました")
-    );
+    let (status, body) = b.import_csv(csv.2).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("3件の資産を取り込みました"), "{body}");
     assert_eq!(b.asset_ids().await.len(), 5);
 
     let profile = b

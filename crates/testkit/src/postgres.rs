@@ -53,7 +53,8 @@ fn run(mut command: Command, what: &str) {
     );
 }
 
-fn free_port() -> u16 {
+/// A TCP port nobody listens on right now.
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

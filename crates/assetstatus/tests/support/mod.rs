@@ -2,7 +2,6 @@
 //! browser-like client that keeps cookies and fills in form tokens.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::net::TcpListener;
 use std::path::PathBuf;
 
 use assetstatus::server::{self, Built, Running};
@@ -43,17 +42,9 @@ pub struct TestApp {
     running: Option<Running>,
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Configuration for a test instance in `dir`.
 pub async fn test_config(dir: &std::path::Path, backend: Backend) -> Config {
-    let port = free_port();
+    let port = testkit::postgres::free_port();
     let database_url = match backend {
         Backend::Sqlite => None,
         Backend::Postgres => Some(testkit::postgres::fresh_database().await),
@@ -283,6 +274,26 @@ impl Browser {
             .filter_map(|s| s.split_once("/edit\"").map(|(id, _)| id.to_owned()))
             .filter(|id| id.len() == 36)
             .collect()
+    }
+
+    /// Uploads a CSV file to the import form; returns status and page.
+    pub async fn import_csv(&self, bytes: Vec<u8>) -> (u16, String) {
+        let token = self.token("/assets/import").await;
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", token)
+            .text("encoding", "auto")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name("assets.csv"),
+            );
+        let r = self
+            .client
+            .post(format!("{}/assets/import", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
     }
 
     /// The ID of the listed asset called `name`.
