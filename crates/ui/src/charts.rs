@@ -79,7 +79,20 @@ pub fn bars(caption: &Caption<'_>, items: &[(String, i64, String)]) -> String {
     out
 }
 
-/// A line through the points, with a zero line when values cross it, and the first and last
+/// The vertical range: the data's own, widened by a tenth on each side so the line does not
+/// touch the frame, and never empty.
+fn value_range(points: &[(String, i64)]) -> (f64, f64) {
+    let min = points.iter().map(|p| p.1).min().unwrap_or(0) as f64;
+    let max = points.iter().map(|p| p.1).max().unwrap_or(0) as f64;
+    let pad = if max > min {
+        (max - min) / 10.0
+    } else {
+        max.abs().max(100.0) / 100.0
+    };
+    (min - pad, max + pad)
+}
+
+/// A line through the points, with three labelled gridlines, a zero line when values cross it,
 /// labels on the horizontal axis.
 pub fn line(caption: &Caption<'_>, points: &[(String, i64)]) -> String {
     const W: f64 = 460.0;
@@ -94,9 +107,8 @@ pub fn line(caption: &Caption<'_>, points: &[(String, i64)]) -> String {
         out.push_str("</svg>");
         return out;
     }
-    let lo = points.iter().map(|p| p.1).min().unwrap_or(0).min(0) as f64;
-    let hi = points.iter().map(|p| p.1).max().unwrap_or(0).max(0) as f64;
-    let span = if hi > lo { hi - lo } else { 1.0 };
+    let (lo, hi) = value_range(points);
+    let span = hi - lo;
     let step = if points.len() > 1 {
         (W - LEFT - RIGHT) / (points.len() - 1) as f64
     } else {
@@ -104,7 +116,7 @@ pub fn line(caption: &Caption<'_>, points: &[(String, i64)]) -> String {
     };
     let x = |i: usize| LEFT + step * i as f64;
     let y = |v: f64| TOP + (hi - v) / span * (H - TOP - BOTTOM);
-    for (value, anchor) in [(hi, "hi"), (lo, "lo")] {
+    for (value, anchor) in [(hi, "hi"), ((hi + lo) / 2.0, "mid"), (lo, "lo")] {
         let _ = write!(
             out,
             r##"<text x="{tx}" y="{ty:.1}" text-anchor="end" fill="#1a1a1a" font-size="15" data-axis="{anchor}">{label}</text><line x1="{LEFT}" x2="{x2}" y1="{ly:.1}" y2="{ly:.1}" stroke="#767676" stroke-width="1"/>"##,
@@ -190,6 +202,14 @@ mod tests {
         assert!(svg.contains(">1月</text>") && svg.contains(">2月</text>"));
         let flat = line(&CAPTION, &[("a".into(), 5), ("b".into(), 5)]);
         assert!(!flat.contains("stroke-dasharray"));
-        assert!(!flat.contains("NaN"));
+        assert!(!flat.contains("NaN") && !flat.contains("inf"));
+        let high = line(
+            &CAPTION,
+            &[("a".into(), 20_000_000), ("b".into(), 22_000_000)],
+        );
+        assert!(
+            high.contains(">22,200,000</text>") && high.contains(">19,800,000</text>"),
+            "range hugs the data: {high}"
+        );
     }
 }
