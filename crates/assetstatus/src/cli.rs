@@ -45,6 +45,9 @@ enum Command {
         /// Create a demo customer with a year of asset history if none exists, and print how to log in.
         #[arg(long)]
         demo: bool,
+        /// Which roles this process runs, comma-separated [default: all].
+        #[arg(long, value_delimiter = ',', value_enum)]
+        roles: Vec<crate::server::Role>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -112,11 +115,22 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => verify_audit(&args.load_config()?).await,
-        Command::Serve { demo } => serve(&args.load_config()?, *demo).await,
+        Command::Serve { demo, roles } => {
+            let roles = if roles.is_empty() {
+                crate::server::Role::ALL.to_vec()
+            } else {
+                roles.clone()
+            };
+            serve(&args.load_config()?, *demo, &roles).await
+        }
     }
 }
 
-async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
+async fn serve(
+    config: &Config,
+    demo: bool,
+    roles: &[crate::server::Role],
+) -> anyhow::Result<ExitCode> {
     platform::telemetry::init(&config.log_filter, std::io::stdout);
     let built = crate::server::build(config).await?;
     let login = if demo {
@@ -124,7 +138,7 @@ async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    let running = crate::server::start(config, &built).await?;
+    let running = crate::server::start(config, &built, roles).await?;
     print_banner(
         config,
         &built,
@@ -145,13 +159,16 @@ async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
 fn print_banner(
     config: &Config,
     built: &crate::server::Built,
-    public: std::net::SocketAddr,
+    public: Option<std::net::SocketAddr>,
     staff: std::net::SocketAddr,
     demo: Option<&crate::demo::DemoLogin>,
 ) {
     eprintln!();
     eprintln!("  assetstatus is running");
-    eprintln!("  customer portal : http://{public}/");
+    match public {
+        Some(public) => eprintln!("  customer portal : http://{public}/"),
+        None => eprintln!("  customer portal : not served by this process"),
+    }
     eprintln!("  staff listener  : http://{staff}/healthz");
     eprintln!("  data directory  : {}", config.data_dir.display());
     eprintln!("  mail            : {}", built.mail);

@@ -77,10 +77,40 @@ pub fn staff_router(state: &AppState) -> Router {
     with_edge(crate::health::routes(state.db.clone()))
 }
 
+/// The parts of the platform one process runs. Production runs groups of them per container;
+/// the default runs them all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Role {
+    /// The layer stack in front of the listeners this process binds.
+    Gateway,
+    /// Customer pages on the public listener.
+    Portal,
+    /// Customer sign-up, login and sessions on the public listener.
+    Identity,
+    /// Business operators' console on the staff listener.
+    Backoffice,
+    /// Administrators' console on the staff listener.
+    Ops,
+    /// Background jobs (expired-session cleanup).
+    Worker,
+}
+
+impl Role {
+    /// Every role: the single-process default.
+    pub const ALL: [Role; 6] = [
+        Role::Gateway,
+        Role::Portal,
+        Role::Identity,
+        Role::Backoffice,
+        Role::Ops,
+        Role::Worker,
+    ];
+}
+
 /// A running server.
 pub struct Running {
-    /// Bound public address.
-    pub public_addr: SocketAddr,
+    /// Bound public address, when this process serves customers.
+    pub public_addr: Option<SocketAddr>,
     /// Bound staff address.
     pub staff_addr: SocketAddr,
     shutdown: watch::Sender<bool>,
@@ -104,22 +134,36 @@ impl Running {
     }
 }
 
-/// Binds both listeners and serves until [`Running::stop`] or a termination signal.
-pub async fn start(config: &Config, built: &Built) -> anyhow::Result<Running> {
-    let public = TcpListener::bind(config.public_addr)
-        .await
-        .with_context(|| format!("cannot listen on public address {}", config.public_addr))?;
+/// Binds the listeners `roles` need and serves until [`Running::stop`] or a termination
+/// signal. The staff listener is always bound, so every process answers health checks there.
+pub async fn start(config: &Config, built: &Built, roles: &[Role]) -> anyhow::Result<Running> {
+    let (shutdown, signal) = watch::channel(false);
+    let mut tasks = Vec::new();
+    let public_addr = if roles
+        .iter()
+        .any(|r| matches!(r, Role::Portal | Role::Identity))
+    {
+        let public = TcpListener::bind(config.public_addr)
+            .await
+            .with_context(|| format!("cannot listen on public address {}", config.public_addr))?;
+        let addr = public.local_addr()?;
+        tasks.push(serve(
+            public,
+            public_router(built.state.clone()),
+            signal.clone(),
+        ));
+        Some(addr)
+    } else {
+        None
+    };
     let staff = TcpListener::bind(config.staff_addr)
         .await
         .with_context(|| format!("cannot listen on staff address {}", config.staff_addr))?;
-    let (shutdown, signal) = watch::channel(false);
-    let public_addr = public.local_addr()?;
     let staff_addr = staff.local_addr()?;
-    let tasks = vec![
-        serve(public, public_router(built.state.clone()), signal.clone()),
-        serve(staff, staff_router(&built.state), signal.clone()),
-        prune_sessions(built.state.clone(), signal),
-    ];
+    tasks.push(serve(staff, staff_router(&built.state), signal.clone()));
+    if roles.contains(&Role::Worker) {
+        tasks.push(prune_sessions(built.state.clone(), signal));
+    }
     Ok(Running {
         public_addr,
         staff_addr,

@@ -68,9 +68,11 @@ impl TestApp {
         let mut config = test_config(dir.path(), backend).await;
         tweak(&mut config);
         let built: Built = server::build(&config).await.expect("build the app");
-        let running = server::start(&config, &built).await.expect("start the app");
+        let running = server::start(&config, &built, &server::Role::ALL)
+            .await
+            .expect("start the app");
         Self {
-            base: format!("http://{}", running.public_addr),
+            base: format!("http://{}", running.public_addr.expect("public listener")),
             staff_addr: running.staff_addr,
             dir,
             config,
