@@ -17,12 +17,21 @@ pub enum IdentityError {
     /// The account exists but its e-mail address is not yet verified; a new link was sent.
     #[error("e-mail address not verified")]
     NotVerified,
+    /// Too many failed attempts: try again after this many seconds.
+    #[error("too many attempts")]
+    Throttled {
+        /// Seconds until the next attempt is accepted.
+        retry_after: i64,
+    },
     /// The account has been disabled by the bank.
     #[error("account disabled")]
     Disabled,
     /// A verification or reset link is unknown, used or expired.
     #[error("link invalid or expired")]
     LinkInvalid,
+    /// No such object for this customer.
+    #[error("not found")]
+    NotFound,
     /// The session is unknown or expired.
     #[error("not logged in")]
     NotLoggedIn,

@@ -5,6 +5,7 @@
 //! records. Nothing here ever tells a caller whether an e-mail address is registered.
 
 mod deletion;
+mod device;
 mod error;
 mod fields;
 mod login;
@@ -15,6 +16,7 @@ mod reset;
 mod sessions;
 mod signup;
 mod store;
+mod throttle;
 mod verification;
 
 use std::sync::Arc;
@@ -27,12 +29,12 @@ use url::Url;
 
 pub use error::IdentityError;
 pub use fields::{BirthDate, Email, KanaName, KanjiName, NewPassword, password_field};
-pub use login::LoggedIn;
+pub use login::{LoggedIn, LoginContext};
 pub use password::PasswordHasher;
 pub use profile::{Profile, ProfileUpdate};
 pub use sessions::SessionInfo;
 pub use signup::SignupRequest;
-pub use store::CustomerStatus;
+pub use store::{CustomerStatus, SessionView};
 
 /// The customer pool and what it needs: storage, keys, the password hasher and the mailer.
 pub struct Identity {

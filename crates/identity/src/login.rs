@@ -1,24 +1,39 @@
 //! Password login. Unknown addresses, wrong passwords and malformed input all get the same
-//! answer in about the same time; every attempt is audited.
+//! answer in about the same time; repeated failures slow down and then lock (see `throttle`);
+//! a login from a browser the customer has not used before is reported to them by mail. Every
+//! attempt is audited.
 
 use platform::audit::{self, Actor, Event, Outcome, RequestMeta, Target};
-use platform::crypto::SecretToken;
+use platform::crypto::{EmailIndex, SecretToken};
 use platform::i18n::Locale;
 use platform::ids::CustomerId;
 use platform::time_util::now_unix;
 
 use crate::fields::Email;
-use crate::store::{self, CustomerStatus};
+use crate::mails::{MailKind, send_later};
+use crate::store::{self, CustomerRow, CustomerStatus, NewSession};
+use crate::throttle::{self, Keys};
 use crate::{Identity, IdentityError};
 
-/// A successful login: the session token for the cookie and the customer's language.
+/// What the login page knows about the browser.
+#[derive(Clone, Debug, Default)]
+pub struct LoginContext {
+    /// The `User-Agent` header.
+    pub user_agent: String,
+    /// The browser's long-lived device cookie, if it has one.
+    pub device_token: Option<String>,
+}
+
+/// A successful login.
 pub struct LoggedIn {
-    /// Cookie value; the server keeps only its hash.
+    /// Session cookie value; the server keeps only its hash.
     pub session_token: String,
     /// Who logged in.
     pub customer: CustomerId,
     /// Their preferred language.
     pub locale: Locale,
+    /// A new device cookie to set, when the browser had none.
+    pub new_device_token: Option<String>,
 }
 
 impl Identity {
@@ -27,34 +42,41 @@ impl Identity {
         &self,
         email: &str,
         password: &str,
+        ctx: &LoginContext,
         meta: &RequestMeta,
     ) -> Result<LoggedIn, IdentityError> {
-        let found = match Email::parse(email) {
-            Ok(email) => {
-                let index = self.keyring.email_index(email.as_str());
-                let mut tx = self.db.read().await?;
-                store::customer_by_email(&mut tx, &index)
-                    .await?
-                    .map(|c| (c, email))
-            }
-            Err(_) => None,
+        let email = Email::parse(email).ok();
+        let index: Option<EmailIndex> =
+            email.as_ref().map(|e| self.keyring.email_index(e.as_str()));
+        let keys = Keys::new(index.as_ref().map(|i| i.0.as_slice()), meta.client_ip);
+        let now = now_unix();
+        let (blocked, found) = {
+            let mut tx = self.db.read().await?;
+            let blocked = throttle::blocked_for(&mut tx, &keys, now).await?;
+            let found = match &index {
+                Some(index) => store::customer_by_email(&mut tx, index).await?,
+                None => None,
+            };
+            (blocked, found)
         };
-        let Some((customer, email)) = found else {
-            self.hasher.verify_decoy(password).await?;
-            self.audit_login(Actor::anonymous(), Target::none(), Outcome::Failure, meta)
+        if let Some(retry_after) = blocked {
+            let target = found
+                .as_ref()
+                .map_or_else(Target::none, |c| Target::customer(c.id));
+            self.audit_login(Actor::anonymous(), target, Outcome::Denied, meta)
                 .await?;
-            return Err(IdentityError::InvalidCredentials);
+            return Err(IdentityError::Throttled { retry_after });
+        }
+        let (customer, email) = match (found, email) {
+            (Some(c), Some(e)) if self.hasher.verify(password, &c.password_hash).await? => (c, e),
+            (found, _) => {
+                if found.is_none() {
+                    self.hasher.verify_decoy(password).await?;
+                }
+                return Err(self.failed(&keys, found.as_ref(), now, meta).await?);
+            }
         };
         let target = Target::customer(customer.id);
-        if !self
-            .hasher
-            .verify(password, &customer.password_hash)
-            .await?
-        {
-            self.audit_login(Actor::anonymous(), target, Outcome::Failure, meta)
-                .await?;
-            return Err(IdentityError::InvalidCredentials);
-        }
         match customer.status {
             CustomerStatus::Unverified => {
                 self.audit_login(Actor::customer(customer.id), target, Outcome::Denied, meta)
@@ -70,25 +92,114 @@ impl Identity {
             }
             CustomerStatus::Active => {}
         }
+        self.open_session(&customer, email, &keys, ctx, meta).await
+    }
+
+    async fn open_session(
+        &self,
+        customer: &CustomerRow,
+        email: Email,
+        keys: &Keys,
+        ctx: &LoginContext,
+        meta: &RequestMeta,
+    ) -> Result<LoggedIn, IdentityError> {
         let token = SecretToken::generate();
         let now = now_unix();
-        let expires = now + i64::from(self.sessions.absolute_hours) * 3600;
+        let device = crate::device::describe(&ctx.user_agent);
+        let presented = ctx
+            .device_token
+            .as_deref()
+            .filter(|t| SecretToken::is_well_formed(t));
+        let new_device_token = presented.is_none().then(|| SecretToken::generate().plain);
+        let device_token = presented.map_or_else(
+            || new_device_token.clone().unwrap_or_default(),
+            str::to_owned,
+        );
         let mut tx = self.db.write().await?;
-        store::insert_session(&mut tx, &token.hash, customer.id, now, expires).await?;
+        let session = NewSession {
+            hash: &token.hash,
+            customer: customer.id,
+            now,
+            expires_at: now + i64::from(self.sessions.absolute_hours) * 3600,
+            client_ip: meta
+                .client_ip
+                .map_or_else(|| "-".to_owned(), |ip| ip.to_string()),
+            device: device.clone(),
+        };
+        store::insert_session(&mut tx, &session).await?;
         store::record_login(&mut tx, customer.id, now).await?;
+        throttle::clear_account(&mut tx, keys).await?;
+        let unfamiliar =
+            store::remember_device(&mut tx, customer.id, &SecretToken::hash(&device_token), now)
+                .await?;
         let event = Event {
             actor: Actor::customer(customer.id),
             action: "customer.login",
-            target,
+            target: Target::customer(customer.id),
             outcome: Outcome::Success,
         };
         audit::append(&mut tx, &event, meta).await?;
         tx.commit().await?;
+        if unfamiliar {
+            let when = platform::time_util::to_jst(now);
+            let kind = MailKind::NewDevice {
+                device,
+                when: format!(
+                    "{} {:02}:{:02}",
+                    platform::fields::iso_date(when.date()),
+                    when.hour(),
+                    when.minute()
+                ),
+            };
+            send_later(
+                &self.mailer,
+                kind,
+                customer.locale,
+                email.as_str().to_owned(),
+            );
+        }
         Ok(LoggedIn {
             session_token: token.plain,
             customer: customer.id,
             locale: customer.locale,
+            new_device_token,
         })
+    }
+
+    /// Counts a failed attempt, locks and notifies when it reaches the limit.
+    async fn failed(
+        &self,
+        keys: &Keys,
+        customer: Option<&CustomerRow>,
+        now: i64,
+        meta: &RequestMeta,
+    ) -> Result<IdentityError, IdentityError> {
+        let target = customer.map_or_else(Target::none, |c| Target::customer(c.id));
+        let mut tx = self.db.write().await?;
+        let locked = throttle::record_failure(&mut tx, keys, now).await?;
+        let event = Event {
+            actor: Actor::anonymous(),
+            action: "customer.login",
+            target: target.clone(),
+            outcome: Outcome::Failure,
+        };
+        audit::append(&mut tx, &event, meta).await?;
+        if locked {
+            let event = Event {
+                actor: Actor::system("throttle"),
+                action: "customer.lockout",
+                target,
+                outcome: Outcome::Success,
+            };
+            audit::append(&mut tx, &event, meta).await?;
+        }
+        tx.commit().await?;
+        if let (true, Some(c)) = (locked, customer) {
+            let email = self.decrypt_profile_email(c).await?;
+            let minutes = throttle::LOCK_SECS / 60;
+            send_later(&self.mailer, MailKind::Locked { minutes }, c.locale, email);
+        }
+        Ok(IdentityError::InvalidCredentials)
     }
 
     async fn audit_login(
@@ -112,5 +223,9 @@ impl Identity {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn decrypt_profile_email(&self, customer: &CustomerRow) -> Result<String, IdentityError> {
+        Ok(self.profile(customer.id).await?.email)
     }
 }

@@ -20,6 +20,10 @@ pub(crate) enum MailKind {
     PasswordChanged,
     /// The account was deleted.
     Deleted,
+    /// Too many failed logins locked the account for a while.
+    Locked { minutes: i64 },
+    /// A login from a browser not used before.
+    NewDevice { device: String, when: String },
 }
 
 impl MailKind {
@@ -30,6 +34,8 @@ impl MailKind {
             MailKind::Reset { .. } => "reset",
             MailKind::PasswordChanged => "password-changed",
             MailKind::Deleted => "deleted",
+            MailKind::Locked { .. } => "locked",
+            MailKind::NewDevice { .. } => "new-device",
         }
     }
 
@@ -64,6 +70,20 @@ impl MailKind {
             MailKind::Deleted => (
                 locale.t("mail-deleted-subject"),
                 locale.t("mail-deleted-body"),
+            ),
+            MailKind::Locked { minutes } => (
+                locale.t("mail-locked-subject"),
+                locale.t_args("mail-locked-body", &[("minutes", Arg::from(*minutes))]),
+            ),
+            MailKind::NewDevice { device, when } => (
+                locale.t("mail-new-device-subject"),
+                locale.t_args(
+                    "mail-new-device-body",
+                    &[
+                        ("device", Arg::from(device.clone())),
+                        ("when", Arg::from(when.clone())),
+                    ],
+                ),
             ),
         };
         let text = format!("{text}\n\n{}\n", locale.t("mail-signature"));

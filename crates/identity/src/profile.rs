@@ -161,13 +161,10 @@ impl Identity {
         let mut tx = self.db.write().await?;
         let now = now_unix();
         store::set_password_hash(&mut tx, id, &hash, now).await?;
-        store::delete_sessions_of(&mut tx, id).await?;
-        store::insert_session(
+        store::delete_other_sessions(
             &mut tx,
-            &platform::crypto::SecretToken::hash(keep_session),
             id,
-            now,
-            now + i64::from(self.sessions.absolute_hours) * 3600,
+            &platform::crypto::SecretToken::hash(keep_session),
         )
         .await?;
         let event = Event {

@@ -66,10 +66,45 @@ impl Identity {
         Ok(())
     }
 
-    /// Removes sessions past their expiry; run periodically.
+    /// The customer's open sessions, newest use first; `current` marks the one asking.
+    pub async fn sessions_of(
+        &self,
+        customer: CustomerId,
+        current_token: &str,
+    ) -> Result<Vec<crate::SessionView>, IdentityError> {
+        let mut tx = self.db.read().await?;
+        let hash = SecretToken::hash(current_token);
+        Ok(store::sessions_of(&mut tx, customer, &hash, now_unix(), self.idle_secs()).await?)
+    }
+
+    /// Ends one of the customer's sessions; someone else's ID is refused like an unknown one.
+    pub async fn end_session(
+        &self,
+        customer: CustomerId,
+        id: &str,
+        meta: &RequestMeta,
+    ) -> Result<(), IdentityError> {
+        let mut tx = self.db.write().await?;
+        if !store::end_session(&mut tx, customer, id).await? {
+            return Err(IdentityError::NotFound);
+        }
+        let event = Event {
+            actor: Actor::customer(customer),
+            action: "customer.session_end",
+            target: Target::customer(customer),
+            outcome: Outcome::Success,
+        };
+        audit::append(&mut tx, &event, meta).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes sessions past their expiry and login counters past their window; run periodically.
     pub async fn prune_sessions(&self) -> Result<u64, IdentityError> {
         let mut tx = self.db.write().await?;
-        let removed = store::delete_expired_sessions(&mut tx, now_unix(), self.idle_secs()).await?;
+        let now = now_unix();
+        let removed = store::delete_expired_sessions(&mut tx, now, self.idle_secs()).await?;
+        crate::throttle::prune(&mut tx, now).await?;
         tx.commit().await?;
         Ok(removed)
     }

@@ -279,23 +279,137 @@ pub(crate) async fn token_is_live(
     Ok(row.is_some())
 }
 
-pub(crate) async fn insert_session(
-    tx: &mut WriteTx,
-    hash: &[u8],
-    customer: CustomerId,
-    now: i64,
-    expires_at: i64,
-) -> Result<(), DbError> {
+/// A session to open.
+pub(crate) struct NewSession<'a> {
+    pub hash: &'a [u8],
+    pub customer: CustomerId,
+    pub now: i64,
+    pub expires_at: i64,
+    pub client_ip: String,
+    pub device: String,
+}
+
+pub(crate) async fn insert_session(tx: &mut WriteTx, s: &NewSession<'_>) -> Result<(), DbError> {
     sqlx::query(
-        "INSERT INTO sessions (id_hash, customer_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)",
+        "INSERT INTO sessions (id_hash, customer_id, created_at, last_seen_at, expires_at, client_ip, device, id) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7)",
     )
-    .bind(hash)
-    .bind(customer.to_string())
-    .bind(now)
-    .bind(expires_at)
+    .bind(s.hash)
+    .bind(s.customer.to_string())
+    .bind(s.now)
+    .bind(s.expires_at)
+    .bind(&s.client_ip)
+    .bind(&s.device)
+    .bind(uuid::Uuid::new_v4().to_string())
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// One of a customer's open sessions, as shown to them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionView {
+    /// Public identifier, to end it.
+    pub id: String,
+    /// Opened at (Unix seconds).
+    pub created_at: i64,
+    /// Last used at (Unix seconds).
+    pub last_seen_at: i64,
+    /// Address it was opened from.
+    pub client_ip: String,
+    /// Browser and system.
+    pub device: String,
+    /// True for the session asking.
+    pub current: bool,
+}
+
+pub(crate) async fn sessions_of(
+    conn: &mut AnyConnection,
+    customer: CustomerId,
+    current_hash: &[u8],
+    now: i64,
+    idle_secs: i64,
+) -> Result<Vec<SessionView>, DbError> {
+    let rows = sqlx::query(
+        "SELECT id, id_hash, created_at, last_seen_at, client_ip, device FROM sessions \
+         WHERE customer_id = $1 AND expires_at > $2 AND last_seen_at > $3 ORDER BY last_seen_at DESC",
+    )
+    .bind(customer.to_string())
+    .bind(now)
+    .bind(now - idle_secs)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let hash: Vec<u8> = col(r, "id_hash")?;
+            Ok(SessionView {
+                id: col(r, "id")?,
+                created_at: col(r, "created_at")?,
+                last_seen_at: col(r, "last_seen_at")?,
+                client_ip: col(r, "client_ip")?,
+                device: col(r, "device")?,
+                current: hash == current_hash,
+            })
+        })
+        .collect()
+}
+
+/// Ends one of the customer's sessions; false when they have none with that ID.
+pub(crate) async fn end_session(
+    tx: &mut WriteTx,
+    customer: CustomerId,
+    id: &str,
+) -> Result<bool, DbError> {
+    let done = sqlx::query("DELETE FROM sessions WHERE id = $1 AND customer_id = $2")
+        .bind(id)
+        .bind(customer.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(crate) async fn delete_other_sessions(
+    tx: &mut WriteTx,
+    customer: CustomerId,
+    keep_hash: &[u8],
+) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM sessions WHERE customer_id = $1 AND id_hash <> $2")
+        .bind(customer.to_string())
+        .bind(keep_hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Remembers the browser; true when it is new to a customer who has logged in before.
+pub(crate) async fn remember_device(
+    tx: &mut WriteTx,
+    customer: CustomerId,
+    hash: &[u8],
+    now: i64,
+) -> Result<bool, DbError> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS known, SUM(CASE WHEN device_hash = $2 THEN 1 ELSE 0 END) AS this_one \
+         FROM known_devices WHERE customer_id = $1",
+    )
+    .bind(customer.to_string())
+    .bind(hash)
+    .fetch_one(&mut **tx)
+    .await?;
+    let known: i64 = col(&row, "known")?;
+    let this_one: Option<i64> = col(&row, "this_one")?;
+    if this_one.unwrap_or(0) > 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO known_devices (customer_id, device_hash, first_seen) VALUES ($1, $2, $3)",
+    )
+    .bind(customer.to_string())
+    .bind(hash)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(known > 0)
 }
 
 /// A live session's owner and when it was last used.

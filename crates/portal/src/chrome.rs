@@ -65,6 +65,11 @@ impl Chrome {
         }
     }
 
+    /// A stored timestamp as date and time in Japan.
+    pub fn timestamp(&self, unix: impl Plain<i64>) -> String {
+        ui::format::timestamp(unix.plain(), self.locale)
+    }
+
     /// An amount of yen.
     pub fn yen(&self, value: impl Plain<i64>) -> String {
         ui::format::yen(value.plain(), self.locale)

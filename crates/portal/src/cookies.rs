@@ -13,6 +13,8 @@ pub enum Kind {
     Csrf,
     /// The chosen language.
     Lang,
+    /// A long-lived random ID recognising the browser at the next login.
+    Device,
 }
 
 /// The cookie's name.
@@ -23,6 +25,8 @@ pub fn name(kind: Kind, secure: bool) -> &'static str {
         (Kind::Csrf, true) => "__Host-csrf",
         (Kind::Csrf, false) => "csrf",
         (Kind::Lang, _) => "lang",
+        (Kind::Device, true) => "__Host-device",
+        (Kind::Device, false) => "device",
     }
 }
 
@@ -33,7 +37,7 @@ pub fn build(kind: Kind, secure: bool, value: String) -> Cookie<'static> {
     cookie.set_http_only(true);
     cookie.set_secure(secure);
     cookie.set_same_site(SameSite::Lax);
-    if matches!(kind, Kind::Lang) {
+    if matches!(kind, Kind::Lang | Kind::Device) {
         cookie.set_max_age(Duration::days(365));
     }
     cookie

@@ -77,7 +77,7 @@ impl From<IdentityError> for WebError {
     fn from(e: IdentityError) -> Self {
         match e {
             IdentityError::NotLoggedIn | IdentityError::Shredded => WebError::LoginRequired,
-            IdentityError::LinkInvalid => WebError::NotFound,
+            IdentityError::LinkInvalid | IdentityError::NotFound => WebError::NotFound,
             other => internal(&other),
         }
     }

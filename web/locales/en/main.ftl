@@ -252,3 +252,28 @@ mail-signature =
     --
     Asset Status
     This address does not accept replies.
+
+## Login protection and sessions
+login-throttled = Because of repeated failed logins, logging in is paused for now. Please try again in about { $minutes } minutes. If you have forgotten your password, please reset it.
+mail-locked-subject = [Asset Status] Logins to your account are paused
+mail-locked-body =
+    There were repeated failed logins to your account, so for your safety logins are paused for { $minutes } minutes.
+    If this was not you, someone else may have tried to log in. We recommend resetting your password.
+mail-new-device-subject = [Asset Status] A login from a new device
+mail-new-device-body =
+    At { $when } (Japan time) your account was logged in from a device not used before ({ $device }).
+    If this was not you, please change your password at once and log that device out under "Your details", "Signed-in devices".
+sessions-title = Signed-in devices
+sessions-lead = These devices are logged in to your account. Log out any device you do not recognise.
+sessions-count = { $n ->
+    [one] One signed-in device
+   *[other] { $n } signed-in devices
+}
+sessions-device = Device
+sessions-address = IP address
+sessions-created = Logged in
+sessions-last-seen = Last used
+sessions-current = (this device)
+sessions-end = Log out
+profile-sessions-link = See signed-in devices
+notice-session-ended = The selected device has been logged out.

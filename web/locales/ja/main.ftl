@@ -243,3 +243,25 @@ mail-signature =
     ――
     資産状況サービス
     このメールは送信専用です。ご返信いただいてもお答えできません。
+
+## ログイン保護とセッション
+login-throttled = ログインの失敗が続いたため、一時的にログインを制限しています。{ $minutes }分ほど時間をおいてから、もう一度お試しください。パスワードをお忘れの場合は、再設定をご利用ください。
+mail-locked-subject = 【資産状況】ログインを一時的に制限しました
+mail-locked-body =
+    お客さまのアカウントでログインの失敗が続いたため、安全のため{ $minutes }分間ログインを制限しました。
+    お心当たりのない場合は、第三者がログインを試みた可能性があります。パスワードの再設定をおすすめします。
+mail-new-device-subject = 【資産状況】新しい端末からのログインがありました
+mail-new-device-body =
+    { $when }（日本時間）に、これまでご利用のない端末（{ $device }）からログインがありました。
+    お心当たりのない場合は、至急パスワードを変更し、「お客さま情報」の「ログイン中の端末」から身に覚えのない端末をログアウトさせてください。
+sessions-title = ログイン中の端末
+sessions-lead = お客さまのアカウントにログインしている端末の一覧です。身に覚えのない端末は、ログアウトさせてください。
+sessions-count = ログイン中の端末（{ $n }件）
+sessions-device = 端末
+sessions-address = IPアドレス
+sessions-created = ログイン日時
+sessions-last-seen = 最終利用日時
+sessions-current = （この端末）
+sessions-end = ログアウトさせる
+profile-sessions-link = ログイン中の端末を確認する
+notice-session-ended = 選択した端末をログアウトさせました。

@@ -2,11 +2,13 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::header::{RETRY_AFTER, USER_AGENT};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
 use axum_extra::extract::cookie::CookieJar;
-use identity::IdentityError;
+use identity::{IdentityError, LoginContext};
 use platform::crypto::SecretToken;
+use platform::i18n::Arg;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -59,21 +61,34 @@ pub async fn form(visitor: Visitor, Query(q): Query<Notice>) -> PageResult {
     Ok(Html(render(&page)?).into_response())
 }
 
-/// `POST /login`: on success a new session (never the old one: no session fixation) and a new
-/// form-token cookie.
+/// `POST /login`: on success a new session (never the old one: no session fixation), a new
+/// form-token cookie and, for a browser seen for the first time, a device cookie.
 pub async fn submit(
     State(state): State<AppState>,
     visitor: Visitor,
+    headers: HeaderMap,
     CsrfForm(f): CsrfForm<LoginForm>,
 ) -> PageResult {
     let secure = state.secure_cookies;
-    let (status, key) = match state
+    let jar = CookieJar::from_headers(&headers);
+    let ctx = LoginContext {
+        user_agent: headers
+            .get(USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned(),
+        device_token: jar
+            .get(cookies::name(Kind::Device, secure))
+            .map(|c| c.value().to_owned()),
+    };
+    let c = visitor.chrome();
+    let (status, message) = match state
         .identity
-        .log_in(&f.email, &f.password, &visitor.meta)
+        .log_in(&f.email, &f.password, &ctx, &visitor.meta)
         .await
     {
         Ok(done) => {
-            let jar = CookieJar::new()
+            let mut jar = CookieJar::new()
                 .add(cookies::build(Kind::Session, secure, done.session_token))
                 .add(cookies::build(
                     Kind::Csrf,
@@ -85,16 +100,37 @@ pub async fn submit(
                     false,
                     done.locale.code().to_owned(),
                 ));
+            if let Some(device) = done.new_device_token {
+                jar = jar.add(cookies::build(Kind::Device, secure, device));
+            }
             return Ok((jar, Redirect::to("/dashboard")).into_response());
         }
-        Err(IdentityError::InvalidCredentials) => (StatusCode::UNAUTHORIZED, "login-failed"),
-        Err(IdentityError::NotVerified) => (StatusCode::FORBIDDEN, "login-not-verified"),
-        Err(IdentityError::Disabled) => (StatusCode::FORBIDDEN, "login-disabled"),
+        Err(IdentityError::InvalidCredentials) => (StatusCode::UNAUTHORIZED, c.t("login-failed")),
+        Err(IdentityError::NotVerified) => (StatusCode::FORBIDDEN, c.t("login-not-verified")),
+        Err(IdentityError::Disabled) => (StatusCode::FORBIDDEN, c.t("login-disabled")),
+        Err(IdentityError::Throttled { retry_after }) => {
+            let minutes = (retry_after + 59) / 60;
+            let text = c
+                .locale
+                .t_args("login-throttled", &[("minutes", Arg::from(minutes))]);
+            let page = LoginPage {
+                error: Some(text),
+                c,
+                email: f.email,
+                notice: None,
+            };
+            let retry = HeaderValue::from(retry_after);
+            return Ok((
+                StatusCode::TOO_MANY_REQUESTS,
+                [(RETRY_AFTER, retry)],
+                Html(render(&page)?),
+            )
+                .into_response());
+        }
         Err(e) => return Err(e.into()),
     };
-    let c = visitor.chrome();
     let page = LoginPage {
-        error: Some(c.t(key)),
+        error: Some(message),
         c,
         email: f.email,
         notice: None,

@@ -11,6 +11,7 @@ mod logout;
 mod message;
 mod password_reset;
 mod profile;
+mod sessions;
 mod signup;
 mod verify;
 
@@ -67,6 +68,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/profile", get(profile::page).post(profile::update))
         .route("/profile/password", post(profile::change_password))
+        .route("/profile/sessions", get(sessions::list))
+        .route("/profile/sessions/{id}/end", post(sessions::end))
         .route(
             "/account/delete",
             get(account_deletion::confirm).post(account_deletion::submit),

@@ -1,0 +1,81 @@
+//! The customer's open sessions: where and on what each was opened, and a button to end it.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect};
+use axum_extra::extract::cookie::CookieJar;
+use identity::SessionView;
+use serde::Deserialize;
+
+use super::verify::Empty;
+use crate::chrome::{Chrome, render};
+use crate::cookies::{self, Kind};
+use crate::csrf::CsrfForm;
+use crate::error::PageResult;
+use crate::visitor::Customer;
+use crate::{AppState, WebError};
+
+/// Notices after a redirect.
+#[derive(Deserialize)]
+pub struct Notice {
+    notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "sessions.html")]
+struct SessionsPage {
+    c: Chrome,
+    sessions: Vec<SessionView>,
+    notice: Option<String>,
+}
+
+/// `GET /profile/sessions`.
+pub async fn list(
+    State(state): State<AppState>,
+    customer: Customer,
+    Query(q): Query<Notice>,
+) -> PageResult {
+    let token = customer
+        .visitor
+        .session_token
+        .clone()
+        .ok_or(WebError::LoginRequired)?;
+    let sessions = state.identity.sessions_of(customer.id, &token).await?;
+    let c = customer.visitor.chrome();
+    let notice = (q.notice.as_deref() == Some("ended")).then(|| c.t("notice-session-ended"));
+    Ok(Html(render(&SessionsPage {
+        c,
+        sessions,
+        notice,
+    })?)
+    .into_response())
+}
+
+/// `POST /profile/sessions/{id}/end`: ending the current session logs out.
+pub async fn end(
+    State(state): State<AppState>,
+    customer: Customer,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> PageResult {
+    let token = customer
+        .visitor
+        .session_token
+        .clone()
+        .ok_or(WebError::LoginRequired)?;
+    let current = state
+        .identity
+        .sessions_of(customer.id, &token)
+        .await?
+        .iter()
+        .any(|s| s.current && s.id == id);
+    state
+        .identity
+        .end_session(customer.id, &id, &customer.visitor.meta)
+        .await?;
+    if current {
+        let jar = CookieJar::new().add(cookies::removal(Kind::Session, state.secure_cookies));
+        return Ok((jar, Redirect::to("/login?notice=logged-out")).into_response());
+    }
+    Ok(Redirect::to("/profile/sessions?notice=ended").into_response())
+}
