@@ -1,0 +1,142 @@
+# Two kinds of roles per task:
+#   execution role - used by ECS to pull the image, write logs and read the task's secrets
+#   task role      - used by the application: its own documents prefix and the master key, nothing else
+# Every service has its own task role so the document bucket policy can name each one.
+
+data "aws_iam_policy_document" "tasks_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [var.account_id]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:aws:ecs:${var.region}:${var.account_id}:*"]
+    }
+  }
+}
+
+# --- execution role -----------------------------------------------------------------------------
+
+resource "aws_iam_role" "execution" {
+  name               = "${var.name}-task-execution"
+  assume_role_policy = data.aws_iam_policy_document.tasks_assume.json
+}
+
+data "aws_iam_policy_document" "execution" {
+  statement {
+    sid       = "RegistryLogin"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+  statement {
+    sid     = "PullApplicationAndGuardDutyAgentImages"
+    actions = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
+    resources = [
+      aws_ecr_repository.app.arn,
+      "arn:aws:ecr:${var.region}:*:repository/aws-guardduty-agent-fargate",
+    ]
+  }
+  statement {
+    sid       = "WriteLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = [for g in aws_cloudwatch_log_group.service : "${g.arn}:*"]
+  }
+  statement {
+    sid       = "ReadTaskSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = values(var.secret_arns)
+  }
+  statement {
+    sid       = "DecryptImageAndSecrets"
+    actions   = ["kms:Decrypt"]
+    resources = [var.data_key_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "execution" {
+  name   = "pull-log-secrets"
+  role   = aws_iam_role.execution.id
+  policy = data.aws_iam_policy_document.execution.json
+}
+
+# --- task roles ---------------------------------------------------------------------------------
+
+locals {
+  document_actions = {
+    "read-write" = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    "read"       = ["s3:GetObject"]
+    "none"       = []
+  }
+  task_roles = merge(
+    { for k, s in var.services : k => s.documents },
+    { migrate = "none" },
+  )
+}
+
+resource "aws_iam_role" "task" {
+  for_each           = local.task_roles
+  name               = "${var.name}-${each.key}-task"
+  assume_role_policy = data.aws_iam_policy_document.tasks_assume.json
+}
+
+data "aws_iam_policy_document" "task" {
+  for_each = local.task_roles
+
+  statement {
+    sid       = "MasterKey"
+    actions   = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"]
+    resources = [var.app_key_arn]
+  }
+
+  dynamic "statement" {
+    for_each = each.value == "none" ? [] : [each.value]
+    content {
+      sid       = "Documents"
+      actions   = local.document_actions[statement.value]
+      resources = ["arn:aws:s3:::${var.documents_bucket_name}/documents/*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.value == "none" ? [] : [each.value]
+    content {
+      sid       = "ListDocuments"
+      actions   = ["s3:ListBucket"]
+      resources = ["arn:aws:s3:::${var.documents_bucket_name}"]
+      condition {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = ["documents/*"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.value == "none" ? [] : [each.value]
+    content {
+      sid       = "DocumentBucketKey"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [var.data_key_arn]
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["s3.${var.region}.amazonaws.com"]
+      }
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "task" {
+  for_each = local.task_roles
+  name     = "application"
+  role     = aws_iam_role.task[each.key].id
+  policy   = data.aws_iam_policy_document.task[each.key].json
+}

@@ -1,0 +1,664 @@
+"""Properties every environment's Terraform plan must have, read from `terraform show -json`.
+
+Each check takes a Plan and returns a list of violations (empty when the property holds), so the
+same functions run on the real plans and on deliberately broken copies (test_plan.py).
+
+Where a value is only known after apply (ARNs, IDs), the check follows the configuration instead:
+`Plan.trace` walks references through module variables and outputs to the resources they come
+from, e.g. a bucket's `kms_master_key_id` back to an `aws_kms_key` resource.
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+WORLD = {"0.0.0.0/0", "::/0"}
+RFC1918 = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
+
+
+def _company_range(cidr: str | None) -> bool:
+    """Company networks arrive over VPN / Direct Connect with private (RFC 1918) addresses."""
+    if not cidr:
+        return False
+    network = ipaddress.ip_network(cidr, strict=False)
+    return any(network.version == 4 and network.subnet_of(block) for block in RFC1918)
+
+
+@dataclass
+class Resource:
+    address: str
+    module: tuple[str, ...]  # ("stack", "data") for module.stack.module.data
+    type: str
+    name: str
+    index: Any
+    values: dict
+    unknown: dict
+
+    def get(self, *path: Any) -> Any:
+        return dig(self.values, *path)
+
+    def is_unknown(self, *path: Any) -> bool:
+        node: Any = self.unknown
+        for step in path:
+            if node is True:
+                return True
+            if isinstance(node, dict):
+                node = node.get(step)
+            elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+                node = node[step]
+            else:
+                return False
+        return node is True
+
+
+def dig(node: Any, *path: Any) -> Any:
+    """node[path[0]][path[1]]..., or None where a step is missing."""
+    for step in path:
+        if isinstance(node, dict):
+            node = node.get(step)
+        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+            node = node[step]
+        else:
+            return None
+    return node
+
+
+def _strip_index(name: str) -> str:
+    """`load_balancers["public"]` -> `load_balancers`."""
+    return name.split("[", 1)[0]
+
+
+def _module_path(address: str | None) -> tuple[str, ...]:
+    if not address:
+        return ()
+    return tuple(re.findall(r"module\.([A-Za-z0-9_-]+)", address))
+
+
+class Plan:
+    def __init__(self, data: dict, environment: str):
+        self.data = data
+        self.environment = environment
+        unknown = {rc["address"]: (rc["change"].get("after_unknown") or {}) for rc in data.get("resource_changes", [])}
+        self.resources: list[Resource] = []
+
+        def walk(module: dict) -> None:
+            for r in module.get("resources", []):
+                if r.get("mode") != "managed":
+                    continue
+                self.resources.append(
+                    Resource(
+                        address=r["address"],
+                        module=_module_path(module.get("address")),
+                        type=r["type"],
+                        name=r["name"],
+                        index=r.get("index"),
+                        values=r.get("values") or {},
+                        unknown=unknown.get(r["address"], {}),
+                    )
+                )
+            for child in module.get("child_modules", []):
+                walk(child)
+
+        walk(data["planned_values"]["root_module"])
+
+    # --- lookup ---------------------------------------------------------------------------------
+
+    def of_type(self, rtype: str) -> list[Resource]:
+        return [r for r in self.resources if r.type == rtype]
+
+    def named(self, rtype: str, name: str, module: str | None = None) -> list[Resource]:
+        return [r for r in self.of_type(rtype) if r.name == name and (module is None or r.module[-1:] == (module,))]
+
+    def config_module(self, path: tuple[str, ...]) -> dict:
+        node = self.data["configuration"]["root_module"]
+        for step in path:
+            node = node["module_calls"][step]["module"]
+        return node
+
+    def config_resource(self, resource: Resource) -> dict:
+        for r in self.config_module(resource.module).get("resources", []):
+            if r.get("mode", "managed") == "managed" and r["address"] == f"{resource.type}.{resource.name}":
+                return r
+        raise KeyError(resource.address)
+
+    def config_data(self, module: tuple[str, ...], rtype: str, name: str) -> dict | None:
+        for r in self.config_module(module).get("resources", []):
+            if r.get("mode") == "data" and r["address"] == f"data.{rtype}.{name}":
+                return r
+        return None
+
+    def expression(self, resource: Resource, *path: Any) -> dict | None:
+        node: Any = self.config_resource(resource).get("expressions", {})
+        for step in path:
+            if isinstance(node, dict):
+                node = node.get(step)
+            elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+                node = node[step]
+            else:
+                return None
+        return node if isinstance(node, dict) else None
+
+    # --- reference tracing ----------------------------------------------------------------------
+
+    def trace(self, module: tuple[str, ...], expression: dict | None, _depth: int = 0) -> set[str]:
+        """Origins of an expression: "<module path>:<type>.<name>" for resources, "var.X" for root
+        variables, "local.X" for locals (which the JSON does not describe)."""
+        if expression is None or _depth > 40:
+            return set()
+        origins: set[str] = set()
+        for ref in expression.get("references", []):
+            parts = ref.split(".")
+            head = parts[0]
+            if head == "var":
+                if not module:
+                    origins.add(ref)
+                    continue
+                parent = module[:-1]
+                call = self.config_module(parent)["module_calls"][module[-1]]
+                origins |= self.trace(parent, call.get("expressions", {}).get(parts[1]), _depth + 1)
+            elif head == "module":
+                if len(parts) < 3:
+                    continue
+                child = module + (parts[1],)
+                output = _strip_index(parts[2])
+                out = self.config_module(child).get("outputs", {}).get(output)
+                if out:
+                    origins |= self.trace(child, out.get("expression"), _depth + 1)
+            elif head == "local":
+                origins.add(f"local.{parts[1]}")
+            elif head in {"each", "count", "path", "terraform", "self"}:
+                continue
+            elif head == "data":
+                origins.add(f"{'/'.join(module)}:data.{parts[1]}.{_strip_index(parts[2])}")
+            else:
+                origins.add(f"{'/'.join(module)}:{head}.{_strip_index(parts[1])}")
+        return origins
+
+    def traced_resources(self, resource: Resource, *path: Any) -> set[str]:
+        return {o for o in self.trace(resource.module, self.expression(resource, *path)) if ":" in o}
+
+    def instances(self, origin: str) -> list[Resource]:
+        module, _, ref = origin.partition(":")
+        rtype, _, name = ref.partition(".")
+        path = tuple(module.split("/")) if module else ()
+        return [r for r in self.resources if r.module == path and r.type == rtype and r.name == name]
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _cmk_violations(plan: Plan, resource: Resource, *path: Any) -> list[str]:
+    """The attribute at `path` must come from an aws_kms_key (a customer-managed key) and nothing else."""
+    origins = plan.traced_resources(resource, *path)
+    keys = {o for o in origins if o.split(":")[1].startswith("aws_kms_key.")}
+    others = origins - keys
+    if not keys:
+        value = resource.get(*path)
+        return [f"{resource.address}: {'.'.join(map(str, path))} = {value!r} is not a customer-managed KMS key of this configuration"]
+    if others:
+        return [f"{resource.address}: {'.'.join(map(str, path))} also depends on {sorted(others)}"]
+    return []
+
+
+def _zones_of_subnets(plan: Plan, origins: Iterable[str]) -> tuple[set[str], set[str]]:
+    """(availability zones, tiers) of the subnets the origins point at."""
+    zones, tiers = set(), set()
+    for origin in origins:
+        for subnet in plan.instances(origin):
+            if subnet.type != "aws_subnet":
+                continue
+            zones.add(subnet.get("availability_zone"))
+            tiers.add((subnet.get("tags") or {}).get("Tier", subnet.name))
+    return zones, tiers
+
+
+def _containers(resource: Resource) -> list[dict]:
+    raw = resource.get("container_definitions")
+    return json.loads(raw) if isinstance(raw, str) else []
+
+
+# --- checks -------------------------------------------------------------------------------------
+
+
+def no_ingress_from_the_internet(plan: Plan) -> list[str]:
+    """No security group admits 0.0.0.0/0 or ::/0. The CloudFront-facing path needs no exception:
+    the customer load balancer admits only the CloudFront origin-facing prefix list."""
+    problems = []
+    for r in plan.of_type("aws_vpc_security_group_ingress_rule"):
+        if r.get("cidr_ipv4") in WORLD or r.get("cidr_ipv6") in WORLD:
+            problems.append(f"{r.address}: ingress from {r.get('cidr_ipv4') or r.get('cidr_ipv6')}")
+    for r in plan.of_type("aws_security_group"):
+        for rule in r.get("ingress") or []:
+            if WORLD & set((rule.get("cidr_blocks") or []) + (rule.get("ipv6_cidr_blocks") or [])):
+                problems.append(f"{r.address}: inline ingress from the internet")
+    for r in plan.of_type("aws_security_group_rule"):
+        if r.get("type") == "ingress" and WORLD & set((r.get("cidr_blocks") or []) + (r.get("ipv6_cidr_blocks") or [])):
+            problems.append(f"{r.address}: ingress from the internet")
+    public_lb_rules = plan.named("aws_vpc_security_group_ingress_rule", "lb_public_cloudfront")
+    if not public_lb_rules:
+        problems.append("customer load balancer has no CloudFront-only ingress rule")
+    for r in public_lb_rules:
+        if r.get("cidr_ipv4") or r.get("cidr_ipv6") or not (r.get("prefix_list_id") or r.is_unknown("prefix_list_id")):
+            problems.append(f"{r.address}: customer load balancer must admit the CloudFront prefix list only")
+    return problems
+
+
+def internet_egress_only_https_through_the_firewall(plan: Plan) -> list[str]:
+    problems = []
+    for r in plan.of_type("aws_vpc_security_group_egress_rule"):
+        if r.get("cidr_ipv4") in WORLD or r.get("cidr_ipv6") in WORLD:
+            if not (r.get("ip_protocol") == "tcp" and r.get("from_port") == 443 and r.get("to_port") == 443):
+                problems.append(f"{r.address}: egress to the internet other than HTTPS")
+    if not plan.of_type("aws_networkfirewall_firewall"):
+        problems.append("no Network Firewall on the egress path")
+    for route in plan.named("aws_route", "app_default"):
+        if route.get("nat_gateway_id") or route.get("gateway_id") or not route.is_unknown("vpc_endpoint_id"):
+            problems.append(f"{route.address}: app default route bypasses the firewall endpoint")
+    for policy in plan.of_type("aws_networkfirewall_firewall_policy"):
+        actions = set(policy.get("firewall_policy", 0, "stateful_default_actions") or [])
+        if "aws:drop_established" not in actions and "aws:drop_strict" not in actions:
+            problems.append(f"{policy.address}: traffic no rule allows is not dropped")
+    groups = plan.of_type("aws_networkfirewall_rule_group")
+    if not any(g.get("rule_group", 0, "rules_source", 0, "rules_source_list", 0, "generated_rules_type") == "ALLOWLIST" for g in groups):
+        problems.append("no domain allow-list rule group")
+    if not plan.of_type("aws_networkfirewall_logging_configuration"):
+        problems.append("firewall logs are not kept")
+    return problems
+
+
+def buckets_protected(plan: Plan) -> list[str]:
+    """Every bucket: SSE-KMS with a customer-managed key, versioning, all public access blocked,
+    and a policy that denies requests without TLS."""
+    problems = []
+    related: dict[str, dict[str, list[Resource]]] = {}
+    for kind in ("server_side_encryption_configuration", "versioning", "public_access_block", "policy"):
+        for r in plan.of_type(f"aws_s3_bucket_{kind}"):
+            for origin in plan.traced_resources(r, "bucket"):
+                if ":aws_s3_bucket." in origin:
+                    related.setdefault(origin, {}).setdefault(kind, []).append(r)
+    buckets = plan.of_type("aws_s3_bucket")
+    if not buckets:
+        problems.append("no buckets at all")
+    for bucket in buckets:
+        origin = f"{'/'.join(bucket.module)}:aws_s3_bucket.{bucket.name}"
+        parts = related.get(origin, {})
+        sse = parts.get("server_side_encryption_configuration", [])
+        if not sse:
+            problems.append(f"{bucket.address}: no default encryption")
+        for s in sse:
+            if s.get("rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm") != "aws:kms":
+                problems.append(f"{bucket.address}: default encryption is not SSE-KMS")
+            problems += _cmk_violations(plan, s, "rule", 0, "apply_server_side_encryption_by_default", 0, "kms_master_key_id")
+        if not any(v.get("versioning_configuration", 0, "status") == "Enabled" for v in parts.get("versioning", [])):
+            problems.append(f"{bucket.address}: versioning is off")
+        pab = parts.get("public_access_block", [])
+        flags = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+        if not pab or not all(p.get(f) is True for p in pab for f in flags):
+            problems.append(f"{bucket.address}: public access is not fully blocked")
+        if not any(_denies_plain_http(plan, p) for p in parts.get("policy", [])):
+            problems.append(f"{bucket.address}: bucket policy does not deny requests without TLS")
+    return problems
+
+
+def _denies_plain_http(plan: Plan, policy: Resource) -> bool:
+    for origin in plan.traced_resources(policy, "policy"):
+        module, _, ref = origin.partition(":")
+        if not ref.startswith("data.aws_iam_policy_document."):
+            continue
+        doc = plan.config_data(tuple(module.split("/")), "aws_iam_policy_document", ref.split(".")[-1])
+        for statement in (doc or {}).get("expressions", {}).get("statement", []):
+            effect = statement.get("effect", {}).get("constant_value")
+            for cond in statement.get("condition", []):
+                if (
+                    effect == "Deny"
+                    and cond.get("variable", {}).get("constant_value") == "aws:SecureTransport"
+                    and cond.get("values", {}).get("constant_value") == ["false"]
+                ):
+                    return True
+    return False
+
+
+# (resource type, attribute path) that must be a customer-managed key of this configuration
+ENCRYPTED_AT_REST = [
+    ("aws_db_instance", ("kms_key_id",)),
+    ("aws_db_instance", ("performance_insights_kms_key_id",)),
+    ("aws_db_instance", ("master_user_secret_kms_key_id",)),
+    ("aws_ecs_cluster", ("configuration", 0, "managed_storage_configuration", 0, "fargate_ephemeral_storage_kms_key_id")),
+    ("aws_ecr_repository", ("encryption_configuration", 0, "kms_key")),
+    ("aws_cloudwatch_log_group", ("kms_key_id",)),
+    ("aws_sns_topic", ("kms_master_key_id",)),
+    ("aws_secretsmanager_secret", ("kms_key_id",)),
+    ("aws_backup_vault", ("kms_key_arn",)),
+    ("aws_cloudtrail", ("kms_key_id",)),
+    ("aws_config_delivery_channel", ("s3_kms_key_arn",)),
+    ("aws_ebs_default_kms_key", ("key_arn",)),
+    ("aws_networkfirewall_firewall", ("encryption_configuration", 0, "key_id")),
+    ("aws_networkfirewall_firewall_policy", ("encryption_configuration", 0, "key_id")),
+    ("aws_networkfirewall_rule_group", ("encryption_configuration", 0, "key_id")),
+    ("aws_s3_bucket_replication_configuration", ("rule", 0, "destination", 0, "encryption_configuration", 0, "replica_kms_key_id")),
+]
+
+
+def storage_encrypted_with_customer_keys(plan: Plan) -> list[str]:
+    """Database storage, task storage, images, logs, topics, secrets, backups: all under a
+    customer-managed key of this configuration."""
+    problems = []
+    for rtype, path in ENCRYPTED_AT_REST:
+        for r in plan.of_type(rtype):
+            problems += _cmk_violations(plan, r, *path)
+    for db in plan.of_type("aws_db_instance"):
+        if db.get("storage_encrypted") is not True:
+            problems.append(f"{db.address}: storage not encrypted")
+    for repo in plan.of_type("aws_ecr_repository"):
+        if repo.get("encryption_configuration", 0, "encryption_type") != "KMS":
+            problems.append(f"{repo.address}: images not encrypted with KMS")
+    for key in plan.of_type("aws_kms_key"):
+        if key.get("key_usage") in (None, "ENCRYPT_DECRYPT") and key.get("enable_key_rotation") is not True:
+            problems.append(f"{key.address}: key rotation is off")
+    return problems
+
+
+def database_resilient_and_private(plan: Plan) -> list[str]:
+    problems = []
+    dbs = plan.of_type("aws_db_instance")
+    if not dbs:
+        problems.append("no database")
+    for db in dbs:
+        if plan.environment in ("staging", "prod") and db.get("multi_az") is not True:
+            problems.append(f"{db.address}: not Multi-AZ in {plan.environment}")
+        if db.get("publicly_accessible") is not False:
+            problems.append(f"{db.address}: publicly accessible")
+        if plan.environment in ("staging", "prod") and db.get("deletion_protection") is not True:
+            problems.append(f"{db.address}: no deletion protection in {plan.environment}")
+        if (db.get("backup_retention_period") or 0) < 7:
+            problems.append(f"{db.address}: point-in-time recovery window under 7 days")
+    for group in plan.of_type("aws_db_parameter_group"):
+        params = {p["name"]: p["value"] for p in group.get("parameter") or []}
+        if params.get("rds.force_ssl") != "1":
+            problems.append(f"{group.address}: TLS not forced")
+    for subnets in plan.of_type("aws_db_subnet_group"):
+        zones, tiers = _zones_of_subnets(plan, plan.traced_resources(subnets, "subnet_ids"))
+        if len(zones) < 2 or tiers != {"data"}:
+            problems.append(f"{subnets.address}: database subnets {sorted(tiers)} in zones {sorted(zones)}")
+    return problems
+
+
+def staff_route_internal_only(plan: Plan) -> list[str]:
+    problems = []
+    lbs = plan.of_type("aws_lb")
+    staff = [lb for lb in lbs if lb.index == "staff"]
+    if not staff:
+        problems.append("no staff load balancer")
+    for lb in lbs:
+        if lb.get("internal") is not True:
+            problems.append(f"{lb.address}: load balancer is internet-facing")
+    for rule in plan.named("aws_vpc_security_group_ingress_rule", "lb_staff_company"):
+        cidr = rule.get("cidr_ipv4")
+        if not _company_range(cidr) or rule.get("prefix_list_id"):
+            problems.append(f"{rule.address}: staff load balancer admits {cidr or rule.get('prefix_list_id')}")
+    staff_records = [r for r in plan.of_type("aws_route53_record") if str(r.get("name") or "").startswith("staff.")]
+    if not staff_records:
+        problems.append("no staff DNS record")
+    for record in staff_records:
+        for origin in plan.traced_resources(record, "zone_id"):
+            for zone in plan.instances(origin):
+                if not zone.get("vpc"):
+                    problems.append(f"{record.address}: staff name published in public zone {zone.address}")
+    for dist in plan.of_type("aws_cloudfront_distribution"):
+        if any(str(a).startswith("staff.") for a in dist.get("aliases") or []):
+            problems.append(f"{dist.address}: CloudFront serves the staff host name")
+    for origin in plan.of_type("aws_cloudfront_vpc_origin"):
+        expr = plan.trace(origin.module, plan.expression(origin, "vpc_origin_endpoint_config", 0, "arn"))
+        call = plan.config_module(origin.module[:-1])["module_calls"][origin.module[-1]]
+        refs = " ".join(call.get("expressions", {}).get("public_load_balancer", {}).get("references", []))
+        if '"staff"' in refs or '"public"' not in refs or not expr:
+            problems.append(f"{origin.address}: CloudFront origin is not the customer load balancer")
+    return problems
+
+
+def every_service_spans_two_zones(plan: Plan) -> list[str]:
+    problems = []
+    services = plan.of_type("aws_ecs_service")
+    if not services:
+        problems.append("no ECS services")
+    for svc in services:
+        if (svc.get("desired_count") or 0) < 2:
+            problems.append(f"{svc.address}: fewer than two tasks")
+        if svc.get("network_configuration", 0, "assign_public_ip") is not False:
+            problems.append(f"{svc.address}: tasks get public IPs")
+        zones, tiers = _zones_of_subnets(plan, plan.traced_resources(svc, "network_configuration", 0, "subnets"))
+        if len(zones) < 2 or tiers != {"app"}:
+            problems.append(f"{svc.address}: runs in {sorted(tiers)} subnets of zones {sorted(zones)}")
+        breaker = svc.get("deployment_circuit_breaker", 0) or {}
+        if not (breaker.get("enable") and breaker.get("rollback")):
+            problems.append(f"{svc.address}: failed deployments do not roll back")
+    for target in plan.of_type("aws_appautoscaling_target"):
+        if (target.get("min_capacity") or 0) < 2:
+            problems.append(f"{target.address}: auto scaling may go below two tasks")
+    for lb in plan.of_type("aws_lb"):
+        zones, tiers = _zones_of_subnets(plan, plan.traced_resources(lb, "subnets"))
+        if len(zones) < 2 or tiers != {"app"}:
+            problems.append(f"{lb.address}: load balancer in {sorted(tiers)} subnets of zones {sorted(zones)}")
+    for ep in plan.of_type("aws_vpc_endpoint"):
+        if ep.get("vpc_endpoint_type") == "Interface":
+            zones, _ = _zones_of_subnets(plan, plan.traced_resources(ep, "subnet_ids"))
+            if len(zones) < 2:
+                problems.append(f"{ep.address}: endpoint in fewer than two zones")
+    return problems
+
+
+def containers_hardened(plan: Plan) -> list[str]:
+    problems = []
+    definitions = plan.of_type("aws_ecs_task_definition")
+    if not definitions:
+        problems.append("no task definitions")
+    for td in definitions:
+        if td.get("requires_compatibilities") != ["FARGATE"] or td.get("network_mode") != "awsvpc":
+            problems.append(f"{td.address}: not a Fargate awsvpc task")
+        containers = _containers(td)
+        if not containers:
+            problems.append(f"{td.address}: container definitions unknown at plan time")
+        for c in containers:
+            where = f"{td.address} {c.get('name')}"
+            user = str(c.get("user", "")).split(":")[0]
+            if user in ("", "0", "root"):
+                problems.append(f"{where}: runs as root")
+            if c.get("readonlyRootFilesystem") is not True:
+                problems.append(f"{where}: writable root file system")
+            if c.get("privileged"):
+                problems.append(f"{where}: privileged")
+            if "ALL" not in ((c.get("linuxParameters") or {}).get("capabilities") or {}).get("drop", []):
+                problems.append(f"{where}: Linux capabilities not dropped")
+            if not re.search(r"@sha256:[0-9a-f]{64}$", c.get("image", "")):
+                problems.append(f"{where}: image not pinned by digest")
+            for env in c.get("environment", []):
+                if re.search(r"(PASSWORD|SECRET|TOKEN|DATABASE_URL|SMTP_URL)$", env["name"]) or re.search(r"://[^/\s:@]+:[^@\s/]+@", env["value"]):
+                    problems.append(f"{where}: secret {env['name']} in plain environment")
+            for secret in c.get("secrets", []):
+                if not secret["valueFrom"].startswith("arn:aws:secretsmanager:"):
+                    problems.append(f"{where}: secret {secret['name']} not from Secrets Manager")
+            if (c.get("logConfiguration") or {}).get("logDriver") != "awslogs":
+                problems.append(f"{where}: logs not shipped")
+            command = c.get("command") or []
+            if command[:1] == ["serve"] and "healthcheck" not in json.dumps(c.get("healthCheck")):
+                problems.append(f"{where}: no container health check")
+    return problems
+
+
+def edge_protected(plan: Plan) -> list[str]:
+    problems = []
+    dists = plan.of_type("aws_cloudfront_distribution")
+    if not dists:
+        problems.append("no CloudFront distribution")
+    for d in dists:
+        behaviors = (d.get("default_cache_behavior") or []) + (d.get("ordered_cache_behavior") or [])
+        for i, b in enumerate(behaviors):
+            if b.get("viewer_protocol_policy") not in ("redirect-to-https", "https-only"):
+                problems.append(f"{d.address}: {b.get('path_pattern', 'default')} allows plain HTTP")
+            kind = "default_cache_behavior" if i == 0 else "ordered_cache_behavior"
+            index = 0 if i == 0 else i - 1
+            if not (b.get("origin_request_policy_id") or d.is_unknown(kind, index, "origin_request_policy_id")):
+                problems.append(f"{d.address}: {b.get('path_pattern', 'default')} does not forward Host (origin certificate check fails)")
+        if not str(d.get("viewer_certificate", 0, "minimum_protocol_version") or "").startswith("TLSv1.2"):
+            problems.append(f"{d.address}: viewers may use TLS older than 1.2")
+        if not any(o.startswith(f"{'/'.join(d.module)}:aws_wafv2_web_acl.") for o in plan.traced_resources(d, "web_acl_id")):
+            problems.append(f"{d.address}: no AWS WAF web ACL")
+        for o in d.get("origin") or []:
+            if o.get("custom_origin_config") or not o.get("vpc_origin_config"):
+                problems.append(f"{d.address}: origin {o.get('origin_id')} is not a VPC origin (public origin could be bypassed)")
+        if not d.get("aliases"):
+            problems.append(f"{d.address}: no custom domain")
+    acls = plan.of_type("aws_wafv2_web_acl")
+    for acl in acls:
+        if acl.get("scope") != "CLOUDFRONT":
+            problems.append(f"{acl.address}: not a CloudFront web ACL")
+        rules = acl.get("rule") or []
+        if not any(dig(r, "statement", 0, "rate_based_statement", 0, "aggregate_key_type") == "IP" for r in rules):
+            problems.append(f"{acl.address}: no per-IP rate limit")
+        managed = {s["name"] for r in rules for st in r.get("statement", []) for s in st.get("managed_rule_group_statement", [])}
+        for needed in ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesSQLiRuleSet", "AWSManagedRulesAmazonIpReputationList"):
+            if needed not in managed:
+                problems.append(f"{acl.address}: managed rule group {needed} missing")
+    if not acls:
+        problems.append("no AWS WAF web ACL")
+    if not plan.of_type("aws_wafv2_web_acl_logging_configuration"):
+        problems.append("WAF logs are not kept")
+    for cert in plan.of_type("aws_acm_certificate"):
+        if cert.get("validation_method") != "DNS":
+            problems.append(f"{cert.address}: certificate not DNS-validated (no automatic renewal)")
+    return problems
+
+
+def private_paths(plan: Plan) -> list[str]:
+    problems = []
+    services = {re.sub(r"^com\.amazonaws\.[a-z0-9-]+\.", "", e.get("service_name") or ""): e for e in plan.of_type("aws_vpc_endpoint")}
+    for needed in ("s3", "ecr.api", "ecr.dkr", "logs", "kms", "secretsmanager", "email-smtp"):
+        if needed not in services:
+            problems.append(f"no VPC endpoint for {needed}")
+    for name, ep in services.items():
+        if ep.get("vpc_endpoint_type") == "Interface" and ep.get("private_dns_enabled") is not True:
+            problems.append(f"{ep.address}: private DNS off, clients would use the public endpoint")
+    for subnet in plan.of_type("aws_subnet"):
+        if subnet.get("map_public_ip_on_launch"):
+            problems.append(f"{subnet.address}: hands out public IPs")
+    return problems
+
+
+def detection_and_audit(plan: Plan) -> list[str]:
+    problems = []
+    if not any(d.get("enable") for d in plan.of_type("aws_guardduty_detector")):
+        problems.append("GuardDuty is off")
+    features = {f.get("name"): f.get("status") for f in plan.of_type("aws_guardduty_detector_feature")}
+    if features.get("RUNTIME_MONITORING") != "ENABLED":
+        problems.append("GuardDuty runtime monitoring is off")
+    if not plan.of_type("aws_securityhub_account") or not plan.of_type("aws_securityhub_standards_subscription"):
+        problems.append("Security Hub or its standards are off")
+    if not any("ECR" in (e.get("resource_types") or []) for e in plan.of_type("aws_inspector2_enabler")):
+        problems.append("Inspector does not scan ECR images")
+    trails = plan.of_type("aws_cloudtrail")
+    if not trails:
+        problems.append("no CloudTrail")
+    for t in trails:
+        for flag in ("is_multi_region_trail", "enable_log_file_validation", "include_global_service_events"):
+            if t.get(flag) is not True:
+                problems.append(f"{t.address}: {flag} is off")
+    if not any(r.get("recording_group", 0, "all_supported") for r in plan.of_type("aws_config_configuration_recorder")):
+        problems.append("AWS Config does not record all resources")
+    if not any(s.get("is_enabled") for s in plan.of_type("aws_config_configuration_recorder_status")):
+        problems.append("AWS Config recorder is stopped")
+    for repo in plan.of_type("aws_ecr_repository"):
+        if repo.get("image_scanning_configuration", 0, "scan_on_push") is not True:
+            problems.append(f"{repo.address}: no scan on push")
+        if repo.get("image_tag_mutability") != "IMMUTABLE":
+            problems.append(f"{repo.address}: tags can be overwritten")
+    if not any(s.get("scan_type") == "ENHANCED" for s in plan.of_type("aws_ecr_registry_scanning_configuration")):
+        problems.append("ECR enhanced (continuous) scanning is off")
+    if not plan.of_type("aws_flow_log"):
+        problems.append("no VPC flow logs")
+    return problems
+
+
+def notifications(plan: Plan) -> list[str]:
+    problems = []
+    topics = {t.get("name") or "": t for t in plan.of_type("aws_sns_topic")}
+    subscribed = {o for s in plan.of_type("aws_sns_topic_subscription") if s.get("protocol") == "email" for o in plan.traced_resources(s, "topic_arn")}
+    for suffix in ("-ops-alerts", "-security-alerts", "-billing-alerts", "-edge-alerts"):
+        matching = [t for name, t in topics.items() if name.endswith(suffix)]
+        if not matching:
+            problems.append(f"no {suffix[1:]} topic")
+        for t in matching:
+            if f"{'/'.join(t.module)}:aws_sns_topic.{t.name}" not in subscribed:
+                problems.append(f"{t.address}: nobody is subscribed by mail")
+    budgets = plan.of_type("aws_budgets_budget")
+    if not budgets or not all(n.get("subscriber_email_addresses") for b in budgets for n in b.get("notification") or []):
+        problems.append("no budget notification to the business operators")
+    alarms = {a.get("metric_name") for a in plan.of_type("aws_cloudwatch_metric_alarm")}
+    for metric in ("HTTPCode_Target_5XX_Count", "TargetResponseTime", "RunningTaskCount", "HealthCheckStatus", "BlockedRequests", "CPUUtilization"):
+        if metric not in alarms:
+            problems.append(f"no alarm on {metric}")
+    if not plan.of_type("aws_cloudwatch_dashboard"):
+        problems.append("no dashboard")
+    patterns = " ".join(r.get("event_pattern") or "" for r in plan.of_type("aws_cloudwatch_event_rule"))
+    for source in ("aws.guardduty", "aws.securityhub", "aws.backup"):
+        if source not in patterns:
+            problems.append(f"no notification rule for {source}")
+    return problems
+
+
+def backups_daily_and_remote(plan: Plan) -> list[str]:
+    problems = []
+    providers = plan.data["configuration"].get("provider_config", {})
+    primary = providers.get("aws", {}).get("expressions", {}).get("region", {}).get("references") or providers.get("aws", {}).get("expressions", {}).get("region", {}).get("constant_value")
+    dr = providers.get("aws.dr", {}).get("expressions", {}).get("region", {}).get("constant_value")
+    if not dr or dr == primary:
+        problems.append("no separate DR region provider")
+    plans = plan.of_type("aws_backup_plan")
+    if not plans:
+        problems.append("no backup plan")
+    for p in plans:
+        for rule in p.get("rule") or []:
+            if not re.fullmatch(r"cron\(\d+ \d+ \* \* \? \*\)", rule.get("schedule") or ""):
+                problems.append(f"{p.address}: rule {rule.get('rule_name')} is not daily")
+            if not rule.get("copy_action"):
+                problems.append(f"{p.address}: rule {rule.get('rule_name')} keeps no copy in another region")
+        vaults = plan.trace(p.module, plan.expression(p, "rule", 0, "copy_action", 0, "destination_vault_arn"))
+        for origin in vaults:
+            module, _, ref = origin.partition(":")
+            config = next((r for r in plan.config_module(tuple(module.split("/"))).get("resources", []) if r["address"] == ref), {})
+            if config.get("provider_config_key", "").split(".")[-1] != "dr":
+                problems.append(f"{p.address}: copy goes to {ref}, not a vault in the DR region")
+    selected = set()
+    for s in plan.of_type("aws_backup_selection"):
+        selected |= plan.traced_resources(s, "resources")
+    if not any(":aws_db_instance." in o for o in selected) or not any(":aws_s3_bucket." in o for o in selected):
+        problems.append("daily backup does not select both the database and the document bucket")
+    locked = {o for lock in plan.of_type("aws_backup_vault_lock_configuration") for o in plan.traced_resources(lock, "backup_vault_name")}
+    for vault in plan.of_type("aws_backup_vault"):
+        if f"{'/'.join(vault.module)}:aws_backup_vault.{vault.name}" not in locked:
+            problems.append(f"{vault.address}: no vault lock")
+    if not plan.of_type("aws_s3_bucket_replication_configuration"):
+        problems.append("documents are not replicated to the DR region")
+    return problems
+
+
+CHECKS = {
+    "no_ingress_from_the_internet": no_ingress_from_the_internet,
+    "internet_egress_only_https_through_the_firewall": internet_egress_only_https_through_the_firewall,
+    "buckets_protected": buckets_protected,
+    "storage_encrypted_with_customer_keys": storage_encrypted_with_customer_keys,
+    "database_resilient_and_private": database_resilient_and_private,
+    "staff_route_internal_only": staff_route_internal_only,
+    "every_service_spans_two_zones": every_service_spans_two_zones,
+    "containers_hardened": containers_hardened,
+    "edge_protected": edge_protected,
+    "private_paths": private_paths,
+    "detection_and_audit": detection_and_audit,
+    "notifications": notifications,
+    "backups_daily_and_remote": backups_daily_and_remote,
+}

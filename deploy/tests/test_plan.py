@@ -1,0 +1,253 @@
+"""Property test over the Terraform plans of every environment.
+
+    ASSETSTATUS_PLAN_DIR=<dir with test.json staging.json prod.json> python3 -m unittest test_plan
+
+deploy/check writes the plans (`terraform show -json`) and sets ASSETSTATUS_PLAN_DIR. Without it
+the tests are skipped, so `python3 -m unittest discover deploy/tests` also works on a machine
+without Terraform.
+
+`EveryEnvironment` runs every check in plan_checks.py on every plan. `ChecksCanFail` breaks a
+copy of the production plan in one place at a time and expects the matching check to notice:
+a check that cannot fail proves nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import unittest
+from pathlib import Path
+from typing import Any, Callable
+
+import plan_checks as checks
+
+ENVIRONMENTS = ("test", "staging", "prod")
+PLAN_DIR = os.environ.get("ASSETSTATUS_PLAN_DIR")
+_cache: dict[str, dict] = {}
+
+
+def raw_plan(environment: str) -> dict:
+    if not PLAN_DIR:
+        raise unittest.SkipTest("ASSETSTATUS_PLAN_DIR not set (deploy/check sets it)")
+    if environment not in _cache:
+        with open(Path(PLAN_DIR) / f"{environment}.json", encoding="utf-8") as f:
+            _cache[environment] = json.load(f)
+    return _cache[environment]
+
+
+def plan(environment: str) -> checks.Plan:
+    return checks.Plan(raw_plan(environment), environment)
+
+
+class EveryEnvironment(unittest.TestCase):
+    def test_every_property_holds(self) -> None:
+        for environment in ENVIRONMENTS:
+            p = plan(environment)
+            for name, check in checks.CHECKS.items():
+                with self.subTest(environment=environment, check=name):
+                    self.assertEqual(check(p), [])
+
+    def test_plans_create_and_change_nothing_else(self) -> None:
+        for environment in ENVIRONMENTS:
+            with self.subTest(environment=environment):
+                data = raw_plan(environment)
+                self.assertFalse(data.get("errored"), "plan errored")
+                actions = {a for rc in data["resource_changes"] for a in rc["change"]["actions"]}
+                self.assertLessEqual(actions, {"create", "read", "no-op"})
+
+    def test_environments_come_from_the_same_modules(self) -> None:
+        """Same resources everywhere; only sizes and a few switches differ."""
+        switches = {
+            "aws_route53_resolver_endpoint.inbound",  # staff DNS for the company network (prod)
+            "aws_security_group.resolver",
+            "aws_vpc_security_group_ingress_rule.resolver",
+            "aws_ecr_repository_policy.promotion",  # the next environment pulls (test, staging)
+        }
+
+        def shape(environment: str) -> set[str]:
+            return {f"{'/'.join(r.module)}:{r.type}.{r.name}" for r in plan(environment).resources}
+
+        prod = shape("prod")
+        for environment in ("test", "staging"):
+            with self.subTest(environment=environment):
+                differences = {d.split(":")[1] for d in prod ^ shape(environment)}
+                self.assertLessEqual(differences, switches)
+
+    def test_egress_zones_per_environment(self) -> None:
+        expected = {"test": 1, "staging": 1, "prod": 2}
+        for environment, zones in expected.items():
+            with self.subTest(environment=environment):
+                p = plan(environment)
+                self.assertEqual(len(p.named("aws_subnet", "firewall")), zones)
+                self.assertEqual(len(p.of_type("aws_nat_gateway")), zones)
+
+    def test_database_multi_az_where_it_matters(self) -> None:
+        for environment, multi_az in {"test": False, "staging": True, "prod": True}.items():
+            with self.subTest(environment=environment):
+                (db,) = plan(environment).of_type("aws_db_instance")
+                self.assertIs(db.get("multi_az"), multi_az)
+                self.assertTrue(db.get("instance_class").startswith("db.t4g."), "Graviton")
+
+    def test_production_is_locked_hardest(self) -> None:
+        p = plan("prod")
+        (lock,) = p.of_type("aws_s3_bucket_object_lock_configuration")
+        self.assertEqual(lock.get("rule", 0, "default_retention", 0, "mode"), "COMPLIANCE")
+        for vault_lock in p.of_type("aws_backup_vault_lock_configuration"):
+            self.assertIsNotNone(vault_lock.get("changeable_for_days"), "compliance-mode vault lock")
+
+    def test_production_scales_further_than_test(self) -> None:
+        def max_tasks(environment: str) -> int:
+            return max(t.get("max_capacity") for t in plan(environment).of_type("aws_appautoscaling_target"))
+
+        self.assertGreater(max_tasks("prod"), max_tasks("test"))
+
+    def test_services_run_their_role_groups(self) -> None:
+        expected = {
+            "public": "gateway,portal,identity",
+            "staff": "gateway,backoffice,ops",
+            "worker": "worker",
+        }
+        for environment in ENVIRONMENTS:
+            definitions = {td.index: td for td in plan(environment).named("aws_ecs_task_definition", "service")}
+            for service, roles in expected.items():
+                with self.subTest(environment=environment, service=service):
+                    (container,) = checks._containers(definitions[service])
+                    self.assertEqual(container["command"], ["serve", "--roles", roles])
+
+
+# --- checks can fail ----------------------------------------------------------------------------
+
+
+def _resources(data: dict) -> list[dict]:
+    found = []
+
+    def walk(module: dict) -> None:
+        found.extend(module.get("resources", []))
+        for child in module.get("child_modules", []):
+            walk(child)
+
+    walk(data["planned_values"]["root_module"])
+    return found
+
+
+def _edit(data: dict, predicate: Callable[[dict], bool], change: Callable[[dict], Any]) -> None:
+    hits = [r for r in _resources(data) if predicate(r)]
+    assert hits, "mutation matched nothing"
+    for r in hits:
+        change(r["values"])
+
+
+def _set(path: list, value: Any) -> Callable[[dict], None]:
+    def change(values: dict) -> None:
+        node: Any = values
+        for step in path[:-1]:
+            node = node[step]
+        node[path[-1]] = value
+
+    return change
+
+
+def _add_open_ingress(data: dict) -> None:
+    compute = next(m for m in data["planned_values"]["root_module"]["child_modules"][0]["child_modules"] if m["address"].endswith(".compute"))
+    compute["resources"].append(
+        {
+            "address": "module.stack.module.compute.aws_vpc_security_group_ingress_rule.oops",
+            "mode": "managed",
+            "type": "aws_vpc_security_group_ingress_rule",
+            "name": "oops",
+            "values": {"cidr_ipv4": "0.0.0.0/0", "ip_protocol": "tcp", "from_port": 443, "to_port": 443},
+        }
+    )
+
+
+def _container_edit(key: str, value: Any) -> Callable[[dict], None]:
+    def change(values: dict) -> None:
+        containers = json.loads(values["container_definitions"])
+        containers[0][key] = value
+        values["container_definitions"] = json.dumps(containers)
+
+    return change
+
+
+def _unencrypted_log_group(data: dict) -> None:
+    compute = data["configuration"]["root_module"]["module_calls"]["stack"]["module"]["module_calls"]["compute"]["module"]
+    group = next(r for r in compute["resources"] if r["address"] == "aws_cloudwatch_log_group.service")
+    group["expressions"].pop("kms_key_id")
+
+
+def _static_without_host(data: dict) -> None:
+    """The static-file behavior loses its origin request policy (value and unknown marker)."""
+    _edit(data, _type("aws_cloudfront_distribution"), _set(["ordered_cache_behavior", 0, "origin_request_policy_id"], ""))
+    for rc in data["resource_changes"]:
+        if rc["type"] == "aws_cloudfront_distribution":
+            rc["change"]["after_unknown"]["ordered_cache_behavior"][0].pop("origin_request_policy_id", None)
+
+
+def _type(t: str, name: str | None = None, index: Any = None) -> Callable[[dict], bool]:
+    return lambda r: r["type"] == t and (name is None or r["name"] == name) and (index is None or r.get("index") == index)
+
+
+# (what is broken, check that must notice, how to break it)
+MUTATIONS: list[tuple[str, str, Callable[[dict], None]]] = [
+    ("security group open to the world", "no_ingress_from_the_internet", _add_open_ingress),
+    ("app route straight to the NAT gateway", "internet_egress_only_https_through_the_firewall",
+     lambda d: _edit(d, _type("aws_route", "app_default"), _set(["nat_gateway_id"], "nat-0123"))),
+    ("bucket with SSE-S3", "buckets_protected",
+     lambda d: _edit(d, _type("aws_s3_bucket_server_side_encryption_configuration", "documents"),
+                     _set(["rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm"], "AES256"))),
+    ("bucket with public ACLs allowed", "buckets_protected",
+     lambda d: _edit(d, _type("aws_s3_bucket_public_access_block", "documents"), _set(["block_public_acls"], False))),
+    ("log group without the customer key", "storage_encrypted_with_customer_keys", _unencrypted_log_group),
+    ("single-AZ database in prod", "database_resilient_and_private",
+     lambda d: _edit(d, _type("aws_db_instance"), _set(["multi_az"], False))),
+    ("public database", "database_resilient_and_private",
+     lambda d: _edit(d, _type("aws_db_instance"), _set(["publicly_accessible"], True))),
+    ("internet-facing staff load balancer", "staff_route_internal_only",
+     lambda d: _edit(d, _type("aws_lb", "this", "staff"), _set(["internal"], False))),
+    ("staff load balancer open to a public range", "staff_route_internal_only",
+     lambda d: _edit(d, _type("aws_vpc_security_group_ingress_rule", "lb_staff_company"), _set(["cidr_ipv4"], "52.95.0.0/16"))),
+    ("one task only", "every_service_spans_two_zones",
+     lambda d: _edit(d, _type("aws_ecs_service", "this", "public"), _set(["desired_count"], 1))),
+    ("no rollback on failed deployment", "every_service_spans_two_zones",
+     lambda d: _edit(d, _type("aws_ecs_service", "this", "staff"), _set(["deployment_circuit_breaker", 0, "rollback"], False))),
+    ("writable root file system", "containers_hardened",
+     lambda d: _edit(d, _type("aws_ecs_task_definition", "service", "public"), _container_edit("readonlyRootFilesystem", False))),
+    ("container as root", "containers_hardened",
+     lambda d: _edit(d, _type("aws_ecs_task_definition", "service", "worker"), _container_edit("user", "0"))),
+    ("image by tag", "containers_hardened",
+     lambda d: _edit(d, _type("aws_ecs_task_definition", "migrate"), _container_edit("image", "assetstatus:latest"))),
+    ("plain HTTP at the edge", "edge_protected",
+     lambda d: _edit(d, _type("aws_cloudfront_distribution"), _set(["default_cache_behavior", 0, "viewer_protocol_policy"], "allow-all"))),
+    ("static files without the Host header", "edge_protected", _static_without_host),
+    ("interface endpoint without private DNS", "private_paths",
+     lambda d: _edit(d, _type("aws_vpc_endpoint", "interface", "kms"), _set(["private_dns_enabled"], False))),
+    ("trail without log file validation", "detection_and_audit",
+     lambda d: _edit(d, _type("aws_cloudtrail"), _set(["enable_log_file_validation"], False))),
+    ("mutable image tags", "detection_and_audit",
+     lambda d: _edit(d, _type("aws_ecr_repository"), _set(["image_tag_mutability"], "MUTABLE"))),
+    ("budget mails nobody", "notifications",
+     lambda d: _edit(d, _type("aws_budgets_budget"), lambda v: [n.update(subscriber_email_addresses=[]) for n in v["notification"]])),
+    ("backup without remote copy", "backups_daily_and_remote",
+     lambda d: _edit(d, _type("aws_backup_plan"), _set(["rule", 0, "copy_action"], []))),
+    ("weekly instead of daily backup", "backups_daily_and_remote",
+     lambda d: _edit(d, _type("aws_backup_plan"), _set(["rule", 0, "schedule"], "cron(0 18 ? * SUN *)"))),
+]
+
+
+class ChecksCanFail(unittest.TestCase):
+    def test_each_break_is_noticed_by_its_check(self) -> None:
+        pristine = raw_plan("prod")
+        for what, check_name, breaker in MUTATIONS:
+            with self.subTest(mutation=what):
+                data = copy.deepcopy(pristine)
+                breaker(data)
+                problems = checks.CHECKS[check_name](checks.Plan(data, "prod"))
+                self.assertTrue(problems, f"{check_name} did not notice: {what}")
+
+    def test_every_check_is_exercised(self) -> None:
+        self.assertEqual({name for _, name, _ in MUTATIONS}, set(checks.CHECKS))
+
+
+if __name__ == "__main__":
+    unittest.main()
