@@ -644,6 +644,16 @@ async function main() {
     await audit('error page');
   });
 
+  await step('two-step verification set-up and signed-in devices: accessible', async () => {
+    await visit('/profile/two-step');
+    await expectH1(ja('two-step-title'), 'two-step page');
+    check((await page.locator('figure.qr svg').count()) === 1, 'the set-up page shows a QR code');
+    await audit('two-step page');
+    await visit('/profile/sessions');
+    await expectH1(ja('sessions-title'), 'sessions page');
+    await audit('sessions page');
+  });
+
   await step('profile page: accessible', async () => {
     await visit('/profile');
     await expectH1(ja('profile-title'), 'profile page');

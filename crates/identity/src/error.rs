@@ -32,6 +32,9 @@ pub enum IdentityError {
     /// No such object for this customer.
     #[error("not found")]
     NotFound,
+    /// The second login step is unknown, expired or out of attempts: log in again.
+    #[error("second step expired")]
+    SecondStepExpired,
     /// The session is unknown or expired.
     #[error("not logged in")]
     NotLoggedIn,

@@ -10,6 +10,7 @@ mod error;
 mod fields;
 mod login;
 mod mails;
+mod mfa;
 mod password;
 mod profile;
 mod reset;
@@ -29,7 +30,8 @@ use url::Url;
 
 pub use error::IdentityError;
 pub use fields::{BirthDate, Email, KanaName, KanjiName, NewPassword, password_field};
-pub use login::{LoggedIn, LoginContext};
+pub use login::{LoggedIn, LoginContext, LoginOutcome};
+pub use mfa::{MfaEnrolment, MfaState};
 pub use password::PasswordHasher;
 pub use profile::{Profile, ProfileUpdate};
 pub use sessions::SessionInfo;

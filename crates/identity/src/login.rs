@@ -11,6 +11,7 @@ use platform::time_util::now_unix;
 
 use crate::fields::Email;
 use crate::mails::{MailKind, send_later};
+use crate::mfa;
 use crate::store::{self, CustomerRow, CustomerStatus, NewSession};
 use crate::throttle::{self, Keys};
 use crate::{Identity, IdentityError};
@@ -22,6 +23,17 @@ pub struct LoginContext {
     pub user_agent: String,
     /// The browser's long-lived device cookie, if it has one.
     pub device_token: Option<String>,
+}
+
+/// Where a right password leads.
+pub enum LoginOutcome {
+    /// Logged in.
+    LoggedIn(LoggedIn),
+    /// Two-step verification is on: the code is due, within a few minutes, with this token.
+    SecondStep {
+        /// Identifies the pending login; the server keeps only its hash.
+        pending_token: String,
+    },
 }
 
 /// A successful login.
@@ -37,14 +49,14 @@ pub struct LoggedIn {
 }
 
 impl Identity {
-    /// Checks the password and opens a new session.
+    /// Checks the password and opens a new session, or a pending login when a second step is due.
     pub async fn log_in(
         &self,
         email: &str,
         password: &str,
         ctx: &LoginContext,
         meta: &RequestMeta,
-    ) -> Result<LoggedIn, IdentityError> {
+    ) -> Result<LoginOutcome, IdentityError> {
         let email = Email::parse(email).ok();
         let index: Option<EmailIndex> =
             email.as_ref().map(|e| self.keyring.email_index(e.as_str()));
@@ -92,6 +104,87 @@ impl Identity {
             }
             CustomerStatus::Active => {}
         }
+        let mut tx = self.db.write().await?;
+        if self.mfa_enabled(&mut tx, customer.id).await? {
+            let token = SecretToken::generate();
+            mfa::insert_pending_login(
+                &mut tx,
+                &token.hash,
+                customer.id,
+                now_unix() + mfa::PENDING_LOGIN_SECS,
+            )
+            .await?;
+            let event = Event {
+                actor: Actor::customer(customer.id),
+                action: "customer.login_password",
+                target,
+                outcome: Outcome::Success,
+            };
+            audit::append(&mut tx, &event, meta).await?;
+            tx.commit().await?;
+            return Ok(LoginOutcome::SecondStep {
+                pending_token: token.plain,
+            });
+        }
+        drop(tx);
+        self.open_session(&customer, email, &keys, ctx, meta)
+            .await
+            .map(LoginOutcome::LoggedIn)
+    }
+
+    /// Completes a pending login with an authenticator or recovery code.
+    pub async fn complete_second_step(
+        &self,
+        pending: &str,
+        code: &str,
+        ctx: &LoginContext,
+        meta: &RequestMeta,
+    ) -> Result<LoggedIn, IdentityError> {
+        if !SecretToken::is_well_formed(pending) {
+            return Err(IdentityError::SecondStepExpired);
+        }
+        let hash = SecretToken::hash(pending);
+        let now = now_unix();
+        let mut tx = self.db.write().await?;
+        let Some(id) =
+            mfa::attempt_pending_login(&mut tx, &hash, now, mfa::PENDING_ATTEMPTS).await?
+        else {
+            return Err(IdentityError::SecondStepExpired);
+        };
+        let passed = self.second_factor_ok(&mut tx, id, code, now).await?;
+        let outcome = if passed {
+            Outcome::Success
+        } else {
+            Outcome::Failure
+        };
+        let event = Event {
+            actor: Actor::customer(id),
+            action: "customer.login_second_step",
+            target: Target::customer(id),
+            outcome,
+        };
+        audit::append(&mut tx, &event, meta).await?;
+        if passed {
+            mfa::delete_pending_login(&mut tx, &hash).await?;
+        }
+        tx.commit().await?;
+        if !passed {
+            return Err(IdentityError::Invalid(platform::fields::FormErrors(vec![
+                ("code", platform::fields::FieldError::InvalidCode),
+            ])));
+        }
+        let customer = {
+            let mut tx = self.db.read().await?;
+            store::customer_by_id(&mut tx, id)
+                .await?
+                .ok_or(IdentityError::SecondStepExpired)?
+        };
+        let email = Email::parse(&self.profile(id).await?.email)
+            .map_err(|_| IdentityError::SecondStepExpired)?;
+        let keys = Keys::new(
+            Some(&self.keyring.email_index(email.as_str()).0),
+            meta.client_ip,
+        );
         self.open_session(&customer, email, &keys, ctx, meta).await
     }
 

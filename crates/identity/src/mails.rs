@@ -22,6 +22,8 @@ pub(crate) enum MailKind {
     Deleted,
     /// Too many failed logins locked the account for a while.
     Locked { minutes: i64 },
+    /// Two-step verification was turned off.
+    MfaDisabled,
     /// A login from a browser not used before.
     NewDevice { device: String, when: String },
 }
@@ -35,6 +37,7 @@ impl MailKind {
             MailKind::PasswordChanged => "password-changed",
             MailKind::Deleted => "deleted",
             MailKind::Locked { .. } => "locked",
+            MailKind::MfaDisabled => "mfa-disabled",
             MailKind::NewDevice { .. } => "new-device",
         }
     }
@@ -70,6 +73,10 @@ impl MailKind {
             MailKind::Deleted => (
                 locale.t("mail-deleted-subject"),
                 locale.t("mail-deleted-body"),
+            ),
+            MailKind::MfaDisabled => (
+                locale.t("mail-mfa-disabled-subject"),
+                locale.t("mail-mfa-disabled-body"),
             ),
             MailKind::Locked { minutes } => (
                 locale.t("mail-locked-subject"),

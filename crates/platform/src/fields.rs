@@ -62,6 +62,9 @@ pub enum FieldError {
     /// The customer's current password was entered wrongly.
     #[error("incorrect password")]
     IncorrectPassword,
+    /// A verification code from an authenticator app or a recovery code is wrong or used.
+    #[error("invalid code")]
+    InvalidCode,
 }
 
 impl FieldError {
@@ -88,6 +91,7 @@ impl FieldError {
             FieldError::PasswordWeak => locale.t("error-password-weak"),
             FieldError::PasswordMismatch => locale.t("error-password-mismatch"),
             FieldError::IncorrectPassword => locale.t("error-incorrect-password"),
+            FieldError::InvalidCode => locale.t("error-invalid-code"),
         }
     }
 }

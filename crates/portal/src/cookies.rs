@@ -15,6 +15,8 @@ pub enum Kind {
     Lang,
     /// A long-lived random ID recognising the browser at the next login.
     Device,
+    /// A login waiting for its second step (minutes).
+    PendingLogin,
 }
 
 /// The cookie's name.
@@ -27,6 +29,8 @@ pub fn name(kind: Kind, secure: bool) -> &'static str {
         (Kind::Lang, _) => "lang",
         (Kind::Device, true) => "__Host-device",
         (Kind::Device, false) => "device",
+        (Kind::PendingLogin, true) => "__Host-pending-login",
+        (Kind::PendingLogin, false) => "pending-login",
     }
 }
 
@@ -39,6 +43,9 @@ pub fn build(kind: Kind, secure: bool, value: String) -> Cookie<'static> {
     cookie.set_same_site(SameSite::Lax);
     if matches!(kind, Kind::Lang | Kind::Device) {
         cookie.set_max_age(Duration::days(365));
+    }
+    if matches!(kind, Kind::PendingLogin) {
+        cookie.set_max_age(Duration::minutes(5));
     }
     cookie
 }

@@ -94,3 +94,22 @@ pub async fn wait_for_link(dir: &Path, recipient: &str, fragment: &str) -> Strin
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Waits (up to 10 s) for a mail to `recipient` whose subject contains `fragment`.
+pub async fn wait_for_subject(dir: &Path, recipient: &str, fragment: &str) -> Mail {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(mail) = to(dir, recipient)
+            .into_iter()
+            .find(|m| m.subject.contains(fragment))
+        {
+            return mail;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no mail to {recipient} about «{fragment}» in {}",
+            dir.display()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

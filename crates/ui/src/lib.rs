@@ -3,4 +3,5 @@
 
 pub mod charts;
 pub mod format;
+pub mod qr;
 pub mod static_files;

@@ -277,3 +277,36 @@ sessions-current = (this device)
 sessions-end = Log out
 profile-sessions-link = See signed-in devices
 notice-session-ended = The selected device has been logged out.
+
+## Two-step verification
+error-invalid-code = The code is not correct or has been used. Please enter the six digits your authenticator app shows, or a recovery code.
+notice-code-expired = The time for entering the code has passed. Please log in again.
+notice-two-step-off = Two-step verification is now off.
+code-title = Enter your code
+code-lead = Please enter the six-digit code your authenticator app shows. If you do not have your phone, you can use a recovery code.
+field-code = Code
+hint-code = Six digits, or a recovery code (such as ABCDE-FGHJK)
+code-submit = Confirm
+code-restart = Start the login again
+two-step-title = Two-step verification
+two-step-summary = Logins ask for a code from your authenticator app as well as your password, which keeps others out.
+profile-two-step-link = Set up two-step verification
+two-step-lead = Set it up with an authenticator app such as Google Authenticator or Microsoft Authenticator.
+two-step-scan = Scan this QR code with your authenticator app.
+two-step-qr-label = QR code to add this account to your authenticator app
+two-step-key = If you cannot scan it, enter this key:
+two-step-enter = Enter the six-digit code your app shows.
+two-step-confirm = Finish setting up
+two-step-codes-title = Recovery codes
+two-step-codes-lead = Use one of these instead of a code if you lose your phone. Each works once. They are shown only now: print them or keep them somewhere safe.
+two-step-is-on = Two-step verification is on.
+two-step-codes-left = { $n ->
+    [one] One recovery code is left.
+   *[other] { $n } recovery codes are left.
+}
+two-step-disable-title = Turn off two-step verification
+two-step-disable-submit = Turn off
+mail-mfa-disabled-subject = [Asset Status] Two-step verification was turned off
+mail-mfa-disabled-body =
+    Two-step verification on your account has been turned off.
+    If this was not you, please change your password at once and contact the bank.

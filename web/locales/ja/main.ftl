@@ -265,3 +265,33 @@ sessions-current = （この端末）
 sessions-end = ログアウトさせる
 profile-sessions-link = ログイン中の端末を確認する
 notice-session-ended = 選択した端末をログアウトさせました。
+
+## 二段階認証
+error-invalid-code = 確認コードが正しくないか、すでに使用されています。認証アプリに表示されている6桁の数字、またはリカバリーコードを入力してください。
+notice-code-expired = 確認コードの入力期限が過ぎました。お手数ですが、もう一度ログインしてください。
+notice-two-step-off = 二段階認証を無効にしました。
+code-title = 確認コードの入力
+code-lead = 認証アプリに表示されている6桁の確認コードを入力してください。スマートフォンをお持ちでない場合は、リカバリーコードをご利用いただけます。
+field-code = 確認コード
+hint-code = 6桁の数字、またはリカバリーコード（例: ABCDE-FGHJK）
+code-submit = 確認する
+code-restart = ログインをやり直す
+two-step-title = 二段階認証
+two-step-summary = ログイン時に、パスワードに加えて認証アプリの確認コードを求めることで、不正なログインを防ぎます。
+profile-two-step-link = 二段階認証の設定
+two-step-lead = Google Authenticator や Microsoft Authenticator などの認証アプリで設定します。
+two-step-scan = 認証アプリで次のQRコードを読み取ってください。
+two-step-qr-label = 認証アプリに登録するためのQRコード
+two-step-key = QRコードを読み取れない場合は、次のキーを入力してください:
+two-step-enter = 認証アプリに表示された6桁の確認コードを入力してください。
+two-step-confirm = 設定を完了する
+two-step-codes-title = リカバリーコード
+two-step-codes-lead = スマートフォンを紛失した場合に、確認コードの代わりに使えるコードです。各コードは1回限り有効です。この画面でしか表示されませんので、印刷するなどして安全な場所に保管してください。
+two-step-is-on = 二段階認証は有効です。
+two-step-codes-left = 未使用のリカバリーコードは{ $n }件です。
+two-step-disable-title = 二段階認証を無効にする
+two-step-disable-submit = 無効にする
+mail-mfa-disabled-subject = 【資産状況】二段階認証が無効になりました
+mail-mfa-disabled-body =
+    お客さまのアカウントの二段階認証が無効になりました。
+    お心当たりのない場合は、至急パスワードを変更し、当行までご連絡ください。

@@ -15,6 +15,7 @@ use crate::time_util::now_unix;
 
 const EMAIL_INDEX_KEY: &str = "email_index";
 const FORM_TOKEN_KEY: &str = "form_token";
+const SECRET_HASH_KEY: &str = "secret_hash";
 
 /// Why the keyring cannot be opened or used.
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +41,7 @@ pub struct Keyring {
     master: MasterKey,
     email_index: DataKey,
     form_token: DataKey,
+    secret_hash: DataKey,
 }
 
 impl Keyring {
@@ -56,10 +58,14 @@ impl Keyring {
         let form_token = system_key(db, &master, FORM_TOKEN_KEY)
             .await?
             .map_err(|_| mismatch())?;
+        let secret_hash = system_key(db, &master, SECRET_HASH_KEY)
+            .await?
+            .map_err(|_| mismatch())?;
         Ok(Self {
             master,
             email_index,
             form_token,
+            secret_hash,
         })
     }
 
@@ -71,6 +77,12 @@ impl Keyring {
     /// The blind index of an address already normalised by the caller.
     pub fn email_index(&self, normalized_email: &str) -> EmailIndex {
         EmailIndex(hmac(&self.email_index, normalized_email.as_bytes()))
+    }
+
+    /// A keyed hash for short secrets a database thief must not be able to guess offline
+    /// (recovery codes).
+    pub fn secret_hash(&self, value: &str) -> Vec<u8> {
+        hmac(&self.secret_hash, value.as_bytes())
     }
 
     /// A token binding forms to the browser that loaded them (see the web layer's CSRF guard).

@@ -6,7 +6,7 @@ use axum::http::header::{RETRY_AFTER, USER_AGENT};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
 use axum_extra::extract::cookie::CookieJar;
-use identity::{IdentityError, LoginContext};
+use identity::{IdentityError, LoggedIn, LoginContext, LoginOutcome};
 use platform::crypto::SecretToken;
 use platform::i18n::Arg;
 use serde::Deserialize;
@@ -50,6 +50,7 @@ pub async fn form(visitor: Visitor, Query(q): Query<Notice>) -> PageResult {
     let notice = match q.notice.as_deref() {
         Some("logged-out") => Some(c.t("notice-logged-out")),
         Some("password-changed") => Some(c.t("notice-password-changed")),
+        Some("code-expired") => Some(c.t("notice-code-expired")),
         _ => None,
     };
     let page = LoginPage {
@@ -70,40 +71,18 @@ pub async fn submit(
     CsrfForm(f): CsrfForm<LoginForm>,
 ) -> PageResult {
     let secure = state.secure_cookies;
-    let jar = CookieJar::from_headers(&headers);
-    let ctx = LoginContext {
-        user_agent: headers
-            .get(USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned(),
-        device_token: jar
-            .get(cookies::name(Kind::Device, secure))
-            .map(|c| c.value().to_owned()),
-    };
+    let ctx = login_context(&headers, secure);
     let c = visitor.chrome();
     let (status, message) = match state
         .identity
         .log_in(&f.email, &f.password, &ctx, &visitor.meta)
         .await
     {
-        Ok(done) => {
-            let mut jar = CookieJar::new()
-                .add(cookies::build(Kind::Session, secure, done.session_token))
-                .add(cookies::build(
-                    Kind::Csrf,
-                    secure,
-                    SecretToken::generate().plain,
-                ))
-                .add(cookies::build(
-                    Kind::Lang,
-                    false,
-                    done.locale.code().to_owned(),
-                ));
-            if let Some(device) = done.new_device_token {
-                jar = jar.add(cookies::build(Kind::Device, secure, device));
-            }
-            return Ok((jar, Redirect::to("/dashboard")).into_response());
+        Ok(LoginOutcome::LoggedIn(done)) => return Ok(logged_in(done, secure)),
+        Ok(LoginOutcome::SecondStep { pending_token }) => {
+            let jar =
+                CookieJar::new().add(cookies::build(Kind::PendingLogin, secure, pending_token));
+            return Ok((jar, Redirect::to("/login/code")).into_response());
         }
         Err(IdentityError::InvalidCredentials) => (StatusCode::UNAUTHORIZED, c.t("login-failed")),
         Err(IdentityError::NotVerified) => (StatusCode::FORBIDDEN, c.t("login-not-verified")),
@@ -136,4 +115,41 @@ pub async fn submit(
         notice: None,
     };
     Ok((status, Html(render(&page)?)).into_response())
+}
+
+/// The cookies of a fresh session (a new form-token cookie too: the old one was seen before
+/// login) and the way to the dashboard.
+pub fn logged_in(done: LoggedIn, secure: bool) -> axum::response::Response {
+    let mut jar = CookieJar::new()
+        .add(cookies::build(Kind::Session, secure, done.session_token))
+        .add(cookies::build(
+            Kind::Csrf,
+            secure,
+            SecretToken::generate().plain,
+        ))
+        .add(cookies::build(
+            Kind::Lang,
+            false,
+            done.locale.code().to_owned(),
+        ))
+        .add(cookies::removal(Kind::PendingLogin, secure));
+    if let Some(device) = done.new_device_token {
+        jar = jar.add(cookies::build(Kind::Device, secure, device));
+    }
+    (jar, Redirect::to("/dashboard")).into_response()
+}
+
+/// The browser's device cookie and user agent, which the login records.
+pub fn login_context(headers: &HeaderMap, secure: bool) -> LoginContext {
+    let jar = CookieJar::from_headers(headers);
+    LoginContext {
+        user_agent: headers
+            .get(USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned(),
+        device_token: jar
+            .get(cookies::name(Kind::Device, secure))
+            .map(|c| c.value().to_owned()),
+    }
 }

@@ -11,8 +11,10 @@ mod logout;
 mod message;
 mod password_reset;
 mod profile;
+mod second_step;
 mod sessions;
 mod signup;
+mod two_step;
 mod verify;
 
 use axum::Router;
@@ -39,6 +41,10 @@ pub fn router(state: AppState) -> Router {
             get(verify::confirm_page).post(verify::confirm),
         )
         .route("/login", get(login::form).post(login::submit))
+        .route(
+            "/login/code",
+            get(second_step::form).post(second_step::submit),
+        )
         .route("/logout", post(logout::submit))
         .route(
             "/password/forgot",
@@ -69,6 +75,9 @@ pub fn router(state: AppState) -> Router {
         .route("/profile", get(profile::page).post(profile::update))
         .route("/profile/password", post(profile::change_password))
         .route("/profile/sessions", get(sessions::list))
+        .route("/profile/two-step", get(two_step::show))
+        .route("/profile/two-step/confirm", post(two_step::confirm))
+        .route("/profile/two-step/disable", post(two_step::disable))
         .route("/profile/sessions/{id}/end", post(sessions::end))
         .route(
             "/account/delete",

@@ -93,6 +93,7 @@ pub async fn page(
     let notice = match q.notice.as_deref() {
         Some("saved") => Some(c.t("notice-profile-saved")),
         Some("password") => Some(c.t("notice-password-changed")),
+        Some("two-step-off") => Some(c.t("notice-two-step-off")),
         _ => None,
     };
     let locale = customer.visitor.locale;

@@ -1,0 +1,183 @@
+//! SQL for two-step verification.
+
+use platform::db::{DbError, WriteTx, col, parsed};
+use platform::ids::CustomerId;
+use sqlx::AnyConnection;
+
+/// A customer's authenticator, secret still sealed.
+pub(crate) struct MfaRow {
+    pub secret_enc: Vec<u8>,
+    pub enabled: bool,
+    pub last_step: i64,
+}
+
+pub(crate) async fn get(
+    conn: &mut AnyConnection,
+    customer: CustomerId,
+) -> Result<Option<MfaRow>, DbError> {
+    let row = sqlx::query(
+        "SELECT secret_enc, enabled_at, last_step FROM customer_mfa WHERE customer_id = $1",
+    )
+    .bind(customer.to_string())
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let enabled_at: Option<i64> = col(&row, "enabled_at")?;
+    Ok(Some(MfaRow {
+        secret_enc: col(&row, "secret_enc")?,
+        enabled: enabled_at.is_some(),
+        last_step: col(&row, "last_step")?,
+    }))
+}
+
+/// Stores a new, not yet confirmed secret (replacing an unconfirmed one).
+pub(crate) async fn put_pending(
+    tx: &mut WriteTx,
+    customer: CustomerId,
+    secret_enc: &[u8],
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO customer_mfa (customer_id, secret_enc, enabled_at, last_step) VALUES ($1, $2, NULL, 0) \
+         ON CONFLICT (customer_id) DO UPDATE SET secret_enc = $2, enabled_at = NULL, last_step = 0",
+    )
+    .bind(customer.to_string())
+    .bind(secret_enc)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn enable(
+    tx: &mut WriteTx,
+    customer: CustomerId,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE customer_mfa SET enabled_at = $1 WHERE customer_id = $2")
+        .bind(now)
+        .bind(customer.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Records a used step; false when that step (or a later one) was used already.
+pub(crate) async fn use_step(
+    tx: &mut WriteTx,
+    customer: CustomerId,
+    step: i64,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE customer_mfa SET last_step = $1 WHERE customer_id = $2 AND last_step < $1",
+    )
+    .bind(step)
+    .bind(customer.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(crate) async fn remove(tx: &mut WriteTx, customer: CustomerId) -> Result<(), DbError> {
+    for sql in [
+        "DELETE FROM customer_mfa WHERE customer_id = $1",
+        "DELETE FROM recovery_codes WHERE customer_id = $1",
+    ] {
+        sqlx::query(sql)
+            .bind(customer.to_string())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn replace_recovery_codes(
+    tx: &mut WriteTx,
+    customer: CustomerId,
+    hashes: &[Vec<u8>],
+) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM recovery_codes WHERE customer_id = $1")
+        .bind(customer.to_string())
+        .execute(&mut **tx)
+        .await?;
+    for hash in hashes {
+        sqlx::query(
+            "INSERT INTO recovery_codes (customer_id, code_hash, used_at) VALUES ($1, $2, NULL)",
+        )
+        .bind(customer.to_string())
+        .bind(hash)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Uses up a recovery code; false when it is unknown or used.
+pub(crate) async fn use_recovery_code(
+    tx: &mut WriteTx,
+    customer: CustomerId,
+    hash: &[u8],
+    now: i64,
+) -> Result<bool, DbError> {
+    let done = sqlx::query("UPDATE recovery_codes SET used_at = $1 WHERE customer_id = $2 AND code_hash = $3 AND used_at IS NULL")
+        .bind(now)
+        .bind(customer.to_string())
+        .bind(hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(crate) async fn unused_recovery_codes(
+    conn: &mut AnyConnection,
+    customer: CustomerId,
+) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM recovery_codes WHERE customer_id = $1 AND used_at IS NULL",
+    )
+    .bind(customer.to_string())
+    .fetch_one(conn)
+    .await?;
+    col(&row, "n")
+}
+
+pub(crate) async fn insert_pending_login(
+    tx: &mut WriteTx,
+    hash: &[u8],
+    customer: CustomerId,
+    expires_at: i64,
+) -> Result<(), DbError> {
+    sqlx::query("INSERT INTO pending_logins (token_hash, customer_id, expires_at, attempts) VALUES ($1, $2, $3, 0)")
+        .bind(hash)
+        .bind(customer.to_string())
+        .bind(expires_at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The customer of a live pending login, counting this attempt; `None` when unknown, expired
+/// or out of attempts.
+pub(crate) async fn attempt_pending_login(
+    tx: &mut WriteTx,
+    hash: &[u8],
+    now: i64,
+    max_attempts: i64,
+) -> Result<Option<CustomerId>, DbError> {
+    let row = sqlx::query(
+        "UPDATE pending_logins SET attempts = attempts + 1 \
+         WHERE token_hash = $1 AND expires_at > $2 AND attempts < $3 RETURNING customer_id",
+    )
+    .bind(hash)
+    .bind(now)
+    .bind(max_attempts)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(|r| parsed(r, "customer_id")).transpose()
+}
+
+pub(crate) async fn delete_pending_login(tx: &mut WriteTx, hash: &[u8]) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM pending_logins WHERE token_hash = $1")
+        .bind(hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

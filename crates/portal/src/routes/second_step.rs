@@ -1,0 +1,78 @@
+//! The second login step: a code from the authenticator app, or a recovery code.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect};
+use axum_extra::extract::cookie::CookieJar;
+use identity::IdentityError;
+use serde::Deserialize;
+
+use super::login::{logged_in, login_context};
+use crate::AppState;
+use crate::chrome::{Chrome, FormState, render};
+use crate::cookies::{self, Kind};
+use crate::csrf::CsrfForm;
+use crate::error::PageResult;
+use crate::visitor::Visitor;
+
+/// The code field.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct CodeForm {
+    code: String,
+}
+
+#[derive(Template)]
+#[template(path = "login_code.html")]
+struct CodePage {
+    c: Chrome,
+    form: FormState,
+}
+
+/// `GET /login/code`.
+pub async fn form(visitor: Visitor) -> PageResult {
+    let page = CodePage {
+        form: FormState::fresh(visitor.locale),
+        c: visitor.chrome(),
+    };
+    Ok(Html(render(&page)?).into_response())
+}
+
+/// `POST /login/code`.
+pub async fn submit(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    CsrfForm(f): CsrfForm<CodeForm>,
+) -> PageResult {
+    let secure = state.secure_cookies;
+    let pending = CookieJar::from_headers(&headers)
+        .get(cookies::name(Kind::PendingLogin, secure))
+        .map(|c| c.value().to_owned());
+    let ctx = login_context(&headers, secure);
+    match state
+        .identity
+        .complete_second_step(
+            pending.as_deref().unwrap_or_default(),
+            &f.code,
+            &ctx,
+            &visitor.meta,
+        )
+        .await
+    {
+        Ok(done) => Ok(logged_in(done, secure)),
+        Err(IdentityError::Invalid(errors)) => {
+            let page = CodePage {
+                form: FormState::with(visitor.locale, errors),
+                c: visitor.chrome(),
+            };
+            Ok((StatusCode::UNAUTHORIZED, Html(render(&page)?)).into_response())
+        }
+        Err(IdentityError::SecondStepExpired) => {
+            let jar = CookieJar::new().add(cookies::removal(Kind::PendingLogin, secure));
+            Ok((jar, Redirect::to("/login?notice=code-expired")).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,140 @@
+//! Setting up, and turning off, two-step verification from the profile.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect};
+use identity::{IdentityError, MfaState};
+use platform::fields::{FieldError, FormErrors};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::chrome::{Chrome, FormState, render};
+use crate::csrf::CsrfForm;
+use crate::error::PageResult;
+use crate::visitor::Customer;
+
+/// The confirmation code.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct ConfirmForm {
+    code: String,
+}
+
+/// Password and code to turn it off.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct DisableForm {
+    password: String,
+    code: String,
+}
+
+#[derive(Template)]
+#[template(path = "two_step.html")]
+struct TwoStepPage {
+    c: Chrome,
+    state: MfaState,
+    qr_svg: String,
+    key: String,
+    form: FormState,
+    codes: Vec<String>,
+}
+
+async fn page(
+    state: &AppState,
+    customer: &Customer,
+    form: FormState,
+    codes: Vec<String>,
+    status: StatusCode,
+) -> PageResult {
+    let mfa = state.identity.mfa_state(customer.id).await?;
+    let (qr_svg, key) = if mfa.enabled {
+        (String::new(), String::new())
+    } else {
+        let enrolment = state.identity.mfa_enrolment(customer.id).await?;
+        (
+            ui::qr::svg(&enrolment.uri).unwrap_or_default(),
+            enrolment.key,
+        )
+    };
+    let page = TwoStepPage {
+        c: customer.visitor.chrome(),
+        state: mfa,
+        qr_svg,
+        key,
+        form,
+        codes,
+    };
+    Ok((status, Html(render(&page)?)).into_response())
+}
+
+/// `GET /profile/two-step`.
+pub async fn show(State(state): State<AppState>, customer: Customer) -> PageResult {
+    let form = FormState::fresh(customer.visitor.locale);
+    page(&state, &customer, form, Vec::new(), StatusCode::OK).await
+}
+
+/// `POST /profile/two-step/confirm`: the recovery codes are shown this once.
+pub async fn confirm(
+    State(state): State<AppState>,
+    customer: Customer,
+    CsrfForm(f): CsrfForm<ConfirmForm>,
+) -> PageResult {
+    let locale = customer.visitor.locale;
+    match state
+        .identity
+        .confirm_mfa(customer.id, &f.code, &customer.visitor.meta)
+        .await
+    {
+        Ok(codes) => {
+            page(
+                &state,
+                &customer,
+                FormState::fresh(locale),
+                codes,
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(IdentityError::Invalid(errors)) => {
+            page(
+                &state,
+                &customer,
+                FormState::with(locale, errors),
+                Vec::new(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /profile/two-step/disable`.
+pub async fn disable(
+    State(state): State<AppState>,
+    customer: Customer,
+    CsrfForm(f): CsrfForm<DisableForm>,
+) -> PageResult {
+    let locale = customer.visitor.locale;
+    let errors = match state
+        .identity
+        .disable_mfa(customer.id, &f.password, &f.code, &customer.visitor.meta)
+        .await
+    {
+        Ok(()) => return Ok(Redirect::to("/profile?notice=two-step-off").into_response()),
+        Err(IdentityError::InvalidCredentials) => {
+            FormErrors(vec![("password", FieldError::IncorrectPassword)])
+        }
+        Err(IdentityError::Invalid(errors)) => errors,
+        Err(e) => return Err(e.into()),
+    };
+    page(
+        &state,
+        &customer,
+        FormState::with(locale, errors),
+        Vec::new(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
