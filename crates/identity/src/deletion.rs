@@ -23,6 +23,8 @@ impl Identity {
         let mut tx = self.db.write().await?;
         self.keyring.destroy_customer_key(&mut tx, id).await?;
         store::delete_customer(&mut tx, id).await?;
+        self.remove_mfa(&mut tx, &crate::mfa::Owner::Customer(id))
+            .await?;
         let event = Event {
             actor: Actor::customer(id),
             action: "customer.delete",

@@ -105,12 +105,13 @@ impl Identity {
             CustomerStatus::Active => {}
         }
         let mut tx = self.db.write().await?;
-        if self.mfa_enabled(&mut tx, customer.id).await? {
+        let owner = mfa::Owner::Customer(customer.id);
+        if self.mfa_enabled(&mut tx, &owner).await? {
             let token = SecretToken::generate();
             mfa::insert_pending_login(
                 &mut tx,
                 &token.hash,
-                customer.id,
+                &owner,
                 now_unix() + mfa::PENDING_LOGIN_SECS,
             )
             .await?;
@@ -146,12 +147,13 @@ impl Identity {
         let hash = SecretToken::hash(pending);
         let now = now_unix();
         let mut tx = self.db.write().await?;
-        let Some(id) =
-            mfa::attempt_pending_login(&mut tx, &hash, now, mfa::PENDING_ATTEMPTS).await?
-        else {
+        let owner = mfa::attempt_pending_login(&mut tx, &hash, now, mfa::PENDING_ATTEMPTS).await?;
+        let Some(mfa::Owner::Customer(id)) = owner.as_deref().and_then(mfa::Owner::parse) else {
             return Err(IdentityError::SecondStepExpired);
         };
-        let passed = self.second_factor_ok(&mut tx, id, code, now).await?;
+        let passed = self
+            .second_factor_ok(&mut tx, &mfa::Owner::Customer(id), code, now)
+            .await?;
         let outcome = if passed {
             Outcome::Success
         } else {

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
 
 use crate::db::{DbError, WriteTx, col};
-use crate::ids::{AssetId, CustomerId};
+use crate::ids::{AssetId, CustomerId, StaffId};
 
 /// Who acted, in which capacity.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,6 +29,8 @@ pub enum Role {
     Anonymous,
     /// A logged-in customer.
     Customer,
+    /// A member of staff (roles are recorded with the action).
+    Staff,
     /// The application itself (start-up, jobs, command line).
     System,
 }
@@ -38,6 +40,7 @@ impl Role {
         match self {
             Role::Anonymous => "anonymous",
             Role::Customer => "customer",
+            Role::Staff => "staff",
             Role::System => "system",
         }
     }
@@ -60,6 +63,14 @@ impl Actor {
         }
     }
 
+    /// A member of staff.
+    pub fn staff(id: StaffId) -> Self {
+        Self {
+            id: id.to_string(),
+            role: Role::Staff,
+        }
+    }
+
     /// The application itself, with the component that acted.
     pub fn system(component: &'static str) -> Self {
         Self {
@@ -77,6 +88,11 @@ impl Target {
     /// A customer account.
     pub fn customer(id: CustomerId) -> Self {
         Self(format!("customer:{id}"))
+    }
+
+    /// A staff account.
+    pub fn staff(id: StaffId) -> Self {
+        Self(format!("staff:{id}"))
     }
 
     /// An asset.

@@ -48,3 +48,7 @@ uuid_id!(
     /// One asset or liability a customer records.
     AssetId
 );
+uuid_id!(
+    /// A member of the bank's staff (member of the `staff` user pool).
+    StaffId
+);

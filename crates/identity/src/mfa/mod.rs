@@ -6,9 +6,10 @@ mod store;
 mod totp;
 
 use platform::audit::{self, Actor, Event, Outcome, RequestMeta, Target};
+use platform::crypto::DataKey;
 use platform::db::WriteTx;
 use platform::fields::{FieldError, FormErrors};
-use platform::ids::CustomerId;
+use platform::ids::{CustomerId, StaffId};
 use platform::time_util::now_unix;
 
 use crate::mails::{MailKind, send_later};
@@ -37,8 +38,64 @@ pub struct MfaState {
     pub recovery_codes_left: i64,
 }
 
-fn aad(customer: CustomerId) -> Vec<u8> {
-    format!("customer:{customer}:totp").into_bytes()
+/// Whose authenticator: each pool keeps its own accounts' secrets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Owner {
+    /// A customer; the secret is sealed with their data key.
+    Customer(CustomerId),
+    /// A staff member; the secret is sealed with the staff system key.
+    Staff(StaffId),
+}
+
+impl Owner {
+    /// Reads back what [`Owner::key`] wrote.
+    pub(crate) fn parse(key: &str) -> Option<Self> {
+        match key.split_once(':')? {
+            ("customer", id) => id.parse().ok().map(Owner::Customer),
+            ("staff", id) => id.parse().ok().map(Owner::Staff),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn key(&self) -> String {
+        match self {
+            Owner::Customer(id) => format!("customer:{id}"),
+            Owner::Staff(id) => format!("staff:{id}"),
+        }
+    }
+
+    fn aad(&self) -> Vec<u8> {
+        format!("{}:totp", self.key()).into_bytes()
+    }
+
+    fn actor(&self) -> Actor {
+        match self {
+            Owner::Customer(id) => Actor::customer(*id),
+            Owner::Staff(id) => Actor::staff(*id),
+        }
+    }
+
+    fn target(&self) -> Target {
+        match self {
+            Owner::Customer(id) => Target::customer(*id),
+            Owner::Staff(id) => Target::staff(*id),
+        }
+    }
+}
+
+/// The key an owner's secret is sealed with.
+enum SealingKey<'a> {
+    Own(DataKey),
+    Shared(&'a DataKey),
+}
+
+impl SealingKey<'_> {
+    fn get(&self) -> &DataKey {
+        match self {
+            SealingKey::Own(k) => k,
+            SealingKey::Shared(k) => k,
+        }
+    }
 }
 
 fn invalid_code() -> IdentityError {
@@ -48,89 +105,28 @@ fn invalid_code() -> IdentityError {
 impl Identity {
     /// The customer's two-step verification state.
     pub async fn mfa_state(&self, customer: CustomerId) -> Result<MfaState, IdentityError> {
-        let mut tx = self.db.read().await?;
-        let enabled = store::get(&mut tx, customer)
-            .await?
-            .is_some_and(|m| m.enabled);
-        let left = if enabled {
-            store::unused_recovery_codes(&mut tx, customer).await?
-        } else {
-            0
-        };
-        Ok(MfaState {
-            enabled,
-            recovery_codes_left: left,
-        })
+        self.owner_mfa_state(&Owner::Customer(customer)).await
     }
 
-    /// Starts (or shows again) setting up an authenticator; nothing changes for logins yet.
+    /// Starts (or shows again) setting up a customer's authenticator.
     pub async fn mfa_enrolment(&self, customer: CustomerId) -> Result<MfaEnrolment, IdentityError> {
-        let profile = self.profile(customer).await?;
-        let mut tx = self.db.write().await?;
-        let key = self
-            .keyring
-            .customer_key(&mut tx, customer)
-            .await?
-            .ok_or(IdentityError::Shredded)?;
-        let secret = match store::get(&mut tx, customer).await? {
-            Some(row) if row.enabled => return Err(IdentityError::NotFound),
-            Some(row) => key.open(&row.secret_enc, &aad(customer))?,
-            None => {
-                let secret = totp::new_secret();
-                store::put_pending(&mut tx, customer, &key.seal(&secret, &aad(customer))).await?;
-                secret
-            }
-        };
-        tx.commit().await?;
-        let (uri, key) = totp::enrolment(&secret, &profile.email).ok_or(IdentityError::Hashing)?;
-        Ok(MfaEnrolment { uri, key })
+        let account = self.profile(customer).await?.email;
+        self.owner_enrolment(&Owner::Customer(customer), &account)
+            .await
     }
 
-    /// Turns two-step verification on once a code from the new authenticator is right; returns
-    /// the recovery codes, shown to the customer this once.
+    /// Turns a customer's two-step verification on; returns the recovery codes, shown once.
     pub async fn confirm_mfa(
         &self,
         customer: CustomerId,
         code: &str,
         meta: &RequestMeta,
     ) -> Result<Vec<String>, IdentityError> {
-        let mut tx = self.db.write().await?;
-        let row = store::get(&mut tx, customer)
-            .await?
-            .filter(|r| !r.enabled)
-            .ok_or(IdentityError::NotFound)?;
-        let key = self
-            .keyring
-            .customer_key(&mut tx, customer)
-            .await?
-            .ok_or(IdentityError::Shredded)?;
-        let secret = key.open(&row.secret_enc, &aad(customer))?;
-        let now = now_unix();
-        let step =
-            totp::matching_step(&secret, code, now.unsigned_abs()).ok_or_else(invalid_code)?;
-        store::use_step(&mut tx, customer, step).await?;
-        store::enable(&mut tx, customer, now).await?;
-        let codes: Vec<String> = (0..totp::RECOVERY_CODES)
-            .map(|_| totp::new_recovery_code())
-            .collect();
-        let hashes: Vec<Vec<u8>> = codes
-            .iter()
-            .map(|c| self.recovery_hash(customer, c))
-            .collect();
-        store::replace_recovery_codes(&mut tx, customer, &hashes).await?;
-        audit_mfa(
-            &mut tx,
-            customer,
-            "customer.mfa_enable",
-            Outcome::Success,
-            meta,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(codes)
+        self.owner_confirm(&Owner::Customer(customer), code, meta)
+            .await
     }
 
-    /// Turns two-step verification off after the password and a current code.
+    /// Turns a customer's two-step verification off after the password and a current code.
     pub async fn disable_mfa(
         &self,
         customer: CustomerId,
@@ -138,33 +134,20 @@ impl Identity {
         code: &str,
         meta: &RequestMeta,
     ) -> Result<(), IdentityError> {
+        let owner = Owner::Customer(customer);
         self.check_password(customer, password, "customer.mfa_disable", meta)
             .await?;
         let mut tx = self.db.write().await?;
         if !self
-            .second_factor_ok(&mut tx, customer, code, now_unix())
+            .second_factor_ok(&mut tx, &owner, code, now_unix())
             .await?
         {
-            audit_mfa(
-                &mut tx,
-                customer,
-                "customer.mfa_disable",
-                Outcome::Failure,
-                meta,
-            )
-            .await?;
+            audit_mfa(&mut tx, &owner, "mfa.disable", Outcome::Failure, meta).await?;
             tx.commit().await?;
             return Err(invalid_code());
         }
-        store::remove(&mut tx, customer).await?;
-        audit_mfa(
-            &mut tx,
-            customer,
-            "customer.mfa_disable",
-            Outcome::Success,
-            meta,
-        )
-        .await?;
+        store::remove(&mut tx, &owner).await?;
+        audit_mfa(&mut tx, &owner, "mfa.disable", Outcome::Success, meta).await?;
         tx.commit().await?;
         let profile = self.profile(customer).await?;
         send_later(
@@ -176,42 +159,129 @@ impl Identity {
         Ok(())
     }
 
+    pub(crate) async fn owner_mfa_state(&self, owner: &Owner) -> Result<MfaState, IdentityError> {
+        let mut tx = self.db.read().await?;
+        let enabled = store::get(&mut tx, owner).await?.is_some_and(|m| m.enabled);
+        let left = if enabled {
+            store::unused_recovery_codes(&mut tx, owner).await?
+        } else {
+            0
+        };
+        Ok(MfaState {
+            enabled,
+            recovery_codes_left: left,
+        })
+    }
+
+    async fn sealing_key(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        owner: &Owner,
+    ) -> Result<SealingKey<'_>, IdentityError> {
+        Ok(match owner {
+            Owner::Customer(id) => SealingKey::Own(
+                self.keyring
+                    .customer_key(conn, *id)
+                    .await?
+                    .ok_or(IdentityError::Shredded)?,
+            ),
+            Owner::Staff(_) => SealingKey::Shared(self.keyring.staff_key()),
+        })
+    }
+
+    /// A pending (not yet confirmed) secret for `owner`, created on first call.
+    pub(crate) async fn owner_enrolment(
+        &self,
+        owner: &Owner,
+        account: &str,
+    ) -> Result<MfaEnrolment, IdentityError> {
+        let mut tx = self.db.write().await?;
+        let key = self.sealing_key(&mut tx, owner).await?;
+        let secret = match store::get(&mut tx, owner).await? {
+            Some(row) if row.enabled => return Err(IdentityError::NotFound),
+            Some(row) => key.get().open(&row.secret_enc, &owner.aad())?,
+            None => {
+                let secret = totp::new_secret();
+                store::put_pending(&mut tx, owner, &key.get().seal(&secret, &owner.aad())).await?;
+                secret
+            }
+        };
+        tx.commit().await?;
+        let (uri, key) = totp::enrolment(&secret, account).ok_or(IdentityError::Hashing)?;
+        Ok(MfaEnrolment { uri, key })
+    }
+
+    /// Enables the pending secret once `code` from it is right; returns fresh recovery codes.
+    pub(crate) async fn owner_confirm(
+        &self,
+        owner: &Owner,
+        code: &str,
+        meta: &RequestMeta,
+    ) -> Result<Vec<String>, IdentityError> {
+        let mut tx = self.db.write().await?;
+        let row = store::get(&mut tx, owner)
+            .await?
+            .filter(|r| !r.enabled)
+            .ok_or(IdentityError::NotFound)?;
+        let key = self.sealing_key(&mut tx, owner).await?;
+        let secret = key.get().open(&row.secret_enc, &owner.aad())?;
+        let now = now_unix();
+        let step =
+            totp::matching_step(&secret, code, now.unsigned_abs()).ok_or_else(invalid_code)?;
+        store::use_step(&mut tx, owner, step).await?;
+        store::enable(&mut tx, owner, now).await?;
+        let codes: Vec<String> = (0..totp::RECOVERY_CODES)
+            .map(|_| totp::new_recovery_code())
+            .collect();
+        let hashes: Vec<Vec<u8>> = codes.iter().map(|c| self.recovery_hash(owner, c)).collect();
+        store::replace_recovery_codes(&mut tx, owner, &hashes).await?;
+        audit_mfa(&mut tx, owner, "mfa.enable", Outcome::Success, meta).await?;
+        tx.commit().await?;
+        Ok(codes)
+    }
+
     /// True when `code` is a current authenticator code not used before, or an unused recovery
     /// code (which is then used up).
     pub(crate) async fn second_factor_ok(
         &self,
         tx: &mut WriteTx,
-        customer: CustomerId,
+        owner: &Owner,
         code: &str,
         now: i64,
     ) -> Result<bool, IdentityError> {
-        let Some(row) = store::get(tx, customer).await?.filter(|r| r.enabled) else {
+        let Some(row) = store::get(tx, owner).await?.filter(|r| r.enabled) else {
             return Ok(false);
         };
-        let key = self
-            .keyring
-            .customer_key(tx, customer)
-            .await?
-            .ok_or(IdentityError::Shredded)?;
-        let secret = key.open(&row.secret_enc, &aad(customer))?;
+        let key = self.sealing_key(tx, owner).await?;
+        let secret = key.get().open(&row.secret_enc, &owner.aad())?;
         if let Some(step) = totp::matching_step(&secret, code, now.unsigned_abs()) {
-            return Ok(step > row.last_step && store::use_step(tx, customer, step).await?);
+            return Ok(step > row.last_step && store::use_step(tx, owner, step).await?);
         }
-        let hash = self.recovery_hash(customer, code);
-        Ok(store::use_recovery_code(tx, customer, &hash, now).await?)
+        let hash = self.recovery_hash(owner, code);
+        Ok(store::use_recovery_code(tx, owner, &hash, now).await?)
     }
 
     pub(crate) async fn mfa_enabled(
         &self,
         conn: &mut sqlx::AnyConnection,
-        customer: CustomerId,
+        owner: &Owner,
     ) -> Result<bool, IdentityError> {
-        Ok(store::get(conn, customer).await?.is_some_and(|m| m.enabled))
+        Ok(store::get(conn, owner).await?.is_some_and(|m| m.enabled))
     }
 
-    fn recovery_hash(&self, customer: CustomerId, code: &str) -> Vec<u8> {
+    /// Forgets an owner's authenticator and recovery codes (account deletion, staff MFA reset).
+    pub(crate) async fn remove_mfa(
+        &self,
+        tx: &mut WriteTx,
+        owner: &Owner,
+    ) -> Result<(), IdentityError> {
+        Ok(store::remove(tx, owner).await?)
+    }
+
+    fn recovery_hash(&self, owner: &Owner, code: &str) -> Vec<u8> {
         self.keyring.secret_hash(&format!(
-            "recovery:{customer}:{}",
+            "recovery:{}:{}",
+            owner.key(),
             totp::normalise_recovery_code(code)
         ))
     }
@@ -219,15 +289,15 @@ impl Identity {
 
 async fn audit_mfa(
     tx: &mut WriteTx,
-    customer: CustomerId,
+    owner: &Owner,
     action: &'static str,
     outcome: Outcome,
     meta: &RequestMeta,
 ) -> Result<(), IdentityError> {
     let event = Event {
-        actor: Actor::customer(customer),
+        actor: owner.actor(),
         action,
-        target: Target::customer(customer),
+        target: owner.target(),
         outcome,
     };
     audit::append(tx, &event, meta).await?;

@@ -16,6 +16,7 @@ use crate::time_util::now_unix;
 const EMAIL_INDEX_KEY: &str = "email_index";
 const FORM_TOKEN_KEY: &str = "form_token";
 const SECRET_HASH_KEY: &str = "secret_hash";
+const STAFF_KEY: &str = "staff_secrets";
 
 /// Why the keyring cannot be opened or used.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +43,7 @@ pub struct Keyring {
     email_index: DataKey,
     form_token: DataKey,
     secret_hash: DataKey,
+    staff: DataKey,
 }
 
 impl Keyring {
@@ -61,11 +63,15 @@ impl Keyring {
         let secret_hash = system_key(db, &master, SECRET_HASH_KEY)
             .await?
             .map_err(|_| mismatch())?;
+        let staff = system_key(db, &master, STAFF_KEY)
+            .await?
+            .map_err(|_| mismatch())?;
         Ok(Self {
             master,
             email_index,
             form_token,
             secret_hash,
+            staff,
         })
     }
 
@@ -83,6 +89,12 @@ impl Keyring {
     /// (recovery codes).
     pub fn secret_hash(&self, value: &str) -> Vec<u8> {
         hmac(&self.secret_hash, value.as_bytes())
+    }
+
+    /// The key staff members' second-factor secrets are sealed with (staff have no personal
+    /// data key: their records belong to the bank, not to them).
+    pub fn staff_key(&self) -> &DataKey {
+        &self.staff
     }
 
     /// A token binding forms to the browser that loaded them (see the web layer's CSRF guard).
