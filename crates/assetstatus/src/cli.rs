@@ -61,6 +61,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Staff accounts: create, list, disable, enable, reset a lost second factor.
+    Users {
+        #[command(subcommand)]
+        command: crate::users::UsersCommand,
+    },
     /// Exit 0 when the URL answers 200 (container health checks without curl).
     Healthcheck {
         /// URL to probe.
@@ -115,6 +120,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => verify_audit(&args.load_config()?).await,
+        Command::Users { command } => crate::users::run(&args.load_config()?, command).await,
         Command::Serve { demo, roles } => {
             let roles = if roles.is_empty() {
                 crate::server::Role::ALL.to_vec()

@@ -9,7 +9,7 @@ use anyhow::Context;
 use assets::AssetBook;
 use axum::Router;
 use axum::middleware::from_fn;
-use identity::{Identity, PasswordHasher};
+use identity::{Identity, PasswordHasher, Settings};
 use platform::config::Config;
 use platform::crypto::Keyring;
 use platform::db::Db;
@@ -36,13 +36,17 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
     let mailer = Arc::new(Mailer::from_config(config)?);
     let parallelism = std::thread::available_parallelism().map_or(2, |n| n.get());
     let hasher = PasswordHasher::new(parallelism)?;
+    let settings = Settings {
+        base_url: config.public_base_url(),
+        sessions: config.session.clone(),
+        staff_sessions: config.staff_session.clone(),
+    };
     let identity = Identity::new(
         db.clone(),
         Arc::clone(&keyring),
         hasher,
         Arc::clone(&mailer),
-        config.public_base_url(),
-        config.session.clone(),
+        settings,
     );
     let assets = AssetBook::new(db.clone(), Arc::clone(&keyring));
     let app = App {

@@ -35,6 +35,9 @@ pub enum IdentityError {
     /// The second login step is unknown, expired or out of attempts: log in again.
     #[error("second step expired")]
     SecondStepExpired,
+    /// A staff account with that user name exists already.
+    #[error("user name taken")]
+    UsernameTaken,
     /// The session is unknown or expired.
     #[error("not logged in")]
     NotLoggedIn,

@@ -16,6 +16,7 @@ mod profile;
 mod reset;
 mod sessions;
 mod signup;
+pub mod staff;
 mod store;
 mod throttle;
 mod verification;
@@ -38,7 +39,17 @@ pub use sessions::SessionInfo;
 pub use signup::SignupRequest;
 pub use store::{CustomerStatus, SessionView};
 
-/// The customer pool and what it needs: storage, keys, the password hasher and the mailer.
+/// Where links in mails point and how long sessions last.
+pub struct Settings {
+    /// The public address of the portal.
+    pub base_url: Url,
+    /// Customer session lifetimes.
+    pub sessions: SessionConfig,
+    /// Staff session lifetimes.
+    pub staff_sessions: SessionConfig,
+}
+
+/// Both user pools and what they need: storage, keys, the password hasher and the mailer.
 pub struct Identity {
     db: Db,
     keyring: Arc<Keyring>,
@@ -46,18 +57,23 @@ pub struct Identity {
     mailer: Arc<Mailer>,
     base_url: Url,
     sessions: SessionConfig,
+    staff_sessions: SessionConfig,
 }
 
 impl Identity {
-    /// Assembles the pool; `base_url` is where links in mails point.
+    /// Assembles the pools.
     pub fn new(
         db: Db,
         keyring: Arc<Keyring>,
         hasher: PasswordHasher,
         mailer: Arc<Mailer>,
-        base_url: Url,
-        sessions: SessionConfig,
+        settings: Settings,
     ) -> Self {
+        let Settings {
+            base_url,
+            sessions,
+            staff_sessions,
+        } = settings;
         Self {
             db,
             keyring,
@@ -65,6 +81,7 @@ impl Identity {
             mailer,
             base_url,
             sessions,
+            staff_sessions,
         }
     }
 

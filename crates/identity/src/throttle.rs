@@ -32,10 +32,22 @@ pub(crate) struct Keys {
 }
 
 impl Keys {
-    /// Keys for an attempt on the account with this blind index, from this address.
+    /// Keys for an attempt on the customer account with this blind index, from this address.
     pub(crate) fn new(email_index: Option<&[u8]>, client: Option<IpAddr>) -> Self {
+        Self::for_account(
+            email_index.map(|i| format!("account:{}", hex_of(i))),
+            client,
+        )
+    }
+
+    /// Keys for an attempt on the staff account with this (valid) user name, from this address.
+    pub(crate) fn staff(username: Option<&str>, client: Option<IpAddr>) -> Self {
+        Self::for_account(username.map(|u| format!("staff:{u}")), client)
+    }
+
+    fn for_account(account: Option<String>, client: Option<IpAddr>) -> Self {
         Self {
-            account: email_index.map(|i| format!("account:{}", hex_of(i))),
+            account,
             address: client.map(|ip| format!("address:{ip}")),
             network: client.map(|ip| format!("network:{}", network_of(ip))),
         }

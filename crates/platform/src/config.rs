@@ -48,6 +48,8 @@ pub struct Config {
     pub master_key: MasterKeyConfig,
     /// Customer session lifetimes.
     pub session: SessionConfig,
+    /// Staff session lifetimes: shorter, as staff see many customers' data.
+    pub staff_session: SessionConfig,
     /// Log filter in `tracing` syntax.
     pub log_filter: String,
 }
@@ -92,6 +94,10 @@ impl Default for Config {
             mail: MailConfig::default(),
             master_key: MasterKeyConfig::default(),
             session: SessionConfig::default(),
+            staff_session: SessionConfig {
+                idle_minutes: 15,
+                absolute_hours: 8,
+            },
             log_filter: "info".to_owned(),
         }
     }
@@ -112,6 +118,28 @@ impl Default for SessionConfig {
             idle_minutes: 30,
             absolute_hours: 12,
         }
+    }
+}
+
+impl SessionConfig {
+    fn validate(&self, section: &'static str) -> Result<(), ConfigError> {
+        let (idle_key, absolute_key) = match section {
+            "staff_session" => ("staff_session.idle_minutes", "staff_session.absolute_hours"),
+            _ => ("session.idle_minutes", "session.absolute_hours"),
+        };
+        if self.idle_minutes == 0 || self.idle_minutes > 24 * 60 {
+            return Err(ConfigError::Invalid {
+                key: idle_key,
+                reason: "must be between 1 and 1440".into(),
+            });
+        }
+        if self.absolute_hours == 0 || self.absolute_hours > 24 * 7 {
+            return Err(ConfigError::Invalid {
+                key: absolute_key,
+                reason: "must be between 1 and 168".into(),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -179,12 +207,8 @@ impl Config {
                 "must be a mail address such as `Bank <no-reply@example.jp>`",
             );
         }
-        if self.session.idle_minutes == 0 || self.session.idle_minutes > 24 * 60 {
-            return invalid("session.idle_minutes", "must be between 1 and 1440");
-        }
-        if self.session.absolute_hours == 0 || self.session.absolute_hours > 24 * 7 {
-            return invalid("session.absolute_hours", "must be between 1 and 168");
-        }
+        self.session.validate("session")?;
+        self.staff_session.validate("staff_session")?;
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log_filter) {
             return Err(ConfigError::Invalid {
                 key: "log_filter",
