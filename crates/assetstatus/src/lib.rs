@@ -4,5 +4,6 @@
 pub mod cli;
 pub mod demo;
 pub mod health;
+pub mod metrics;
 pub mod server;
 pub mod users;

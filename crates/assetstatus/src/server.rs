@@ -8,7 +8,8 @@ use std::time::Duration;
 use anyhow::Context;
 use assets::AssetBook;
 use axum::Router;
-use axum::middleware::from_fn;
+use axum::middleware::{from_fn, from_fn_with_state};
+use edge::HttpMetrics;
 use identity::{Identity, PasswordHasher, Settings};
 use platform::config::Config;
 use platform::crypto::Keyring;
@@ -25,6 +26,8 @@ pub struct Built {
     pub state: AppState,
     /// Where mail goes, for the banner.
     pub mail: String,
+    /// Request figures of this process, shared by both listeners.
+    pub http_metrics: Arc<HttpMetrics>,
 }
 
 /// Connects storage, opens the keyring and assembles the services.
@@ -59,26 +62,33 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
     Ok(Built {
         state: AppState(Arc::new(app)),
         mail: mailer.describe(),
+        http_metrics: Arc::new(HttpMetrics::default()),
     })
 }
 
 /// The edge layers every listener shares, outermost last.
-fn with_edge(router: Router) -> Router {
+fn with_edge(router: Router, metrics: &Arc<HttpMetrics>) -> Router {
     router
         .layer(from_fn(edge::security_headers))
-        .layer(from_fn(edge::access_log))
+        .layer(from_fn_with_state(Arc::clone(metrics), edge::access_log))
         .layer(from_fn(edge::request_id))
 }
 
 /// The public listener's routes.
-pub fn public_router(state: AppState) -> Router {
-    let db = state.db.clone();
-    with_edge(portal::router(state).merge(crate::health::routes(db)))
+pub fn public_router(built: &Built) -> Router {
+    let db = built.state.db.clone();
+    with_edge(
+        portal::router(built.state.clone()).merge(crate::health::routes(db)),
+        &built.http_metrics,
+    )
 }
 
-/// The staff listener's routes; the consoles join them in later roles.
-pub fn staff_router(state: &AppState) -> Router {
-    with_edge(crate::health::routes(state.db.clone()))
+/// The staff listener's routes: health and `/metrics`; the consoles join them in later roles.
+pub fn staff_router(built: &Built) -> Router {
+    let db = built.state.db.clone();
+    let routes = crate::health::routes(db.clone())
+        .merge(crate::metrics::routes(db, Arc::clone(&built.http_metrics)));
+    with_edge(routes, &built.http_metrics)
 }
 
 /// The parts of the platform one process runs. Production runs groups of them per container;
@@ -151,11 +161,7 @@ pub async fn start(config: &Config, built: &Built, roles: &[Role]) -> anyhow::Re
             .await
             .with_context(|| format!("cannot listen on public address {}", config.public_addr))?;
         let addr = public.local_addr()?;
-        tasks.push(serve(
-            public,
-            public_router(built.state.clone()),
-            signal.clone(),
-        ));
+        tasks.push(serve(public, public_router(built), signal.clone()));
         Some(addr)
     } else {
         None
@@ -164,7 +170,7 @@ pub async fn start(config: &Config, built: &Built, roles: &[Role]) -> anyhow::Re
         .await
         .with_context(|| format!("cannot listen on staff address {}", config.staff_addr))?;
     let staff_addr = staff.local_addr()?;
-    tasks.push(serve(staff, staff_router(&built.state), signal.clone()));
+    tasks.push(serve(staff, staff_router(built), signal.clone()));
     if roles.contains(&Role::Worker) {
         tasks.push(prune_sessions(built.state.clone(), signal));
     }

@@ -4,14 +4,20 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, MatchedPath, Request};
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::RequestId;
+use crate::{HttpMetrics, RequestId};
 
-/// Middleware writing the access log.
-pub async fn access_log(request: Request, next: Next) -> Response {
+/// Middleware writing the access log and counting the request.
+pub async fn access_log(
+    State(metrics): State<Arc<HttpMetrics>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let route = request
@@ -30,6 +36,13 @@ pub async fn access_log(request: Request, next: Next) -> Response {
         .map(|c| c.0.ip().to_string())
         .unwrap_or_default();
     let response = next.run(request).await;
+    let elapsed = started.elapsed();
+    metrics.observe(
+        method.as_str(),
+        &route,
+        response.status().as_u16(),
+        elapsed.as_secs_f64(),
+    );
     tracing::info!(
         target: "access",
         request_id,
@@ -37,7 +50,7 @@ pub async fn access_log(request: Request, next: Next) -> Response {
         method = %method,
         route,
         status = response.status().as_u16(),
-        latency_us = started.elapsed().as_micros() as u64,
+        latency_us = elapsed.as_micros() as u64,
         "request"
     );
     response

@@ -287,6 +287,17 @@ pub async fn read_page(
         .collect()
 }
 
+/// Entries per action and outcome, for `/metrics`: exact across instances and restarts, since
+/// the trail is the record of every event.
+pub async fn counts(conn: &mut AnyConnection) -> Result<Vec<(String, String, i64)>, DbError> {
+    let rows = sqlx::query("SELECT action, outcome, COUNT(*) AS n FROM audit_log GROUP BY action, outcome ORDER BY action, outcome")
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((col(r, "action")?, col(r, "outcome")?, col(r, "n")?)))
+        .collect()
+}
+
 /// How many entries the head says the trail holds.
 pub async fn length(conn: &mut AnyConnection) -> Result<i64, DbError> {
     let head = sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
