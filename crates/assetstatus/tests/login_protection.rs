@@ -204,8 +204,44 @@ async fn new_browsers_are_reported_and_sessions_can_be_ended(backend: Backend) {
     app.stop().await;
 }
 
+async fn anonymous_requests_cannot_flood_a_mailbox(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let address = email("flooded");
+    app.register(&address).await;
+    let before = testkit::mail::to(&app.mail_dir(), &address).len();
+    let stranger = app.browser();
+    for _ in 0..8 {
+        let page = stranger
+            .submit(
+                "/password/forgot",
+                "/password/forgot",
+                &[("email", &address)],
+            )
+            .await;
+        assert_eq!(page.status, 200, "the same answer every time");
+    }
+    for _ in 0..3 {
+        assert_eq!(
+            stranger
+                .sign_up(&address, "another-long-passphrase-99")
+                .await
+                .status,
+            303
+        );
+    }
+    testkit::mail::wait_for(&app.mail_dir(), &address, before + 5).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let sent = testkit::mail::to(&app.mail_dir(), &address).len() - before;
+    assert_eq!(
+        sent, 5,
+        "at most five requested mails per address and window"
+    );
+    app.stop().await;
+}
+
 on_both_backends!(
     repeated_failures_slow_down_then_lock_alike_for_unknown_addresses,
     one_address_trying_many_accounts_is_blocked,
     new_browsers_are_reported_and_sessions_can_be_ended,
+    anonymous_requests_cannot_flood_a_mailbox,
 );

@@ -26,7 +26,8 @@ impl Identity {
         let index = self.keyring.email_index(email.as_str());
         let mut tx = self.db.write().await?;
         let customer = store::customer_by_email(&mut tx, &index).await?;
-        let usable = customer.filter(|c| c.status != CustomerStatus::Disabled);
+        let allowed = crate::throttle::allow_mail(&mut tx, &index.0, now_unix()).await?;
+        let usable = customer.filter(|c| c.status != CustomerStatus::Disabled && allowed);
         let (target, outcome) = match &usable {
             Some(c) => (Target::customer(c.id), Outcome::Success),
             None => (Target::none(), Outcome::Failure),

@@ -45,7 +45,11 @@ impl Identity {
         let mut tx = self.db.write().await?;
         if let Some(existing) = store::customer_by_email(&mut tx, &index).await? {
             audit_signup(&mut tx, existing.id, Outcome::Failure, meta).await?;
+            let allowed = crate::throttle::allow_mail(&mut tx, &index.0, now_unix()).await?;
             tx.commit().await?;
+            if !allowed {
+                return Ok(());
+            }
             return self
                 .notify_existing(existing.id, existing.status, existing.locale, req.email)
                 .await;

@@ -112,19 +112,7 @@ pub(crate) async fn record_failure(
         (&keys.network, Kind::Network),
     ] {
         let Some(key) = key else { continue };
-        let row = sqlx::query(
-            "INSERT INTO auth_throttle (key, failures, window_start, blocked_until) VALUES ($1, 1, $2, 0) \
-             ON CONFLICT (key) DO UPDATE SET \
-               failures = CASE WHEN auth_throttle.window_start <= $3 THEN 1 ELSE auth_throttle.failures + 1 END, \
-               window_start = CASE WHEN auth_throttle.window_start <= $3 THEN $2 ELSE auth_throttle.window_start END \
-             RETURNING failures",
-        )
-        .bind(key)
-        .bind(now)
-        .bind(now - WINDOW_SECS)
-        .fetch_one(&mut **tx)
-        .await?;
-        let failures: i64 = col(&row, "failures")?;
+        let failures = bump(tx, key, now).await?;
         let wait = kind.wait_after(failures);
         if wait > 0 {
             sqlx::query("UPDATE auth_throttle SET blocked_until = $1 WHERE key = $2")
@@ -136,6 +124,37 @@ pub(crate) async fn record_failure(
         locked_now |= kind == Kind::Account && failures == LOCK_AFTER;
     }
     Ok(locked_now)
+}
+
+/// Counts one event on `key` within the window; returns the count so far.
+async fn bump(tx: &mut WriteTx, key: &str, now: i64) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "INSERT INTO auth_throttle (key, failures, window_start, blocked_until) VALUES ($1, 1, $2, 0) \
+         ON CONFLICT (key) DO UPDATE SET \
+           failures = CASE WHEN auth_throttle.window_start <= $3 THEN 1 ELSE auth_throttle.failures + 1 END, \
+           window_start = CASE WHEN auth_throttle.window_start <= $3 THEN $2 ELSE auth_throttle.window_start END \
+         RETURNING failures",
+    )
+    .bind(key)
+    .bind(now)
+    .bind(now - WINDOW_SECS)
+    .fetch_one(&mut **tx)
+    .await?;
+    col(&row, "failures")
+}
+
+/// Mails that anonymous visitors may cause to one address per window (reset links, "already
+/// registered" notices): beyond it nothing is sent, and the visitor sees the same page, so the
+/// form cannot be used to flood someone's mailbox.
+const MAIL_LIMIT: i64 = 5;
+
+/// Counts a mail requested for the address with this blind index; false once over the limit.
+pub(crate) async fn allow_mail(
+    tx: &mut WriteTx,
+    email_index: &[u8],
+    now: i64,
+) -> Result<bool, DbError> {
+    Ok(bump(tx, &format!("mail:{}", hex_of(email_index)), now).await? <= MAIL_LIMIT)
 }
 
 /// A successful login forgets the account's failures (not the address's).
