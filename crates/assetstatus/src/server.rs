@@ -15,6 +15,7 @@ use platform::config::Config;
 use platform::crypto::Keyring;
 use platform::db::Db;
 use platform::mail::Mailer;
+use platform::outbox::Outbox;
 use portal::{App, AppState};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -28,6 +29,8 @@ pub struct Built {
     pub mail: String,
     /// Request figures of this process, shared by both listeners.
     pub http_metrics: Arc<HttpMetrics>,
+    /// Mails waiting for delivery; the worker role delivers them.
+    pub outbox: Arc<Outbox>,
 }
 
 /// Connects storage, opens the keyring and assembles the services.
@@ -37,6 +40,12 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
     let db = Db::connect(&config.database_url()).await?;
     let keyring = Arc::new(Keyring::open(&db, &config.master_key_file()).await?);
     let mailer = Arc::new(Mailer::from_config(config)?);
+    let outbox = Arc::new(Outbox::new(
+        db.clone(),
+        Arc::clone(&keyring),
+        Arc::clone(&mailer),
+        config.mail.max_attempts,
+    ));
     let parallelism = std::thread::available_parallelism().map_or(2, |n| n.get());
     let hasher = PasswordHasher::new(parallelism)?;
     let settings = Settings {
@@ -48,7 +57,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         db.clone(),
         Arc::clone(&keyring),
         hasher,
-        Arc::clone(&mailer),
+        Arc::clone(&outbox),
         settings,
     );
     let assets = AssetBook::new(db.clone(), Arc::clone(&keyring));
@@ -63,6 +72,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         state: AppState(Arc::new(app)),
         mail: mailer.describe(),
         http_metrics: Arc::new(HttpMetrics::default()),
+        outbox,
     })
 }
 
@@ -105,7 +115,7 @@ pub enum Role {
     Backoffice,
     /// Administrators' console on the staff listener.
     Ops,
-    /// Background jobs (expired-session cleanup).
+    /// Background jobs (mail delivery from the outbox, expired-session cleanup).
     Worker,
 }
 
@@ -172,6 +182,7 @@ pub async fn start(config: &Config, built: &Built, roles: &[Role]) -> anyhow::Re
     let staff_addr = staff.local_addr()?;
     tasks.push(serve(staff, staff_router(built), signal.clone()));
     if roles.contains(&Role::Worker) {
+        tasks.push(tokio::spawn(Arc::clone(&built.outbox).run(signal.clone())));
         tasks.push(prune_sessions(built.state.clone(), signal));
     }
     Ok(Running {

@@ -46,7 +46,7 @@ async fn verification_mail_goes_through_smtp() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sign_up_answers_normally_while_smtp_is_down() {
+async fn mails_wait_while_smtp_is_down_and_go_out_when_it_returns() {
     let mut capture = SmtpCapture::start();
     let port = capture.port;
     capture.stop();
@@ -56,12 +56,108 @@ async fn sign_up_answers_normally_while_smtp_is_down() {
         ));
     })
     .await;
-    let b = app.browser();
-    let page = b.sign_up(&email("down"), support::PASSWORD).await;
+    let address = email("down");
+    let page = app.browser().sign_up(&address, support::PASSWORD).await;
     assert_eq!(
         (page.status, page.location.as_deref()),
         (303, Some("/signup/sent")),
         "the customer is not shown a failure of ours"
     );
+
+    let status = |app: &TestApp| {
+        let db = app.state.db.clone();
+        async move {
+            let mut tx = db.read().await.unwrap();
+            let row = sqlx::query("SELECT status, attempts, last_error FROM mail_outbox")
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap();
+            let s: String = platform::db::col(&row, "status").unwrap();
+            let a: i64 = platform::db::col(&row, "attempts").unwrap();
+            let e: String = platform::db::col(&row, "last_error").unwrap();
+            (s, a, e)
+        }
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while status(&app).await.1 == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the worker tries the mail"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (s, attempts, error) = status(&app).await;
+    assert_eq!(
+        (s.as_str(), attempts, error.as_str()),
+        ("pending", 1, "smtp"),
+        "kept for a later attempt, no address in the error"
+    );
+
+    let back = SmtpCapture::start_on(port);
+    {
+        let mut tx = app.state.db.write().await.unwrap();
+        sqlx::query("UPDATE mail_outbox SET next_attempt_at = 0")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    app.outbox.deliver_due().await.unwrap();
+    let mail =
+        testkit::mail::wait_for_subject(&back.inbox(), &address, "メールアドレスのご確認").await;
+    assert!(
+        String::from_utf8_lossy(&mail.raw).contains("Message-ID: <outbox-1.verify@assetstatus>"),
+        "a stable Message-ID lets duplicates be recognised"
+    );
+    let (s, _, _) = status(&app).await;
+    assert_eq!(s, "sent");
+    let mut tx = app.state.db.read().await.unwrap();
+    let row = sqlx::query("SELECT LENGTH(message_enc) AS n FROM mail_outbox")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(
+        platform::db::col::<i64>(&row, "n").unwrap(),
+        0,
+        "a sent mail's content is erased"
+    );
+    drop(tx);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undeliverable_mails_end_as_dead_letters() {
+    let mut capture = SmtpCapture::start();
+    let port = capture.port;
+    capture.stop();
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.mail.smtp_url = Some(SecretUrl::new(
+            format!("smtp://127.0.0.1:{port}").parse().unwrap(),
+        ));
+        c.mail.max_attempts = 2;
+    })
+    .await;
+    app.browser()
+        .sign_up(&email("dead"), support::PASSWORD)
+        .await;
+    for _ in 0..3 {
+        {
+            let mut tx = app.state.db.write().await.unwrap();
+            sqlx::query("UPDATE mail_outbox SET next_attempt_at = 0 WHERE status <> 'dead'")
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+        app.outbox.deliver_due().await.unwrap();
+    }
+    let mut tx = app.state.db.read().await.unwrap();
+    let row = sqlx::query("SELECT status, attempts FROM mail_outbox")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(platform::db::col::<String>(&row, "status").unwrap(), "dead");
+    assert_eq!(platform::db::col::<i64>(&row, "attempts").unwrap(), 2);
+    drop(tx);
     app.stop().await;
 }

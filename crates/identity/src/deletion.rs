@@ -5,7 +5,7 @@
 use platform::audit::{self, Actor, Event, Outcome, RequestMeta, Target};
 use platform::ids::CustomerId;
 
-use crate::mails::{MailKind, send_later};
+use crate::mails::MailKind;
 use crate::store;
 use crate::{Identity, IdentityError};
 
@@ -36,12 +36,8 @@ impl Identity {
         if let Err(e) = self.db.purge_deleted().await {
             tracing::warn!(error = %e, "deleted rows not yet purged from the write-ahead log");
         }
-        send_later(
-            &self.mailer,
-            MailKind::Deleted,
-            profile.locale,
-            profile.email,
-        );
+        self.queue_mail(MailKind::Deleted, profile.locale, profile.email)
+            .await?;
         tracing::info!(customer = %id, "customer deleted and data key destroyed");
         Ok(())
     }

@@ -26,7 +26,7 @@ use std::sync::Arc;
 use platform::config::SessionConfig;
 use platform::crypto::Keyring;
 use platform::db::Db;
-use platform::mail::Mailer;
+use platform::outbox::Outbox;
 use url::Url;
 
 pub use error::IdentityError;
@@ -49,12 +49,12 @@ pub struct Settings {
     pub staff_sessions: SessionConfig,
 }
 
-/// Both user pools and what they need: storage, keys, the password hasher and the mailer.
+/// Both user pools and what they need: storage, keys, the password hasher and the mail outbox.
 pub struct Identity {
     db: Db,
     keyring: Arc<Keyring>,
     hasher: PasswordHasher,
-    mailer: Arc<Mailer>,
+    outbox: Arc<Outbox>,
     base_url: Url,
     sessions: SessionConfig,
     staff_sessions: SessionConfig,
@@ -66,7 +66,7 @@ impl Identity {
         db: Db,
         keyring: Arc<Keyring>,
         hasher: PasswordHasher,
-        mailer: Arc<Mailer>,
+        outbox: Arc<Outbox>,
         settings: Settings,
     ) -> Self {
         let Settings {
@@ -78,7 +78,7 @@ impl Identity {
             db,
             keyring,
             hasher,
-            mailer,
+            outbox,
             base_url,
             sessions,
             staff_sessions,

@@ -10,7 +10,7 @@ use platform::ids::CustomerId;
 use platform::time_util::now_unix;
 
 use crate::fields::Email;
-use crate::mails::{MailKind, send_later};
+use crate::mails::MailKind;
 use crate::mfa;
 use crate::store::{self, CustomerRow, CustomerStatus, NewSession};
 use crate::throttle::{self, Keys};
@@ -246,12 +246,8 @@ impl Identity {
                     when.minute()
                 ),
             };
-            send_later(
-                &self.mailer,
-                kind,
-                customer.locale,
-                email.as_str().to_owned(),
-            );
+            self.queue_mail(kind, customer.locale, email.as_str().to_owned())
+                .await?;
         }
         Ok(LoggedIn {
             session_token: token.plain,
@@ -292,7 +288,8 @@ impl Identity {
         if let (true, Some(c)) = (locked, customer) {
             let email = self.decrypt_profile_email(c).await?;
             let minutes = throttle::LOCK_SECS / 60;
-            send_later(&self.mailer, MailKind::Locked { minutes }, c.locale, email);
+            self.queue_mail(MailKind::Locked { minutes }, c.locale, email)
+                .await?;
         }
         Ok(IdentityError::InvalidCredentials)
     }

@@ -2,8 +2,7 @@
 //! personal data beyond the address it goes to; links carry a single-use token.
 
 use platform::i18n::{Arg, Locale};
-use platform::mail::{Mailer, OutgoingMail};
-use std::sync::Arc;
+use platform::mail::OutgoingMail;
 
 /// Which mail to send.
 pub(crate) enum MailKind {
@@ -98,16 +97,17 @@ impl MailKind {
     }
 }
 
-/// Sends in the background so that the response time does not depend on whether a mail was
-/// sent (which would reveal whether an address is registered). Failures are logged without
-/// the address.
-pub(crate) fn send_later(mailer: &Arc<Mailer>, kind: MailKind, locale: Locale, to: String) {
-    let mailer = Arc::clone(mailer);
-    let mail = kind.compose(locale, to);
-    let name = kind.name();
-    tokio::spawn(async move {
-        if let Err(e) = mailer.send(mail).await {
-            tracing::error!(mail = name, error = %e, "mail not sent");
-        }
-    });
+impl crate::Identity {
+    /// Stores the mail in the outbox before the request answers; the worker delivers it, and
+    /// keeps trying while the mail server is unreachable.
+    pub(crate) async fn queue_mail(
+        &self,
+        kind: MailKind,
+        locale: Locale,
+        to: String,
+    ) -> Result<(), crate::IdentityError> {
+        let mail = kind.compose(locale, to);
+        self.outbox.enqueue(kind.name(), &mail).await?;
+        Ok(())
+    }
 }

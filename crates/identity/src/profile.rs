@@ -10,7 +10,7 @@ use sqlx::AnyConnection;
 use time::Date;
 
 use crate::fields::{BirthDate, KanaName, KanjiName, NewPassword};
-use crate::mails::{MailKind, send_later};
+use crate::mails::MailKind;
 use crate::reset::password_error;
 use crate::store::{self, CustomerStatus, ProfileFields};
 use crate::{Identity, IdentityError};
@@ -175,12 +175,8 @@ impl Identity {
         };
         audit::append(&mut tx, &event, meta).await?;
         tx.commit().await?;
-        send_later(
-            &self.mailer,
-            MailKind::PasswordChanged,
-            profile.locale,
-            profile.email,
-        );
+        self.queue_mail(MailKind::PasswordChanged, profile.locale, profile.email)
+            .await?;
         Ok(())
     }
 

@@ -8,7 +8,7 @@ use platform::i18n::Locale;
 use platform::time_util::now_unix;
 
 use crate::fields::{Email, NewPassword};
-use crate::mails::{MailKind, send_later};
+use crate::mails::MailKind;
 use crate::store::{self, CustomerStatus, Purpose};
 use crate::{Identity, IdentityError};
 
@@ -54,12 +54,8 @@ impl Identity {
         if let Some(c) = usable {
             let link = self.link(&format!("password/reset/{}", token.plain));
             let locale = if c.locale == locale { locale } else { c.locale };
-            send_later(
-                &self.mailer,
-                MailKind::Reset { link },
-                locale,
-                email.as_str().to_owned(),
-            );
+            self.queue_mail(MailKind::Reset { link }, locale, email.as_str().to_owned())
+                .await?;
         }
         Ok(())
     }
@@ -124,12 +120,8 @@ impl Identity {
         };
         audit::append(&mut tx, &event, meta).await?;
         tx.commit().await?;
-        send_later(
-            &self.mailer,
-            MailKind::PasswordChanged,
-            profile.locale,
-            profile.email,
-        );
+        self.queue_mail(MailKind::PasswordChanged, profile.locale, profile.email)
+            .await?;
         Ok(())
     }
 }

@@ -9,7 +9,7 @@ use platform::ids::CustomerId;
 use platform::time_util::now_unix;
 
 use crate::fields::{BirthDate, Email, KanaName, KanjiName, NewPassword};
-use crate::mails::{MailKind, send_later};
+use crate::mails::MailKind;
 use crate::profile::{birth_date_text, seal};
 use crate::store::{self, CustomerStatus, NewCustomer, Purpose};
 use crate::{Identity, IdentityError};
@@ -78,12 +78,12 @@ impl Identity {
         audit_signup(&mut tx, id, Outcome::Success, meta).await?;
         tx.commit().await?;
         let link = self.link(&format!("verify/{}", token.plain));
-        send_later(
-            &self.mailer,
+        self.queue_mail(
             MailKind::Verify { link },
             req.locale,
             req.email.as_str().to_owned(),
-        );
+        )
+        .await?;
         tracing::info!(customer = %id, "customer signed up");
         Ok(())
     }
@@ -132,7 +132,8 @@ impl Identity {
                     login_link: self.link("login"),
                     reset_link: self.link("password/forgot"),
                 };
-                send_later(&self.mailer, kind, locale, email.as_str().to_owned());
+                self.queue_mail(kind, locale, email.as_str().to_owned())
+                    .await?;
                 Ok(())
             }
             CustomerStatus::Disabled => Ok(()),
@@ -158,12 +159,8 @@ impl Identity {
         .await?;
         tx.commit().await?;
         let link = self.link(&format!("verify/{}", token.plain));
-        send_later(
-            &self.mailer,
-            MailKind::Verify { link },
-            locale,
-            email.as_str().to_owned(),
-        );
+        self.queue_mail(MailKind::Verify { link }, locale, email.as_str().to_owned())
+            .await?;
         Ok(())
     }
 }

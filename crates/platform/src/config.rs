@@ -63,6 +63,8 @@ pub struct MailConfig {
     pub smtp_url: Option<SecretUrl>,
     /// Sender address shown to customers.
     pub from: String,
+    /// Delivery attempts before a mail is given up (retries back off from 15 s to an hour).
+    pub max_attempts: i64,
 }
 
 /// Master key settings.
@@ -108,6 +110,7 @@ impl Default for MailConfig {
         Self {
             smtp_url: None,
             from: "assetstatus <no-reply@assetstatus.example>".to_owned(),
+            max_attempts: 12,
         }
     }
 }
@@ -206,6 +209,9 @@ impl Config {
                 "mail.from",
                 "must be a mail address such as `Bank <no-reply@example.jp>`",
             );
+        }
+        if !(1..=100).contains(&self.mail.max_attempts) {
+            return invalid("mail.max_attempts", "must be between 1 and 100");
         }
         self.session.validate("session")?;
         self.staff_session.validate("staff_session")?;

@@ -10,5 +10,6 @@ pub mod fields;
 pub mod i18n;
 pub mod ids;
 pub mod mail;
+pub mod outbox;
 pub mod telemetry;
 pub mod time_util;

@@ -80,12 +80,17 @@ impl Mailer {
         }
     }
 
-    /// Sends one mail.
-    pub async fn send(&self, mail: OutgoingMail) -> Result<(), MailError> {
+    /// Sends one mail with the given Message-ID (stable across retries).
+    pub async fn send_with_id(
+        &self,
+        mail: OutgoingMail,
+        message_id: String,
+    ) -> Result<(), MailError> {
         let to: Mailbox = mail.to.parse().map_err(|_| MailError::Address)?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
+            .message_id(Some(message_id))
             .subject(mail.subject)
             .header(ContentType::TEXT_PLAIN)
             .body(mail.text)?;

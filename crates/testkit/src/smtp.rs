@@ -17,14 +17,19 @@ pub struct SmtpCapture {
 }
 
 impl SmtpCapture {
-    /// Starts the server and waits until it accepts connections.
+    /// Starts the server on a free port and waits until it accepts connections.
     pub fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
+        Self::start_on(port)
+    }
+
+    /// Starts the server on `port` (to bring a stopped mail server back).
+    pub fn start_on(port: u16) -> Self {
+        let dir = tempfile::tempdir().unwrap();
         let child = Command::new("python3")
             .args([
                 "-m",

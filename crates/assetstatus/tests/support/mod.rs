@@ -39,6 +39,7 @@ pub struct TestApp {
     pub config: Config,
     pub state: AppState,
     pub staff_addr: std::net::SocketAddr,
+    pub outbox: std::sync::Arc<platform::outbox::Outbox>,
     running: Option<Running>,
 }
 
@@ -77,6 +78,7 @@ impl TestApp {
             dir,
             config,
             state: built.state,
+            outbox: built.outbox,
             running: Some(running),
         }
     }

@@ -12,7 +12,7 @@ use platform::fields::{FieldError, FormErrors};
 use platform::ids::{CustomerId, StaffId};
 use platform::time_util::now_unix;
 
-use crate::mails::{MailKind, send_later};
+use crate::mails::MailKind;
 use crate::{Identity, IdentityError};
 
 pub(crate) use store::{attempt_pending_login, delete_pending_login, insert_pending_login};
@@ -150,12 +150,8 @@ impl Identity {
         audit_mfa(&mut tx, &owner, "mfa.disable", Outcome::Success, meta).await?;
         tx.commit().await?;
         let profile = self.profile(customer).await?;
-        send_later(
-            &self.mailer,
-            MailKind::MfaDisabled,
-            profile.locale,
-            profile.email,
-        );
+        self.queue_mail(MailKind::MfaDisabled, profile.locale, profile.email)
+            .await?;
         Ok(())
     }
 

@@ -17,6 +17,7 @@ const EMAIL_INDEX_KEY: &str = "email_index";
 const FORM_TOKEN_KEY: &str = "form_token";
 const SECRET_HASH_KEY: &str = "secret_hash";
 const STAFF_KEY: &str = "staff_secrets";
+const OUTBOX_KEY: &str = "outbox";
 
 /// Why the keyring cannot be opened or used.
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +45,7 @@ pub struct Keyring {
     form_token: DataKey,
     secret_hash: DataKey,
     staff: DataKey,
+    outbox: DataKey,
 }
 
 impl Keyring {
@@ -66,12 +68,16 @@ impl Keyring {
         let staff = system_key(db, &master, STAFF_KEY)
             .await?
             .map_err(|_| mismatch())?;
+        let outbox = system_key(db, &master, OUTBOX_KEY)
+            .await?
+            .map_err(|_| mismatch())?;
         Ok(Self {
             master,
             email_index,
             form_token,
             secret_hash,
             staff,
+            outbox,
         })
     }
 
@@ -95,6 +101,11 @@ impl Keyring {
     /// data key: their records belong to the bank, not to them).
     pub fn staff_key(&self) -> &DataKey {
         &self.staff
+    }
+
+    /// The key mails waiting in the outbox are sealed with.
+    pub fn outbox_key(&self) -> &DataKey {
+        &self.outbox
     }
 
     /// A token binding forms to the browser that loaded them (see the web layer's CSRF guard).
