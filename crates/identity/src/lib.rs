@@ -1,5 +1,7 @@
-//! The customer user pool: sign-up with e-mail verification, password login with server-side
-//! sessions, password reset, profile changes and account deletion by crypto-shredding.
+//! The two user pools. Customers: sign-up with e-mail verification, password login with
+//! server-side sessions, optional two-step verification, password reset, profile changes and
+//! account deletion by crypto-shredding. Staff: accounts with roles and a mandatory second
+//! factor (see [`staff`]). Both share the login protection (back-off and lockout).
 //!
 //! Every outcome is written to the audit trail in the same transaction as the change it
 //! records. Nothing here ever tells a caller whether an e-mail address is registered.

@@ -78,6 +78,10 @@ pub fn verify(state: &AppState, binding: Option<&str>, presented: &str) -> Resul
     }
 }
 
+/// A form with no fields besides its token (logout, delete, confirm buttons).
+#[derive(Deserialize)]
+pub struct NoFields {}
+
 /// A URL-encoded form whose CSRF token has been verified.
 pub struct CsrfForm<T>(pub T);
 

@@ -10,9 +10,8 @@ use platform::fields::{FieldError, FormErrors};
 use platform::ids::AssetId;
 use platform::time_util::today_jst;
 
-use super::verify::Empty;
 use crate::chrome::{Chrome, FormState, render};
-use crate::csrf::CsrfForm;
+use crate::csrf::{CsrfForm, NoFields};
 use crate::error::PageResult;
 use crate::visitor::Customer;
 use crate::{AppState, WebError};
@@ -217,7 +216,7 @@ pub async fn delete(
     State(state): State<AppState>,
     customer: Customer,
     Path(raw): Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> PageResult {
     state
         .assets

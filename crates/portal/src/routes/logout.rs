@@ -5,10 +5,9 @@ use axum::response::{IntoResponse, Redirect};
 use axum_extra::extract::cookie::CookieJar;
 use platform::crypto::SecretToken;
 
-use super::verify::Empty;
 use crate::AppState;
 use crate::cookies::{self, Kind};
-use crate::csrf::CsrfForm;
+use crate::csrf::{CsrfForm, NoFields};
 use crate::error::PageResult;
 use crate::visitor::Visitor;
 
@@ -16,7 +15,7 @@ use crate::visitor::Visitor;
 pub async fn submit(
     State(state): State<AppState>,
     visitor: Visitor,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> PageResult {
     if let Some(token) = &visitor.session_token {
         state.identity.log_out(token, &visitor.meta).await?;

@@ -7,10 +7,9 @@ use axum_extra::extract::cookie::CookieJar;
 use identity::SessionView;
 use serde::Deserialize;
 
-use super::verify::Empty;
 use crate::chrome::{Chrome, render};
 use crate::cookies::{self, Kind};
-use crate::csrf::CsrfForm;
+use crate::csrf::{CsrfForm, NoFields};
 use crate::error::PageResult;
 use crate::visitor::Customer;
 use crate::{AppState, WebError};
@@ -56,7 +55,7 @@ pub async fn end(
     State(state): State<AppState>,
     customer: Customer,
     Path(id): Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> PageResult {
     let token = customer
         .visitor

@@ -6,12 +6,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use identity::IdentityError;
-use serde::Deserialize;
 
 use super::message;
 use crate::AppState;
 use crate::chrome::{Chrome, render};
-use crate::csrf::CsrfForm;
+use crate::csrf::{CsrfForm, NoFields};
 use crate::error::PageResult;
 use crate::visitor::Visitor;
 
@@ -21,10 +20,6 @@ struct VerifyPage {
     c: Chrome,
     token: String,
 }
-
-/// No fields besides the form token.
-#[derive(Deserialize)]
-pub struct Empty {}
 
 /// `GET /verify/{token}`.
 pub async fn confirm_page(visitor: Visitor, Path(token): Path<String>) -> PageResult {
@@ -40,7 +35,7 @@ pub async fn confirm(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(token): Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> PageResult {
     match state.identity.verify_email(&token, &visitor.meta).await {
         Ok(()) => message::page(
