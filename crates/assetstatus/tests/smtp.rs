@@ -45,8 +45,8 @@ async fn verification_mail_goes_through_smtp() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mails_wait_while_smtp_is_down_and_go_out_when_it_returns() {
+/// An app whose SMTP server is configured but not running; returns the port it expects.
+async fn app_with_mail_server_down(max_attempts: i64) -> (TestApp, u16) {
     let mut capture = SmtpCapture::start();
     let port = capture.port;
     capture.stop();
@@ -54,8 +54,15 @@ async fn mails_wait_while_smtp_is_down_and_go_out_when_it_returns() {
         c.mail.smtp_url = Some(SecretUrl::new(
             format!("smtp://127.0.0.1:{port}").parse().unwrap(),
         ));
+        c.mail.max_attempts = max_attempts;
     })
     .await;
+    (app, port)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mails_wait_while_smtp_is_down_and_go_out_when_it_returns() {
+    let (app, port) = app_with_mail_server_down(12).await;
     let address = email("down");
     let page = app.browser().sign_up(&address, support::PASSWORD).await;
     assert_eq!(
@@ -127,16 +134,7 @@ async fn mails_wait_while_smtp_is_down_and_go_out_when_it_returns() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn undeliverable_mails_end_as_dead_letters() {
-    let mut capture = SmtpCapture::start();
-    let port = capture.port;
-    capture.stop();
-    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
-        c.mail.smtp_url = Some(SecretUrl::new(
-            format!("smtp://127.0.0.1:{port}").parse().unwrap(),
-        ));
-        c.mail.max_attempts = 2;
-    })
-    .await;
+    let (app, _) = app_with_mail_server_down(2).await;
     app.browser()
         .sign_up(&email("dead"), support::PASSWORD)
         .await;

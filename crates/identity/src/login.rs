@@ -301,19 +301,13 @@ impl Identity {
         outcome: Outcome,
         meta: &RequestMeta,
     ) -> Result<(), IdentityError> {
-        let mut tx = self.db.write().await?;
-        audit::append(
-            &mut tx,
-            &Event {
-                actor,
-                action: "customer.login",
-                target,
-                outcome,
-            },
-            meta,
-        )
-        .await?;
-        tx.commit().await?;
+        let event = Event {
+            actor,
+            action: "customer.login",
+            target,
+            outcome,
+        };
+        audit::record(&self.db, &event, meta).await?;
         Ok(())
     }
 

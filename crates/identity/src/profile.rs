@@ -199,15 +199,13 @@ impl Identity {
         if self.hasher.verify(password, &hash).await? {
             return Ok(());
         }
-        let mut tx = self.db.write().await?;
         let event = Event {
             actor: Actor::customer(id),
             action,
             target: Target::customer(id),
             outcome: Outcome::Failure,
         };
-        audit::append(&mut tx, &event, meta).await?;
-        tx.commit().await?;
+        audit::record(&self.db, &event, meta).await?;
         Err(IdentityError::InvalidCredentials)
     }
 }

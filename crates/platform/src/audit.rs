@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
 
-use crate::db::{DbError, WriteTx, col};
+use crate::db::{Db, DbError, WriteTx, col};
 use crate::ids::{AssetId, CustomerId, StaffId};
 
 /// Who acted, in which capacity.
@@ -252,6 +252,15 @@ pub async fn append(tx: &mut WriteTx, event: &Event, meta: &RequestMeta) -> Resu
         .execute(&mut **tx)
         .await?;
     Ok(entry.seq)
+}
+
+/// Appends an event in a transaction of its own, for events that change nothing else (a refused
+/// login, a denied request).
+pub async fn record(db: &Db, event: &Event, meta: &RequestMeta) -> Result<i64, DbError> {
+    let mut tx = db.write().await?;
+    let seq = append(&mut tx, event, meta).await?;
+    tx.commit().await?;
+    Ok(seq)
 }
 
 /// Reads entries after `after_seq`, oldest first, at most `limit`.

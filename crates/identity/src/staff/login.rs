@@ -294,9 +294,8 @@ impl Identity {
         outcome: Outcome,
         meta: &RequestMeta,
     ) -> Result<(), IdentityError> {
-        let mut tx = self.db.write().await?;
-        audit::append(
-            &mut tx,
+        audit::record(
+            &self.db,
             &Event {
                 actor,
                 action,
@@ -306,7 +305,6 @@ impl Identity {
             meta,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
