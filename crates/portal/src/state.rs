@@ -31,3 +31,13 @@ impl std::ops::Deref for AppState {
         &self.0
     }
 }
+
+impl pages::WebState for AppState {
+    fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
+    fn secure_cookies(&self) -> bool {
+        self.secure_cookies
+    }
+}

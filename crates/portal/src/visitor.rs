@@ -4,7 +4,6 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::CookieJar;
 use identity::SessionInfo;
@@ -12,10 +11,12 @@ use platform::audit::RequestMeta;
 use platform::i18n::Locale;
 use platform::ids::CustomerId;
 
-use crate::chrome::Chrome;
-use crate::cookies::{self, Kind};
-use crate::csrf::FreshCsrfCookie;
-use crate::{AppState, WebError};
+use crate::AppState;
+use pages::chrome::Chrome;
+use pages::cookies::{self, Kind};
+use pages::csrf::csrf_binding;
+use pages::error::WebError;
+use pages::locale::locale_from_headers;
 
 /// Any visitor of a portal page.
 pub struct Visitor {
@@ -39,29 +40,6 @@ pub struct Customer {
     pub id: CustomerId,
     /// Everything else about the request.
     pub visitor: Visitor,
-}
-
-/// Language from the `lang` cookie, else `Accept-Language`, else Japanese.
-pub fn locale_from_headers(headers: &HeaderMap) -> Locale {
-    let jar = CookieJar::from_headers(headers);
-    jar.get("lang")
-        .and_then(|c| Locale::from_code(c.value()))
-        .unwrap_or_else(|| {
-            headers
-                .get(axum::http::header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .map_or(Locale::Ja, Locale::negotiate)
-        })
-}
-
-/// The value forms are bound to: the browser's CSRF cookie (or the one being set now).
-pub fn csrf_binding(parts: &Parts, secure: bool) -> Option<String> {
-    if let Some(fresh) = parts.extensions.get::<FreshCsrfCookie>() {
-        return Some(fresh.0.clone());
-    }
-    CookieJar::from_headers(&parts.headers)
-        .get(cookies::name(Kind::Csrf, secure))
-        .map(|c| c.value().to_owned())
 }
 
 impl FromRequestParts<AppState> for Visitor {

@@ -11,11 +11,11 @@ use serde::Deserialize;
 
 use super::message;
 use crate::AppState;
-use crate::chrome::{Chrome, FormState, render};
-use crate::cookies::{self, Kind};
-use crate::csrf::CsrfForm;
-use crate::error::PageResult;
 use crate::visitor::Customer;
+use pages::chrome::{Chrome, FormState, render};
+use pages::cookies::{self, Kind};
+use pages::csrf::CsrfForm;
+use pages::error::PageResult;
 
 /// The confirmation form's fields.
 #[derive(Default, Deserialize)]

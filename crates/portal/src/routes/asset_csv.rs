@@ -12,11 +12,12 @@ use platform::time_util::today_jst;
 use serde::Deserialize;
 
 use super::message;
-use crate::chrome::{Chrome, render};
-use crate::csrf;
-use crate::error::PageResult;
+use crate::AppState;
 use crate::visitor::Customer;
-use crate::{AppState, WebError};
+use pages::chrome::{Chrome, render};
+use pages::csrf;
+use pages::error::PageResult;
+use pages::error::WebError;
 
 /// Export options.
 #[derive(Deserialize)]
@@ -116,7 +117,7 @@ pub async fn import(
     request: axum::extract::Request,
 ) -> PageResult {
     let (parts, body) = request.into_parts();
-    let binding = crate::visitor::csrf_binding(&parts, state.secure_cookies);
+    let binding = pages::csrf::csrf_binding(&parts, state.secure_cookies);
     let multipart =
         Multipart::from_request(axum::extract::Request::from_parts(parts, body), &state)
             .await

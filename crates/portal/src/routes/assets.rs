@@ -10,11 +10,12 @@ use platform::fields::{FieldError, FormErrors};
 use platform::ids::AssetId;
 use platform::time_util::today_jst;
 
-use crate::chrome::{Chrome, FormState, render};
-use crate::csrf::{CsrfForm, NoFields};
-use crate::error::PageResult;
+use crate::AppState;
 use crate::visitor::Customer;
-use crate::{AppState, WebError};
+use pages::chrome::{Chrome, FormState, render};
+use pages::csrf::{CsrfForm, NoFields};
+use pages::error::PageResult;
+use pages::error::WebError;
 
 #[derive(Template)]
 #[template(path = "assets.html")]

@@ -10,9 +10,9 @@ use serde::Deserialize;
 use ui::charts::{self, Caption};
 
 use crate::AppState;
-use crate::chrome::{Chrome, render};
-use crate::error::PageResult;
 use crate::visitor::Customer;
+use pages::chrome::{Chrome, render};
+use pages::error::PageResult;
 
 /// Which chart period to show.
 #[derive(Deserialize)]

@@ -3,9 +3,9 @@
 use askama::Template;
 use axum::response::{IntoResponse, Redirect};
 
-use crate::chrome::{Chrome, render};
-use crate::error::{PageResult, html};
 use crate::visitor::Visitor;
+use pages::chrome::{Chrome, render};
+use pages::error::{PageResult, html};
 
 #[derive(Template)]
 #[template(path = "home.html")]

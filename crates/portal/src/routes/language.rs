@@ -6,7 +6,7 @@ use axum_extra::extract::cookie::CookieJar;
 use platform::i18n::Locale;
 use serde::Deserialize;
 
-use crate::cookies::{self, Kind};
+use pages::cookies::{self, Kind};
 
 /// Where to go back to.
 #[derive(Deserialize)]

@@ -12,11 +12,11 @@ use platform::i18n::Arg;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::chrome::{Chrome, render};
-use crate::cookies::{self, Kind};
-use crate::csrf::CsrfForm;
-use crate::error::PageResult;
 use crate::visitor::Visitor;
+use pages::chrome::{Chrome, render};
+use pages::cookies::{self, Kind};
+use pages::csrf::CsrfForm;
+use pages::error::PageResult;
 
 /// The login form's fields.
 #[derive(Default, Deserialize)]

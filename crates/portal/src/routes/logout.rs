@@ -6,10 +6,10 @@ use axum_extra::extract::cookie::CookieJar;
 use platform::crypto::SecretToken;
 
 use crate::AppState;
-use crate::cookies::{self, Kind};
-use crate::csrf::{CsrfForm, NoFields};
-use crate::error::PageResult;
 use crate::visitor::Visitor;
+use pages::cookies::{self, Kind};
+use pages::csrf::{CsrfForm, NoFields};
+use pages::error::PageResult;
 
 /// `POST /logout`: ends the session on the server and clears the cookie.
 pub async fn submit(

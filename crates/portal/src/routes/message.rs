@@ -4,8 +4,8 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
-use crate::chrome::{Chrome, render};
-use crate::error::PageResult;
+use pages::chrome::{Chrome, render};
+use pages::error::PageResult;
 
 #[derive(Template)]
 #[template(path = "message.html")]

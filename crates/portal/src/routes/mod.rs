@@ -22,8 +22,10 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 
-use crate::error::error_pages;
-use crate::{AppState, WebError, csrf};
+use crate::AppState;
+use pages::csrf;
+use pages::error::WebError;
+use pages::error::error_pages;
 
 /// Largest ordinary form body.
 const FORM_LIMIT: usize = 64 * 1024;
@@ -87,7 +89,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.css", get(ui::static_files::app_css))
         .fallback(|| async { WebError::NotFound })
         .layer(DefaultBodyLimit::max(FORM_LIMIT))
-        .layer(from_fn_with_state(state.clone(), csrf::guard))
+        .layer(from_fn_with_state(state.clone(), csrf::guard::<AppState>))
         .layer(from_fn(error_pages))
         .with_state(state)
 }

@@ -10,10 +10,10 @@ use serde::Deserialize;
 
 use super::message;
 use crate::AppState;
-use crate::chrome::{Chrome, FormState, render};
-use crate::csrf::CsrfForm;
-use crate::error::PageResult;
 use crate::visitor::Visitor;
+use pages::chrome::{Chrome, FormState, render};
+use pages::csrf::CsrfForm;
+use pages::error::PageResult;
 
 /// The request form's field.
 #[derive(Default, Deserialize)]

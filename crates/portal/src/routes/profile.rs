@@ -11,12 +11,13 @@ use platform::i18n::Locale;
 use platform::time_util::today_jst;
 use serde::Deserialize;
 
-use crate::chrome::{Chrome, FormState, render};
-use crate::cookies::{self, Kind};
-use crate::csrf::CsrfForm;
-use crate::error::PageResult;
+use crate::AppState;
 use crate::visitor::Customer;
-use crate::{AppState, WebError};
+use pages::chrome::{Chrome, FormState, render};
+use pages::cookies::{self, Kind};
+use pages::csrf::CsrfForm;
+use pages::error::PageResult;
+use pages::error::WebError;
 
 /// The profile form's fields.
 #[derive(Default, Deserialize)]

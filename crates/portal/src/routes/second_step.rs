@@ -10,11 +10,11 @@ use serde::Deserialize;
 
 use super::login::{logged_in, login_context};
 use crate::AppState;
-use crate::chrome::{Chrome, FormState, render};
-use crate::cookies::{self, Kind};
-use crate::csrf::CsrfForm;
-use crate::error::PageResult;
 use crate::visitor::Visitor;
+use pages::chrome::{Chrome, FormState, render};
+use pages::cookies::{self, Kind};
+use pages::csrf::CsrfForm;
+use pages::error::PageResult;
 
 /// The code field.
 #[derive(Default, Deserialize)]

@@ -7,12 +7,13 @@ use axum_extra::extract::cookie::CookieJar;
 use identity::SessionView;
 use serde::Deserialize;
 
-use crate::chrome::{Chrome, render};
-use crate::cookies::{self, Kind};
-use crate::csrf::{CsrfForm, NoFields};
-use crate::error::PageResult;
+use crate::AppState;
 use crate::visitor::Customer;
-use crate::{AppState, WebError};
+use pages::chrome::{Chrome, render};
+use pages::cookies::{self, Kind};
+use pages::csrf::{CsrfForm, NoFields};
+use pages::error::PageResult;
+use pages::error::WebError;
 
 /// Notices after a redirect.
 #[derive(Deserialize)]

@@ -9,10 +9,10 @@ use platform::fields::{FieldError, FormErrors};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::chrome::{Chrome, FormState, render};
-use crate::csrf::CsrfForm;
-use crate::error::PageResult;
 use crate::visitor::Customer;
+use pages::chrome::{Chrome, FormState, render};
+use pages::csrf::CsrfForm;
+use pages::error::PageResult;
 
 /// The confirmation code.
 #[derive(Default, Deserialize)]

@@ -9,10 +9,10 @@ use identity::IdentityError;
 
 use super::message;
 use crate::AppState;
-use crate::chrome::{Chrome, render};
-use crate::csrf::{CsrfForm, NoFields};
-use crate::error::PageResult;
 use crate::visitor::Visitor;
+use pages::chrome::{Chrome, render};
+use pages::csrf::{CsrfForm, NoFields};
+use pages::error::PageResult;
 
 #[derive(Template)]
 #[template(path = "verify.html")]

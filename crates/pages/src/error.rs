@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use identity::IdentityError;
 
 use crate::chrome::{Chrome, render};
-use crate::visitor::locale_from_headers;
+use crate::locale::locale_from_headers;
 
 /// Why a request could not be served.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]

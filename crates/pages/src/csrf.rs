@@ -17,21 +17,22 @@ use platform::crypto::SecretToken;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use crate::WebState;
 use crate::cookies::{self, Kind};
-use crate::visitor::csrf_binding;
-use crate::{AppState, WebError};
+use crate::error::WebError;
+use axum::http::request::Parts;
 
 /// A CSRF cookie issued during this request (the browser does not have it yet).
 #[derive(Clone)]
 pub struct FreshCsrfCookie(pub String);
 
 /// Middleware: issues the CSRF cookie when missing and refuses cross-site writes early.
-pub async fn guard(
-    state: axum::extract::State<AppState>,
+pub async fn guard<S: WebState>(
+    state: axum::extract::State<S>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let secure = state.secure_cookies;
+    let secure = state.secure_cookies();
     if is_write(request.method()) && is_cross_site(request.headers()) {
         return WebError::Csrf.into_response();
     }
@@ -71,9 +72,13 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
 }
 
 /// Checks a presented token against the request's binding.
-pub fn verify(state: &AppState, binding: Option<&str>, presented: &str) -> Result<(), WebError> {
+pub fn verify<S: WebState>(
+    state: &S,
+    binding: Option<&str>,
+    presented: &str,
+) -> Result<(), WebError> {
     match binding {
-        Some(binding) if state.keyring.form_token_matches(binding, presented) => Ok(()),
+        Some(binding) if state.keyring().form_token_matches(binding, presented) => Ok(()),
         _ => Err(WebError::Csrf),
     }
 }
@@ -91,12 +96,12 @@ struct TokenField {
     csrf: String,
 }
 
-impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+impl<T: DeserializeOwned, S: WebState> FromRequest<S> for CsrfForm<T> {
     type Rejection = WebError;
 
-    async fn from_request(request: Request, state: &AppState) -> Result<Self, WebError> {
+    async fn from_request(request: Request, state: &S) -> Result<Self, WebError> {
         let (parts, body) = request.into_parts();
-        let binding = csrf_binding(&parts, state.secure_cookies);
+        let binding = csrf_binding(&parts, state.secure_cookies());
         let is_form = parts
             .headers
             .get(header::CONTENT_TYPE)
@@ -116,4 +121,14 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             .map(CsrfForm)
             .map_err(|_| WebError::BadRequest)
     }
+}
+
+/// The value forms are bound to: the browser's CSRF cookie (or the one being set now).
+pub fn csrf_binding(parts: &Parts, secure: bool) -> Option<String> {
+    if let Some(fresh) = parts.extensions.get::<FreshCsrfCookie>() {
+        return Some(fresh.0.clone());
+    }
+    CookieJar::from_headers(&parts.headers)
+        .get(cookies::name(Kind::Csrf, secure))
+        .map(|c| c.value().to_owned())
 }

@@ -6,7 +6,7 @@ use platform::fields::FormErrors;
 use platform::i18n::{Arg, Locale};
 use time::Date;
 
-use crate::WebError;
+use crate::error::WebError;
 
 /// Shared template fields.
 pub struct Chrome {
