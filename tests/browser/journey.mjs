@@ -4,6 +4,7 @@
 //
 // Configuration (environment only):
 //   BASE_URL        portal address, e.g. http://127.0.0.1:8090
+//   STAFF_URL       optional: staff listener address, to check the staff sign-in page too
 //   MAIL_DIR        directory where the server writes each outgoing mail as an .eml file
 //   EMAIL           an address not registered yet
 //   SCREENSHOT_DIR  optional: where to save PNG screenshots
@@ -653,6 +654,15 @@ async function main() {
     await expectH1(ja('sessions-title'), 'sessions page');
     await audit('sessions page');
   });
+
+  if (process.env.STAFF_URL) {
+    await step('staff sign-in page (staff listener): Japanese, accessible', async () => {
+      const response = await page.goto(`${process.env.STAFF_URL}/staff/login`);
+      check(response.ok(), `staff sign-in answered ${response.status()}`);
+      await expectH1(ja('staff-login-title'), 'staff sign-in page');
+      await audit('staff sign-in page');
+    });
+  }
 
   await step('profile page: accessible', async () => {
     await visit('/profile');

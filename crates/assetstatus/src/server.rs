@@ -9,6 +9,7 @@ use anyhow::Context;
 use assets::AssetBook;
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
+use console::{Console, ConsoleState};
 use edge::HttpMetrics;
 use identity::{Identity, PasswordHasher, Settings};
 use platform::config::Config;
@@ -31,6 +32,8 @@ pub struct Built {
     pub http_metrics: Arc<HttpMetrics>,
     /// Mails waiting for delivery; the worker role delivers them.
     pub outbox: Arc<Outbox>,
+    /// The staff console shell's state.
+    pub console: ConsoleState,
 }
 
 /// Connects storage, opens the keyring and assembles the services.
@@ -53,13 +56,13 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         sessions: config.session.clone(),
         staff_sessions: config.staff_session.clone(),
     };
-    let identity = Identity::new(
+    let identity = Arc::new(Identity::new(
         db.clone(),
         Arc::clone(&keyring),
         hasher,
         Arc::clone(&outbox),
         settings,
-    );
+    ));
     let assets = AssetBook::new(db.clone(), Arc::clone(&keyring));
     let app = App {
         db,
@@ -68,8 +71,14 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         assets,
         secure_cookies: config.secure_cookies(),
     };
+    let console = ConsoleState(Arc::new(Console {
+        identity: Arc::clone(&app.identity),
+        keyring: Arc::clone(&app.keyring),
+        secure_cookies: app.secure_cookies,
+    }));
     Ok(Built {
         state: AppState(Arc::new(app)),
+        console,
         mail: mailer.describe(),
         http_metrics: Arc::new(HttpMetrics::default()),
         outbox,
@@ -93,11 +102,15 @@ pub fn public_router(built: &Built) -> Router {
     )
 }
 
-/// The staff listener's routes: health and `/metrics`; the consoles join them in later roles.
-pub fn staff_router(built: &Built) -> Router {
+/// The staff listener's routes: health and `/metrics` always; the console when this process
+/// runs the back office or the operations console.
+pub fn staff_router(built: &Built, consoles: bool) -> Router {
     let db = built.state.db.clone();
-    let routes = crate::health::routes(db.clone())
+    let mut routes = crate::health::routes(db.clone())
         .merge(crate::metrics::routes(db, Arc::clone(&built.http_metrics)));
+    if consoles {
+        routes = routes.merge(console::router(built.console.clone()));
+    }
     with_edge(routes, &built.http_metrics)
 }
 
@@ -180,7 +193,16 @@ pub async fn start(config: &Config, built: &Built, roles: &[Role]) -> anyhow::Re
         .await
         .with_context(|| format!("cannot listen on staff address {}", config.staff_addr))?;
     let staff_addr = staff.local_addr()?;
-    tasks.push(serve(staff, staff_router(built), signal.clone()));
+    tasks.push(serve(
+        staff,
+        staff_router(
+            built,
+            roles
+                .iter()
+                .any(|r| matches!(r, Role::Backoffice | Role::Ops)),
+        ),
+        signal.clone(),
+    ));
     if roles.contains(&Role::Worker) {
         tasks.push(tokio::spawn(Arc::clone(&built.outbox).run(signal.clone())));
         tasks.push(prune_sessions(built.state.clone(), signal));

@@ -22,12 +22,14 @@ async fn customer_journey_in_headless_chromium() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let shots = app.dir.path().join("screenshots");
     let base = app.base.clone();
+    let staff = format!("http://{}", app.staff_addr);
     let mail = app.mail_dir();
     let address = support::email("browser");
     let output = tokio::task::spawn_blocking(move || {
         Command::new("node")
             .arg(&script)
             .env("BASE_URL", base)
+            .env("STAFF_URL", staff)
             .env("MAIL_DIR", mail)
             .env("EMAIL", address)
             .env("SCREENSHOT_DIR", shots)

@@ -29,6 +29,14 @@ async fn a_worker_serves_health_but_no_pages() {
         404,
         "customer pages never appear on the staff listener"
     );
+    let console = reqwest::get(format!("http://{}/staff/login", running.staff_addr))
+        .await
+        .unwrap();
+    assert_eq!(
+        console.status(),
+        404,
+        "the console runs only with the back office or operations role"
+    );
     assert!(
         reqwest::get(format!("http://{}/", config.public_addr))
             .await

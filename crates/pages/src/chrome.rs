@@ -16,6 +16,8 @@ pub struct Chrome {
     pub csrf: String,
     /// Whether to show the logged-in navigation.
     pub logged_in: bool,
+    /// True on the staff listener: staff navigation instead of the customer's.
+    pub staff: bool,
     /// Current path, for the language switch.
     pub path: String,
     /// Stylesheet version.
@@ -29,6 +31,7 @@ impl Chrome {
             locale,
             csrf: String::new(),
             logged_in: false,
+            staff: path.starts_with("/staff"),
             path,
             css_version: ui::static_files::css_version(),
         }

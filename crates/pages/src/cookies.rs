@@ -17,6 +17,10 @@ pub enum Kind {
     Device,
     /// A login waiting for its second step (minutes).
     PendingLogin,
+    /// A staff session (the staff listener's own; never a customer's).
+    StaffSession,
+    /// A staff sign-in waiting for its second step.
+    StaffPending,
 }
 
 /// The cookie's name.
@@ -31,6 +35,10 @@ pub fn name(kind: Kind, secure: bool) -> &'static str {
         (Kind::Device, false) => "device",
         (Kind::PendingLogin, true) => "__Host-pending-login",
         (Kind::PendingLogin, false) => "pending-login",
+        (Kind::StaffSession, true) => "__Host-staff-session",
+        (Kind::StaffSession, false) => "staff-session",
+        (Kind::StaffPending, true) => "__Host-staff-pending",
+        (Kind::StaffPending, false) => "staff-pending",
     }
 }
 
@@ -44,7 +52,7 @@ pub fn build(kind: Kind, secure: bool, value: String) -> Cookie<'static> {
     if matches!(kind, Kind::Lang | Kind::Device) {
         cookie.set_max_age(Duration::days(365));
     }
-    if matches!(kind, Kind::PendingLogin) {
+    if matches!(kind, Kind::PendingLogin | Kind::StaffPending) {
         cookie.set_max_age(Duration::minutes(5));
     }
     cookie

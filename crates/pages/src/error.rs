@@ -24,6 +24,12 @@ pub enum WebError {
     /// The page needs a logged-in customer.
     #[error("login required")]
     LoginRequired,
+    /// The page needs a signed-in member of staff.
+    #[error("staff sign-in required")]
+    StaffLoginRequired,
+    /// The member of staff must enrol a second factor before anything else.
+    #[error("second factor enrolment required")]
+    EnrolmentRequired,
     /// The form token is missing or wrong.
     #[error("form token rejected")]
     Csrf,
@@ -42,7 +48,9 @@ impl WebError {
     fn status(self) -> StatusCode {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
-            WebError::LoginRequired => StatusCode::SEE_OTHER,
+            WebError::LoginRequired
+            | WebError::StaffLoginRequired
+            | WebError::EnrolmentRequired => StatusCode::SEE_OTHER,
             WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::BadRequest => StatusCode::BAD_REQUEST,
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -53,7 +61,9 @@ impl WebError {
     fn message_key(self) -> &'static str {
         match self {
             WebError::NotFound => "error-page-not-found",
-            WebError::LoginRequired => "error-page-login-required",
+            WebError::LoginRequired
+            | WebError::StaffLoginRequired
+            | WebError::EnrolmentRequired => "error-page-login-required",
             WebError::Csrf => "error-page-csrf",
             WebError::BadRequest => "error-page-bad-request",
             WebError::TooLarge => "error-page-too-large",
@@ -64,8 +74,11 @@ impl WebError {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        if self == WebError::LoginRequired {
-            return Redirect::to("/login").into_response();
+        match self {
+            WebError::LoginRequired => return Redirect::to("/login").into_response(),
+            WebError::StaffLoginRequired => return Redirect::to("/staff/login").into_response(),
+            WebError::EnrolmentRequired => return Redirect::to("/staff/enrol").into_response(),
+            _ => {}
         }
         let mut response = self.status().into_response();
         response.extensions_mut().insert(self);
@@ -195,6 +208,8 @@ mod tests {
         let table = [
             (WebError::NotFound, StatusCode::NOT_FOUND),
             (WebError::LoginRequired, StatusCode::SEE_OTHER),
+            (WebError::StaffLoginRequired, StatusCode::SEE_OTHER),
+            (WebError::EnrolmentRequired, StatusCode::SEE_OTHER),
             (WebError::Csrf, StatusCode::FORBIDDEN),
             (WebError::BadRequest, StatusCode::BAD_REQUEST),
             (WebError::TooLarge, StatusCode::PAYLOAD_TOO_LARGE),

@@ -14,7 +14,7 @@ pub struct App {
     /// Keys, for form tokens.
     pub keyring: Arc<Keyring>,
     /// The customer pool.
-    pub identity: Identity,
+    pub identity: Arc<Identity>,
     /// Customers' assets.
     pub assets: AssetBook,
     /// True when customers arrive over TLS: cookies get `Secure` and the `__Host-` prefix.

@@ -88,6 +88,7 @@ impl Visitor {
             locale: self.locale,
             csrf: self.csrf.clone(),
             logged_in: self.session.is_some(),
+            staff: false,
             path: self.path.clone(),
             css_version: ui::static_files::css_version(),
         }

@@ -310,3 +310,21 @@ mail-mfa-disabled-subject = [Asset Status] Two-step verification was turned off
 mail-mfa-disabled-body =
     Two-step verification on your account has been turned off.
     If this was not you, please change your password at once and contact the bank.
+
+## Staff console
+staff-area-name = Asset Status staff console
+staff-nav-home = Home
+staff-login-title = Staff sign-in
+staff-login-lead = For the bank's business operators and system administrators only.
+field-username = User name
+staff-login-failed = The user name or password is not correct.
+staff-login-disabled = This account cannot be used at present. Please contact a system administrator.
+staff-enrol-title = Set up two-step verification
+staff-enrol-lead = Staff accounts must use two-step verification. Nothing else is available until it is set up.
+staff-enrol-done = Two-step verification is set up.
+staff-home-title = Home
+staff-home-welcome = Signed in
+staff-home-roles = Roles
+staff-home-audited = Every action here, and every view of customer data, is recorded in the audit trail.
+role-operator = Business operator
+role-admin = System administrator

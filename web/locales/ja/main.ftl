@@ -295,3 +295,21 @@ mail-mfa-disabled-subject = 【資産状況】二段階認証が無効になり�
 mail-mfa-disabled-body =
     お客さまのアカウントの二段階認証が無効になりました。
     お心当たりのない場合は、至急パスワードを変更し、当行までご連絡ください。
+
+## 職員コンソール
+staff-area-name = 資産状況 業務・運用コンソール
+staff-nav-home = ホーム
+staff-login-title = 職員ログイン
+staff-login-lead = 当行の業務担当者・システム管理者専用の画面です。
+field-username = ユーザー名
+staff-login-failed = ユーザー名またはパスワードが正しくありません。
+staff-login-disabled = このアカウントは現在利用できません。システム管理者に連絡してください。
+staff-enrol-title = 二段階認証の登録
+staff-enrol-lead = 職員アカウントでは二段階認証が必須です。登録が完了するまで、ほかの操作はできません。
+staff-enrol-done = 二段階認証を登録しました。
+staff-home-title = ホーム
+staff-home-welcome = ログイン中の職員
+staff-home-roles = 担当
+staff-home-audited = この画面での操作とお客さま情報の閲覧は、すべて監査ログに記録されます。
+role-operator = 業務担当者
+role-admin = システム管理者

@@ -28,6 +28,8 @@ pub struct CodeForm {
 struct CodePage {
     c: Chrome,
     form: FormState,
+    action: &'static str,
+    restart: &'static str,
 }
 
 /// `GET /login/code`.
@@ -35,6 +37,8 @@ pub async fn form(visitor: Visitor) -> PageResult {
     let page = CodePage {
         form: FormState::fresh(visitor.locale),
         c: visitor.chrome(),
+        action: "/login/code",
+        restart: "/login",
     };
     Ok(Html(render(&page)?).into_response())
 }
@@ -66,6 +70,8 @@ pub async fn submit(
             let page = CodePage {
                 form: FormState::with(visitor.locale, errors),
                 c: visitor.chrome(),
+                action: "/login/code",
+                restart: "/login",
             };
             Ok((StatusCode::UNAUTHORIZED, Html(render(&page)?)).into_response())
         }

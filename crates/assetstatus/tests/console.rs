@@ -1,0 +1,173 @@
+//! The staff console over HTTP on the staff listener: sign-in, the mandatory enrolment of a
+//! second factor (nothing else reachable before it), the code step on later sign-ins, and the
+//! separation from customers (no console on the public listener, no customer session counts).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use identity::staff::{NewStaff, StaffRoles, Username};
+use platform::audit::RequestMeta;
+use support::{Backend, Browser, TestApp, email};
+
+fn code_at(key: &str, offset_steps: i64) -> String {
+    let secret = data_encoding::BASE32_NOPAD.decode(key.as_bytes()).unwrap();
+    let totp = totp_rs::Builder::new().with_secret(secret).build().unwrap();
+    let now = platform::time_util::now_unix() + offset_steps * 30;
+    totp.generate(u64::try_from(now).unwrap()).to_string()
+}
+
+async fn staff_sign_in_with_mandatory_second_factor(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let new = NewStaff {
+        username: Username::parse("sato.ops").unwrap(),
+        display_name: "佐藤 一郎".into(),
+        roles: StaffRoles::parse("operator,admin").unwrap(),
+    };
+    let meta = RequestMeta {
+        client_ip: None,
+        request_id: "t".into(),
+    };
+    let (_, password) = app.state.identity.create_staff(new, &meta).await.unwrap();
+    let staff = Browser::new(&format!("http://{}", app.staff_addr));
+
+    assert_eq!(
+        staff.get("/staff").await.location.as_deref(),
+        Some("/staff/login")
+    );
+    let login_page = staff.get("/staff/login").await;
+    assert_eq!(login_page.status, 200);
+    assert!(
+        login_page.body.contains("職員ログイン") && login_page.body.contains("<html lang=\"ja\">")
+    );
+    let wrong = staff
+        .submit(
+            "/staff/login",
+            "/staff/login",
+            &[("username", "sato.ops"), ("password", "not-it")],
+        )
+        .await;
+    assert_eq!(wrong.status, 401);
+    assert!(
+        wrong
+            .body
+            .contains("ユーザー名またはパスワードが正しくありません")
+    );
+
+    let first = staff
+        .submit(
+            "/staff/login",
+            "/staff/login",
+            &[("username", "sato.ops"), ("password", &password)],
+        )
+        .await;
+    assert_eq!(first.location.as_deref(), Some("/staff/enrol"));
+    assert_eq!(
+        staff.get("/staff").await.location.as_deref(),
+        Some("/staff/enrol"),
+        "enrol-only until a second factor exists"
+    );
+    let enrol = staff.get("/staff/enrol").await;
+    assert!(enrol.body.contains("<svg"));
+    let key = enrol
+        .body
+        .split("<code class=\"key\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    let refused = staff
+        .submit("/staff/enrol", "/staff/enrol", &[("code", "111111")])
+        .await;
+    assert_eq!(refused.status, 422);
+    let done = staff
+        .submit(
+            "/staff/enrol",
+            "/staff/enrol",
+            &[("code", &code_at(&key, 0))],
+        )
+        .await;
+    assert_eq!(done.status, 200);
+    assert_eq!(
+        done.body.matches("<li><code>").count(),
+        10,
+        "recovery codes shown once"
+    );
+    let home = staff.get("/staff").await;
+    assert_eq!(home.status, 200);
+    assert!(
+        home.body.contains("佐藤 一郎")
+            && home.body.contains("業務担当者")
+            && home.body.contains("システム管理者")
+    );
+    assert_eq!(
+        staff.get("/staff/enrol").await.status,
+        404,
+        "no second enrolment"
+    );
+
+    assert_eq!(
+        staff
+            .submit("/staff", "/staff/logout", &[])
+            .await
+            .location
+            .as_deref(),
+        Some("/staff/login?notice=logged-out")
+    );
+    assert_eq!(
+        staff.get("/staff").await.location.as_deref(),
+        Some("/staff/login")
+    );
+    let again = staff
+        .submit(
+            "/staff/login",
+            "/staff/login",
+            &[("username", "sato.ops"), ("password", &password)],
+        )
+        .await;
+    assert_eq!(again.location.as_deref(), Some("/staff/login/code"));
+    assert_eq!(
+        staff
+            .submit(
+                "/staff/login/code",
+                "/staff/login/code",
+                &[("code", &code_at(&key, 0))]
+            )
+            .await
+            .status,
+        401,
+        "used code"
+    );
+    let ok = staff
+        .submit(
+            "/staff/login/code",
+            "/staff/login/code",
+            &[("code", &code_at(&key, 1))],
+        )
+        .await;
+    assert_eq!(ok.location.as_deref(), Some("/staff"));
+    assert_eq!(staff.get("/staff").await.status, 200);
+
+    let customer = app.register(&email("not-staff")).await;
+    assert_eq!(
+        customer.get("/staff").await.status,
+        404,
+        "no console on the public listener"
+    );
+    let with_customer_cookies = customer
+        .client
+        .get(format!("http://{}/staff", app.staff_addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        with_customer_cookies.status(),
+        303,
+        "a customer session is no staff session"
+    );
+    assert_eq!(with_customer_cookies.headers()["location"], "/staff/login");
+    app.stop().await;
+}
+
+on_both_backends!(staff_sign_in_with_mandatory_second_factor);

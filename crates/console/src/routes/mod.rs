@@ -1,0 +1,36 @@
+//! The console's route table.
+
+mod enrol;
+mod home;
+mod sign_in;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+use pages::csrf;
+use pages::error::{WebError, error_pages};
+
+use crate::ConsoleState;
+
+/// Every console page, wrapped in the page kit's layers.
+pub fn router(state: ConsoleState) -> Router {
+    Router::new()
+        .route("/staff", get(home::page))
+        .route("/staff/login", get(sign_in::form).post(sign_in::submit))
+        .route(
+            "/staff/login/code",
+            get(sign_in::code_form).post(sign_in::code),
+        )
+        .route("/staff/enrol", get(enrol::page).post(enrol::confirm))
+        .route("/staff/logout", post(sign_in::log_out))
+        .route("/static/app.css", get(ui::static_files::app_css))
+        .fallback(|| async { WebError::NotFound })
+        .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(from_fn_with_state(
+            state.clone(),
+            csrf::guard::<ConsoleState>,
+        ))
+        .layer(from_fn(error_pages))
+        .with_state(state)
+}
