@@ -42,7 +42,8 @@ pub struct Args {
 enum Command {
     /// Serve the portal and the staff listener.
     Serve {
-        /// Create a demo customer with a year of asset history if none exists, and print how to log in.
+        /// Create a demo customer with a year of asset history and demo staff if none exist, and
+        /// print how to log in.
         #[arg(long)]
         demo: bool,
         /// Which roles this process runs, comma-separated [default: all].
@@ -175,13 +176,20 @@ fn print_banner(
         Some(public) => eprintln!("  customer portal : http://{public}/"),
         None => eprintln!("  customer portal : not served by this process"),
     }
-    eprintln!("  staff listener  : http://{staff}/healthz");
+    eprintln!("  staff console   : http://{staff}/staff  (health: /healthz, figures: /metrics)");
     eprintln!("  data directory  : {}", config.data_dir.display());
     eprintln!("  mail            : {}", built.mail);
     if let Some(login) = demo {
         eprintln!(
             "  demo customer   : {}  /  password: {}",
             login.email, login.password
+        );
+        eprintln!(
+            "  demo staff      : {} (operator), {} (admin)  /  password: {}",
+            login.staff[0], login.staff[1], login.staff_password
+        );
+        eprintln!(
+            "                    sign in at http://{staff}/staff/login; the first sign-in sets up two-step verification"
         );
     }
     eprintln!("  stop with Ctrl-C");

@@ -2,6 +2,7 @@
 //! that the dashboard shows something real on first start.
 
 use assets::{AssetForm, Category};
+use identity::staff::{NewStaff, StaffRoles, Username};
 use identity::{BirthDate, Email, KanaName, KanjiName, NewPassword, SignupRequest};
 use platform::audit::RequestMeta;
 use platform::i18n::Locale;
@@ -9,13 +10,19 @@ use platform::time_util::today_jst;
 use portal::AppState;
 use time::{Date, Duration};
 
-/// How to log in as the demo customer.
+/// How to log in as the demo customer and the demo staff.
 pub struct DemoLogin {
     /// Login address.
     pub email: &'static str,
     /// Password (demo data only).
     pub password: &'static str,
+    /// Staff user names (operator, administrator).
+    pub staff: [&'static str; 2],
+    /// Their password (demo data only).
+    pub staff_password: &'static str,
 }
+
+const STAFF_PASSWORD: &str = "sakura-console-2026-demo";
 
 const EMAIL: &str = "demo@example.jp";
 const PASSWORD: &str = "sakura-mochi-2026-demo";
@@ -68,11 +75,13 @@ const HOLDINGS: [(Category, &str, &str, i64, i64); 8] = [
     ),
 ];
 
-/// Creates the demo customer and their history unless the address is already registered.
+/// Creates the demo customer with their history, and the demo staff, unless they exist.
 pub async fn seed(state: &AppState) -> anyhow::Result<DemoLogin> {
     let login = DemoLogin {
         email: EMAIL,
         password: PASSWORD,
+        staff: ["demo.operator", "demo.admin"],
+        staff_password: STAFF_PASSWORD,
     };
     let today = today_jst();
     let request = SignupRequest {
@@ -87,6 +96,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoLogin> {
         client_ip: None,
         request_id: "demo-seed".into(),
     };
+    seed_staff(state, &meta).await?;
     let Some(customer) = state
         .identity
         .create_active_customer(request, &meta)
@@ -120,4 +130,24 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoLogin> {
 
 fn month_after(start: Date, months: i64) -> Date {
     start + Duration::days(months * 365 / 12)
+}
+
+/// A demo operator and a demo administrator; their second factor is set up at the first
+/// sign-in, as for any member of staff.
+async fn seed_staff(state: &AppState, meta: &RequestMeta) -> anyhow::Result<()> {
+    for (username, name, roles) in [
+        ("demo.operator", "業務 花子", "operator"),
+        ("demo.admin", "管理 太郎", "admin"),
+    ] {
+        let new = NewStaff {
+            username: Username::parse(username)?,
+            display_name: name.into(),
+            roles: StaffRoles::parse(roles)?,
+        };
+        state
+            .identity
+            .create_demo_staff(new, STAFF_PASSWORD, meta)
+            .await?;
+    }
+    Ok(())
 }

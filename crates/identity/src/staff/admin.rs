@@ -46,9 +46,35 @@ impl Identity {
         new: NewStaff,
         meta: &RequestMeta,
     ) -> Result<(StaffId, String), IdentityError> {
+        let password = SecretToken::generate().plain[..24].to_owned();
+        self.create_staff_with_password(new, password, meta).await
+    }
+
+    /// Creates an account with a given password (demo data); `None` when the user name exists.
+    pub async fn create_demo_staff(
+        &self,
+        new: NewStaff,
+        password: &str,
+        meta: &RequestMeta,
+    ) -> Result<Option<StaffId>, IdentityError> {
+        match self
+            .create_staff_with_password(new, password.to_owned(), meta)
+            .await
+        {
+            Ok((id, _)) => Ok(Some(id)),
+            Err(IdentityError::UsernameTaken) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn create_staff_with_password(
+        &self,
+        new: NewStaff,
+        password: String,
+        meta: &RequestMeta,
+    ) -> Result<(StaffId, String), IdentityError> {
         let display_name = required_text(&new.display_name, 50)
             .map_err(|e| IdentityError::Invalid(platform::fields::FormErrors(vec![("name", e)])))?;
-        let password = SecretToken::generate().plain[..24].to_owned();
         let hash = self.hasher.hash(&password).await?;
         let id = StaffId::new();
         let mut tx = self.db.write().await?;
