@@ -39,6 +39,20 @@ async fn staff_sign_in_with_mandatory_second_factor(backend: Backend) {
     assert!(
         login_page.body.contains("職員ログイン") && login_page.body.contains("<html lang=\"ja\">")
     );
+    let english = staff.get("/lang/en?next=/staff/login").await;
+    assert_eq!(
+        english.location.as_deref(),
+        Some("/staff/login"),
+        "the language switch works on the staff listener"
+    );
+    assert!(
+        staff
+            .get("/staff/login")
+            .await
+            .body
+            .contains("Staff sign-in")
+    );
+    staff.get("/lang/ja?next=/staff/login").await;
     let wrong = staff
         .submit(
             "/staff/login",

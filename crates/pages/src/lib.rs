@@ -6,6 +6,7 @@ pub mod chrome;
 pub mod cookies;
 pub mod csrf;
 pub mod error;
+pub mod language;
 pub mod locale;
 
 use platform::crypto::Keyring;

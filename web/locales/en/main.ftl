@@ -286,6 +286,7 @@ code-title = Enter your code
 code-lead = Please enter the six-digit code your authenticator app shows. If you do not have your phone, you can use a recovery code.
 field-code = Code
 hint-code = Six digits, or a recovery code (such as ABCDE-FGHJK)
+hint-code-app = The six digits your authenticator app shows
 code-submit = Confirm
 code-restart = Start the login again
 two-step-title = Two-step verification
@@ -314,6 +315,7 @@ mail-mfa-disabled-body =
 ## Staff console
 staff-area-name = Asset Status staff console
 staff-nav-home = Home
+staff-footer-note = For staff only. Every action and every view of customer data is recorded in the audit trail.
 staff-login-title = Staff sign-in
 staff-login-lead = For the bank's business operators and system administrators only.
 field-username = User name

@@ -274,6 +274,7 @@ code-title = 確認コードの入力
 code-lead = 認証アプリに表示されている6桁の確認コードを入力してください。スマートフォンをお持ちでない場合は、リカバリーコードをご利用いただけます。
 field-code = 確認コード
 hint-code = 6桁の数字、またはリカバリーコード（例: ABCDE-FGHJK）
+hint-code-app = 認証アプリに表示されている6桁の数字
 code-submit = 確認する
 code-restart = ログインをやり直す
 two-step-title = 二段階認証
@@ -299,6 +300,7 @@ mail-mfa-disabled-body =
 ## 職員コンソール
 staff-area-name = 資産状況 業務・運用コンソール
 staff-nav-home = ホーム
+staff-footer-note = 職員専用の画面です。操作とお客さま情報の閲覧はすべて監査ログに記録されます。
 staff-login-title = 職員ログイン
 staff-login-lead = 当行の業務担当者・システム管理者専用の画面です。
 field-username = ユーザー名

@@ -24,6 +24,7 @@ pub fn router(state: ConsoleState) -> Router {
         )
         .route("/staff/enrol", get(enrol::page).post(enrol::confirm))
         .route("/staff/logout", post(sign_in::log_out))
+        .route("/lang/{code}", get(pages::language::switch))
         .route("/static/app.css", get(ui::static_files::app_css))
         .fallback(|| async { WebError::NotFound })
         .layer(DefaultBodyLimit::max(64 * 1024))

@@ -5,7 +5,6 @@ mod asset_csv;
 mod assets;
 mod dashboard;
 mod home;
-mod language;
 mod login;
 mod logout;
 mod message;
@@ -85,7 +84,7 @@ pub fn router(state: AppState) -> Router {
             "/account/delete",
             get(account_deletion::confirm).post(account_deletion::submit),
         )
-        .route("/lang/{code}", get(language::switch))
+        .route("/lang/{code}", get(pages::language::switch))
         .route("/static/app.css", get(ui::static_files::app_css))
         .fallback(|| async { WebError::NotFound })
         .layer(DefaultBodyLimit::max(FORM_LIMIT))

@@ -1,4 +1,4 @@
-//! Switching the page language.
+//! Switching the page language, on every listener.
 
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -6,7 +6,7 @@ use axum_extra::extract::cookie::CookieJar;
 use platform::i18n::Locale;
 use serde::Deserialize;
 
-use pages::cookies::{self, Kind};
+use crate::cookies::{self, Kind};
 
 /// Where to go back to.
 #[derive(Deserialize)]
