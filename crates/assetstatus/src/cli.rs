@@ -67,6 +67,16 @@ enum Command {
         #[command(subcommand)]
         command: crate::users::UsersCommand,
     },
+    /// OAuth clients of the identity provider: add, list, disable, enable.
+    Clients {
+        #[command(subcommand)]
+        command: crate::clients::ClientsCommand,
+    },
+    /// Signing keys of the identity provider: rotate, list.
+    Keys {
+        #[command(subcommand)]
+        command: crate::clients::KeysCommand,
+    },
     /// Exit 0 when the URL answers 200 (container health checks without curl).
     Healthcheck {
         /// URL to probe.
@@ -122,6 +132,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             command: AuditCommand::Verify,
         } => verify_audit(&args.load_config()?).await,
         Command::Users { command } => crate::users::run(&args.load_config()?, command).await,
+        Command::Clients { command } => {
+            crate::clients::run_clients(&args.load_config()?, command).await
+        }
+        Command::Keys { command } => crate::clients::run_keys(&args.load_config()?, command).await,
         Command::Serve { demo, roles } => {
             let roles = if roles.is_empty() {
                 crate::server::Role::ALL.to_vec()

@@ -2,6 +2,7 @@
 //! configuration, apply migrations and verify the audit trail.
 
 pub mod cli;
+pub mod clients;
 pub mod demo;
 pub mod health;
 pub mod metrics;

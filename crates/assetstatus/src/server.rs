@@ -64,11 +64,20 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         settings,
     ));
     let assets = AssetBook::new(db.clone(), Arc::clone(&keyring));
+    let oidc = oidc::Provider::new(
+        db.clone(),
+        Arc::clone(&keyring),
+        Arc::clone(&identity),
+        oidc::Settings::from_config(config),
+    )
+    .await
+    .context("cannot start the identity provider")?;
     let app = App {
         db,
         keyring,
         identity,
         assets,
+        oidc: Arc::new(oidc),
         secure_cookies: config.secure_cookies(),
     };
     let console = ConsoleState(Arc::new(Console {
@@ -97,7 +106,9 @@ fn with_edge(router: Router, metrics: &Arc<HttpMetrics>) -> Router {
 pub fn public_router(built: &Built) -> Router {
     let db = built.state.db.clone();
     with_edge(
-        portal::router(built.state.clone()).merge(crate::health::routes(db)),
+        portal::router(built.state.clone())
+            .merge(oidc::http::router(Arc::clone(&built.state.oidc)))
+            .merge(crate::health::routes(db)),
         &built.http_metrics,
     )
 }
@@ -205,7 +216,7 @@ pub async fn start(config: &Config, built: &Built, roles: &[Role]) -> anyhow::Re
     ));
     if roles.contains(&Role::Worker) {
         tasks.push(tokio::spawn(Arc::clone(&built.outbox).run(signal.clone())));
-        tasks.push(prune_sessions(built.state.clone(), signal));
+        tasks.push(housekeeping(built.state.clone(), signal));
     }
     Ok(Running {
         public_addr,
@@ -234,16 +245,22 @@ fn serve(
     })
 }
 
-/// Removes expired sessions every 15 minutes.
-fn prune_sessions(state: AppState, mut signal: watch::Receiver<bool>) -> JoinHandle<()> {
+/// Every 15 minutes: removes expired sessions, rotates the signing key when it is due and
+/// removes expired codes, grants and keys.
+fn housekeeping(state: AppState, mut signal: watch::Receiver<bool>) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(15 * 60));
         loop {
             tokio::select! {
-                _ = every.tick() => match state.identity.prune_sessions().await {
-                    Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "session pruning failed"),
+                _ = every.tick() => {
+                    match state.identity.prune_sessions().await {
+                        Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "session pruning failed"),
+                    }
+                    if let Err(e) = state.oidc.maintain().await {
+                        tracing::warn!(error = %e, "identity provider maintenance failed");
+                    }
                 },
                 _ = signal.changed() => break,
             }

@@ -45,7 +45,8 @@ pub enum UsersCommand {
     },
 }
 
-fn meta() -> RequestMeta {
+/// Audit metadata of a command-line action: no address, a fresh request ID.
+pub(crate) fn meta() -> RequestMeta {
     RequestMeta {
         client_ip: None,
         request_id: format!("cli-{}", uuid_like()),

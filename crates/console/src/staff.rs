@@ -1,9 +1,7 @@
 //! Who is asking on the staff listener: language, form token, audit details and the staff
 //! session, if any. Pages take [`SignedIn`] (second factor done) or [`Enrolling`] (not yet).
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::CookieJar;
 use identity::staff::StaffSession;
@@ -53,17 +51,7 @@ impl FromRequestParts<ConsoleState> for StaffVisitor {
         let binding = csrf_binding(parts, secure).unwrap_or_default();
         Ok(StaffVisitor {
             locale: locale_from_headers(&parts.headers),
-            meta: RequestMeta {
-                client_ip: parts
-                    .extensions
-                    .get::<ConnectInfo<SocketAddr>>()
-                    .map(|c| c.0.ip()),
-                request_id: parts
-                    .extensions
-                    .get::<edge::RequestId>()
-                    .map(|r| r.0.clone())
-                    .unwrap_or_default(),
-            },
+            meta: edge::request_meta(parts),
             csrf: state.keyring.form_token(&binding),
             session,
             token,

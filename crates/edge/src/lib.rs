@@ -3,11 +3,13 @@
 //! out.
 
 mod access_log;
+mod meta;
 mod metrics;
 mod request_id;
 mod security_headers;
 
 pub use access_log::access_log;
+pub use meta::{Meta, request_meta};
 pub use metrics::HttpMetrics;
 pub use request_id::{RequestId, request_id};
 pub use security_headers::security_headers;

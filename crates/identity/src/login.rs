@@ -128,7 +128,7 @@ impl Identity {
             });
         }
         drop(tx);
-        self.open_session(&customer, email, &keys, ctx, meta)
+        self.open_session(&customer, email, &keys, (ctx, "pwd"), meta)
             .await
             .map(LoginOutcome::LoggedIn)
     }
@@ -187,7 +187,8 @@ impl Identity {
             Some(&self.keyring.email_index(email.as_str()).0),
             meta.client_ip,
         );
-        self.open_session(&customer, email, &keys, ctx, meta).await
+        self.open_session(&customer, email, &keys, (ctx, "pwd otp mfa"), meta)
+            .await
     }
 
     async fn open_session(
@@ -195,7 +196,7 @@ impl Identity {
         customer: &CustomerRow,
         email: Email,
         keys: &Keys,
-        ctx: &LoginContext,
+        (ctx, amr): (&LoginContext, &'static str),
         meta: &RequestMeta,
     ) -> Result<LoggedIn, IdentityError> {
         let token = SecretToken::generate();
@@ -220,6 +221,7 @@ impl Identity {
                 .client_ip
                 .map_or_else(|| "-".to_owned(), |ip| ip.to_string()),
             device: device.clone(),
+            amr,
         };
         store::insert_session(&mut tx, &session).await?;
         store::record_login(&mut tx, customer.id, now).await?;

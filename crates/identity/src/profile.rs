@@ -73,6 +73,14 @@ impl Identity {
         self.decrypt_profile(&mut tx, id).await
     }
 
+    /// True while the customer may use the service: verified, neither disabled nor deleted.
+    /// Token grants ask this before issuing anything.
+    pub async fn is_active(&self, id: CustomerId) -> Result<bool, IdentityError> {
+        let mut tx = self.db.read().await?;
+        let row = store::customer_by_id(&mut tx, id).await?;
+        Ok(row.is_some_and(|c| c.status == store::CustomerStatus::Active))
+    }
+
     pub(crate) async fn decrypt_profile(
         &self,
         conn: &mut AnyConnection,

@@ -20,6 +20,10 @@ pub struct SessionInfo {
     pub customer: CustomerId,
     /// Their preferred language.
     pub locale: Locale,
+    /// When the customer proved who they are (OpenID Connect `auth_time`).
+    pub auth_time: i64,
+    /// How they proved it (OpenID Connect `amr` values, space-separated).
+    pub amr: String,
 }
 
 impl Identity {
@@ -44,6 +48,8 @@ impl Identity {
         Ok(Some(SessionInfo {
             customer: row.customer,
             locale: row.locale,
+            auth_time: row.created_at,
+            amr: row.amr,
         }))
     }
 

@@ -287,12 +287,13 @@ pub(crate) struct NewSession<'a> {
     pub expires_at: i64,
     pub client_ip: String,
     pub device: String,
+    pub amr: &'static str,
 }
 
 pub(crate) async fn insert_session(tx: &mut WriteTx, s: &NewSession<'_>) -> Result<(), DbError> {
     sqlx::query(
-        "INSERT INTO sessions (id_hash, customer_id, created_at, last_seen_at, expires_at, client_ip, device, id) \
-         VALUES ($1, $2, $3, $3, $4, $5, $6, $7)",
+        "INSERT INTO sessions (id_hash, customer_id, created_at, last_seen_at, expires_at, client_ip, device, id, amr) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8)",
     )
     .bind(s.hash)
     .bind(s.customer.to_string())
@@ -301,6 +302,7 @@ pub(crate) async fn insert_session(tx: &mut WriteTx, s: &NewSession<'_>) -> Resu
     .bind(&s.client_ip)
     .bind(&s.device)
     .bind(uuid::Uuid::new_v4().to_string())
+    .bind(s.amr)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -416,6 +418,8 @@ pub(crate) async fn remember_device(
 pub(crate) struct SessionRow {
     pub customer: CustomerId,
     pub last_seen_at: i64,
+    pub created_at: i64,
+    pub amr: String,
     pub locale: Locale,
 }
 
@@ -426,7 +430,7 @@ pub(crate) async fn live_session(
     idle_secs: i64,
 ) -> Result<Option<SessionRow>, DbError> {
     let row = sqlx::query(
-        "SELECT s.customer_id, s.last_seen_at, c.locale FROM sessions s JOIN customers c ON c.id = s.customer_id \
+        "SELECT s.customer_id, s.last_seen_at, s.created_at, s.amr, c.locale FROM sessions s JOIN customers c ON c.id = s.customer_id \
          WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND c.status = 'active'",
     )
     .bind(hash)
@@ -439,6 +443,8 @@ pub(crate) async fn live_session(
     Ok(Some(SessionRow {
         customer: parsed(&row, "customer_id")?,
         last_seen_at: col(&row, "last_seen_at")?,
+        created_at: col(&row, "created_at")?,
+        amr: col(&row, "amr")?,
         locale: Locale::from_code(&locale).unwrap_or_default(),
     }))
 }

@@ -21,6 +21,8 @@ pub enum Kind {
     StaffSession,
     /// A staff sign-in waiting for its second step.
     StaffPending,
+    /// An authorization request waiting for the customer to log in (minutes).
+    Resume,
 }
 
 /// The cookie's name.
@@ -39,6 +41,8 @@ pub fn name(kind: Kind, secure: bool) -> &'static str {
         (Kind::StaffSession, false) => "staff-session",
         (Kind::StaffPending, true) => "__Host-staff-pending",
         (Kind::StaffPending, false) => "staff-pending",
+        (Kind::Resume, true) => "__Host-resume",
+        (Kind::Resume, false) => "resume",
     }
 }
 
@@ -52,7 +56,7 @@ pub fn build(kind: Kind, secure: bool, value: String) -> Cookie<'static> {
     if matches!(kind, Kind::Lang | Kind::Device) {
         cookie.set_max_age(Duration::days(365));
     }
-    if matches!(kind, Kind::PendingLogin | Kind::StaffPending) {
+    if matches!(kind, Kind::PendingLogin | Kind::StaffPending | Kind::Resume) {
         cookie.set_max_age(Duration::minutes(5));
     }
     cookie

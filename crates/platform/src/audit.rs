@@ -33,6 +33,8 @@ pub enum Role {
     Staff,
     /// The application itself (start-up, jobs, command line).
     System,
+    /// A registered OAuth client acting for itself (client credentials).
+    Client,
 }
 
 impl Role {
@@ -42,6 +44,7 @@ impl Role {
             Role::Customer => "customer",
             Role::Staff => "staff",
             Role::System => "system",
+            Role::Client => "client",
         }
     }
 }
@@ -68,6 +71,14 @@ impl Actor {
         Self {
             id: id.to_string(),
             role: Role::Staff,
+        }
+    }
+
+    /// A registered OAuth client, by its public client ID.
+    pub fn client(client_id: &str) -> Self {
+        Self {
+            id: client_id.to_owned(),
+            role: Role::Client,
         }
     }
 
@@ -103,6 +114,21 @@ impl Target {
     /// All assets of a customer (exports, imports).
     pub fn assets_of(id: CustomerId) -> Self {
         Self(format!("assets-of:{id}"))
+    }
+
+    /// A registered OAuth client.
+    pub fn client(client_id: &str) -> Self {
+        Self(format!("client:{client_id}"))
+    }
+
+    /// An OAuth grant: the family of tokens issued from one authorization.
+    pub fn grant(family: &str) -> Self {
+        Self(format!("grant:{family}"))
+    }
+
+    /// A signing key of the identity provider.
+    pub fn signing_key(kid: &str) -> Self {
+        Self(format!("signing-key:{kid}"))
     }
 
     /// Nothing in particular.

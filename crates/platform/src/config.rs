@@ -50,6 +50,8 @@ pub struct Config {
     pub session: SessionConfig,
     /// Staff session lifetimes: shorter, as staff see many customers' data.
     pub staff_session: SessionConfig,
+    /// The OpenID Connect provider's token lifetimes and key rotation.
+    pub oidc: OidcConfig,
     /// Log filter in `tracing` syntax.
     pub log_filter: String,
 }
@@ -65,6 +67,31 @@ pub struct MailConfig {
     pub from: String,
     /// Delivery attempts before a mail is given up (retries back off from 15 s to an hour).
     pub max_attempts: i64,
+}
+
+/// Token lifetimes and signing-key rotation of the OpenID Connect provider.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OidcConfig {
+    /// Lifetime of access and ID tokens (JWTs cannot be recalled, so keep it short).
+    pub access_token_minutes: u32,
+    /// Lifetime of refresh tokens; each use replaces the token, the family keeps this bound.
+    pub refresh_token_days: u32,
+    /// A new signing key is made when the current one is this old.
+    pub signing_key_rotation_days: u32,
+    /// The `aud` of access tokens: the customer API.
+    pub api_audience: String,
+}
+
+impl Default for OidcConfig {
+    fn default() -> Self {
+        Self {
+            access_token_minutes: 10,
+            refresh_token_days: 30,
+            signing_key_rotation_days: 30,
+            api_audience: "assetstatus-api".to_owned(),
+        }
+    }
 }
 
 /// Master key settings.
@@ -100,6 +127,7 @@ impl Default for Config {
                 idle_minutes: 15,
                 absolute_hours: 8,
             },
+            oidc: OidcConfig::default(),
             log_filter: "info".to_owned(),
         }
     }
@@ -215,6 +243,21 @@ impl Config {
         }
         self.session.validate("session")?;
         self.staff_session.validate("staff_session")?;
+        if !(1..=60).contains(&self.oidc.access_token_minutes) {
+            return invalid("oidc.access_token_minutes", "must be between 1 and 60");
+        }
+        if !(1..=90).contains(&self.oidc.refresh_token_days) {
+            return invalid("oidc.refresh_token_days", "must be between 1 and 90");
+        }
+        if !(1..=365).contains(&self.oidc.signing_key_rotation_days) {
+            return invalid(
+                "oidc.signing_key_rotation_days",
+                "must be between 1 and 365",
+            );
+        }
+        if self.oidc.api_audience.trim().is_empty() {
+            return invalid("oidc.api_audience", "must not be empty");
+        }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log_filter) {
             return Err(ConfigError::Invalid {
                 key: "log_filter",

@@ -17,6 +17,8 @@ pub struct App {
     pub identity: Arc<Identity>,
     /// Customers' assets.
     pub assets: AssetBook,
+    /// The OpenID Connect provider.
+    pub oidc: Arc<oidc::Provider>,
     /// True when customers arrive over TLS: cookies get `Secure` and the `__Host-` prefix.
     pub secure_cookies: bool,
 }

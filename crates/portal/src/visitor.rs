@@ -1,9 +1,7 @@
 //! Who is asking: language, address, request ID, form token and, when logged in, the customer.
 //! Extracted once per request from cookies and headers.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::CookieJar;
 use identity::SessionInfo;
@@ -59,17 +57,7 @@ impl FromRequestParts<AppState> for Visitor {
             .or(session.as_ref().map(|s| s.locale))
             .unwrap_or_else(|| locale_from_headers(&parts.headers));
         let binding = csrf_binding(parts, state.secure_cookies).unwrap_or_default();
-        let meta = RequestMeta {
-            client_ip: parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-            request_id: parts
-                .extensions
-                .get::<edge::RequestId>()
-                .map(|r| r.0.clone())
-                .unwrap_or_default(),
-        };
+        let meta = edge::request_meta(parts);
         Ok(Visitor {
             locale,
             meta,

@@ -330,3 +330,7 @@ staff-home-roles = Roles
 staff-home-audited = Every action here, and every view of customer data, is recorded in the audit trail.
 role-operator = Business operator
 role-admin = System administrator
+
+oidc-refused-title = We cannot continue with this connection
+oidc-refused-body = The request from the connected app or service is incomplete or invalid, so we have stopped here. Please contact the provider of the app you are using.
+oidc-refused-link = Back to the home page

@@ -315,3 +315,7 @@ staff-home-roles = 担当
 staff-home-audited = この画面での操作とお客さま情報の閲覧は、すべて監査ログに記録されます。
 role-operator = 業務担当者
 role-admin = システム管理者
+
+oidc-refused-title = 連携のお手続きを続けられません
+oidc-refused-body = 連携先のアプリまたはサービスからのご依頼に不備があるため、お手続きを中止しました。お手数ですが、ご利用のアプリの提供元へお問い合わせください。
+oidc-refused-link = トップページへ戻る

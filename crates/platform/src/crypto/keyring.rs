@@ -18,6 +18,7 @@ const FORM_TOKEN_KEY: &str = "form_token";
 const SECRET_HASH_KEY: &str = "secret_hash";
 const STAFF_KEY: &str = "staff_secrets";
 const OUTBOX_KEY: &str = "outbox";
+const SIGNING_KEY: &str = "signing_keys";
 
 /// Why the keyring cannot be opened or used.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +47,7 @@ pub struct Keyring {
     secret_hash: DataKey,
     staff: DataKey,
     outbox: DataKey,
+    signing: DataKey,
 }
 
 impl Keyring {
@@ -71,6 +73,9 @@ impl Keyring {
         let outbox = system_key(db, &master, OUTBOX_KEY)
             .await?
             .map_err(|_| mismatch())?;
+        let signing = system_key(db, &master, SIGNING_KEY)
+            .await?
+            .map_err(|_| mismatch())?;
         Ok(Self {
             master,
             email_index,
@@ -78,6 +83,7 @@ impl Keyring {
             secret_hash,
             staff,
             outbox,
+            signing,
         })
     }
 
@@ -106,6 +112,11 @@ impl Keyring {
     /// The key mails waiting in the outbox are sealed with.
     pub fn outbox_key(&self) -> &DataKey {
         &self.outbox
+    }
+
+    /// The key the identity provider's private signing keys are sealed with.
+    pub fn signing_key(&self) -> &DataKey {
+        &self.signing
     }
 
     /// A token binding forms to the browser that loaded them (see the web layer's CSRF guard).

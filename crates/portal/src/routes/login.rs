@@ -78,7 +78,7 @@ pub async fn submit(
         .log_in(&f.email, &f.password, &ctx, &visitor.meta)
         .await
     {
-        Ok(LoginOutcome::LoggedIn(done)) => return Ok(logged_in(done, secure)),
+        Ok(LoginOutcome::LoggedIn(done)) => return Ok(logged_in(done, &headers, secure)),
         Ok(LoginOutcome::SecondStep { pending_token }) => {
             let jar =
                 CookieJar::new().add(cookies::build(Kind::PendingLogin, secure, pending_token));
@@ -118,8 +118,9 @@ pub async fn submit(
 }
 
 /// The cookies of a fresh session (a new form-token cookie too: the old one was seen before
-/// login) and the way to the dashboard.
-pub fn logged_in(done: LoggedIn, secure: bool) -> axum::response::Response {
+/// login) and the way on: back to a waiting authorization request, or to the dashboard.
+pub fn logged_in(done: LoggedIn, headers: &HeaderMap, secure: bool) -> axum::response::Response {
+    let next = super::authorize::resume_target(headers, secure);
     let mut jar = CookieJar::new()
         .add(cookies::build(Kind::Session, secure, done.session_token))
         .add(cookies::build(
@@ -132,11 +133,13 @@ pub fn logged_in(done: LoggedIn, secure: bool) -> axum::response::Response {
             false,
             done.locale.code().to_owned(),
         ))
-        .add(cookies::removal(Kind::PendingLogin, secure));
+        .add(cookies::removal(Kind::PendingLogin, secure))
+        .add(cookies::removal(Kind::Resume, secure));
     if let Some(device) = done.new_device_token {
         jar = jar.add(cookies::build(Kind::Device, secure, device));
     }
-    (jar, Redirect::to("/dashboard")).into_response()
+    let to = next.as_deref().unwrap_or("/dashboard");
+    (jar, Redirect::to(to)).into_response()
 }
 
 /// The browser's device cookie and user agent, which the login records.

@@ -3,6 +3,7 @@
 mod account_deletion;
 mod asset_csv;
 mod assets;
+mod authorize;
 mod dashboard;
 mod home;
 mod login;
@@ -55,6 +56,8 @@ pub fn router(state: AppState) -> Router {
             "/password/reset/{token}",
             get(password_reset::form).post(password_reset::submit),
         )
+        .route(oidc::http::AUTHORIZE_PATH, get(authorize::authorize))
+        .route(oidc::http::END_SESSION_PATH, get(authorize::end_session))
         .route("/dashboard", get(dashboard::page))
         .route("/assets", get(assets::list))
         .route("/assets/new", get(assets::new_form).post(assets::create))

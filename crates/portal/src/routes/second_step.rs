@@ -65,7 +65,7 @@ pub async fn submit(
         )
         .await
     {
-        Ok(done) => Ok(logged_in(done, secure)),
+        Ok(done) => Ok(logged_in(done, &headers, secure)),
         Err(IdentityError::Invalid(errors)) => {
             let page = CodePage {
                 form: FormState::with(visitor.locale, errors),

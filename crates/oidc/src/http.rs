@@ -1,0 +1,259 @@
+//! The provider's machine-facing endpoints: discovery, JWKS, token, userinfo and revocation.
+//! The authorization and end-session endpoints involve the customer's browser session and
+//! live with the portal's pages.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, PRAGMA, WWW_AUTHENTICATE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use edge::Meta;
+use serde_json::{Value, json};
+
+use crate::Provider;
+use crate::clients::{CUSTOMER_SCOPES, Presented};
+use crate::error::{ErrorCode, OAuthError, ProviderError};
+use crate::params::Params;
+
+/// Discovery document (OpenID Connect Discovery 1.0).
+pub const DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
+/// The authorization endpoint (served by the portal).
+pub const AUTHORIZE_PATH: &str = "/oauth2/authorize";
+/// The token endpoint.
+pub const TOKEN_PATH: &str = "/oauth2/token";
+/// The userinfo endpoint.
+pub const USERINFO_PATH: &str = "/oauth2/userinfo";
+/// The JSON Web Key Set.
+pub const JWKS_PATH: &str = "/oauth2/jwks";
+/// Token revocation (RFC 7009).
+pub const REVOKE_PATH: &str = "/oauth2/revoke";
+/// RP-initiated logout (served by the portal).
+pub const END_SESSION_PATH: &str = "/oauth2/logout";
+
+/// Longest form body the token and revocation endpoints read.
+const MAX_FORM_BYTES: usize = 16 * 1024;
+
+/// The endpoints, with the provider as their state.
+pub fn router(provider: Arc<Provider>) -> Router {
+    Router::new()
+        .route(DISCOVERY_PATH, get(discovery))
+        .route(JWKS_PATH, get(jwks))
+        .route(TOKEN_PATH, axum::routing::post(token))
+        .route(USERINFO_PATH, get(userinfo).post(userinfo))
+        .route(REVOKE_PATH, axum::routing::post(revoke))
+        .with_state(provider)
+}
+
+async fn discovery(State(p): State<Arc<Provider>>) -> Response {
+    let doc = json!({
+        "issuer": p.issuer(),
+        "authorization_endpoint": p.endpoint(AUTHORIZE_PATH),
+        "token_endpoint": p.endpoint(TOKEN_PATH),
+        "userinfo_endpoint": p.endpoint(USERINFO_PATH),
+        "jwks_uri": p.endpoint(JWKS_PATH),
+        "revocation_endpoint": p.endpoint(REVOKE_PATH),
+        "end_session_endpoint": p.endpoint(END_SESSION_PATH),
+        "scopes_supported": CUSTOMER_SCOPES,
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["ES256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "private_key_jwt", "none"],
+        "token_endpoint_auth_signing_alg_values_supported": ["ES256"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "private_key_jwt", "none"],
+        "code_challenge_methods_supported": ["S256"],
+        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "sid", "email", "email_verified", "name", "locale"],
+        "authorization_response_iss_parameter_supported": true,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+        "claims_parameter_supported": false,
+    });
+    cached(Json(doc))
+}
+
+async fn jwks(State(p): State<Arc<Provider>>) -> Response {
+    match p.keys().jwks().await {
+        Ok(set) => cached(Json(set)),
+        Err(e) => failure(&e),
+    }
+}
+
+/// Public documents may be cached briefly; a rotated key shows within five minutes.
+fn cached(body: impl IntoResponse) -> Response {
+    let mut response = body.into_response();
+    response.headers_mut().insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    response
+}
+
+async fn token(
+    State(p): State<Arc<Provider>>,
+    Meta(meta): Meta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (params, presented) = match form_request(&headers, &body) {
+        Ok(parsed) => parsed,
+        Err(e) => return oauth_error(&e, &headers),
+    };
+    match p.token(&params, &presented, &meta).await {
+        Ok(tokens) => no_store(Json(tokens)),
+        Err(e) => provider_error(&e, &headers),
+    }
+}
+
+async fn revoke(
+    State(p): State<Arc<Provider>>,
+    Meta(meta): Meta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (params, presented) = match form_request(&headers, &body) {
+        Ok(parsed) => parsed,
+        Err(e) => return oauth_error(&e, &headers),
+    };
+    match p.revoke(&params, &presented, &meta).await {
+        Ok(()) => no_store(StatusCode::OK),
+        Err(e) => provider_error(&e, &headers),
+    }
+}
+
+async fn userinfo(
+    State(p): State<Arc<Provider>>,
+    Meta(meta): Meta,
+    headers: HeaderMap,
+) -> Response {
+    let Some(token) = bearer(&headers) else {
+        let mut response = StatusCode::UNAUTHORIZED.into_response();
+        response
+            .headers_mut()
+            .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return response;
+    };
+    match p.userinfo(token, &meta).await {
+        Ok(claims) => no_store(Json(claims)),
+        Err(ProviderError::OAuth(e)) => bearer_error(&e),
+        Err(e) => failure(&e),
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// The parameters and client credentials of a form POST.
+fn form_request(headers: &HeaderMap, body: &[u8]) -> Result<(Params, Presented), OAuthError> {
+    let form = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        return Err(OAuthError::request(
+            "body must be application/x-www-form-urlencoded",
+        ));
+    }
+    if body.len() > MAX_FORM_BYTES {
+        return Err(OAuthError::request("body too large"));
+    }
+    let params = Params::parse(body)?;
+    let basic = match headers.get(AUTHORIZATION) {
+        None => None,
+        Some(value) => Some(
+            basic_credentials(value).ok_or(OAuthError::client("malformed Basic credentials"))?,
+        ),
+    };
+    let presented = Presented {
+        basic,
+        client_id: params.get("client_id").map(str::to_owned),
+        assertion_type: params.get("client_assertion_type").map(str::to_owned),
+        assertion: params.get("client_assertion").map(str::to_owned),
+    };
+    Ok((params, presented))
+}
+
+/// `Authorization: Basic` with the form-encoded ID and secret of RFC 6749 §2.3.1.
+fn basic_credentials(value: &HeaderValue) -> Option<(String, String)> {
+    let (scheme, encoded) = value.to_str().ok()?.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let unescape = |s: &str| {
+        percent_encoding::percent_decode_str(&s.replace('+', " "))
+            .decode_utf8()
+            .ok()
+            .map(|c| c.into_owned())
+    };
+    Some((unescape(id)?, unescape(secret)?))
+}
+
+fn no_store(body: impl IntoResponse) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+fn provider_error(error: &ProviderError, headers: &HeaderMap) -> Response {
+    match error {
+        ProviderError::OAuth(e) => oauth_error(e, headers),
+        other => failure(other),
+    }
+}
+
+/// A standard error body; `invalid_client` is a 401 with a challenge when Basic was tried.
+fn oauth_error(error: &OAuthError, headers: &HeaderMap) -> Response {
+    let status = match error.code {
+        ErrorCode::InvalidClient if headers.contains_key(AUTHORIZATION) => StatusCode::UNAUTHORIZED,
+        ErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let body: Value =
+        json!({ "error": error.code.as_str(), "error_description": error.description });
+    let mut response = no_store((status, Json(body)));
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"assetstatus\""),
+        );
+    }
+    response
+}
+
+/// RFC 6750 §3: the error in the `WWW-Authenticate` challenge.
+fn bearer_error(error: &OAuthError) -> Response {
+    let status = match error.code {
+        ErrorCode::InsufficientScope => StatusCode::FORBIDDEN,
+        _ => StatusCode::UNAUTHORIZED,
+    };
+    let challenge = format!(
+        "Bearer error=\"{}\", error_description=\"{}\"",
+        error.code.as_str(),
+        error.description
+    );
+    let mut response = no_store(status);
+    if let Ok(value) = HeaderValue::from_str(&challenge) {
+        response.headers_mut().insert(WWW_AUTHENTICATE, value);
+    }
+    response
+}
+
+fn failure(error: &ProviderError) -> Response {
+    tracing::error!(error = %error, "identity provider failed");
+    let body = json!({ "error": "server_error", "error_description": "temporarily unavailable" });
+    no_store((StatusCode::SERVICE_UNAVAILABLE, Json(body)))
+}

@@ -1,0 +1,107 @@
+//! The two OpenID Connect endpoints that involve the customer's browser: authorization, which
+//! signs the customer in with the portal's own login and hands a code to the client, and
+//! end-session, which logs the customer out for a client.
+
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect};
+use axum_extra::extract::cookie::CookieJar;
+use oidc::{AuthorizeError, ProviderError};
+
+use super::message;
+use crate::AppState;
+use crate::visitor::Visitor;
+use pages::cookies::{self, Kind};
+use pages::error::{PageResult, WebError, internal};
+
+const AUTHORIZE_PREFIX: &str = "/oauth2/authorize?";
+
+/// `GET /oauth2/authorize`.
+pub async fn authorize(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    RawQuery(query): RawQuery,
+) -> PageResult {
+    let query = query.unwrap_or_default();
+    let request = match state
+        .oidc
+        .check_authorization(query.as_bytes(), &visitor.meta)
+        .await
+    {
+        Ok(request) => request,
+        Err(AuthorizeError::Redirect(url)) => return Ok(Redirect::to(url.as_str()).into_response()),
+        Err(AuthorizeError::NoRedirect(_)) => return refused(visitor),
+    };
+    match &visitor.session {
+        Some(session) => {
+            let url = state
+                .oidc
+                .issue_code(&request, session, &visitor.meta)
+                .await
+                .map_err(|e| provider_failure(&e))?;
+            Ok(Redirect::to(url.as_str()).into_response())
+        }
+        None if request.prompt_none => {
+            Ok(Redirect::to(state.oidc.login_required(&request).as_str()).into_response())
+        }
+        None => {
+            let resume = format!("{AUTHORIZE_PREFIX}{query}");
+            let jar =
+                CookieJar::new().add(cookies::build(Kind::Resume, state.secure_cookies, resume));
+            Ok((jar, Redirect::to("/login")).into_response())
+        }
+    }
+}
+
+/// Where a login continues: the authorization request that sent the customer to log in, if
+/// its cookie is still there and points at the authorization endpoint (never elsewhere).
+pub fn resume_target(headers: &HeaderMap, secure: bool) -> Option<String> {
+    CookieJar::from_headers(headers)
+        .get(cookies::name(Kind::Resume, secure))
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.starts_with(AUTHORIZE_PREFIX) && !v.contains(['\r', '\n', '\\']))
+}
+
+/// `GET /oauth2/logout`: RP-initiated logout with an ID token we issued.
+pub async fn end_session(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    RawQuery(query): RawQuery,
+) -> PageResult {
+    let query = query.unwrap_or_default();
+    let logout = match state
+        .oidc
+        .end_session(query.as_bytes(), &visitor.meta)
+        .await
+    {
+        Ok(logout) => logout,
+        Err(ProviderError::OAuth(_)) => return refused(visitor),
+        Err(e) => return Err(provider_failure(&e)),
+    };
+    let mut jar = CookieJar::new();
+    if let (Some(token), Some(session)) = (&visitor.session_token, &visitor.session)
+        && session.customer == logout.customer
+    {
+        state.identity.log_out(token, &visitor.meta).await?;
+        jar = jar.add(cookies::removal(Kind::Session, state.secure_cookies));
+    }
+    match logout.redirect {
+        Some(url) => Ok((jar, Redirect::to(url.as_str())).into_response()),
+        None => Ok((jar, Redirect::to("/login?notice=logged-out")).into_response()),
+    }
+}
+
+/// Our own page for a request we cannot trust enough to send anywhere.
+fn refused(visitor: Visitor) -> PageResult {
+    message::page(
+        visitor.chrome(),
+        StatusCode::BAD_REQUEST,
+        "oidc-refused-title",
+        "oidc-refused-body",
+        Some(("/", "oidc-refused-link")),
+    )
+}
+
+fn provider_failure(e: &ProviderError) -> WebError {
+    internal(e)
+}

@@ -1,0 +1,203 @@
+"""Interoperability check: a third-party OpenID Connect client library (authlib) against a
+running assetstatus instance. Run by crates/assetstatus/tests/oidc_interop.rs, which starts the
+server, registers the clients and passes everything in environment variables. Prints one JSON
+object with what it observed; any failed expectation raises and exits non-zero."""
+
+import json
+import os
+import re
+import secrets
+import sys
+import traceback
+from urllib.parse import parse_qs, urljoin, urlparse
+
+import requests
+from authlib.common.security import generate_token
+from authlib.integrations.requests_client import OAuth2Session
+from authlib.jose import JsonWebKey, jwt
+from authlib.oauth2.rfc7523 import PrivateKeyJWT
+
+# Loopback test server without TLS.
+os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"
+
+ISSUER = os.environ["ISSUER"]
+EMAIL = os.environ["EMAIL"]
+PASSWORD = os.environ["PASSWORD"]
+CODE_CLIENT_ID = os.environ["CODE_CLIENT_ID"]
+CODE_CLIENT_SECRET = os.environ["CODE_CLIENT_SECRET"]
+REDIRECT_URI = os.environ["REDIRECT_URI"]
+SERVICE_CLIENT_ID = os.environ["SERVICE_CLIENT_ID"]
+SERVICE_KEY_PEM = os.environ["SERVICE_KEY_PEM"]
+API_AUDIENCE = os.environ["API_AUDIENCE"]
+
+
+def expect(condition, what):
+    if not condition:
+        raise AssertionError(what)
+
+
+def main():
+    seen = {}
+    config = requests.get(ISSUER + "/.well-known/openid-configuration", timeout=10).json()
+    expect(config["issuer"] == ISSUER, "discovery issuer")
+    expect(config["code_challenge_methods_supported"] == ["S256"], "S256 only")
+    keys = JsonWebKey.import_key_set(requests.get(config["jwks_uri"], timeout=10).json())
+
+    client = OAuth2Session(
+        CODE_CLIENT_ID,
+        CODE_CLIENT_SECRET,
+        scope="openid email profile assets:read",
+        redirect_uri=REDIRECT_URI,
+        code_challenge_method="S256",
+        token_endpoint_auth_method="client_secret_basic",
+    )
+    verifier = generate_token(64)
+    nonce = generate_token(20)
+    url, state = client.create_authorization_url(
+        config["authorization_endpoint"], code_verifier=verifier, nonce=nonce
+    )
+
+    # The customer's browser: sent to log in first, then back to the authorization request.
+    browser = requests.Session()
+    first = browser.get(url, allow_redirects=False, timeout=10)
+    expect(first.status_code in (302, 303) and first.headers["Location"] == "/login", "login first")
+    page = browser.get(ISSUER + "/login", timeout=10).text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    login = browser.post(
+        ISSUER + "/login",
+        data={"csrf": csrf, "email": EMAIL, "password": PASSWORD},
+        allow_redirects=False,
+        timeout=10,
+    )
+    resume = login.headers["Location"]
+    expect(resume.startswith("/oauth2/authorize?"), "login resumes the authorization request")
+    back = browser.get(urljoin(ISSUER, resume), allow_redirects=False, timeout=10)
+    callback = back.headers["Location"]
+    expect(callback.startswith(REDIRECT_URI + "?"), "code goes to the registered redirect URI")
+    query = parse_qs(urlparse(callback).query)
+    expect(query["iss"] == [ISSUER], "iss response parameter (RFC 9207)")
+    expect(query["state"] == [state], "state returned")
+
+    token = client.fetch_token(
+        config["token_endpoint"], authorization_response=callback, code_verifier=verifier
+    )
+    id_claims = jwt.decode(
+        token["id_token"],
+        keys,
+        claims_options={
+            "iss": {"essential": True, "value": ISSUER},
+            "aud": {"essential": True, "value": CODE_CLIENT_ID},
+            "nonce": {"essential": True, "value": nonce},
+            "sub": {"essential": True},
+        },
+    )
+    id_claims.validate()
+    seen["id_token_sub"] = id_claims["sub"]
+    seen["id_token_amr"] = id_claims["amr"]
+    seen["id_token_kid"] = jwt_header(token["id_token"])["kid"]
+    access = jwt.decode(
+        token["access_token"],
+        keys,
+        claims_options={
+            "iss": {"essential": True, "value": ISSUER},
+            "aud": {"essential": True, "value": API_AUDIENCE},
+        },
+    )
+    access.validate()
+    seen["access_scope"] = access["scope"]
+
+    info = client.get(config["userinfo_endpoint"]).json()
+    expect(info["sub"] == id_claims["sub"], "userinfo subject matches the ID token")
+    seen["userinfo_email"] = info["email"]
+
+    first_refresh = token["refresh_token"]
+    renewed = client.refresh_token(config["token_endpoint"], refresh_token=first_refresh)
+    expect(renewed["refresh_token"] != first_refresh, "refresh token rotated")
+    jwt.decode(renewed["id_token"], keys).validate()
+    seen["refreshed"] = True
+
+    # Presenting the rotated token again revokes the whole family, the new token included.
+    seen["refresh_reuse"] = refresh_error(config, first_refresh)
+    seen["refresh_after_reuse"] = refresh_error(config, renewed["refresh_token"])
+
+    # Redeeming the same code again is refused.
+    replay = requests.post(
+        config["token_endpoint"],
+        data={
+            "grant_type": "authorization_code",
+            "code": query["code"][0],
+            "redirect_uri": REDIRECT_URI,
+            "code_verifier": verifier,
+        },
+        auth=(CODE_CLIENT_ID, CODE_CLIENT_SECRET),
+        timeout=10,
+    )
+    seen["code_replay"] = replay.json()["error"]
+
+    service = OAuth2Session(
+        SERVICE_CLIENT_ID,
+        SERVICE_KEY_PEM,
+        token_endpoint_auth_method=PrivateKeyJWT(config["token_endpoint"], alg="ES256"),
+        scope="ledger:read",
+    )
+    service_token = service.fetch_token(config["token_endpoint"], grant_type="client_credentials")
+    service_claims = jwt.decode(
+        service_token["access_token"],
+        keys,
+        claims_options={"aud": {"essential": True, "value": API_AUDIENCE}},
+    )
+    service_claims.validate()
+    expect(service_claims["sub"] == SERVICE_CLIENT_ID, "service token names the client")
+    seen["service_scope"] = service_claims["scope"]
+    expect("refresh_token" not in service_token, "no refresh token for client credentials")
+
+    # Revocation (RFC 7009) of a fresh customer grant ends its refresh token.
+    second = fresh_grant(config, browser)
+    client.revoke_token(config["revocation_endpoint"], token=second, token_type_hint="refresh_token")
+    seen["refresh_after_revoke"] = refresh_error(config, second)
+    print(json.dumps(seen))
+
+
+def refresh_error(config, refresh_token):
+    answer = requests.post(
+        config["token_endpoint"],
+        data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+        auth=(CODE_CLIENT_ID, CODE_CLIENT_SECRET),
+        timeout=10,
+    )
+    return answer.json().get("error")
+
+
+def fresh_grant(config, browser):
+    """Another authorization with the already logged-in browser; returns its refresh token."""
+    client = OAuth2Session(
+        CODE_CLIENT_ID,
+        CODE_CLIENT_SECRET,
+        scope="openid",
+        redirect_uri=REDIRECT_URI,
+        code_challenge_method="S256",
+    )
+    verifier = generate_token(48)
+    url, _ = client.create_authorization_url(
+        config["authorization_endpoint"], code_verifier=verifier, nonce=secrets.token_urlsafe(8)
+    )
+    callback = browser.get(url, allow_redirects=False, timeout=10).headers["Location"]
+    token = client.fetch_token(
+        config["token_endpoint"], authorization_response=callback, code_verifier=verifier
+    )
+    return token["refresh_token"]
+
+
+def jwt_header(token):
+    import base64
+
+    head = token.split(".")[0]
+    return json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception:  # report where and why, then fail
+        traceback.print_exc()
+        sys.exit(1)
