@@ -80,10 +80,18 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         oidc: Arc::new(oidc),
         secure_cookies: config.secure_cookies(),
     };
+    let federation = match &config.staff_federation {
+        Some(settings) => Some(Arc::new(
+            federation::Federation::new(settings.clone(), app.db.clone(), Arc::clone(&app.keyring))
+                .context("cannot set up staff federation")?,
+        )),
+        None => None,
+    };
     let console = ConsoleState(Arc::new(Console {
         identity: Arc::clone(&app.identity),
         keyring: Arc::clone(&app.keyring),
         secure_cookies: app.secure_cookies,
+        federation,
     }));
     Ok(Built {
         state: AppState(Arc::new(app)),

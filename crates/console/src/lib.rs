@@ -20,6 +20,8 @@ pub struct Console {
     pub keyring: Arc<Keyring>,
     /// True when staff arrive over TLS.
     pub secure_cookies: bool,
+    /// Sign-in through the corporate directory, when configured.
+    pub federation: Option<Arc<federation::Federation>>,
 }
 
 /// Cheap-to-clone handle on [`Console`].

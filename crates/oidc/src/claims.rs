@@ -65,4 +65,7 @@ pub struct IdClaims {
     pub amr: Vec<String>,
     /// The grant, so end-session can end exactly it.
     pub sid: String,
+    /// Roles and entitlements of the customer.
+    #[serde(default)]
+    pub roles: Vec<String>,
 }

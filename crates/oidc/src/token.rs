@@ -294,7 +294,7 @@ impl Provider {
         let subject = g.customer.to_string();
         let roles = vec!["customer".to_owned()];
         let access_token = self
-            .access_token(&subject, g.client, g.scope, Some(g.grant_id), roles)
+            .access_token(&subject, g.client, g.scope, Some(g.grant_id), roles.clone())
             .await?;
         let id_token = if g.scope.split(' ').any(|s| s == "openid") {
             let now = now_unix();
@@ -309,6 +309,7 @@ impl Provider {
                 nonce: g.nonce.map(str::to_owned),
                 amr: g.amr.split(' ').map(str::to_owned).collect(),
                 sid: g.grant_id.to_owned(),
+                roles,
             };
             Some(self.keys.sign("JWT", &claims).await?)
         } else {

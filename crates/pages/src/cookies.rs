@@ -23,6 +23,8 @@ pub enum Kind {
     StaffPending,
     /// An authorization request waiting for the customer to log in (minutes).
     Resume,
+    /// A staff sign-in away at the corporate directory: the state it must come back with.
+    StaffFederation,
 }
 
 /// The cookie's name.
@@ -43,6 +45,8 @@ pub fn name(kind: Kind, secure: bool) -> &'static str {
         (Kind::StaffPending, false) => "staff-pending",
         (Kind::Resume, true) => "__Host-resume",
         (Kind::Resume, false) => "resume",
+        (Kind::StaffFederation, true) => "__Host-staff-federation",
+        (Kind::StaffFederation, false) => "staff-federation",
     }
 }
 
@@ -56,7 +60,10 @@ pub fn build(kind: Kind, secure: bool, value: String) -> Cookie<'static> {
     if matches!(kind, Kind::Lang | Kind::Device) {
         cookie.set_max_age(Duration::days(365));
     }
-    if matches!(kind, Kind::PendingLogin | Kind::StaffPending | Kind::Resume) {
+    if matches!(
+        kind,
+        Kind::PendingLogin | Kind::StaffPending | Kind::Resume | Kind::StaffFederation
+    ) {
         cookie.set_max_age(Duration::minutes(5));
     }
     cookie

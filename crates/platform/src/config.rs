@@ -52,6 +52,8 @@ pub struct Config {
     pub staff_session: SessionConfig,
     /// The OpenID Connect provider's token lifetimes and key rotation.
     pub oidc: OidcConfig,
+    /// Staff sign-in through the bank's corporate OpenID Connect provider; off when unset.
+    pub staff_federation: Option<FederationConfig>,
     /// Log filter in `tracing` syntax.
     pub log_filter: String,
 }
@@ -94,6 +96,111 @@ impl Default for OidcConfig {
     }
 }
 
+/// The corporate directory staff may sign in through (OpenID Connect, authorization code with
+/// PKCE). Its claims decide the staff roles; its `amr`/`acr` decide whether it already asked
+/// for a second factor.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FederationConfig {
+    /// The provider's issuer; its discovery document is read from there.
+    pub issuer: Url,
+    /// Our client ID at the provider.
+    pub client_id: String,
+    /// Our client secret at the provider (`client_secret_basic`).
+    pub client_secret: SecretString,
+    /// Our callback, as registered at the provider: `<staff URL>/staff/login/federated/callback`.
+    pub redirect_uri: Url,
+    /// The claim (ID token or userinfo) that lists the person's groups or roles.
+    #[serde(default = "default_roles_claim")]
+    pub roles_claim: String,
+    /// Claim value → staff role (`operator` or `admin`). Values not listed grant nothing.
+    pub role_map: std::collections::BTreeMap<String, String>,
+    /// `amr` values that mean the provider checked a second factor.
+    #[serde(default = "default_mfa_amr")]
+    pub mfa_amr: Vec<String>,
+    /// `acr` values that mean the same.
+    #[serde(default)]
+    pub mfa_acr: Vec<String>,
+}
+
+fn default_roles_claim() -> String {
+    "roles".to_owned()
+}
+
+fn default_mfa_amr() -> Vec<String> {
+    ["mfa", "otp", "hwk", "swk"].map(String::from).to_vec()
+}
+
+impl FederationConfig {
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key, reason: &str| {
+            Err(ConfigError::Invalid {
+                key,
+                reason: reason.to_owned(),
+            })
+        };
+        if !matches!(self.issuer.scheme(), "http" | "https") {
+            return invalid("staff_federation.issuer", "must start with https://");
+        }
+        if !matches!(self.redirect_uri.scheme(), "http" | "https") {
+            return invalid("staff_federation.redirect_uri", "must start with https://");
+        }
+        if self.client_id.trim().is_empty() {
+            return invalid("staff_federation.client_id", "must not be empty");
+        }
+        if self.role_map.is_empty() {
+            return invalid(
+                "staff_federation.role_map",
+                "must map at least one claim value",
+            );
+        }
+        if self
+            .role_map
+            .values()
+            .any(|role| !matches!(role.as_str(), "operator" | "admin"))
+        {
+            return invalid(
+                "staff_federation.role_map",
+                "roles must be operator or admin",
+            );
+        }
+        Ok(())
+    }
+}
+
+/// A secret value (a client secret): prints and serialises masked.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretString(String);
+
+impl SecretString {
+    /// Wraps a secret.
+    pub fn new(value: String) -> Self {
+        Self(value)
+    }
+
+    /// The secret itself, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("********")
+    }
+}
+
+impl Serialize for SecretString {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("********")
+    }
+}
+
+impl<'de> Deserialize<'de> for SecretString {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Self)
+    }
+}
+
 /// Master key settings.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -128,6 +235,7 @@ impl Default for Config {
                 absolute_hours: 8,
             },
             oidc: OidcConfig::default(),
+            staff_federation: None,
             log_filter: "info".to_owned(),
         }
     }
@@ -257,6 +365,9 @@ impl Config {
         }
         if self.oidc.api_audience.trim().is_empty() {
             return invalid("oidc.api_audience", "must not be empty");
+        }
+        if let Some(federation) = &self.staff_federation {
+            federation.validate()?;
         }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log_filter) {
             return Err(ConfigError::Invalid {

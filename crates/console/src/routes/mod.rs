@@ -1,6 +1,7 @@
 //! The console's route table.
 
 mod enrol;
+mod federation;
 mod home;
 mod sign_in;
 
@@ -22,6 +23,8 @@ pub fn router(state: ConsoleState) -> Router {
             "/staff/login/code",
             get(sign_in::code_form).post(sign_in::code),
         )
+        .route("/staff/login/federated", get(federation::start))
+        .route("/staff/login/federated/callback", get(federation::callback))
         .route("/staff/enrol", get(enrol::page).post(enrol::confirm))
         .route("/staff/logout", post(sign_in::log_out))
         .route("/lang/{code}", get(pages::language::switch))

@@ -44,6 +44,7 @@ pub struct Notice {
 #[template(path = "staff_login.html")]
 struct SignInPage {
     c: Chrome,
+    federated: bool,
     username: String,
     error: Option<String>,
     notice: Option<String>,
@@ -59,7 +60,11 @@ struct CodePage {
 }
 
 /// `GET /staff/login`.
-pub async fn form(visitor: StaffVisitor, Query(q): Query<Notice>) -> PageResult {
+pub async fn form(
+    State(state): State<ConsoleState>,
+    visitor: StaffVisitor,
+    Query(q): Query<Notice>,
+) -> PageResult {
     let c = visitor.chrome();
     let notice = match q.notice.as_deref() {
         Some("logged-out") => Some(c.t("notice-logged-out")),
@@ -68,6 +73,7 @@ pub async fn form(visitor: StaffVisitor, Query(q): Query<Notice>) -> PageResult 
     };
     Ok(Html(render(&SignInPage {
         c,
+        federated: state.federation.is_some(),
         username: String::new(),
         error: None,
         notice,
@@ -96,6 +102,9 @@ pub async fn submit(
         Ok(StaffLoginOutcome::Enrol { session_token }) => {
             return Ok(signed_in(session_token, secure, "/staff/enrol"));
         }
+        Ok(StaffLoginOutcome::SignedIn { session_token }) => {
+            return Ok(signed_in(session_token, secure, "/staff"));
+        }
         Err(IdentityError::InvalidCredentials) => {
             (StatusCode::UNAUTHORIZED, c.t("staff-login-failed"))
         }
@@ -107,6 +116,7 @@ pub async fn submit(
             );
             let page = SignInPage {
                 c,
+                federated: state.federation.is_some(),
                 username: f.username,
                 error: Some(text),
                 notice: None,
@@ -123,6 +133,7 @@ pub async fn submit(
     };
     let page = SignInPage {
         c,
+        federated: state.federation.is_some(),
         username: f.username,
         error: Some(message),
         notice: None,
@@ -200,7 +211,7 @@ pub async fn log_out(
 }
 
 /// A fresh staff session cookie (and form-token cookie), then on to `next`.
-fn signed_in(token: String, secure: bool, next: &str) -> Response {
+pub(super) fn signed_in(token: String, secure: bool, next: &str) -> Response {
     let jar = CookieJar::new()
         .add(cookies::build(Kind::StaffSession, secure, token))
         .add(cookies::build(

@@ -23,6 +23,11 @@ pub enum StaffLoginOutcome {
         /// Session cookie value.
         session_token: String,
     },
+    /// Signed in completely: the corporate directory already checked a second factor.
+    SignedIn {
+        /// Session cookie value.
+        session_token: String,
+    },
 }
 
 /// The member of staff behind a live session.
@@ -110,33 +115,7 @@ impl Identity {
         }
         let mut tx = self.db.write().await?;
         throttle::clear_account(&mut tx, &keys).await?;
-        let outcome = if self.mfa_enabled(&mut tx, &owner(staff.id)).await? {
-            let token = SecretToken::generate();
-            mfa::insert_pending_login(
-                &mut tx,
-                &token.hash,
-                &owner(staff.id),
-                now + mfa::PENDING_LOGIN_SECS,
-            )
-            .await?;
-            StaffLoginOutcome::SecondStep {
-                pending_token: token.plain,
-            }
-        } else {
-            let token = SecretToken::generate();
-            store::insert_session(
-                &mut tx,
-                &token.hash,
-                staff.id,
-                now,
-                self.staff_expiry(now),
-                false,
-            )
-            .await?;
-            StaffLoginOutcome::Enrol {
-                session_token: token.plain,
-            }
-        };
+        let outcome = self.second_factor_due(&mut tx, staff.id, now).await?;
         audit::append(
             &mut tx,
             &Event {
@@ -150,6 +129,29 @@ impl Identity {
         .await?;
         tx.commit().await?;
         Ok(outcome)
+    }
+
+    /// After the first factor: the code step when a second factor is enrolled, otherwise an
+    /// enrol-only session.
+    pub(super) async fn second_factor_due(
+        &self,
+        tx: &mut platform::db::WriteTx,
+        id: StaffId,
+        now: i64,
+    ) -> Result<StaffLoginOutcome, IdentityError> {
+        let token = SecretToken::generate();
+        if self.mfa_enabled(tx, &owner(id)).await? {
+            mfa::insert_pending_login(tx, &token.hash, &owner(id), now + mfa::PENDING_LOGIN_SECS)
+                .await?;
+            Ok(StaffLoginOutcome::SecondStep {
+                pending_token: token.plain,
+            })
+        } else {
+            store::insert_session(tx, &token.hash, id, now, self.staff_expiry(now), false).await?;
+            Ok(StaffLoginOutcome::Enrol {
+                session_token: token.plain,
+            })
+        }
     }
 
     /// Completes sign-in with an authenticator or recovery code; returns the session token.
@@ -308,7 +310,7 @@ impl Identity {
         Ok(())
     }
 
-    fn staff_expiry(&self, now: i64) -> i64 {
+    pub(super) fn staff_expiry(&self, now: i64) -> i64 {
         now + i64::from(self.staff_sessions.absolute_hours) * 3600
     }
 

@@ -4,6 +4,7 @@
 //! line (`assetstatus users …`), every change audited.
 
 mod admin;
+mod federated;
 mod login;
 mod store;
 
@@ -13,6 +14,7 @@ use platform::fields::FieldError;
 use platform::ids::StaffId;
 
 pub use admin::{NewStaff, StaffAccount};
+pub use federated::FederatedLogin;
 pub use login::{StaffLoginOutcome, StaffSession};
 
 /// What a member of staff may do; an account may hold both.
@@ -63,6 +65,14 @@ impl StaffRoles {
         } else {
             Ok(Self(roles))
         }
+    }
+
+    /// The set of the given roles; `None` when empty.
+    pub fn of(roles: &[StaffRole]) -> Option<Self> {
+        let mut roles = roles.to_vec();
+        roles.sort();
+        roles.dedup();
+        (!roles.is_empty()).then_some(Self(roles))
     }
 
     /// Whether the set includes `role`.

@@ -103,6 +103,23 @@ pub(crate) async fn set_status(
     Ok(())
 }
 
+pub(crate) async fn update_profile(
+    tx: &mut WriteTx,
+    id: StaffId,
+    display_name: &str,
+    roles: &StaffRoles,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE staff SET display_name = $1, roles = $2, updated_at = $3 WHERE id = $4")
+        .bind(display_name)
+        .bind(roles.stored())
+        .bind(now)
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 pub(crate) async fn record_login(tx: &mut WriteTx, id: StaffId, now: i64) -> Result<(), DbError> {
     sqlx::query("UPDATE staff SET last_login_at = $1 WHERE id = $2")
         .bind(now)
