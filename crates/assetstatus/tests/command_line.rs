@@ -1,5 +1,5 @@
 //! The binary's commands as an operator uses them: start-up refusals with clear messages,
-//! `config check`, `migrate` and `audit verify`.
+//! `config check`, `migrate`, `audit verify`, `clients` and `keys`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -197,4 +197,156 @@ async fn migrate_creates_the_schema_and_is_repeatable() {
         assert!(out.status.success(), "{}", stderr(&out));
         assert!(stderr(&out).contains("database schema is up to date"));
     }
+}
+
+#[test]
+fn clients_are_registered_checked_and_disabled_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = assetstatus(
+        dir.path(),
+        &[
+            "clients",
+            "add",
+            "--name",
+            "家計簿アプリ",
+            "--auth",
+            "client_secret_basic",
+            "--grants",
+            "authorization_code,refresh_token",
+            "--scopes",
+            "openid,email",
+            "--redirect-uri",
+            "https://app.example.jp/callback",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let client_id = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("client_id: "))
+        .unwrap()
+        .to_owned();
+    let secret = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("client_secret: "))
+        .unwrap();
+    assert_eq!(secret.len(), 43);
+
+    for (args, why) in [
+        (
+            vec!["--auth", "client_secret_post"],
+            "unknown authentication method",
+        ),
+        (
+            vec![
+                "--auth",
+                "none",
+                "--redirect-uri",
+                "http://app.example.jp/cb",
+            ],
+            "must use https",
+        ),
+        (
+            vec![
+                "--auth",
+                "none",
+                "--redirect-uri",
+                "https://app.example.jp/cb#x",
+            ],
+            "fragment",
+        ),
+        (
+            vec![
+                "--auth",
+                "none",
+                "--scopes",
+                "openid,ledger:write",
+                "--redirect-uri",
+                "https://a.example/cb",
+            ],
+            "not one a customer can grant",
+        ),
+    ] {
+        let mut full = vec![
+            "clients",
+            "add",
+            "--name",
+            "x",
+            "--grants",
+            "authorization_code",
+        ];
+        if !args.contains(&"--scopes") {
+            full.extend(["--scopes", "openid"]);
+        }
+        full.extend(args.iter().copied());
+        let out = assetstatus(dir.path(), &full);
+        assert!(!out.status.success(), "{full:?}");
+        assert!(stderr(&out).contains(why), "{full:?}: {}", stderr(&out));
+    }
+
+    let out = assetstatus(
+        dir.path(),
+        &["clients", "disable", "--client-id", &client_id],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listed = String::from_utf8(assetstatus(dir.path(), &["clients", "list"]).stdout).unwrap();
+    assert!(
+        listed.contains(&client_id) && listed.contains("disabled"),
+        "{listed}"
+    );
+    assert!(!listed.contains(secret), "the secret is never shown again");
+    let out = assetstatus(dir.path(), &["clients", "enable", "--client-id", "c_none"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn signing_keys_rotate_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = String::from_utf8(assetstatus(dir.path(), &["keys", "list"]).stdout).unwrap();
+    assert_eq!(first.lines().count(), 1, "{first}");
+    let out = assetstatus(dir.path(), &["keys", "rotate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let new_kid = String::from_utf8(out.stdout)
+        .unwrap()
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_owned();
+    let after = String::from_utf8(assetstatus(dir.path(), &["keys", "list"]).stdout).unwrap();
+    let kids: Vec<&str> = after.lines().collect();
+    assert_eq!(
+        kids,
+        vec![new_kid.as_str(), first.trim()],
+        "new key signs, old key still published"
+    );
+}
+
+#[test]
+fn federation_secret_is_masked_and_roles_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("assetstatus.toml");
+    let federation = "[staff_federation]\nissuer = \"https://login.bank.example\"\nclient_id = \"asset-console\"\nclient_secret = \"corp-secret-value\"\nredirect_uri = \"https://staff.bank.example/staff/login/federated/callback\"\n[staff_federation.role_map]\n\"asset-ops\" = \"operator\"\n";
+    std::fs::write(&file, federation).unwrap();
+    let out = assetstatus(
+        dir.path(),
+        &["config", "check", "--config", file.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        printed.contains("asset-console") && !printed.contains("corp-secret-value"),
+        "{printed}"
+    );
+    std::fs::write(&file, federation.replace("\"operator\"", "\"superuser\"")).unwrap();
+    let out = assetstatus(
+        dir.path(),
+        &["config", "check", "--config", file.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("staff_federation.role_map"),
+        "{}",
+        stderr(&out)
+    );
 }
