@@ -652,6 +652,58 @@ async fn end_session_logs_out_only_to_registered_addresses(backend: Backend) {
     app.stop().await;
 }
 
+async fn password_changes_and_disabled_clients_end_grants(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let b = app.register(&email("grants-end")).await;
+    let web = web_client(&app).await;
+    let (code, verifier) = code_for(&b, &web).await;
+    let (_, tokens) = redeem(&app, &web, &code, &verifier).await;
+    let changed = b
+        .submit(
+            "/profile",
+            "/profile/password",
+            &[
+                ("current_password", support::PASSWORD),
+                ("password", "quiet-river-maple-2031"),
+                ("password_confirm", "quiet-river-maple-2031"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        changed.location.as_deref(),
+        Some("/profile?notice=password"),
+        "{}",
+        changed.body
+    );
+    let (_, body) = refresh(&app, &web, tokens["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(body["error"], "invalid_grant", "a new password ends grants");
+    let (status, _, _) = userinfo(&app, tokens["access_token"].as_str().unwrap()).await;
+    assert_eq!(status, 401);
+
+    let (code, verifier) = code_for(&b, &web).await;
+    let (_, tokens) = redeem(&app, &web, &code, &verifier).await;
+    oidc::clients::set_disabled(
+        &app.state.db,
+        &web.id,
+        true,
+        &platform::audit::Actor::system("test"),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    let (status, _, _) = userinfo(&app, tokens["access_token"].as_str().unwrap()).await;
+    assert_eq!(status, 401, "tokens of a disabled client are refused");
+    let (status, body) = refresh(&app, &web, tokens["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_client"))
+    );
+    let (_, challenge) = pkce();
+    let page = b.get(&authorize_path(&web.id, &challenge, &[])).await;
+    assert_eq!((page.status, page.location), (400, None));
+    app.stop().await;
+}
+
 on_both_backends!(
     discovery_describes_a_strict_provider,
     authorization_requests_that_cannot_be_trusted_never_redirect,
@@ -663,4 +715,5 @@ on_both_backends!(
     forged_or_stale_access_tokens_are_refused,
     signing_keys_rotate_and_old_keys_stay_until_their_tokens_expire,
     end_session_logs_out_only_to_registered_addresses,
+    password_changes_and_disabled_clients_end_grants,
 );

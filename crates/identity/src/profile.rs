@@ -175,6 +175,7 @@ impl Identity {
             &platform::crypto::SecretToken::hash(keep_session),
         )
         .await?;
+        store::revoke_grants_of(&mut tx, id, now, "password_change").await?;
         let event = Event {
             actor: Actor::customer(id),
             action: "customer.password_change",

@@ -108,6 +108,7 @@ impl Identity {
         let hash = self.hasher.hash(new.expose()).await?;
         store::set_password_hash(&mut tx, id, &hash, now).await?;
         store::delete_sessions_of(&mut tx, id).await?;
+        store::revoke_grants_of(&mut tx, id, now, "password_reset").await?;
         if profile.status == CustomerStatus::Unverified {
             // Receiving the link proves the address, just as the verification link would.
             store::set_status(&mut tx, id, CustomerStatus::Active, now).await?;

@@ -469,6 +469,26 @@ pub(crate) async fn delete_session(
     row.as_ref().map(|r| parsed(r, "customer_id")).transpose()
 }
 
+/// Ends the customer's grants to other applications (their refresh tokens and the access
+/// tokens carrying the grant). The grants belong to the identity provider, but a password change
+/// must end them in the same transaction as the sessions, so that no failure leaves one alive.
+pub(crate) async fn revoke_grants_of(
+    tx: &mut WriteTx,
+    customer: CustomerId,
+    now: i64,
+    why: &str,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE oidc_grants SET revoked_at = $1, revoked_why = $2 WHERE customer_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(why)
+    .bind(customer.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 pub(crate) async fn delete_sessions_of(
     tx: &mut WriteTx,
     customer: CustomerId,

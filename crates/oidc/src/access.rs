@@ -45,6 +45,9 @@ impl Provider {
         validation.leeway = LEEWAY_SECS;
         let claims: AccessClaims = self.keys.verify(token, &validation).await?;
         let mut tx = self.db.read().await?;
+        if !store::client_enabled(&mut tx, &claims.client_id).await? {
+            return Err(OAuthError::token("client disabled").into());
+        }
         if store::jti_revoked(&mut tx, &claims.jti).await? {
             return Err(OAuthError::token("token revoked").into());
         }

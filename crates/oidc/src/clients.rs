@@ -322,6 +322,16 @@ pub async fn set_disabled(
         .await?
         .rows_affected()
         == 1;
+    if done && disabled {
+        // Its customers' grants end with it: refresh tokens and the access tokens carrying them.
+        sqlx::query(
+            "UPDATE oidc_grants SET revoked_at = $1, revoked_why = 'client_disabled' WHERE client_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now_unix())
+        .bind(client_id)
+        .execute(&mut *tx)
+        .await?;
+    }
     if done {
         let event = Event {
             actor: actor.clone(),

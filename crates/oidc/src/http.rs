@@ -86,12 +86,14 @@ async fn jwks(State(p): State<Arc<Provider>>) -> Response {
     }
 }
 
-/// Public documents may be cached briefly; a rotated key shows within five minutes.
+/// Public documents may be cached for a minute, as long as instances use their key table
+/// before reloading it: a new key is published about as soon as it signs. Relying parties
+/// re-read the key set when they meet an unknown key ID.
 fn cached(body: impl IntoResponse) -> Response {
     let mut response = body.into_response();
     response.headers_mut().insert(
         CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=300"),
+        HeaderValue::from_static("public, max-age=60"),
     );
     response
 }

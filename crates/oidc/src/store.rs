@@ -231,6 +231,20 @@ pub(crate) async fn live_grant(
     row.map(|r| col(&r, "client_id")).transpose()
 }
 
+/// True when the client exists and is not disabled.
+pub(crate) async fn client_enabled(
+    conn: &mut AnyConnection,
+    client_id: &str,
+) -> Result<bool, DbError> {
+    let row = sqlx::query(
+        "SELECT 1 AS x FROM oauth_clients WHERE client_id = $1 AND disabled_at IS NULL",
+    )
+    .bind(client_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.is_some())
+}
+
 pub(crate) async fn jti_revoked(conn: &mut AnyConnection, jti: &str) -> Result<bool, DbError> {
     let row = sqlx::query("SELECT 1 AS x FROM oidc_revoked_jtis WHERE jti = $1")
         .bind(jti)

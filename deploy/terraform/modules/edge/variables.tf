@@ -69,9 +69,9 @@ variable "sign_in_rate_limit_per_ip" {
 }
 
 variable "sign_in_paths" {
-  description = "Path prefixes that get the stricter sign-in rate limit."
+  description = "Path prefixes that get the stricter sign-in rate limit (the token endpoint is left out: its clients authenticate with 256-bit secrets or keys, and service traffic from one NAT address would trip it)."
   type        = list(string)
-  default     = ["/login", "/signup", "/token", "/authorize", "/api/v1/auth"]
+  default     = ["/login", "/signup", "/password", "/oauth2/authorize", "/api/v1/auth"]
 }
 
 variable "log_retention_days" {
