@@ -53,6 +53,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
     let hasher = PasswordHasher::new(parallelism)?;
     let settings = Settings {
         base_url: config.public_base_url(),
+        staff_base_url: config.staff_base_url(),
         sessions: config.session.clone(),
         staff_sessions: config.staff_session.clone(),
     };

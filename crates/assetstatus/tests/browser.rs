@@ -48,3 +48,55 @@ async fn customer_journey_in_headless_chromium() {
     assert!(stdout.contains("journey passed"), "{stdout}");
     app.stop().await;
 }
+
+/// Passkeys need a host name (WebAuthn refuses bare IP addresses), so both listeners are
+/// addressed as `localhost` here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passkeys_in_headless_chromium() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let script = root.join("tests/browser/passkeys.mjs");
+    let staff_port = testkit::postgres::free_port();
+    let app = TestApp::spawn_with(Backend::Sqlite, |config| {
+        let port = config.public_addr.port();
+        config.public_base_url = Some(format!("http://localhost:{port}/").parse().unwrap());
+        config.staff_addr = format!("127.0.0.1:{staff_port}").parse().unwrap();
+        config.staff_base_url = Some(format!("http://localhost:{staff_port}/").parse().unwrap());
+    })
+    .await;
+    let demo = assetstatus::demo::seed(&app.state).await.unwrap();
+    let base = format!("http://localhost:{}", app.config.public_addr.port());
+    let staff = format!("http://localhost:{staff_port}");
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(&script)
+            .env("BASE_URL", base)
+            .env("STAFF_URL", staff)
+            .env("EMAIL", demo.email)
+            .env("PASSWORD", demo.password)
+            .env("STAFF_USER", demo.staff[0])
+            .env("STAFF_PASSWORD", demo.staff_password)
+            .output()
+            .expect("run node")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "passkeys failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("passkeys passed"), "{stdout}");
+    let mut tx = app.state.db.read().await.unwrap();
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM passkeys WHERE last_used_at IS NOT NULL")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(
+        platform::db::col::<i64>(&row, "n").unwrap(),
+        2,
+        "both passkeys were used"
+    );
+    drop(tx);
+    app.stop().await;
+}

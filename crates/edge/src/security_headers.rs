@@ -1,14 +1,15 @@
-//! Security headers on every response: a strict Content-Security-Policy (no script at all, styles
-//! and images from this origin only, no framing), no MIME sniffing, no referrer, and pages that
-//! hold personal data are never cached.
+//! Security headers on every response: a strict Content-Security-Policy (scripts, styles and
+//! images from this origin only — the one script is the passkey helper — no inline code, fetches
+//! to this origin only, no framing), no MIME sniffing, no referrer, and pages that hold personal
+//! data are never cached.
 
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
-                   frame-ancestors 'none'; base-uri 'none'";
+const CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; \
+                   img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Middleware adding the headers.
 pub async fn security_headers(request: Request, next: Next) -> Response {

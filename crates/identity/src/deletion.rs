@@ -25,6 +25,8 @@ impl Identity {
         store::delete_customer(&mut tx, id).await?;
         self.remove_mfa(&mut tx, &crate::mfa::Owner::Customer(id))
             .await?;
+        self.remove_passkeys(&mut tx, &crate::mfa::Owner::Customer(id))
+            .await?;
         let event = Event {
             actor: Actor::customer(id),
             action: "customer.delete",

@@ -41,6 +41,12 @@ pub enum IdentityError {
     /// The session is unknown or expired.
     #[error("not logged in")]
     NotLoggedIn,
+    /// A passkey answer did not verify, or its ceremony is unknown, used or expired.
+    #[error("passkey refused")]
+    PasskeyRefused,
+    /// This address has no domain name, so it cannot be a WebAuthn relying party.
+    #[error("passkeys unavailable here")]
+    PasskeysUnavailable,
     /// The customer's data key has been destroyed.
     #[error("customer data no longer readable")]
     Shredded,

@@ -13,6 +13,7 @@ mod fields;
 mod login;
 mod mails;
 mod mfa;
+mod passkeys;
 mod password;
 mod profile;
 mod reset;
@@ -35,6 +36,7 @@ pub use error::IdentityError;
 pub use fields::{BirthDate, Email, KanaName, KanjiName, NewPassword, password_field};
 pub use login::{LoggedIn, LoginContext, LoginOutcome};
 pub use mfa::{MfaEnrolment, MfaState};
+pub use passkeys::{Ceremony, PasskeyView};
 pub use password::PasswordHasher;
 pub use profile::{Profile, ProfileUpdate};
 pub use sessions::SessionInfo;
@@ -45,6 +47,8 @@ pub use store::{CustomerStatus, SessionView};
 pub struct Settings {
     /// The public address of the portal.
     pub base_url: Url,
+    /// The address of the staff consoles.
+    pub staff_base_url: Url,
     /// Customer session lifetimes.
     pub sessions: SessionConfig,
     /// Staff session lifetimes.
@@ -60,6 +64,7 @@ pub struct Identity {
     base_url: Url,
     sessions: SessionConfig,
     staff_sessions: SessionConfig,
+    passkeys: passkeys::RelyingParties,
 }
 
 impl Identity {
@@ -73,9 +78,11 @@ impl Identity {
     ) -> Self {
         let Settings {
             base_url,
+            staff_base_url,
             sessions,
             staff_sessions,
         } = settings;
+        let passkeys = passkeys::RelyingParties::new(&base_url, &staff_base_url);
         Self {
             db,
             keyring,
@@ -84,6 +91,7 @@ impl Identity {
             base_url,
             sessions,
             staff_sessions,
+            passkeys,
         }
     }
 

@@ -191,6 +191,35 @@ impl Identity {
             .await
     }
 
+    /// Opens a session for a customer whose passkey verified (proof of possession with user
+    /// verification: two factors in one).
+    pub(crate) async fn log_in_with_passkey(
+        &self,
+        id: CustomerId,
+        ctx: &LoginContext,
+        meta: &RequestMeta,
+    ) -> Result<LoggedIn, IdentityError> {
+        let customer = {
+            let mut tx = self.db.read().await?;
+            store::customer_by_id(&mut tx, id)
+                .await?
+                .ok_or(IdentityError::PasskeyRefused)?
+        };
+        match customer.status {
+            CustomerStatus::Active => {}
+            CustomerStatus::Disabled => return Err(IdentityError::Disabled),
+            CustomerStatus::Unverified => return Err(IdentityError::NotVerified),
+        }
+        let email = Email::parse(&self.profile(id).await?.email)
+            .map_err(|_| IdentityError::PasskeyRefused)?;
+        let keys = Keys::new(
+            Some(&self.keyring.email_index(email.as_str()).0),
+            meta.client_ip,
+        );
+        self.open_session(&customer, email, &keys, (ctx, "pop mfa"), meta)
+            .await
+    }
+
     async fn open_session(
         &self,
         customer: &CustomerRow,

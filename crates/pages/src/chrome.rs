@@ -42,6 +42,11 @@ impl Chrome {
         self.locale.t(key)
     }
 
+    /// Version tag of the passkey script, for its URL.
+    pub fn js_version(&self) -> String {
+        ui::static_files::js_version()
+    }
+
     /// A message with one numeric argument `n`.
     pub fn tn(&self, key: &str, n: impl Plain<i64>) -> String {
         self.locale.t_args(key, &[("n", Arg::from(n.plain()))])

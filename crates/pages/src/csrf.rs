@@ -123,6 +123,42 @@ impl<T: DeserializeOwned, S: WebState> FromRequest<S> for CsrfForm<T> {
     }
 }
 
+/// A JSON body (from the page's own script) whose CSRF token came in `X-CSRF-Token`.
+pub struct CsrfJson<T>(pub T);
+
+/// Largest JSON body a ceremony answer needs.
+const JSON_LIMIT: usize = 64 * 1024;
+
+impl<T: DeserializeOwned, S: WebState> FromRequest<S> for CsrfJson<T> {
+    type Rejection = WebError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, WebError> {
+        let (parts, body) = request.into_parts();
+        let binding = csrf_binding(&parts, state.secure_cookies());
+        let presented = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        verify(state, binding.as_deref(), &presented)?;
+        let is_json = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !is_json {
+            return Err(WebError::BadRequest);
+        }
+        let bytes = axum::body::to_bytes(body, JSON_LIMIT)
+            .await
+            .map_err(|_| WebError::TooLarge)?;
+        serde_json::from_slice(&bytes)
+            .map(CsrfJson)
+            .map_err(|_| WebError::BadRequest)
+    }
+}
+
 /// The value forms are bound to: the browser's CSRF cookie (or the one being set now).
 pub fn csrf_binding(parts: &Parts, secure: bool) -> Option<String> {
     if let Some(fresh) = parts.extensions.get::<FreshCsrfCookie>() {

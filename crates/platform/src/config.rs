@@ -42,6 +42,9 @@ pub struct Config {
     /// Address customers use to reach the portal; links in mails are built from it.
     /// `http://<public_addr>/` when unset.
     pub public_base_url: Option<Url>,
+    /// Address staff use to reach the consoles (passkeys are bound to it).
+    /// `http://<staff_addr>/` when unset.
+    pub staff_base_url: Option<Url>,
     /// Outgoing mail.
     pub mail: MailConfig,
     /// Where the master key comes from.
@@ -227,6 +230,7 @@ impl Default for Config {
             staff_addr: SocketAddr::from(([127, 0, 0, 1], 8081)),
             database_url: None,
             public_base_url: None,
+            staff_base_url: None,
             mail: MailConfig::default(),
             master_key: MasterKeyConfig::default(),
             session: SessionConfig::default(),
@@ -390,17 +394,17 @@ impl Config {
     }
 
     /// Where customers reach the portal: the configured URL, or the public listener itself.
-    #[allow(clippy::expect_used)] // an IP address and a port always form a valid URL
     pub fn public_base_url(&self) -> Url {
-        self.public_base_url.clone().unwrap_or_else(|| {
-            let host = match self.public_addr.ip() {
-                ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
-                std::net::IpAddr::V6(ip) => format!("[{ip}]"),
-                ip => ip.to_string(),
-            };
-            let fallback = format!("http://{host}:{}/", self.public_addr.port());
-            Url::parse(&fallback).expect("an address and port form a URL")
-        })
+        self.public_base_url
+            .clone()
+            .unwrap_or_else(|| listener_url(self.public_addr))
+    }
+
+    /// Where staff reach the consoles: the configured URL, or the staff listener itself.
+    pub fn staff_base_url(&self) -> Url {
+        self.staff_base_url
+            .clone()
+            .unwrap_or_else(|| listener_url(self.staff_addr))
     }
 
     /// The master key file to use.
@@ -421,6 +425,16 @@ impl Config {
         toml::to_string_pretty(self)
             .unwrap_or_else(|e| format!("# cannot print configuration: {e}\n"))
     }
+}
+
+#[allow(clippy::expect_used)] // an IP address and a port always form a valid URL
+fn listener_url(addr: SocketAddr) -> Url {
+    let host = match addr.ip() {
+        ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+        ip => ip.to_string(),
+    };
+    Url::parse(&format!("http://{host}:{}/", addr.port())).expect("an address and port form a URL")
 }
 
 /// A URL that may carry credentials: it prints and serialises with the password masked.

@@ -17,6 +17,11 @@ macro_rules! uuid_id {
             pub fn new() -> Self {
                 Self(Uuid::new_v4())
             }
+
+            /// The UUID itself, for protocols that carry it in binary (WebAuthn user handles).
+            pub fn as_uuid(&self) -> Uuid {
+                self.0
+            }
         }
 
         impl Default for $name {

@@ -7,11 +7,23 @@ use axum::response::{IntoResponse, Response};
 /// The stylesheet.
 pub const APP_CSS: &str = include_str!("../../../web/static/app.css");
 
+/// The passkey script, the site's only script.
+pub const PASSKEY_JS: &str = include_str!("../../../web/static/passkey.js");
+
 /// Version tag in the stylesheet URL; changes whenever the file does.
 pub fn css_version() -> String {
+    version_of(APP_CSS)
+}
+
+/// Version tag in the script URL.
+pub fn js_version() -> String {
+    version_of(PASSKEY_JS)
+}
+
+fn version_of(content: &str) -> String {
     // FNV-1a is enough to tell versions apart; this is not a security boundary.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in APP_CSS.bytes() {
+    for b in content.bytes() {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
@@ -20,12 +32,18 @@ pub fn css_version() -> String {
 
 /// Serves the stylesheet.
 pub async fn app_css() -> Response {
-    let mut response = (StatusCode::OK, APP_CSS).into_response();
+    immutable(APP_CSS, "text/css; charset=utf-8")
+}
+
+/// Serves the passkey script.
+pub async fn passkey_js() -> Response {
+    immutable(PASSKEY_JS, "text/javascript; charset=utf-8")
+}
+
+fn immutable(body: &'static str, content_type: &'static str) -> Response {
+    let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=31536000, immutable"),

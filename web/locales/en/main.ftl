@@ -342,3 +342,28 @@ staff-federation-no-role = This corporate account has not been granted access to
 staff-federation-refused = We could not complete your sign-in. Please start again from the beginning.
 staff-federation-unavailable = We cannot reach the corporate directory, so your sign-in could not be completed. Please try again in a little while.
 staff-federation-back = Back to sign-in
+
+passkeys-title = Passkeys
+passkeys-summary = With a passkey you can log in without a password, securely, using your phone's or computer's biometrics or screen lock.
+profile-passkeys-link = Manage passkeys
+passkeys-lead = You can review and delete your registered passkeys here. A passkey stays on your device or password manager; we keep only its public key.
+passkeys-none = You have no passkeys registered.
+passkeys-count = { $n ->
+    [one] One registered passkey
+   *[other] { $n } registered passkeys
+}
+passkeys-registered = Registered
+passkeys-last-used = Last used
+passkeys-never = Not yet used
+passkeys-delete = Delete
+passkeys-add = Register a passkey on this device
+passkeys-unavailable = Passkeys are not available at this address.
+passkey-working = Please follow the instructions on your device.
+passkey-failed = The passkey step could not be completed. Please try again or use another way.
+passkey-needs-script = To use passkeys, please enable JavaScript in your browser.
+notice-passkey-added = Your passkey has been registered. From now on you can log in with it.
+notice-passkey-deleted = The passkey has been deleted.
+login-passkey-heading = Log in with a passkey
+login-passkey = Log in with a passkey
+staff-passkey-enrol = Register a passkey instead
+staff-passkey-step = Confirm with a passkey

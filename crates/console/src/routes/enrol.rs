@@ -28,6 +28,7 @@ struct EnrolPage {
     key: String,
     form: FormState,
     codes: Vec<String>,
+    passkeys: bool,
 }
 
 async fn show(
@@ -43,6 +44,7 @@ async fn show(
         key: enrolment.key,
         form,
         codes: Vec::new(),
+        passkeys: state.identity.passkeys_offered(true),
     };
     Ok((status, Html(render(&page)?)).into_response())
 }
@@ -76,6 +78,7 @@ pub async fn confirm(
                 key: String::new(),
                 form: FormState::fresh(who.0.locale),
                 codes,
+                passkeys: false,
             };
             Ok(Html(render(&page)?).into_response())
         }

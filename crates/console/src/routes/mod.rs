@@ -3,6 +3,7 @@
 mod enrol;
 mod federation;
 mod home;
+mod passkeys;
 mod sign_in;
 
 use axum::Router;
@@ -23,12 +24,17 @@ pub fn router(state: ConsoleState) -> Router {
             "/staff/login/code",
             get(sign_in::code_form).post(sign_in::code),
         )
+        .route("/staff/login/passkey/start", post(passkeys::step_start))
+        .route("/staff/login/passkey/finish", post(passkeys::step_finish))
+        .route("/staff/passkeys/start", post(passkeys::enrol_start))
+        .route("/staff/passkeys/finish", post(passkeys::enrol_finish))
         .route("/staff/login/federated", get(federation::start))
         .route("/staff/login/federated/callback", get(federation::callback))
         .route("/staff/enrol", get(enrol::page).post(enrol::confirm))
         .route("/staff/logout", post(sign_in::log_out))
         .route("/lang/{code}", get(pages::language::switch))
         .route("/static/app.css", get(ui::static_files::app_css))
+        .route("/static/passkey.js", get(ui::static_files::passkey_js))
         .fallback(|| async { WebError::NotFound })
         .layer(DefaultBodyLimit::max(64 * 1024))
         .layer(from_fn_with_state(

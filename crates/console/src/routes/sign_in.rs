@@ -57,6 +57,7 @@ struct CodePage {
     form: FormState,
     action: &'static str,
     restart: &'static str,
+    passkey_step: bool,
 }
 
 /// `GET /staff/login`.
@@ -142,12 +143,13 @@ pub async fn submit(
 }
 
 /// `GET /staff/login/code`.
-pub async fn code_form(visitor: StaffVisitor) -> PageResult {
+pub async fn code_form(State(state): State<ConsoleState>, visitor: StaffVisitor) -> PageResult {
     let page = CodePage {
         form: FormState::fresh(visitor.locale),
         c: visitor.chrome(),
         action: "/staff/login/code",
         restart: "/staff/login",
+        passkey_step: state.identity.passkeys_offered(true),
     };
     Ok(Html(render(&page)?).into_response())
 }
@@ -179,6 +181,7 @@ pub async fn code(
                 c: visitor.chrome(),
                 action: "/staff/login/code",
                 restart: "/staff/login",
+                passkey_step: state.identity.passkeys_offered(true),
             };
             Ok((StatusCode::UNAUTHORIZED, Html(render(&page)?)).into_response())
         }

@@ -68,14 +68,14 @@ impl Owner {
         format!("{}:totp", self.key()).into_bytes()
     }
 
-    fn actor(&self) -> Actor {
+    pub(crate) fn actor(&self) -> Actor {
         match self {
             Owner::Customer(id) => Actor::customer(*id),
             Owner::Staff(id) => Actor::staff(*id),
         }
     }
 
-    fn target(&self) -> Target {
+    pub(crate) fn target(&self) -> Target {
         match self {
             Owner::Customer(id) => Target::customer(*id),
             Owner::Staff(id) => Target::staff(*id),
@@ -84,13 +84,13 @@ impl Owner {
 }
 
 /// The key an owner's secret is sealed with.
-enum SealingKey<'a> {
+pub(crate) enum SealingKey<'a> {
     Own(DataKey),
     Shared(&'a DataKey),
 }
 
 impl SealingKey<'_> {
-    fn get(&self) -> &DataKey {
+    pub(crate) fn get(&self) -> &DataKey {
         match self {
             SealingKey::Own(k) => k,
             SealingKey::Shared(k) => k,
@@ -169,7 +169,7 @@ impl Identity {
         })
     }
 
-    async fn sealing_key(
+    pub(crate) async fn sealing_key(
         &self,
         conn: &mut sqlx::AnyConnection,
         owner: &Owner,

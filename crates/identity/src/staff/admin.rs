@@ -165,6 +165,7 @@ impl Identity {
             .await?
             .ok_or(IdentityError::NotFound)?;
         self.remove_mfa(&mut tx, &owner(row.id)).await?;
+        self.remove_passkeys(&mut tx, &owner(row.id)).await?;
         store::delete_sessions_of(&mut tx, row.id).await?;
         audit_admin(&mut tx, row.id, "staff.reset_mfa", meta).await?;
         tx.commit().await?;

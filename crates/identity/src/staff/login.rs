@@ -140,7 +140,9 @@ impl Identity {
         now: i64,
     ) -> Result<StaffLoginOutcome, IdentityError> {
         let token = SecretToken::generate();
-        if self.mfa_enabled(tx, &owner(id)).await? {
+        let enrolled =
+            self.mfa_enabled(tx, &owner(id)).await? || self.has_passkey(tx, &owner(id)).await?;
+        if enrolled {
             mfa::insert_pending_login(tx, &token.hash, &owner(id), now + mfa::PENDING_LOGIN_SECS)
                 .await?;
             Ok(StaffLoginOutcome::SecondStep {
@@ -261,6 +263,102 @@ impl Identity {
         store::record_login(&mut tx, session.id, now_unix()).await?;
         tx.commit().await?;
         Ok(codes)
+    }
+
+    /// Starts registering a passkey as the second factor of a signed-in member of staff (an
+    /// enrol-only session may do this too).
+    pub async fn start_staff_passkey_enrolment(
+        &self,
+        token: &str,
+    ) -> Result<crate::Ceremony, IdentityError> {
+        let session = self
+            .staff_session(token)
+            .await?
+            .ok_or(IdentityError::NotLoggedIn)?;
+        self.start_staff_passkey(session.id, &session.username, &session.display_name)
+            .await
+    }
+
+    /// Completes a passkey registration; an enrol-only session becomes a full one.
+    pub async fn finish_staff_passkey_enrolment(
+        &self,
+        token: &str,
+        ceremony: &str,
+        credential: &str,
+        meta: &RequestMeta,
+    ) -> Result<(), IdentityError> {
+        let session = self
+            .staff_session(token)
+            .await?
+            .ok_or(IdentityError::NotLoggedIn)?;
+        self.finish_registration(&owner(session.id), ceremony, credential, meta)
+            .await?;
+        if !session.mfa_done {
+            let mut tx = self.db.write().await?;
+            store::complete_session(&mut tx, &SecretToken::hash(token)).await?;
+            store::record_login(&mut tx, session.id, now_unix()).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Completes a pending sign-in with a passkey instead of a code; returns the session token.
+    pub async fn finish_staff_passkey_step(
+        &self,
+        pending: &str,
+        ceremony: &str,
+        credential: &str,
+        meta: &RequestMeta,
+    ) -> Result<String, IdentityError> {
+        let id = self.pending_staff(pending).await?;
+        let verified = self.verify_staff_passkey(ceremony, credential).await;
+        let now = now_unix();
+        let mut tx = self.db.write().await?;
+        let outcome = match &verified {
+            Ok(who) if *who == id => Outcome::Success,
+            _ => Outcome::Failure,
+        };
+        audit::append(
+            &mut tx,
+            &Event {
+                actor: Actor::staff(id),
+                action: "staff.login_passkey",
+                target: Target::staff(id),
+                outcome,
+            },
+            meta,
+        )
+        .await?;
+        if outcome == Outcome::Failure {
+            tx.commit().await?;
+            return Err(IdentityError::PasskeyRefused);
+        }
+        mfa::delete_pending_login(&mut tx, &SecretToken::hash(pending)).await?;
+        let token = SecretToken::generate();
+        store::insert_session(&mut tx, &token.hash, id, now, self.staff_expiry(now), true).await?;
+        store::record_login(&mut tx, id, now).await?;
+        tx.commit().await?;
+        Ok(token.plain)
+    }
+
+    /// The member of staff of a pending sign-in; each call counts as one of its attempts.
+    pub(crate) async fn pending_staff(&self, pending: &str) -> Result<StaffId, IdentityError> {
+        if !SecretToken::is_well_formed(pending) {
+            return Err(IdentityError::SecondStepExpired);
+        }
+        let mut tx = self.db.write().await?;
+        let found = mfa::attempt_pending_login(
+            &mut tx,
+            &SecretToken::hash(pending),
+            now_unix(),
+            mfa::PENDING_ATTEMPTS,
+        )
+        .await?;
+        tx.commit().await?;
+        match found.as_deref().and_then(Owner::parse) {
+            Some(Owner::Staff(id)) => Ok(id),
+            _ => Err(IdentityError::SecondStepExpired),
+        }
     }
 
     /// Ends a staff session.

@@ -36,13 +36,18 @@ pub struct Notice {
 #[template(path = "login.html")]
 struct LoginPage {
     c: Chrome,
+    passkeys: bool,
     email: String,
     error: Option<String>,
     notice: Option<String>,
 }
 
 /// `GET /login`.
-pub async fn form(visitor: Visitor, Query(q): Query<Notice>) -> PageResult {
+pub async fn form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(q): Query<Notice>,
+) -> PageResult {
     if visitor.session.is_some() {
         return Ok(Redirect::to("/dashboard").into_response());
     }
@@ -55,6 +60,7 @@ pub async fn form(visitor: Visitor, Query(q): Query<Notice>) -> PageResult {
     };
     let page = LoginPage {
         c,
+        passkeys: state.identity.passkeys_offered(false),
         email: String::new(),
         error: None,
         notice,
@@ -94,6 +100,7 @@ pub async fn submit(
                 .t_args("login-throttled", &[("minutes", Arg::from(minutes))]);
             let page = LoginPage {
                 error: Some(text),
+                passkeys: state.identity.passkeys_offered(false),
                 c,
                 email: f.email,
                 notice: None,
@@ -110,6 +117,7 @@ pub async fn submit(
     };
     let page = LoginPage {
         error: Some(message),
+        passkeys: state.identity.passkeys_offered(false),
         c,
         email: f.email,
         notice: None,
@@ -120,6 +128,12 @@ pub async fn submit(
 /// The cookies of a fresh session (a new form-token cookie too: the old one was seen before
 /// login) and the way on: back to a waiting authorization request, or to the dashboard.
 pub fn logged_in(done: LoggedIn, headers: &HeaderMap, secure: bool) -> axum::response::Response {
+    let (jar, next) = session_cookies(done, headers, secure);
+    (jar, Redirect::to(&next)).into_response()
+}
+
+/// The cookies of a fresh session and where the customer goes next.
+pub fn session_cookies(done: LoggedIn, headers: &HeaderMap, secure: bool) -> (CookieJar, String) {
     let next = super::authorize::resume_target(headers, secure);
     let mut jar = CookieJar::new()
         .add(cookies::build(Kind::Session, secure, done.session_token))
@@ -138,8 +152,7 @@ pub fn logged_in(done: LoggedIn, headers: &HeaderMap, secure: bool) -> axum::res
     if let Some(device) = done.new_device_token {
         jar = jar.add(cookies::build(Kind::Device, secure, device));
     }
-    let to = next.as_deref().unwrap_or("/dashboard");
-    (jar, Redirect::to(to)).into_response()
+    (jar, next.unwrap_or_else(|| "/dashboard".to_owned()))
 }
 
 /// The browser's device cookie and user agent, which the login records.

@@ -9,6 +9,7 @@ mod home;
 mod login;
 mod logout;
 mod message;
+mod passkeys;
 mod password_reset;
 mod profile;
 mod second_step;
@@ -47,6 +48,8 @@ pub fn router(state: AppState) -> Router {
             "/login/code",
             get(second_step::form).post(second_step::submit),
         )
+        .route("/login/passkey/start", post(passkeys::login_start))
+        .route("/login/passkey/finish", post(passkeys::login_finish))
         .route("/logout", post(logout::submit))
         .route(
             "/password/forgot",
@@ -83,12 +86,17 @@ pub fn router(state: AppState) -> Router {
         .route("/profile/two-step/confirm", post(two_step::confirm))
         .route("/profile/two-step/disable", post(two_step::disable))
         .route("/profile/sessions/{id}/end", post(sessions::end))
+        .route("/profile/passkeys", get(passkeys::page))
+        .route("/profile/passkeys/start", post(passkeys::start))
+        .route("/profile/passkeys/finish", post(passkeys::finish))
+        .route("/profile/passkeys/{id}/delete", post(passkeys::delete))
         .route(
             "/account/delete",
             get(account_deletion::confirm).post(account_deletion::submit),
         )
         .route("/lang/{code}", get(pages::language::switch))
         .route("/static/app.css", get(ui::static_files::app_css))
+        .route("/static/passkey.js", get(ui::static_files::passkey_js))
         .fallback(|| async { WebError::NotFound })
         .layer(DefaultBodyLimit::max(FORM_LIMIT))
         .layer(from_fn_with_state(state.clone(), csrf::guard::<AppState>))

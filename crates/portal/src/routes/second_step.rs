@@ -30,6 +30,7 @@ struct CodePage {
     form: FormState,
     action: &'static str,
     restart: &'static str,
+    passkey_step: bool,
 }
 
 /// `GET /login/code`.
@@ -39,6 +40,7 @@ pub async fn form(visitor: Visitor) -> PageResult {
         c: visitor.chrome(),
         action: "/login/code",
         restart: "/login",
+        passkey_step: false,
     };
     Ok(Html(render(&page)?).into_response())
 }
@@ -72,6 +74,7 @@ pub async fn submit(
                 c: visitor.chrome(),
                 action: "/login/code",
                 restart: "/login",
+                passkey_step: false,
             };
             Ok((StatusCode::UNAUTHORIZED, Html(render(&page)?)).into_response())
         }

@@ -1,0 +1,164 @@
+//! Passkeys: the customer's list with registration and deletion, and passwordless login. The
+//! ceremonies answer JSON to the page's script; everything else is an ordinary form.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use identity::{IdentityError, PasskeyView};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::login::{login_context, session_cookies};
+use crate::AppState;
+use crate::visitor::{Customer, Visitor};
+use pages::chrome::{Chrome, render};
+use pages::csrf::{CsrfForm, CsrfJson, NoFields};
+use pages::error::{PageResult, WebError};
+
+/// Notices after a redirect.
+#[derive(Deserialize)]
+pub struct Notice {
+    notice: Option<String>,
+}
+
+/// The browser's answer to a ceremony.
+#[derive(Deserialize)]
+pub struct Answer {
+    ceremony: String,
+    credential: Value,
+}
+
+#[derive(Template)]
+#[template(path = "passkeys.html")]
+struct PasskeysPage {
+    c: Chrome,
+    offered: bool,
+    passkeys: Vec<PasskeyView>,
+    notice: Option<String>,
+}
+
+/// `GET /profile/passkeys`.
+pub async fn page(
+    State(state): State<AppState>,
+    customer: Customer,
+    Query(q): Query<Notice>,
+) -> PageResult {
+    let passkeys = state.identity.customer_passkeys(customer.id).await?;
+    let c = customer.visitor.chrome();
+    let notice = match q.notice.as_deref() {
+        Some("added") => Some(c.t("notice-passkey-added")),
+        Some("deleted") => Some(c.t("notice-passkey-deleted")),
+        _ => None,
+    };
+    let page = PasskeysPage {
+        c,
+        offered: state.identity.passkeys_offered(false),
+        passkeys,
+        notice,
+    };
+    Ok(Html(render(&page)?).into_response())
+}
+
+/// `POST /profile/passkeys/start`.
+pub async fn start(
+    State(state): State<AppState>,
+    customer: Customer,
+    CsrfJson(_): CsrfJson<Value>,
+) -> Result<Response, WebError> {
+    let ceremony = state.identity.start_customer_passkey(customer.id).await;
+    ceremony_answer(ceremony)
+}
+
+/// `POST /profile/passkeys/finish`.
+pub async fn finish(
+    State(state): State<AppState>,
+    customer: Customer,
+    CsrfJson(answer): CsrfJson<Answer>,
+) -> Result<Response, WebError> {
+    let done = state
+        .identity
+        .finish_customer_passkey(
+            customer.id,
+            &answer.ceremony,
+            &answer.credential.to_string(),
+            &customer.visitor.meta,
+        )
+        .await;
+    match done {
+        Ok(()) => Ok(Json(json!({ "next": "/profile/passkeys?notice=added" })).into_response()),
+        Err(e) => refusal(e),
+    }
+}
+
+/// `POST /profile/passkeys/{id}/delete`.
+pub async fn delete(
+    State(state): State<AppState>,
+    customer: Customer,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> PageResult {
+    state
+        .identity
+        .delete_customer_passkey(customer.id, &id, &customer.visitor.meta)
+        .await?;
+    Ok(Redirect::to("/profile/passkeys?notice=deleted").into_response())
+}
+
+/// `POST /login/passkey/start`.
+pub async fn login_start(
+    State(state): State<AppState>,
+    _visitor: Visitor,
+    CsrfJson(_): CsrfJson<Value>,
+) -> Result<Response, WebError> {
+    ceremony_answer(state.identity.start_passkey_login().await)
+}
+
+/// `POST /login/passkey/finish`: a new session, like a password and second step would give.
+pub async fn login_finish(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    CsrfJson(answer): CsrfJson<Answer>,
+) -> Result<Response, WebError> {
+    let secure = state.secure_cookies;
+    let ctx = login_context(&headers, secure);
+    let done = state
+        .identity
+        .finish_passkey_login(
+            &answer.ceremony,
+            &answer.credential.to_string(),
+            &ctx,
+            &visitor.meta,
+        )
+        .await;
+    match done {
+        Ok(done) => {
+            let (jar, next) = session_cookies(done, &headers, secure);
+            Ok((jar, Json(json!({ "next": next }))).into_response())
+        }
+        Err(e) => refusal(e),
+    }
+}
+
+fn ceremony_answer(
+    ceremony: Result<identity::Ceremony, IdentityError>,
+) -> Result<Response, WebError> {
+    match ceremony {
+        Ok(c) => Ok(Json(json!({ "ceremony": c.token, "options": c.options })).into_response()),
+        Err(e) => refusal(e),
+    }
+}
+
+/// Refusals the script reports with the page's own message; the status says which.
+fn refusal(e: IdentityError) -> Result<Response, WebError> {
+    match e {
+        IdentityError::PasskeyRefused => Ok(StatusCode::BAD_REQUEST.into_response()),
+        IdentityError::PasskeysUnavailable => Ok(StatusCode::NOT_FOUND.into_response()),
+        IdentityError::Disabled | IdentityError::NotVerified => {
+            Ok(StatusCode::FORBIDDEN.into_response())
+        }
+        other => Err(other.into()),
+    }
+}
