@@ -64,6 +64,7 @@ async fn passkeys_in_headless_chromium() {
     })
     .await;
     let demo = assetstatus::demo::seed(&app.state).await.unwrap();
+    let demo_email = demo.email;
     let base = format!("http://localhost:{}", app.config.public_addr.port());
     let staff = format!("http://localhost:{staff_port}");
     let output = tokio::task::spawn_blocking(move || {
@@ -71,7 +72,7 @@ async fn passkeys_in_headless_chromium() {
             .arg(&script)
             .env("BASE_URL", base)
             .env("STAFF_URL", staff)
-            .env("EMAIL", demo.email)
+            .env("EMAIL", demo_email)
             .env("PASSWORD", demo.password)
             .env("STAFF_USER", demo.staff[0])
             .env("STAFF_PASSWORD", demo.staff_password)
@@ -98,5 +99,13 @@ async fn passkeys_in_headless_chromium() {
         "both passkeys were used"
     );
     drop(tx);
+    let notice =
+        testkit::mail::wait_for_subject(&app.mail_dir(), demo_email, "パスキーが登録されました")
+            .await;
+    assert!(
+        notice.text.contains("心当たりのない場合"),
+        "{}",
+        notice.text
+    );
     app.stop().await;
 }

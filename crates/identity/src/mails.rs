@@ -23,6 +23,10 @@ pub(crate) enum MailKind {
     Locked { minutes: i64 },
     /// Two-step verification was turned off.
     MfaDisabled,
+    /// A passkey was registered: a new way into the account.
+    PasskeyAdded,
+    /// A passkey was deleted.
+    PasskeyDeleted,
     /// A login from a browser not used before.
     NewDevice { device: String, when: String },
 }
@@ -37,6 +41,8 @@ impl MailKind {
             MailKind::Deleted => "deleted",
             MailKind::Locked { .. } => "locked",
             MailKind::MfaDisabled => "mfa-disabled",
+            MailKind::PasskeyAdded => "passkey-added",
+            MailKind::PasskeyDeleted => "passkey-deleted",
             MailKind::NewDevice { .. } => "new-device",
         }
     }
@@ -76,6 +82,14 @@ impl MailKind {
             MailKind::MfaDisabled => (
                 locale.t("mail-mfa-disabled-subject"),
                 locale.t("mail-mfa-disabled-body"),
+            ),
+            MailKind::PasskeyAdded => (
+                locale.t("mail-passkey-added-subject"),
+                locale.t("mail-passkey-added-body"),
+            ),
+            MailKind::PasskeyDeleted => (
+                locale.t("mail-passkey-deleted-subject"),
+                locale.t("mail-passkey-deleted-body"),
             ),
             MailKind::Locked { minutes } => (
                 locale.t("mail-locked-subject"),

@@ -311,6 +311,14 @@ mail-mfa-disabled-subject = [Asset Status] Two-step verification was turned off
 mail-mfa-disabled-body =
     Two-step verification on your account has been turned off.
     If this was not you, please change your password at once and contact the bank.
+mail-passkey-added-subject = [Asset Status] A passkey was registered
+mail-passkey-added-body =
+    A new passkey has been registered on your account. From now on it can be used to log in.
+    If this was not you, please delete the passkey on your profile page, change your password at once and contact the bank.
+mail-passkey-deleted-subject = [Asset Status] A passkey was deleted
+mail-passkey-deleted-body =
+    A passkey has been deleted from your account.
+    If this was not you, please change your password at once and contact the bank.
 
 ## Staff console
 staff-area-name = Asset Status staff console

@@ -22,6 +22,7 @@ use webauthn_rs::prelude::{
     WebauthnBuilder,
 };
 
+use crate::mails::MailKind;
 use crate::mfa::Owner;
 use crate::{Identity, IdentityError, LoggedIn, LoginContext};
 
@@ -200,7 +201,13 @@ impl Identity {
         meta: &RequestMeta,
     ) -> Result<(), IdentityError> {
         self.finish_registration(&Owner::Customer(id), token, credential, meta)
-            .await
+            .await?;
+        self.notify_customer(id, MailKind::PasskeyAdded).await
+    }
+
+    async fn notify_customer(&self, id: CustomerId, kind: MailKind) -> Result<(), IdentityError> {
+        let profile = self.profile(id).await?;
+        self.queue_mail(kind, profile.locale, profile.email).await
     }
 
     pub(crate) async fn finish_registration(
@@ -316,7 +323,7 @@ impl Identity {
         self.audit_passkey(&mut tx, &owner, "passkey.delete", Outcome::Success, meta)
             .await?;
         tx.commit().await?;
-        Ok(())
+        self.notify_customer(id, MailKind::PasskeyDeleted).await
     }
 
     /// True when the owner has at least one passkey.
