@@ -142,8 +142,28 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             } else {
                 roles.clone()
             };
-            serve(&args.load_config()?, *demo, &roles).await
+            let mut config = args.load_config()?;
+            if *demo {
+                name_loopback_listeners(&mut config);
+            }
+            serve(&config, *demo, &roles).await
         }
+    }
+}
+
+/// The demo addresses loopback listeners as `localhost`: passkeys need a host name, and
+/// WebAuthn treats `localhost` as a secure origin even without TLS.
+fn name_loopback_listeners(config: &mut Config) {
+    let named = |addr: std::net::SocketAddr| {
+        (addr.ip().is_loopback() && addr.port() != 0)
+            .then(|| format!("http://localhost:{}/", addr.port()).parse().ok())
+            .flatten()
+    };
+    if config.public_base_url.is_none() {
+        config.public_base_url = named(config.public_addr);
+    }
+    if config.staff_base_url.is_none() {
+        config.staff_base_url = named(config.staff_addr);
     }
 }
 
@@ -187,10 +207,24 @@ fn print_banner(
     eprintln!();
     eprintln!("  assetstatus is running");
     match public {
+        Some(public) if public.port() == config.public_addr.port() => {
+            eprintln!("  customer portal : {}", config.public_base_url());
+        }
         Some(public) => eprintln!("  customer portal : http://{public}/"),
         None => eprintln!("  customer portal : not served by this process"),
     }
-    eprintln!("  staff console   : http://{staff}/staff  (health: /healthz, figures: /metrics)");
+    let staff_url = if staff.port() == config.staff_addr.port() {
+        config.staff_base_url().to_string()
+    } else {
+        format!("http://{staff}/")
+    };
+    eprintln!("  staff console   : {staff_url}staff  (health: /healthz, figures: /metrics)");
+    if public.is_some() {
+        eprintln!(
+            "  OpenID Connect  : {}.well-known/openid-configuration",
+            config.public_base_url()
+        );
+    }
     eprintln!("  data directory  : {}", config.data_dir.display());
     eprintln!("  mail            : {}", built.mail);
     if let Some(login) = demo {
@@ -203,8 +237,14 @@ fn print_banner(
             login.staff[0], login.staff[1], login.staff_password
         );
         eprintln!(
-            "                    sign in at http://{staff}/staff/login; the first sign-in sets up two-step verification"
+            "                    authenticator secret (TOTP, base32): {}",
+            login.staff_totp_secret
         );
+        eprintln!(
+            "                    add it to an authenticator app, or: oathtool --totp -b {}",
+            login.staff_totp_secret
+        );
+        eprintln!("                    sign in at {staff_url}staff/login");
     }
     eprintln!("  stop with Ctrl-C");
     eprintln!();

@@ -20,9 +20,13 @@ pub struct DemoLogin {
     pub staff: [&'static str; 2],
     /// Their password (demo data only).
     pub staff_password: &'static str,
+    /// Their authenticator secret, base32 (demo data only).
+    pub staff_totp_secret: &'static str,
 }
 
 const STAFF_PASSWORD: &str = "sakura-console-2026-demo";
+/// Authenticator secret of both demo staff accounts (base32), printed by `serve --demo`.
+const STAFF_TOTP_SECRET: &str = "3VWZR4R5AULJ6ZAWZLDNNJHDL6734TJG";
 
 const EMAIL: &str = "demo@example.jp";
 const PASSWORD: &str = "sakura-mochi-2026-demo";
@@ -82,6 +86,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoLogin> {
         password: PASSWORD,
         staff: ["demo.operator", "demo.admin"],
         staff_password: STAFF_PASSWORD,
+        staff_totp_secret: STAFF_TOTP_SECRET,
     };
     let today = today_jst();
     let request = SignupRequest {
@@ -132,8 +137,8 @@ fn month_after(start: Date, months: i64) -> Date {
     start + Duration::days(months * 365 / 12)
 }
 
-/// A demo operator and a demo administrator; their second factor is set up at the first
-/// sign-in, as for any member of staff.
+/// A demo operator and a demo administrator, their second factor already set up with the
+/// printed authenticator secret.
 async fn seed_staff(state: &AppState, meta: &RequestMeta) -> anyhow::Result<()> {
     for (username, name, roles) in [
         ("demo.operator", "業務 花子", "operator"),
@@ -144,10 +149,16 @@ async fn seed_staff(state: &AppState, meta: &RequestMeta) -> anyhow::Result<()> 
             display_name: name.into(),
             roles: StaffRoles::parse(roles)?,
         };
-        state
+        let created = state
             .identity
             .create_demo_staff(new, STAFF_PASSWORD, meta)
             .await?;
+        if let Some(id) = created {
+            state
+                .identity
+                .preset_demo_staff_totp(id, STAFF_TOTP_SECRET, meta)
+                .await?;
+        }
     }
     Ok(())
 }

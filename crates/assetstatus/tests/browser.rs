@@ -65,6 +65,18 @@ async fn passkeys_in_headless_chromium() {
     .await;
     let demo = assetstatus::demo::seed(&app.state).await.unwrap();
     let demo_email = demo.email;
+    let new_staff = identity::staff::NewStaff {
+        username: identity::staff::Username::parse("passkey.staff").unwrap(),
+        display_name: "鍵 花子".into(),
+        roles: identity::staff::StaffRoles::parse("operator").unwrap(),
+    };
+    let staff_password = "plum-blossom-console-77";
+    let meta = platform::audit::RequestMeta::default();
+    app.state
+        .identity
+        .create_demo_staff(new_staff, staff_password, &meta)
+        .await
+        .unwrap();
     let base = format!("http://localhost:{}", app.config.public_addr.port());
     let staff = format!("http://localhost:{staff_port}");
     let output = tokio::task::spawn_blocking(move || {
@@ -74,8 +86,8 @@ async fn passkeys_in_headless_chromium() {
             .env("STAFF_URL", staff)
             .env("EMAIL", demo_email)
             .env("PASSWORD", demo.password)
-            .env("STAFF_USER", demo.staff[0])
-            .env("STAFF_PASSWORD", demo.staff_password)
+            .env("STAFF_USER", "passkey.staff")
+            .env("STAFF_PASSWORD", staff_password)
             .output()
             .expect("run node")
     })

@@ -184,4 +184,40 @@ async fn staff_sign_in_with_mandatory_second_factor(backend: Backend) {
     app.stop().await;
 }
 
-on_both_backends!(staff_sign_in_with_mandatory_second_factor);
+async fn demo_staff_sign_in_with_the_printed_authenticator_secret(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let demo = assetstatus::demo::seed(&app.state).await.unwrap();
+    let staff = Browser::new(&format!("http://{}", app.staff_addr));
+    let page = staff
+        .submit(
+            "/staff/login",
+            "/staff/login",
+            &[
+                ("username", demo.staff[0]),
+                ("password", demo.staff_password),
+            ],
+        )
+        .await;
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/staff/login/code"),
+        "second factor already set up"
+    );
+    let page = staff
+        .submit(
+            "/staff/login/code",
+            "/staff/login/code",
+            &[("code", &code_at(demo.staff_totp_secret, 0))],
+        )
+        .await;
+    assert_eq!(page.location.as_deref(), Some("/staff"), "{}", page.body);
+    let home = staff.get("/staff").await;
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("業務 花子"));
+    app.stop().await;
+}
+
+on_both_backends!(
+    staff_sign_in_with_mandatory_second_factor,
+    demo_staff_sign_in_with_the_printed_authenticator_secret
+);

@@ -207,6 +207,22 @@ impl Identity {
         Ok(MfaEnrolment { uri, key })
     }
 
+    /// Enables a given authenticator secret at once (demo accounts, whose secret is printed).
+    pub(crate) async fn owner_preset(
+        &self,
+        owner: &Owner,
+        secret: &[u8],
+        meta: &RequestMeta,
+    ) -> Result<(), IdentityError> {
+        let mut tx = self.db.write().await?;
+        let key = self.sealing_key(&mut tx, owner).await?;
+        store::put_pending(&mut tx, owner, &key.get().seal(secret, &owner.aad())).await?;
+        store::enable(&mut tx, owner, now_unix()).await?;
+        audit_mfa(&mut tx, owner, "mfa.enable", Outcome::Success, meta).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Enables the pending secret once `code` from it is right; returns fresh recovery codes.
     pub(crate) async fn owner_confirm(
         &self,

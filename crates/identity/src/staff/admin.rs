@@ -67,6 +67,20 @@ impl Identity {
         }
     }
 
+    /// Sets up a demo account's second factor with a known authenticator secret, so the demo
+    /// can print it. Never used for real accounts.
+    pub async fn preset_demo_staff_totp(
+        &self,
+        id: StaffId,
+        secret_base32: &str,
+        meta: &RequestMeta,
+    ) -> Result<(), IdentityError> {
+        let secret = data_encoding::BASE32_NOPAD
+            .decode(secret_base32.as_bytes())
+            .map_err(|_| IdentityError::NotFound)?;
+        self.owner_preset(&owner(id), &secret, meta).await
+    }
+
     async fn create_staff_with_password(
         &self,
         new: NewStaff,
