@@ -34,6 +34,10 @@ pub struct Built {
     pub outbox: Arc<Outbox>,
     /// The staff console shell's state.
     pub console: ConsoleState,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Arc<edge::TrustedProxies>,
+    /// Who may reach the staff listener.
+    pub staff_allow: Arc<edge::AllowList>,
 }
 
 /// Connects storage, opens the keyring and assembles the services.
@@ -94,20 +98,33 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         secure_cookies: app.secure_cookies,
         federation,
     }));
+    let state_db = app.db.clone();
     Ok(Built {
         state: AppState(Arc::new(app)),
         console,
         mail: mailer.describe(),
         http_metrics: Arc::new(HttpMetrics::default()),
         outbox,
+        trusted_proxies: Arc::new(edge::TrustedProxies(config.edge.trusted_proxies.clone())),
+        staff_allow: Arc::new(edge::AllowList {
+            nets: config.edge.staff_allow.clone(),
+            db: state_db,
+        }),
     })
 }
 
 /// The edge layers every listener shares, outermost last.
-fn with_edge(router: Router, metrics: &Arc<HttpMetrics>) -> Router {
+fn with_edge(router: Router, built: &Built) -> Router {
     router
         .layer(from_fn(edge::security_headers))
-        .layer(from_fn_with_state(Arc::clone(metrics), edge::access_log))
+        .layer(from_fn_with_state(
+            Arc::clone(&built.http_metrics),
+            edge::access_log,
+        ))
+        .layer(from_fn_with_state(
+            Arc::clone(&built.trusted_proxies),
+            edge::client_ip,
+        ))
         .layer(from_fn(edge::request_id))
 }
 
@@ -118,7 +135,7 @@ pub fn public_router(built: &Built) -> Router {
         portal::router(built.state.clone())
             .merge(oidc::http::router(Arc::clone(&built.state.oidc)))
             .merge(crate::health::routes(db)),
-        &built.http_metrics,
+        built,
     )
 }
 
@@ -131,7 +148,11 @@ pub fn staff_router(built: &Built, consoles: bool) -> Router {
     if consoles {
         routes = routes.merge(console::router(built.console.clone()));
     }
-    with_edge(routes, &built.http_metrics)
+    let guarded = routes.layer(from_fn_with_state(
+        Arc::clone(&built.staff_allow),
+        edge::allow_list,
+    ));
+    with_edge(guarded, built)
 }
 
 /// The parts of the platform one process runs. Production runs groups of them per container;

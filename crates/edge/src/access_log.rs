@@ -1,12 +1,11 @@
 //! One JSON line per request: request ID, client address, method, route template (never the
 //! raw path, which can carry tokens), status and latency.
 
-use std::net::SocketAddr;
 use std::time::Instant;
 
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -30,10 +29,9 @@ pub async fn access_log(
         .get::<RequestId>()
         .map(|r| r.0.clone())
         .unwrap_or_default();
-    let client = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+    let client = crate::request_meta_of(request.extensions())
+        .client_ip
+        .map(|ip| ip.to_string())
         .unwrap_or_default();
     let response = next.run(request).await;
     let elapsed = started.elapsed();

@@ -1,15 +1,19 @@
 //! The layers every request passes before its handler, in this order: a request ID, the
-//! access log (which also counts requests and their latency), and security headers on the way
-//! out.
+//! client's address (trusted proxies only), the access log (which also counts requests and their
+//! latency), the staff listener's IP allow-list, and security headers on the way out.
 
 mod access_log;
+mod allow_list;
+mod client_ip;
 mod meta;
 mod metrics;
 mod request_id;
 mod security_headers;
 
 pub use access_log::access_log;
-pub use meta::{Meta, request_meta};
+pub use allow_list::{AllowList, allow_list};
+pub use client_ip::{ClientIp, TrustedProxies, client_ip};
+pub use meta::{Meta, request_meta, request_meta_of};
 pub use metrics::HttpMetrics;
 pub use request_id::{RequestId, request_id};
 pub use security_headers::security_headers;

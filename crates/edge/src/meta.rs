@@ -8,17 +8,26 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use platform::audit::RequestMeta;
 
-use crate::RequestId;
+use axum::http::Extensions;
+
+use crate::{ClientIp, RequestId};
 
 /// The audit metadata of a request.
 pub fn request_meta(parts: &Parts) -> RequestMeta {
-    RequestMeta {
-        client_ip: parts
-            .extensions
+    request_meta_of(&parts.extensions)
+}
+
+/// The audit metadata from a request's extensions: the address the edge determined (the TCP
+/// peer when no edge layer ran), and the request ID.
+pub fn request_meta_of(extensions: &Extensions) -> RequestMeta {
+    let client_ip = extensions.get::<ClientIp>().map(|c| c.0).or_else(|| {
+        extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip()),
-        request_id: parts
-            .extensions
+            .map(|c| c.0.ip())
+    });
+    RequestMeta {
+        client_ip,
+        request_id: extensions
             .get::<RequestId>()
             .map(|r| r.0.clone())
             .unwrap_or_default(),

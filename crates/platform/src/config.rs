@@ -57,6 +57,8 @@ pub struct Config {
     pub oidc: OidcConfig,
     /// Staff sign-in through the bank's corporate OpenID Connect provider; off when unset.
     pub staff_federation: Option<FederationConfig>,
+    /// Trusted proxies and the staff listener's allow-list.
+    pub edge: EdgeConfig,
     /// Log filter in `tracing` syntax.
     pub log_filter: String,
 }
@@ -95,6 +97,30 @@ impl Default for OidcConfig {
             refresh_token_days: 30,
             signing_key_rotation_days: 30,
             api_audience: "assetstatus-api".to_owned(),
+        }
+    }
+}
+
+/// Who the edge believes and who may reach the staff listener.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EdgeConfig {
+    /// Networks of our own proxies (load balancers): only their `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Networks allowed to reach the staff listener (the company's ranges, and the load
+    /// balancer's for health checks). Loopback only by default.
+    pub staff_allow: Vec<ipnet::IpNet>,
+}
+
+impl Default for EdgeConfig {
+    #[allow(clippy::expect_used)] // constant, valid networks
+    fn default() -> Self {
+        Self {
+            trusted_proxies: Vec::new(),
+            staff_allow: ["127.0.0.0/8", "::1/128"]
+                .iter()
+                .map(|n| n.parse().expect("constant network"))
+                .collect(),
         }
     }
 }
@@ -240,6 +266,7 @@ impl Default for Config {
             },
             oidc: OidcConfig::default(),
             staff_federation: None,
+            edge: EdgeConfig::default(),
             log_filter: "info".to_owned(),
         }
     }

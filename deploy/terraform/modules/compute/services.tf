@@ -109,9 +109,11 @@ locals {
     { name = "ASSETSTATUS_MASTER_KEY__PROVIDER", value = "kms" },
     { name = "ASSETSTATUS_MASTER_KEY__KMS_KEY_ID", value = var.app_key_alias },
     { name = "ASSETSTATUS_OBJECTS__URL", value = "s3://${var.documents_bucket_name}/documents" },
-    { name = "ASSETSTATUS_TRUSTED_PROXIES", value = var.vpc_cidr },
-    # Company networks, plus loopback for the container's own health check.
-    { name = "ASSETSTATUS_STAFF_ALLOWED_CIDRS", value = join(",", concat(var.staff_allowed_cidrs, ["127.0.0.1/32"])) },
+    # Only the load balancers' X-Forwarded-For is believed (they sit in the VPC).
+    { name = "ASSETSTATUS_EDGE__TRUSTED_PROXIES", value = "[${var.vpc_cidr}]" },
+    # Company networks; the VPC for the load balancer's health checks (requests through it carry
+    # the real client in X-Forwarded-For); loopback for the container's own health check.
+    { name = "ASSETSTATUS_EDGE__STAFF_ALLOW", value = "[${join(", ", concat(var.staff_allowed_cidrs, [var.vpc_cidr, "127.0.0.1/32"]))}]" },
     { name = "AWS_REGION", value = var.region },
   ]
 

@@ -1,0 +1,98 @@
+//! The edge: the staff listener admits only the configured networks (IPv4 and IPv6), refusing
+//! everyone else with a 403 and an audit entry before anything else runs; the client address
+//! comes from `X-Forwarded-For` only when the peer is a trusted proxy.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use support::{Backend, TestApp};
+
+fn nets(list: &[&str]) -> Vec<ipnet::IpNet> {
+    list.iter().map(|n| n.parse().unwrap()).collect()
+}
+
+async fn staff_get(app: &TestApp, path: &str, forwarded: Option<&str>) -> reqwest::Response {
+    let mut request = reqwest::Client::new().get(format!("http://{}{path}", app.staff_addr));
+    if let Some(hops) = forwarded {
+        request = request.header("x-forwarded-for", hops);
+    }
+    request.send().await.unwrap()
+}
+
+async fn refusals(app: &TestApp) -> Vec<String> {
+    let mut tx = app.state.db.read().await.unwrap();
+    let rows = sqlx::query(
+        "SELECT client_ip FROM audit_log WHERE action = 'edge.staff_listener_refused' ORDER BY seq",
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .unwrap();
+    rows.iter()
+        .map(|r| platform::db::col::<String>(r, "client_ip").unwrap())
+        .collect()
+}
+
+async fn staff_listener_admits_only_allowed_networks(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |config| {
+        config.edge.staff_allow = nets(&["10.0.0.0/8", "2001:db8::/32"]);
+    })
+    .await;
+    for path in ["/staff/login", "/metrics", "/healthz", "/no-such-page"] {
+        let response = staff_get(&app, path, None).await;
+        assert_eq!(response.status(), 403, "{path}");
+        assert!(
+            response
+                .text()
+                .await
+                .unwrap()
+                .contains("アクセスできません")
+        );
+    }
+    assert_eq!(refusals(&app).await, vec!["127.0.0.1"; 4]);
+    let public = reqwest::get(format!("{}/login", app.base)).await.unwrap();
+    assert_eq!(
+        public.status(),
+        200,
+        "the public listener has no allow-list"
+    );
+    app.stop().await;
+}
+
+async fn forwarded_addresses_count_only_from_trusted_proxies(backend: Backend) {
+    let untrusted = TestApp::spawn_with(backend, |config| {
+        config.edge.staff_allow = nets(&["203.0.113.0/24"]);
+    })
+    .await;
+    let spoofed = staff_get(&untrusted, "/staff/login", Some("203.0.113.9")).await;
+    assert_eq!(spoofed.status(), 403, "a spoofed header changes nothing");
+    assert_eq!(refusals(&untrusted).await, vec!["127.0.0.1"]);
+    untrusted.stop().await;
+
+    let behind_proxy = TestApp::spawn_with(backend, |config| {
+        config.edge.trusted_proxies = nets(&["127.0.0.0/8", "10.0.0.0/8"]);
+        config.edge.staff_allow = nets(&["203.0.113.0/24", "2001:db8::/32"]);
+    })
+    .await;
+    for (hops, expected) in [
+        ("203.0.113.9", 200),
+        ("198.51.100.1, 203.0.113.9, 10.1.1.1", 200),
+        ("203.0.113.9, 198.51.100.1", 403),
+        ("2001:db8::5", 200),
+        ("2001:db9::1", 403),
+        ("not-an-address", 403),
+    ] {
+        let response = staff_get(&behind_proxy, "/staff/login", Some(hops)).await;
+        assert_eq!(response.status(), expected, "{hops}");
+    }
+    assert_eq!(
+        refusals(&behind_proxy).await,
+        vec!["198.51.100.1", "2001:db9::1", "127.0.0.1"],
+        "the audit names the address the edge determined"
+    );
+    behind_proxy.stop().await;
+}
+
+on_both_backends!(
+    staff_listener_admits_only_allowed_networks,
+    forwarded_addresses_count_only_from_trusted_proxies,
+);
