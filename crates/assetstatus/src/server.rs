@@ -38,6 +38,8 @@ pub struct Built {
     pub trusted_proxies: Arc<edge::TrustedProxies>,
     /// Who may reach the staff listener.
     pub staff_allow: Arc<edge::AllowList>,
+    /// Per-address request budgets, shared by both listeners.
+    pub rate_limits: Arc<edge::RateLimits>,
 }
 
 /// Connects storage, opens the keyring and assembles the services.
@@ -99,11 +101,16 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         federation,
     }));
     let state_db = app.db.clone();
+    let http_metrics = Arc::new(HttpMetrics::default());
     Ok(Built {
+        rate_limits: Arc::new(edge::RateLimits::new(
+            &config.edge.rate_limits,
+            Arc::clone(&http_metrics),
+        )),
         state: AppState(Arc::new(app)),
         console,
         mail: mailer.describe(),
-        http_metrics: Arc::new(HttpMetrics::default()),
+        http_metrics,
         outbox,
         trusted_proxies: Arc::new(edge::TrustedProxies(config.edge.trusted_proxies.clone())),
         staff_allow: Arc::new(edge::AllowList {
@@ -116,6 +123,10 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
 /// The edge layers every listener shares, outermost last.
 fn with_edge(router: Router, built: &Built) -> Router {
     router
+        .layer(from_fn_with_state(
+            Arc::clone(&built.rate_limits),
+            edge::rate_limit,
+        ))
         .layer(from_fn(edge::security_headers))
         .layer(from_fn_with_state(
             Arc::clone(&built.http_metrics),
@@ -244,6 +255,10 @@ pub async fn start(config: &Config, built: &Built, roles: &[Role]) -> anyhow::Re
         ),
         signal.clone(),
     ));
+    tasks.push(prune_rate_limits(
+        Arc::clone(&built.rate_limits),
+        signal.clone(),
+    ));
     if roles.contains(&Role::Worker) {
         tasks.push(tokio::spawn(Arc::clone(&built.outbox).run(signal.clone())));
         tasks.push(housekeeping(built.state.clone(), signal));
@@ -271,6 +286,23 @@ fn serve(
             .await
         {
             tracing::error!(error = %e, "listener failed");
+        }
+    })
+}
+
+/// Every minute: forgets addresses whose rate-limit budget is full again, so the limiter's
+/// memory stays proportional to recent traffic.
+fn prune_rate_limits(
+    limits: Arc<edge::RateLimits>,
+    mut signal: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tokio::select! {
+                _ = every.tick() => limits.prune(),
+                _ = signal.changed() => break,
+            }
         }
     })
 }

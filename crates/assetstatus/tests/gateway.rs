@@ -92,7 +92,61 @@ async fn forwarded_addresses_count_only_from_trusted_proxies(backend: Backend) {
     behind_proxy.stop().await;
 }
 
+async fn post_login(app: &TestApp, forwarded: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{}/login", app.base))
+        .header("x-forwarded-for", forwarded)
+        .form(&[("email", "nobody@example.jp"), ("password", "x")])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn rate_limits_answer_429_per_address_and_class(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |config| {
+        config.edge.trusted_proxies = nets(&["127.0.0.0/8"]);
+        config.edge.rate_limits.exempt = Vec::new();
+        config.edge.rate_limits.login = [1, 2];
+    })
+    .await;
+    for _ in 0..2 {
+        assert_ne!(post_login(&app, "203.0.113.7").await.status(), 429);
+    }
+    let refused = post_login(&app, "203.0.113.7").await;
+    assert_eq!(refused.status(), 429);
+    let retry: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    assert!(refused.text().await.unwrap().contains("しばらく待って"));
+    assert_ne!(
+        post_login(&app, "203.0.113.8").await.status(),
+        429,
+        "another address"
+    );
+    let page = reqwest::Client::new()
+        .get(format!("{}/login", app.base))
+        .header("x-forwarded-for", "203.0.113.7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200, "other classes keep their budget");
+    let figures = staff_get(&app, "/metrics", None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        figures.contains(r#"assetstatus_rate_limited_requests_total{class="login"} 1"#),
+        "{figures}"
+    );
+    app.stop().await;
+}
+
 on_both_backends!(
     staff_listener_admits_only_allowed_networks,
     forwarded_addresses_count_only_from_trusted_proxies,
+    rate_limits_answer_429_per_address_and_class,
 );

@@ -4,10 +4,9 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::header::ACCEPT_LANGUAGE;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use ipnet::IpNet;
 use platform::audit::{self, Actor, Event, Outcome, Target};
 use platform::db::Db;
@@ -42,22 +41,10 @@ pub async fn allow_list(
     if let Err(e) = audit::record(&list.db, &event, &meta).await {
         tracing::error!(error = %e, "cannot audit a refused staff-listener request");
     }
-    let english = request
-        .headers()
-        .get(ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().starts_with("en"));
-    let (text, lang) = if english {
-        ("Access from this network is not permitted.", "en")
-    } else {
-        ("このネットワークからはアクセスできません。", "ja")
-    };
-    let mut response = (StatusCode::FORBIDDEN, text).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    headers.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang));
-    response
+    crate::refusal::plain(
+        StatusCode::FORBIDDEN,
+        request.headers(),
+        "このネットワークからはアクセスできません。",
+        "Access from this network is not permitted.",
+    )
 }

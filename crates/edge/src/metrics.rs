@@ -1,4 +1,5 @@
-//! Request figures for `/metrics`: count and latency per route template, method and status.
+//! Request figures for `/metrics`: count and latency per route template, method and status, and
+//! the requests the rate limits turned away, by route class.
 //! Held in the application state, not in a global registry.
 
 use prometheus_client::encoding::EncodeLabelSet;
@@ -19,6 +20,11 @@ struct RouteLabels {
     route: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ClassLabels {
+    class: String,
+}
+
 type LatencyFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
 
 /// Request counters and latency histograms of one process.
@@ -26,6 +32,7 @@ pub struct HttpMetrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: LatencyFamily,
+    rate_limited: Family<ClassLabels, Counter>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -48,10 +55,17 @@ impl Default for HttpMetrics {
             "Time to answer, by route template",
             latency.clone(),
         );
+        let rate_limited = Family::<ClassLabels, Counter>::default();
+        registry.register(
+            "rate_limited_requests",
+            "Requests refused by a rate limit, by route class",
+            rate_limited.clone(),
+        );
         Self {
             registry,
             requests,
             latency,
+            rate_limited,
         }
     }
 }
@@ -70,6 +84,15 @@ impl HttpMetrics {
                 route: route.to_owned(),
             })
             .observe(seconds);
+    }
+
+    /// Records a request a rate limit refused.
+    pub fn rate_limited(&self, class: &str) {
+        self.rate_limited
+            .get_or_create(&ClassLabels {
+                class: class.to_owned(),
+            })
+            .inc();
     }
 
     /// The figures in the OpenMetrics text format, without the closing `# EOF`, so that other

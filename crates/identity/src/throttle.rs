@@ -115,8 +115,10 @@ pub(crate) async fn record_failure(
         let failures = bump(tx, key, now).await?;
         let wait = kind.wait_after(failures);
         if wait > 0 {
+            // `now` is in whole seconds: ending the block a second later makes it last at
+            // least `wait` seconds, however late in its second the failure came.
             sqlx::query("UPDATE auth_throttle SET blocked_until = $1 WHERE key = $2")
-                .bind(now + wait)
+                .bind(now + wait + 1)
                 .bind(key)
                 .execute(&mut **tx)
                 .await?;

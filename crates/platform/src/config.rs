@@ -110,6 +110,47 @@ pub struct EdgeConfig {
     /// Networks allowed to reach the staff listener (the company's ranges, and the load
     /// balancer's for health checks). Loopback only by default.
     pub staff_allow: Vec<ipnet::IpNet>,
+    /// Per-address request budgets by route class.
+    pub rate_limits: RateLimitConfig,
+}
+
+/// Requests per minute and burst, per client address, for each route class.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RateLimitConfig {
+    /// Sign-in steps (password, code, passkey), customers and staff.
+    pub login: [u32; 2],
+    /// Account creation.
+    pub signup: [u32; 2],
+    /// Password-reset requests and resets.
+    pub password_reset: [u32; 2],
+    /// File uploads.
+    pub upload: [u32; 2],
+    /// The JSON API and the token endpoint.
+    pub api: [u32; 2],
+    /// Everything else.
+    pub general: [u32; 2],
+    /// Networks not limited: loopback by default, so that a deployment that forgot to name its
+    /// proxy does not lock every customer into one shared budget.
+    pub exempt: Vec<ipnet::IpNet>,
+}
+
+impl Default for RateLimitConfig {
+    #[allow(clippy::expect_used)] // constant, valid networks
+    fn default() -> Self {
+        Self {
+            login: [20, 10],
+            signup: [10, 5],
+            password_reset: [10, 5],
+            upload: [20, 5],
+            api: [600, 100],
+            general: [1200, 200],
+            exempt: ["127.0.0.0/8", "::1/128"]
+                .iter()
+                .map(|n| n.parse().expect("constant network"))
+                .collect(),
+        }
+    }
 }
 
 impl Default for EdgeConfig {
@@ -121,6 +162,7 @@ impl Default for EdgeConfig {
                 .iter()
                 .map(|n| n.parse().expect("constant network"))
                 .collect(),
+            rate_limits: RateLimitConfig::default(),
         }
     }
 }
@@ -396,6 +438,21 @@ impl Config {
         }
         if self.oidc.api_audience.trim().is_empty() {
             return invalid("oidc.api_audience", "must not be empty");
+        }
+        let limits = &self.edge.rate_limits;
+        let budgets = [
+            limits.login,
+            limits.signup,
+            limits.password_reset,
+            limits.upload,
+            limits.api,
+            limits.general,
+        ];
+        if budgets.iter().flatten().any(|n| *n == 0 || *n > 1_000_000) {
+            return invalid(
+                "edge.rate_limits",
+                "each budget is [requests per minute, burst], both between 1 and 1000000",
+            );
         }
         if let Some(federation) = &self.staff_federation {
             federation.validate()?;
