@@ -40,6 +40,8 @@ pub struct Built {
     pub staff_allow: Arc<edge::AllowList>,
     /// Per-address request budgets, shared by both listeners.
     pub rate_limits: Arc<edge::RateLimits>,
+    /// The web application firewall.
+    pub waf: Arc<edge::Waf>,
 }
 
 /// Connects storage, opens the keyring and assembles the services.
@@ -103,6 +105,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
     let state_db = app.db.clone();
     let http_metrics = Arc::new(HttpMetrics::default());
     Ok(Built {
+        waf: Arc::new(firewall(&config.edge.waf, Arc::clone(&http_metrics))),
         rate_limits: Arc::new(edge::RateLimits::new(
             &config.edge.rate_limits,
             Arc::clone(&http_metrics),
@@ -120,6 +123,30 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
     })
 }
 
+/// The firewall the configuration describes.
+fn firewall(config: &platform::config::WafConfig, metrics: Arc<HttpMetrics>) -> edge::Waf {
+    let limits = edge::WafLimits {
+        header_bytes: config.max_header_bytes,
+        uri_bytes: config.max_uri_bytes,
+        query_bytes: config.max_query_bytes,
+        body_bytes: config.max_body_bytes,
+        upload_bytes: config.max_upload_bytes,
+    };
+    let modes = config
+        .rules
+        .iter()
+        .map(|(rule, mode)| {
+            let mode = if mode == "count" {
+                edge::WafMode::Count
+            } else {
+                edge::WafMode::Block
+            };
+            (rule.clone(), mode)
+        })
+        .collect();
+    edge::Waf::new(limits, &modes, metrics)
+}
+
 /// The edge layers every listener shares, outermost last.
 fn with_edge(router: Router, built: &Built) -> Router {
     router
@@ -127,6 +154,7 @@ fn with_edge(router: Router, built: &Built) -> Router {
             Arc::clone(&built.rate_limits),
             edge::rate_limit,
         ))
+        .layer(from_fn_with_state(Arc::clone(&built.waf), edge::waf))
         .layer(from_fn(edge::security_headers))
         .layer(from_fn_with_state(
             Arc::clone(&built.http_metrics),

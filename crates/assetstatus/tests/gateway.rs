@@ -145,7 +145,123 @@ async fn rate_limits_answer_429_per_address_and_class(backend: Backend) {
     app.stop().await;
 }
 
+/// Sends raw bytes (shapes an HTTP client library would refuse to produce); returns the status.
+async fn raw_status(app: &TestApp, request: String) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    let text = String::from_utf8_lossy(&answer);
+    text.split_whitespace()
+        .nth(1)
+        .unwrap_or("0")
+        .parse()
+        .unwrap()
+}
+
+async fn firewall_stops_attacks_and_lets_ordinary_input_through(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |config| {
+        config
+            .edge
+            .waf
+            .rules
+            .insert("xss-tags".into(), "count".into());
+    })
+    .await;
+    let client = reqwest::Client::new();
+    let get = |path: String| {
+        let client = client.clone();
+        let url = format!("{}{path}", app.base);
+        async move { client.get(url).send().await.unwrap() }
+    };
+    let sqli = get("/login?notice=%27%20OR%201%3D1%20--".into()).await;
+    assert_eq!(sqli.status(), 403);
+    assert!(sqli.text().await.unwrap().contains("お受けできません"));
+    assert_eq!(get("/login?notice=logged-out".into()).await.status(), 200);
+    assert_eq!(
+        get(format!("/login?notice={}", "a".repeat(3000)))
+            .await
+            .status(),
+        414
+    );
+    let big_header = client
+        .get(format!("{}/login", app.base))
+        .header("x-padding", "p".repeat(20 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(big_header.status(), 431);
+
+    let b = app.browser();
+    let signup = |name: &'static str| async {
+        let token = b.token("/signup").await;
+        b.post_with_token("/signup", &token, &[("name_kanji", name), ("email", "")])
+            .await
+    };
+    assert_eq!(signup("<script>alert(1)</script>").await.status, 403);
+    assert_eq!(
+        signup("<img src=x>").await.status,
+        422,
+        "count mode lets it through"
+    );
+    let corpus = include_str!("../../../tests/waf/ordinary_input.txt");
+    for line in corpus
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
+        let token = b.token("/signup").await;
+        let page = b
+            .post_with_token("/signup", &token, &[("name_kanji", line), ("email", "")])
+            .await;
+        assert_eq!(page.status, 422, "false positive on {line}");
+    }
+
+    let host = app.base.trim_start_matches("http://").to_owned();
+    for (what, request, expected) in [
+        (
+            "traversal",
+            "GET /static/%2e%2e/%2e%2e/etc/passwd HTTP/1.1",
+            400,
+        ),
+        ("null byte", "GET /login%00.html HTTP/1.1", 400),
+        ("invalid UTF-8", "GET /login%ff%fe HTTP/1.1", 400),
+        ("ordinary", "GET /login HTTP/1.1", 200),
+    ] {
+        let status = raw_status(
+            &app,
+            format!("{request}\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        )
+        .await;
+        assert_eq!(status, expected, "{what}");
+    }
+    let smuggled = format!(
+        "POST /login HTTP/1.1\r\nHost: {host}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n"
+    );
+    assert_eq!(
+        raw_status(&app, smuggled).await,
+        400,
+        "length and chunking together"
+    );
+
+    let figures = staff_get(&app, "/metrics", None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        r#"assetstatus_waf_matches_total{rule="sqli-tautology",blocked="true"} 1"#,
+        r#"assetstatus_waf_matches_total{rule="xss-script",blocked="true"} 1"#,
+        r#"assetstatus_waf_matches_total{rule="xss-tags",blocked="false"} 1"#,
+    ] {
+        assert!(figures.contains(line), "{line}\n{figures}");
+    }
+    app.stop().await;
+}
+
 on_both_backends!(
+    firewall_stops_attacks_and_lets_ordinary_input_through,
     staff_listener_admits_only_allowed_networks,
     forwarded_addresses_count_only_from_trusted_proxies,
     rate_limits_answer_429_per_address_and_class,

@@ -33,6 +33,13 @@ pub struct HttpMetrics {
     requests: Family<RequestLabels, Counter>,
     latency: LatencyFamily,
     rate_limited: Family<ClassLabels, Counter>,
+    waf_matches: Family<WafLabels, Counter>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct WafLabels {
+    rule: String,
+    blocked: bool,
 }
 
 fn latency_histogram() -> Histogram {
@@ -61,11 +68,18 @@ impl Default for HttpMetrics {
             "Requests refused by a rate limit, by route class",
             rate_limited.clone(),
         );
+        let waf_matches = Family::<WafLabels, Counter>::default();
+        registry.register(
+            "waf_matches",
+            "Requests a firewall rule matched, by rule and whether it was refused",
+            waf_matches.clone(),
+        );
         Self {
             registry,
             requests,
             latency,
             rate_limited,
+            waf_matches,
         }
     }
 }
@@ -91,6 +105,16 @@ impl HttpMetrics {
         self.rate_limited
             .get_or_create(&ClassLabels {
                 class: class.to_owned(),
+            })
+            .inc();
+    }
+
+    /// Records a firewall match.
+    pub fn waf_match(&self, rule: &str, blocked: bool) {
+        self.waf_matches
+            .get_or_create(&WafLabels {
+                rule: rule.to_owned(),
+                blocked,
             })
             .inc();
     }

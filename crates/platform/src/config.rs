@@ -112,6 +112,40 @@ pub struct EdgeConfig {
     pub staff_allow: Vec<ipnet::IpNet>,
     /// Per-address request budgets by route class.
     pub rate_limits: RateLimitConfig,
+    /// Firewall limits and rule modes.
+    pub waf: WafConfig,
+}
+
+/// Firewall limits (bytes) and the mode of each signature rule.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WafConfig {
+    /// All headers together.
+    pub max_header_bytes: usize,
+    /// Path and query together.
+    pub max_uri_bytes: usize,
+    /// Query string.
+    pub max_query_bytes: usize,
+    /// Request body, except uploads.
+    pub max_body_bytes: usize,
+    /// Upload bodies (an outer bound: each upload route enforces its own, smaller limit with a
+    /// proper page).
+    pub max_upload_bytes: usize,
+    /// Rule ID → `block` or `count`; rules not named block.
+    pub rules: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for WafConfig {
+    fn default() -> Self {
+        Self {
+            max_header_bytes: 16 * 1024,
+            max_uri_bytes: 4 * 1024,
+            max_query_bytes: 2 * 1024,
+            max_body_bytes: 64 * 1024,
+            max_upload_bytes: 16 * 1024 * 1024,
+            rules: std::collections::BTreeMap::new(),
+        }
+    }
 }
 
 /// Requests per minute and burst, per client address, for each route class.
@@ -163,6 +197,7 @@ impl Default for EdgeConfig {
                 .map(|n| n.parse().expect("constant network"))
                 .collect(),
             rate_limits: RateLimitConfig::default(),
+            waf: WafConfig::default(),
         }
     }
 }
@@ -453,6 +488,15 @@ impl Config {
                 "edge.rate_limits",
                 "each budget is [requests per minute, burst], both between 1 and 1000000",
             );
+        }
+        if self
+            .edge
+            .waf
+            .rules
+            .values()
+            .any(|mode| !matches!(mode.as_str(), "block" | "count"))
+        {
+            return invalid("edge.waf.rules", "each rule's mode is block or count");
         }
         if let Some(federation) = &self.staff_federation {
             federation.validate()?;
