@@ -173,6 +173,14 @@ pub fn public_router(built: &Built) -> Router {
     with_edge(
         portal::router(built.state.clone())
             .merge(oidc::http::router(Arc::clone(&built.state.oidc)))
+            .nest(
+                api::PREFIX,
+                api::router(Arc::new(api::Api {
+                    oidc: Arc::clone(&built.state.oidc),
+                    identity: Arc::clone(&built.state.identity),
+                    assets: built.state.assets.clone(),
+                })),
+            )
             .merge(crate::health::routes(db)),
         built,
     )

@@ -1,0 +1,151 @@
+//! Refusals as `application/problem+json` (RFC 9457), in one place.
+
+use axum::Json;
+use axum::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use platform::fields::FormErrors;
+use platform::i18n::Locale;
+use serde_json::{Value, json};
+
+/// Why an API request was refused.
+#[derive(Debug)]
+pub enum ApiError {
+    /// No bearer token.
+    Unauthenticated,
+    /// The token is invalid, expired or revoked.
+    InvalidToken,
+    /// The token lacks the scope this operation needs.
+    InsufficientScope(&'static str),
+    /// No such object for this customer.
+    NotFound,
+    /// The body is not the JSON this operation takes.
+    BadBody,
+    /// Field values were refused; nothing changed.
+    Invalid(FormErrors),
+    /// The customer has the maximum number of entries.
+    TooMany,
+    /// Our failure.
+    Internal,
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+        match self {
+            ApiError::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "A bearer access token is required.",
+            ),
+            ApiError::InvalidToken => (
+                StatusCode::UNAUTHORIZED,
+                "invalid-token",
+                "The access token is invalid, expired or revoked.",
+            ),
+            ApiError::InsufficientScope(_) => (
+                StatusCode::FORBIDDEN,
+                "insufficient-scope",
+                "The access token lacks the scope this operation needs.",
+            ),
+            ApiError::NotFound => (StatusCode::NOT_FOUND, "not-found", "No such resource."),
+            ApiError::BadBody => (
+                StatusCode::BAD_REQUEST,
+                "bad-body",
+                "The request body is not valid JSON of the expected shape.",
+            ),
+            ApiError::Invalid(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-fields",
+                "Some fields were refused; nothing was changed.",
+            ),
+            ApiError::TooMany => (
+                StatusCode::CONFLICT,
+                "too-many",
+                "The maximum number of assets has been reached.",
+            ),
+            ApiError::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Something failed on our side; please try again later.",
+            ),
+        }
+    }
+
+    fn challenge(&self) -> Option<String> {
+        match self {
+            ApiError::Unauthenticated => Some("Bearer".into()),
+            ApiError::InvalidToken => Some(r#"Bearer error="invalid_token""#.into()),
+            ApiError::InsufficientScope(scope) => Some(format!(
+                r#"Bearer error="insufficient_scope", scope="{scope}""#
+            )),
+            _ => None,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, kind, title) = self.parts();
+        let mut body = json!({
+            "type": format!("/api/v1/problems/{kind}"),
+            "title": title,
+            "status": status.as_u16(),
+        });
+        if let ApiError::Invalid(errors) = &self {
+            let fields: Vec<Value> = errors
+                .0
+                .iter()
+                .map(|(field, error)| {
+                    json!({
+                        "field": field,
+                        "message": error.message(Locale::En),
+                        "message_ja": error.message(Locale::Ja),
+                    })
+                })
+                .collect();
+            body["errors"] = Value::Array(fields);
+        }
+        let mut response = (status, Json(body)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Some(value) = self
+            .challenge()
+            .and_then(|c| HeaderValue::from_str(&c).ok())
+        {
+            headers.insert(WWW_AUTHENTICATE, value);
+        }
+        response
+    }
+}
+
+impl From<assets::AssetError> for ApiError {
+    fn from(e: assets::AssetError) -> Self {
+        match e {
+            assets::AssetError::NotFound => ApiError::NotFound,
+            assets::AssetError::Invalid(errors) => ApiError::Invalid(errors),
+            assets::AssetError::TooMany => ApiError::TooMany,
+            assets::AssetError::Shredded => ApiError::InvalidToken,
+            other => internal(&other),
+        }
+    }
+}
+
+impl From<identity::IdentityError> for ApiError {
+    fn from(e: identity::IdentityError) -> Self {
+        match e {
+            identity::IdentityError::Shredded | identity::IdentityError::NotFound => {
+                ApiError::InvalidToken
+            }
+            other => internal(&other),
+        }
+    }
+}
+
+/// Logs our failure and hides its detail from the caller.
+pub(crate) fn internal(e: &dyn std::error::Error) -> ApiError {
+    tracing::error!(error = %e, "API request failed");
+    ApiError::Internal
+}
