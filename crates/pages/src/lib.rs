@@ -8,6 +8,7 @@ pub mod csrf;
 pub mod error;
 pub mod language;
 pub mod locale;
+pub mod message;
 
 use platform::crypto::Keyring;
 

@@ -2,16 +2,14 @@
 //! browser, back with a code, then on to the console, or to our second factor when the
 //! directory did not check one.
 
-use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect};
+use axum::response::{IntoResponse, Redirect};
 use axum_extra::extract::cookie::CookieJar;
 use federation::FederationError;
 use identity::IdentityError;
 use identity::staff::StaffLoginOutcome;
-use pages::chrome::{Chrome, render};
 use pages::cookies::{self, Kind};
 use pages::error::{PageResult, WebError, internal};
 use serde::Deserialize;
@@ -27,16 +25,6 @@ pub struct Callback {
     state: Option<String>,
     iss: Option<String>,
     error: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "message.html")]
-struct MessagePage {
-    c: Chrome,
-    title: String,
-    body: String,
-    link_href: &'static str,
-    link_text: String,
 }
 
 /// `GET /staff/login/federated`: sends the browser to the directory.
@@ -145,13 +133,11 @@ fn failure_page(visitor: &StaffVisitor, error: &FederationError) -> PageResult {
 }
 
 fn message(visitor: &StaffVisitor, status: StatusCode, body: &str) -> PageResult {
-    let c = visitor.chrome();
-    let page = MessagePage {
-        title: c.t("staff-federation-title"),
-        body: c.t(body),
-        link_href: "/staff/login",
-        link_text: c.t("staff-federation-back"),
-        c,
-    };
-    Ok((status, Html(render(&page)?)).into_response())
+    pages::message::page(
+        visitor.chrome(),
+        status,
+        "staff-federation-title",
+        body,
+        Some(("/staff/login", "staff-federation-back")),
+    )
 }

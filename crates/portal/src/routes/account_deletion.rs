@@ -9,13 +9,13 @@ use identity::IdentityError;
 use platform::fields::{FieldError, FormErrors};
 use serde::Deserialize;
 
-use super::message;
 use crate::AppState;
 use crate::visitor::Customer;
 use pages::chrome::{Chrome, FormState, render};
 use pages::cookies::{self, Kind};
 use pages::csrf::CsrfForm;
 use pages::error::PageResult;
+use pages::message;
 
 /// The confirmation form's fields.
 #[derive(Default, Deserialize)]

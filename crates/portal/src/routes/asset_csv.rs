@@ -11,13 +11,13 @@ use platform::i18n::Arg;
 use platform::time_util::today_jst;
 use serde::Deserialize;
 
-use super::message;
 use crate::AppState;
 use crate::visitor::Customer;
 use pages::chrome::{Chrome, render};
 use pages::csrf;
 use pages::error::PageResult;
 use pages::error::WebError;
+use pages::message;
 
 /// Export options.
 #[derive(Deserialize)]

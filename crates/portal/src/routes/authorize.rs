@@ -8,11 +8,11 @@ use axum::response::{IntoResponse, Redirect};
 use axum_extra::extract::cookie::CookieJar;
 use oidc::{AuthorizeError, ProviderError};
 
-use super::message;
 use crate::AppState;
 use crate::visitor::Visitor;
 use pages::cookies::{self, Kind};
 use pages::error::{PageResult, WebError, internal};
+use pages::message;
 
 const AUTHORIZE_PREFIX: &str = "/oauth2/authorize?";
 

@@ -8,7 +8,6 @@ mod dashboard;
 mod home;
 mod login;
 mod logout;
-mod message;
 mod passkeys;
 mod password_reset;
 mod profile;

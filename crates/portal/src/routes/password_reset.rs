@@ -8,12 +8,12 @@ use identity::{Email, IdentityError};
 use platform::fields::FormErrors;
 use serde::Deserialize;
 
-use super::message;
 use crate::AppState;
 use crate::visitor::Visitor;
 use pages::chrome::{Chrome, FormState, render};
 use pages::csrf::CsrfForm;
 use pages::error::PageResult;
+use pages::message;
 
 /// The request form's field.
 #[derive(Default, Deserialize)]

@@ -9,12 +9,12 @@ use platform::fields::FormErrors;
 use platform::time_util::today_jst;
 use serde::Deserialize;
 
-use super::message;
 use crate::AppState;
 use crate::visitor::Visitor;
 use pages::chrome::{Chrome, FormState, render};
 use pages::csrf::CsrfForm;
 use pages::error::PageResult;
+use pages::message;
 
 /// The sign-up form's fields.
 #[derive(Default, Deserialize)]

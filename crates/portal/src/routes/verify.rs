@@ -7,12 +7,12 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use identity::IdentityError;
 
-use super::message;
 use crate::AppState;
 use crate::visitor::Visitor;
 use pages::chrome::{Chrome, render};
 use pages::csrf::{CsrfForm, NoFields};
 use pages::error::PageResult;
+use pages::message;
 
 #[derive(Template)]
 #[template(path = "verify.html")]

@@ -1,11 +1,12 @@
-//! A page that only says something: confirmations, invalid links, notices.
+//! A page that only says something: confirmations, invalid links, notices, refusals. Shared by
+//! the portal and the consoles.
 
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
-use pages::chrome::{Chrome, render};
-use pages::error::PageResult;
+use crate::chrome::{Chrome, render};
+use crate::error::PageResult;
 
 #[derive(Template)]
 #[template(path = "message.html")]
