@@ -9,6 +9,7 @@ pub mod error;
 pub mod language;
 pub mod locale;
 pub mod message;
+pub mod passkey;
 
 use platform::crypto::Keyring;
 

@@ -1,28 +1,19 @@
 //! Staff passkeys: registered as the second factor while enrolling, used instead of a code at
 //! the second step. The ceremonies answer JSON to the page's script.
 
-use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum_extra::extract::cookie::CookieJar;
-use identity::{Ceremony, IdentityError};
 use pages::cookies::{self, Kind};
 use pages::csrf::CsrfJson;
 use pages::error::WebError;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use pages::passkey::{self, Answer};
+use serde_json::Value;
 
 use super::sign_in::signed_in;
 use crate::ConsoleState;
 use crate::staff::{Enrolling, StaffVisitor};
-
-/// The browser's answer to a ceremony.
-#[derive(Deserialize)]
-pub struct Answer {
-    ceremony: String,
-    credential: Value,
-}
 
 /// `POST /staff/passkeys/start`.
 pub async fn enrol_start(
@@ -31,7 +22,7 @@ pub async fn enrol_start(
     CsrfJson(_): CsrfJson<Value>,
 ) -> Result<Response, WebError> {
     let token = who.0.token.clone().unwrap_or_default();
-    ceremony_answer(state.identity.start_staff_passkey_enrolment(&token).await)
+    passkey::ceremony(state.identity.start_staff_passkey_enrolment(&token).await)
 }
 
 /// `POST /staff/passkeys/finish`: the enrol-only session becomes a full one.
@@ -51,8 +42,8 @@ pub async fn enrol_finish(
         )
         .await;
     match done {
-        Ok(()) => Ok(Json(json!({ "next": "/staff" })).into_response()),
-        Err(e) => refusal(e),
+        Ok(()) => Ok(passkey::next("/staff")),
+        Err(e) => passkey::refusal(e),
     }
 }
 
@@ -63,7 +54,7 @@ pub async fn step_start(
     CsrfJson(_): CsrfJson<Value>,
 ) -> Result<Response, WebError> {
     let pending = pending(&headers, state.secure_cookies);
-    ceremony_answer(state.identity.start_staff_passkey_step(&pending).await)
+    passkey::ceremony(state.identity.start_staff_passkey_step(&pending).await)
 }
 
 /// `POST /staff/login/passkey/finish`.
@@ -86,7 +77,7 @@ pub async fn step_finish(
     match done {
         Ok(token) => {
             let redirect = signed_in(token, secure, "/staff");
-            let mut response = Json(json!({ "next": "/staff" })).into_response();
+            let mut response = passkey::next("/staff");
             for cookie in redirect.headers().get_all(axum::http::header::SET_COOKIE) {
                 response
                     .headers_mut()
@@ -94,7 +85,7 @@ pub async fn step_finish(
             }
             Ok(response)
         }
-        Err(e) => refusal(e),
+        Err(e) => passkey::refusal(e),
     }
 }
 
@@ -103,21 +94,4 @@ fn pending(headers: &HeaderMap, secure: bool) -> String {
         .get(cookies::name(Kind::StaffPending, secure))
         .map(|c| c.value().to_owned())
         .unwrap_or_default()
-}
-
-fn ceremony_answer(ceremony: Result<Ceremony, IdentityError>) -> Result<Response, WebError> {
-    match ceremony {
-        Ok(c) => Ok(Json(json!({ "ceremony": c.token, "options": c.options })).into_response()),
-        Err(e) => refusal(e),
-    }
-}
-
-fn refusal(e: IdentityError) -> Result<Response, WebError> {
-    match e {
-        IdentityError::PasskeyRefused | IdentityError::SecondStepExpired => {
-            Ok(StatusCode::BAD_REQUEST.into_response())
-        }
-        IdentityError::PasskeysUnavailable => Ok(StatusCode::NOT_FOUND.into_response()),
-        other => Err(other.into()),
-    }
 }

@@ -2,13 +2,12 @@
 //! ceremonies answer JSON to the page's script; everything else is an ordinary form.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use identity::{IdentityError, PasskeyView};
+use identity::PasskeyView;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::login::{login_context, session_cookies};
 use crate::AppState;
@@ -16,18 +15,12 @@ use crate::visitor::{Customer, Visitor};
 use pages::chrome::{Chrome, render};
 use pages::csrf::{CsrfForm, CsrfJson, NoFields};
 use pages::error::{PageResult, WebError};
+use pages::passkey::{self, Answer};
 
 /// Notices after a redirect.
 #[derive(Deserialize)]
 pub struct Notice {
     notice: Option<String>,
-}
-
-/// The browser's answer to a ceremony.
-#[derive(Deserialize)]
-pub struct Answer {
-    ceremony: String,
-    credential: Value,
 }
 
 #[derive(Template)]
@@ -68,7 +61,7 @@ pub async fn start(
     CsrfJson(_): CsrfJson<Value>,
 ) -> Result<Response, WebError> {
     let ceremony = state.identity.start_customer_passkey(customer.id).await;
-    ceremony_answer(ceremony)
+    passkey::ceremony(ceremony)
 }
 
 /// `POST /profile/passkeys/finish`.
@@ -87,8 +80,8 @@ pub async fn finish(
         )
         .await;
     match done {
-        Ok(()) => Ok(Json(json!({ "next": "/profile/passkeys?notice=added" })).into_response()),
-        Err(e) => refusal(e),
+        Ok(()) => Ok(passkey::next("/profile/passkeys?notice=added")),
+        Err(e) => passkey::refusal(e),
     }
 }
 
@@ -112,7 +105,7 @@ pub async fn login_start(
     _visitor: Visitor,
     CsrfJson(_): CsrfJson<Value>,
 ) -> Result<Response, WebError> {
-    ceremony_answer(state.identity.start_passkey_login().await)
+    passkey::ceremony(state.identity.start_passkey_login().await)
 }
 
 /// `POST /login/passkey/finish`: a new session, like a password and second step would give.
@@ -136,29 +129,8 @@ pub async fn login_finish(
     match done {
         Ok(done) => {
             let (jar, next) = session_cookies(done, &headers, secure);
-            Ok((jar, Json(json!({ "next": next }))).into_response())
+            Ok((jar, passkey::next(&next)).into_response())
         }
-        Err(e) => refusal(e),
-    }
-}
-
-fn ceremony_answer(
-    ceremony: Result<identity::Ceremony, IdentityError>,
-) -> Result<Response, WebError> {
-    match ceremony {
-        Ok(c) => Ok(Json(json!({ "ceremony": c.token, "options": c.options })).into_response()),
-        Err(e) => refusal(e),
-    }
-}
-
-/// Refusals the script reports with the page's own message; the status says which.
-fn refusal(e: IdentityError) -> Result<Response, WebError> {
-    match e {
-        IdentityError::PasskeyRefused => Ok(StatusCode::BAD_REQUEST.into_response()),
-        IdentityError::PasskeysUnavailable => Ok(StatusCode::NOT_FOUND.into_response()),
-        IdentityError::Disabled | IdentityError::NotVerified => {
-            Ok(StatusCode::FORBIDDEN.into_response())
-        }
-        other => Err(other.into()),
+        Err(e) => passkey::refusal(e),
     }
 }
