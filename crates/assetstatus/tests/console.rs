@@ -7,14 +7,7 @@ mod support;
 
 use identity::staff::{NewStaff, StaffRoles, Username};
 use platform::audit::RequestMeta;
-use support::{Backend, Browser, TestApp, email};
-
-fn code_at(key: &str, offset_steps: i64) -> String {
-    let secret = data_encoding::BASE32_NOPAD.decode(key.as_bytes()).unwrap();
-    let totp = totp_rs::Builder::new().with_secret(secret).build().unwrap();
-    let now = platform::time_util::now_unix() + offset_steps * 30;
-    totp.generate(u64::try_from(now).unwrap()).to_string()
-}
+use support::{Backend, Browser, TestApp, code_at, email};
 
 async fn staff_sign_in_with_mandatory_second_factor(backend: Backend) {
     let app = TestApp::spawn(backend).await;

@@ -12,28 +12,12 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use oidc::AccessClaims;
 use oidc_support::*;
 use platform::time_util::now_unix;
-use support::{Backend, TestApp, email};
-
-async fn audited(app: &TestApp, action: &str) -> i64 {
-    let mut tx = app.state.db.read().await.unwrap();
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE action = $1")
-        .bind(action)
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
-    platform::db::col::<i64>(&row, "n").unwrap()
-}
+use support::{Backend, TestApp, audited, count_of, email};
 
 async fn execute(app: &TestApp, sql: &str) {
     let mut tx = app.state.db.write().await.unwrap();
     sqlx::query(sql).execute(&mut *tx).await.unwrap();
     tx.commit().await.unwrap();
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    let mut tx = app.state.db.read().await.unwrap();
-    let row = sqlx::query(sql).fetch_one(&mut *tx).await.unwrap();
-    platform::db::col::<i64>(&row, "n").unwrap()
 }
 
 async fn discovery_describes_a_strict_provider(backend: Backend) {
@@ -108,7 +92,10 @@ async fn authorization_requests_that_cannot_be_trusted_never_redirect(backend: B
         );
     }
     assert!(audited(&app, "oidc.authorize_refused.invalid_request").await >= 6);
-    assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM oidc_codes").await, 0);
+    assert_eq!(
+        count_of(&app, "SELECT COUNT(*) AS n FROM oidc_codes").await,
+        0
+    );
     app.stop().await;
 }
 
@@ -154,7 +141,10 @@ async fn faulty_authorization_requests_return_the_standard_error(backend: Backen
         .await;
     let location = page.location.unwrap();
     assert_eq!(param(&location, "error").as_deref(), Some("login_required"));
-    assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM oidc_codes").await, 0);
+    assert_eq!(
+        count_of(&app, "SELECT COUNT(*) AS n FROM oidc_codes").await,
+        0
+    );
     app.stop().await;
 }
 
@@ -204,7 +194,7 @@ async fn codes_are_single_use_bound_and_short_lived(backend: Backend) {
 
     // Expired after 60 seconds.
     let (code, verifier) = code_for(&b, &web).await;
-    let expires = count(
+    let expires = count_of(
         &app,
         "SELECT MAX(expires_at) AS n FROM oidc_codes WHERE used_at IS NULL",
     )
@@ -256,7 +246,7 @@ async fn refresh_token_reuse_revokes_the_family(backend: Backend) {
     let (status, _, _) = userinfo(&app, second["access_token"].as_str().unwrap()).await;
     assert_eq!(status, 401);
     assert_eq!(audited(&app, "oidc.refresh_token_reuse").await, 1);
-    let why = count(
+    let why = count_of(
         &app,
         "SELECT COUNT(*) AS n FROM oidc_grants WHERE revoked_why = 'refresh_token_reuse'",
     )
@@ -599,7 +589,7 @@ async fn signing_keys_rotate_and_old_keys_stay_until_their_tokens_expire(backend
     )
     .await;
     app.state.oidc.maintain().await.unwrap();
-    let kids = count(&app, "SELECT COUNT(*) AS n FROM oidc_signing_keys").await;
+    let kids = count_of(&app, "SELECT COUNT(*) AS n FROM oidc_signing_keys").await;
     assert_eq!(kids, 1);
     // A key past the rotation age is replaced by maintenance.
     execute(&app, "UPDATE oidc_signing_keys SET created_at = 1").await;

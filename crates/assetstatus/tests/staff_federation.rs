@@ -8,14 +8,7 @@ mod support;
 
 use oidc::clients::{ClientAuth, GrantType, NewClient};
 use platform::config::{FederationConfig, SecretString};
-use support::{Backend, Browser, TestApp, email};
-
-fn code_at(key: &str, offset_steps: i64) -> String {
-    let secret = data_encoding::BASE32_NOPAD.decode(key.as_bytes()).unwrap();
-    let totp = totp_rs::Builder::new().with_secret(secret).build().unwrap();
-    let now = platform::time_util::now_unix() + offset_steps * 30;
-    totp.generate(u64::try_from(now).unwrap()).to_string()
-}
+use support::{Backend, Browser, TestApp, code_at, email};
 
 /// The bank's console, federated with `directory`, mapping `claim_value` to operator.
 async fn console_federated_with(
@@ -159,23 +152,18 @@ async fn directory_roles_and_second_factor_decide_the_console_session(backend: B
         platform::db::col::<String>(&row, "password_hash").unwrap(),
         "!federated"
     );
+    drop(tx);
     for (action, expected) in [
         ("staff.create_federated", 1),
         ("staff.login_federated", 1),
         ("staff.login_federated_mfa", 1),
     ] {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE action = $1")
-            .bind(action)
-            .fetch_one(&mut *tx)
-            .await
-            .unwrap();
         assert_eq!(
-            platform::db::col::<i64>(&row, "n").unwrap(),
+            support::audited(&console_app, action).await,
             expected,
             "{action}"
         );
     }
-    drop(tx);
     console_app.stop().await;
     directory.stop().await;
 }

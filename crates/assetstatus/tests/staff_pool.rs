@@ -10,20 +10,13 @@ use std::process::Command;
 use identity::IdentityError;
 use identity::staff::{NewStaff, StaffLoginOutcome, StaffRole, StaffRoles, Username};
 use platform::audit::RequestMeta;
-use support::{Backend, TestApp};
+use support::{Backend, TestApp, code_at};
 
 fn meta() -> RequestMeta {
     RequestMeta {
         client_ip: Some("10.20.30.40".parse().unwrap()),
         request_id: "staff-test".into(),
     }
-}
-
-fn code_at(key: &str, offset_steps: i64) -> String {
-    let secret = data_encoding::BASE32_NOPAD.decode(key.as_bytes()).unwrap();
-    let totp = totp_rs::Builder::new().with_secret(secret).build().unwrap();
-    let now = platform::time_util::now_unix() + offset_steps * 30;
-    totp.generate(u64::try_from(now).unwrap()).to_string()
 }
 
 async fn mandatory_second_factor_and_account_changes(backend: Backend) {

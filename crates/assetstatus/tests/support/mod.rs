@@ -344,3 +344,29 @@ pub fn email(tag: &str) -> String {
 pub fn today() -> String {
     platform::fields::iso_date(platform::time_util::today_jst())
 }
+
+/// The authenticator code of a base32 TOTP secret, `offset_steps` 30-second steps from now.
+pub fn code_at(key: &str, offset_steps: i64) -> String {
+    let secret = data_encoding::BASE32_NOPAD.decode(key.as_bytes()).unwrap();
+    let totp = totp_rs::Builder::new().with_secret(secret).build().unwrap();
+    let now = platform::time_util::now_unix() + offset_steps * 30;
+    totp.generate(u64::try_from(now).unwrap()).to_string()
+}
+
+/// The number a `SELECT COUNT(*) AS n …` query returns.
+pub async fn count_of(app: &TestApp, sql: &str) -> i64 {
+    let mut tx = app.state.db.read().await.unwrap();
+    let row = sqlx::query(sql).fetch_one(&mut *tx).await.unwrap();
+    platform::db::col::<i64>(&row, "n").unwrap()
+}
+
+/// How many audit entries record `action`.
+pub async fn audited(app: &TestApp, action: &str) -> i64 {
+    let mut tx = app.state.db.read().await.unwrap();
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE action = $1")
+        .bind(action)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    platform::db::col::<i64>(&row, "n").unwrap()
+}
