@@ -1,9 +1,11 @@
 //! The customer JSON API under `/api/v1`, for the bank's own and contracted applications: the
 //! caller presents an access token of our identity provider (`Authorization: Bearer`), whose
 //! scopes decide what it may read (`assets:read`) or change (`assets:write`). Answers are JSON;
-//! refusals are `application/problem+json` (RFC 9457).
+//! refusals are `application/problem+json` (RFC 9457). The router expects [`authenticate`] in
+//! front of it, as the last layer of the edge stack.
 
 mod auth;
+mod openapi;
 mod problem;
 mod routes;
 
@@ -11,16 +13,14 @@ use std::sync::Arc;
 
 use assets::AssetBook;
 use identity::Identity;
-use oidc::Provider;
 
-pub use auth::ApiCaller;
+pub use auth::{ApiCaller, Authenticator, authenticate};
+pub use openapi::document;
 pub use problem::ApiError;
 pub use routes::{PREFIX, router};
 
 /// What the API's handlers use.
 pub struct Api {
-    /// Verifies access tokens.
-    pub oidc: Arc<Provider>,
     /// The customer pool, for `/me`.
     pub identity: Arc<Identity>,
     /// Customers' assets.

@@ -6,7 +6,8 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use platform::fields::FormErrors;
 use platform::i18n::Locale;
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// Why an API request was refused.
 #[derive(Debug)]
@@ -27,6 +28,36 @@ pub enum ApiError {
     TooMany,
     /// Our failure.
     Internal,
+}
+
+/// A refusal (RFC 9457).
+// Fields in alphabetical order: the keys come out in the order the API wrote them before its
+// bodies had types.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Problem {
+    /// Each refused field; only for `invalid-fields`, and then never empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Vec<FieldProblem>)]
+    errors: Option<Vec<FieldProblem>>,
+    /// The HTTP status code, repeated for clients that lose it.
+    status: u16,
+    /// A fixed English summary of the problem type.
+    title: &'static str,
+    /// `/api/v1/problems/{kind}`: what clients branch on, e.g. `/api/v1/problems/invalid-token`.
+    #[serde(rename = "type")]
+    #[schema(format = "uri-reference")]
+    kind: String,
+}
+
+/// Why one field was refused, in both languages the pages speak.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct FieldProblem {
+    /// The field's name in the request body.
+    field: &'static str,
+    /// In English.
+    message: String,
+    /// In Japanese.
+    message_ja: String,
 }
 
 impl ApiError {
@@ -71,7 +102,43 @@ impl ApiError {
         }
     }
 
-    fn challenge(&self) -> Option<String> {
+    /// The problem type's last segment, e.g. `invalid-token`.
+    pub(crate) fn kind(&self) -> &'static str {
+        self.parts().1
+    }
+
+    /// The problem type's fixed summary.
+    pub(crate) fn title(&self) -> &'static str {
+        self.parts().2
+    }
+
+    /// The body of this refusal; the API description shows the same bodies as examples.
+    pub(crate) fn problem(&self) -> Problem {
+        let (status, kind, title) = self.parts();
+        let errors = match self {
+            ApiError::Invalid(errors) => Some(
+                errors
+                    .0
+                    .iter()
+                    .map(|(field, error)| FieldProblem {
+                        field,
+                        message: error.message(Locale::En),
+                        message_ja: error.message(Locale::Ja),
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        Problem {
+            errors,
+            status: status.as_u16(),
+            title,
+            kind: format!("/api/v1/problems/{kind}"),
+        }
+    }
+
+    /// The `WWW-Authenticate` challenge of a refusal about the token (RFC 6750).
+    pub(crate) fn challenge(&self) -> Option<String> {
         match self {
             ApiError::Unauthenticated => Some("Bearer".into()),
             ApiError::InvalidToken => Some(r#"Bearer error="invalid_token""#.into()),
@@ -85,27 +152,8 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, kind, title) = self.parts();
-        let mut body = json!({
-            "type": format!("/api/v1/problems/{kind}"),
-            "title": title,
-            "status": status.as_u16(),
-        });
-        if let ApiError::Invalid(errors) = &self {
-            let fields: Vec<Value> = errors
-                .0
-                .iter()
-                .map(|(field, error)| {
-                    json!({
-                        "field": field,
-                        "message": error.message(Locale::En),
-                        "message_ja": error.message(Locale::Ja),
-                    })
-                })
-                .collect();
-            body["errors"] = Value::Array(fields);
-        }
-        let mut response = (status, Json(body)).into_response();
+        let (status, _, _) = self.parts();
+        let mut response = (status, Json(self.problem())).into_response();
         let headers = response.headers_mut();
         headers.insert(
             CONTENT_TYPE,

@@ -13,6 +13,8 @@
 //! `cargo bench -p assetstatus --bench identity_load`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod load;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,18 +28,12 @@ use reqwest::cookie::Jar;
 use reqwest::header::LOCATION;
 use reqwest::{StatusCode, Url};
 
+use load::{Tally, VirtualUser, peak_memory_mib, print_row, scenario, text};
+
 const CUSTOMERS: usize = 64;
 const PASSWORD: &str = "blue-harbor-lantern-1987";
 const LOGIN_USERS: usize = 16;
 const GRANT_USERS: usize = 32;
-const WARM_UP: Duration = Duration::from_secs(2);
-const MEASURED: Duration = Duration::from_secs(10);
-
-/// A simulated client that repeats one kind of request.
-trait VirtualUser: Send + Sync + 'static {
-    /// One attempt: how long its timed request took, or why it failed.
-    fn attempt(&self) -> impl Future<Output = Result<Duration, String>> + Send;
-}
 
 /// A customer's browser: cookies kept, redirects not followed.
 struct Browser {
@@ -144,83 +140,6 @@ impl VirtualUser for Service {
     }
 }
 
-/// An error as the failure's description.
-fn text(e: impl std::fmt::Display) -> String {
-    e.to_string()
-}
-
-/// What a phase of load produced.
-#[derive(Default)]
-struct Tally {
-    latencies: Vec<Duration>,
-    failures: usize,
-    first_failure: Option<String>,
-    elapsed: Duration,
-    /// The process's peak resident memory when the phase ended, in MiB.
-    peak_mib: f64,
-}
-
-impl Tally {
-    fn merge(&mut self, other: Tally) {
-        self.latencies.extend(other.latencies);
-        self.failures += other.failures;
-        self.first_failure = self.first_failure.take().or(other.first_failure);
-    }
-
-    fn requests(&self) -> usize {
-        self.latencies.len() + self.failures
-    }
-}
-
-/// Nearest-rank percentile of sorted latencies, in milliseconds (0 when there are none).
-fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
-    let rank = (p * sorted.len() as f64).ceil() as usize;
-    sorted
-        .get(rank.max(1) - 1)
-        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-}
-
-/// One user's loop until `until`.
-async fn repeat<U: VirtualUser>(user: &U, until: Instant) -> Tally {
-    let mut tally = Tally::default();
-    while Instant::now() < until {
-        match user.attempt().await {
-            Ok(took) => tally.latencies.push(took),
-            Err(why) => {
-                tally.failures += 1;
-                tally.first_failure.get_or_insert(why);
-            }
-        }
-    }
-    tally
-}
-
-/// Every user at once for `length`; the elapsed time runs until the last request in flight ends.
-async fn phase<U: VirtualUser>(users: &[Arc<U>], length: Duration) -> Tally {
-    let started = Instant::now();
-    let until = started + length;
-    let tasks: Vec<_> = users
-        .iter()
-        .map(|user| {
-            let user = Arc::clone(user);
-            tokio::spawn(async move { repeat(user.as_ref(), until).await })
-        })
-        .collect();
-    let mut tally = Tally::default();
-    for task in tasks {
-        tally.merge(task.await.unwrap());
-    }
-    tally.elapsed = started.elapsed();
-    tally.peak_mib = peak_memory_mib();
-    tally
-}
-
-/// A warm-up whose figures are dropped, then the measured phase.
-async fn scenario<U: VirtualUser>(users: &[Arc<U>]) -> Tally {
-    phase(users, WARM_UP).await;
-    phase(users, MEASURED).await
-}
-
 fn config(dir: &std::path::Path) -> Config {
     let overrides = Overrides {
         data_dir: Some(dir.to_owned()),
@@ -283,36 +202,6 @@ fn services(base: &Url, (id, secret): &(String, String)) -> Vec<Arc<Service>> {
             })
         })
         .collect()
-}
-
-/// Peak resident memory of this process (`VmHWM`), in MiB.
-fn peak_memory_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let kib: f64 = status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmHWM in /proc/self/status");
-    kib / 1024.0
-}
-
-fn print_row(name: &str, users: usize, tally: &Tally) {
-    let mut sorted = tally.latencies.clone();
-    sorted.sort_unstable();
-    let seconds = tally.elapsed.as_secs_f64();
-    println!(
-        "{name:<20} {users:>5} {:>8} {:>8} {seconds:>6.1} {:>8.1} {:>7.1} {:>7.1} {:>7.1} {:>9.1}",
-        tally.requests(),
-        tally.failures,
-        tally.requests() as f64 / seconds,
-        percentile_ms(&sorted, 0.50),
-        percentile_ms(&sorted, 0.99),
-        percentile_ms(&sorted, 1.0),
-        tally.peak_mib,
-    );
-    if let Some(why) = &tally.first_failure {
-        println!("  first failure: {why}");
-    }
 }
 
 /// The figures as a small table.

@@ -7,4 +7,5 @@ pub mod demo;
 pub mod health;
 pub mod metrics;
 pub mod server;
+pub mod tls;
 pub mod users;

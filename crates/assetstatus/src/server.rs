@@ -1,5 +1,7 @@
-//! Assembling and running the server: storage, keys, mail, the customer pool and ledger, the
-//! portal on the public listener, and (for now) health endpoints on the staff listener.
+//! Assembling and running the server: storage, keys, mail, the services, and the two listeners
+//! with the edge stack in front. One process may run every role (the stack wraps the routers in
+//! process), only the gateway (the stack ends by forwarding to upstream roles), or only upstream
+//! roles (which admit nothing but the gateway's signed requests); see [`Stack`].
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -8,7 +10,10 @@ use std::time::Duration;
 use anyhow::Context;
 use assets::AssetBook;
 use axum::Router;
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::response::Response;
 use console::{Console, ConsoleState};
 use edge::HttpMetrics;
 use identity::{Identity, PasswordHasher, Settings};
@@ -21,6 +26,7 @@ use portal::{App, AppState};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Everything built from the configuration, before any socket is opened.
 pub struct Built {
@@ -42,6 +48,8 @@ pub struct Built {
     pub rate_limits: Arc<edge::RateLimits>,
     /// The web application firewall.
     pub waf: Arc<edge::Waf>,
+    /// Bearer-token verification for the API.
+    pub authenticator: Arc<api::Authenticator>,
 }
 
 /// Connects storage, opens the keyring and assembles the services.
@@ -104,7 +112,14 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
     }));
     let state_db = app.db.clone();
     let http_metrics = Arc::new(HttpMetrics::default());
+    let authenticator = Arc::new(api::Authenticator::new(
+        Arc::clone(&app.oidc),
+        Arc::clone(&http_metrics),
+        Duration::from_secs(config.edge.token_cache_seconds),
+        config.edge.token_cache_entries,
+    ));
     Ok(Built {
+        authenticator,
         waf: Arc::new(firewall(&config.edge.waf, Arc::clone(&http_metrics))),
         rate_limits: Arc::new(edge::RateLimits::new(
             &config.edge.rate_limits,
@@ -147,8 +162,38 @@ fn firewall(config: &platform::config::WafConfig, metrics: Arc<HttpMetrics>) -> 
     edge::Waf::new(limits, &modes, metrics)
 }
 
-/// The edge layers every listener shares, outermost last.
-fn with_edge(router: Router, built: &Built) -> Router {
+/// How a process's listeners are put together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stack {
+    /// The edge stack in front of this process's own routers.
+    InProcess,
+    /// The edge stack in front of a proxy to the upstream roles (`--roles gateway`).
+    Gateway,
+    /// This process's routers behind a gateway elsewhere (roles without `gateway`).
+    Upstream,
+}
+
+impl Stack {
+    /// The stack for a set of roles.
+    pub fn of(roles: &[Role]) -> Self {
+        let app_roles = roles.iter().any(|r| *r != Role::Gateway);
+        match (roles.contains(&Role::Gateway), app_roles) {
+            (true, true) => Stack::InProcess,
+            (true, false) => Stack::Gateway,
+            (false, _) => Stack::Upstream,
+        }
+    }
+}
+
+/// The edge layers every listener shares, outermost last; HSTS when visitors arrive over HTTPS.
+fn with_edge(router: Router, built: &Built, hsts: Option<HeaderValue>) -> Router {
+    let router = match hsts {
+        Some(value) => router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            value,
+        )),
+        None => router,
+    };
     router
         .layer(from_fn_with_state(
             Arc::clone(&built.rate_limits),
@@ -167,39 +212,125 @@ fn with_edge(router: Router, built: &Built) -> Router {
         .layer(from_fn(edge::request_id))
 }
 
-/// The public listener's routes.
-pub fn public_router(built: &Built) -> Router {
-    let db = built.state.db.clone();
-    with_edge(
-        portal::router(built.state.clone())
-            .merge(oidc::http::router(Arc::clone(&built.state.oidc)))
-            .nest(
-                api::PREFIX,
-                api::router(Arc::new(api::Api {
-                    oidc: Arc::clone(&built.state.oidc),
-                    identity: Arc::clone(&built.state.identity),
-                    assets: built.state.assets.clone(),
-                })),
-            )
-            .merge(crate::health::routes(db)),
-        built,
-    )
+/// The layers of an upstream role: the gateway's assertion first, then the access log.
+fn behind_gateway(router: Router, built: &Built) -> Router {
+    router
+        .layer(from_fn(edge::security_headers))
+        .layer(from_fn_with_state(
+            Arc::clone(&built.http_metrics),
+            edge::access_log,
+        ))
+        .layer(from_fn_with_state(
+            Arc::new(edge::BehindGateway {
+                seal: edge::GatewaySeal(Arc::clone(&built.state.keyring)),
+                metrics: Arc::clone(&built.http_metrics),
+            }),
+            edge::behind_gateway,
+        ))
 }
 
-/// The staff listener's routes: health and `/metrics` always; the console when this process
-/// runs the back office or the operations console.
-pub fn staff_router(built: &Built, consoles: bool) -> Router {
-    let db = built.state.db.clone();
-    let mut routes = crate::health::routes(db.clone())
-        .merge(crate::metrics::routes(db, Arc::clone(&built.http_metrics)));
+/// `Strict-Transport-Security` for a listener reached at `base`, when that is HTTPS.
+fn hsts(config: &Config, base: &url::Url) -> Option<HeaderValue> {
+    (base.scheme() == "https")
+        .then(|| format!("max-age={}", config.tls.hsts_max_age_seconds))
+        .and_then(|v| HeaderValue::from_str(&v).ok())
+}
+
+/// The gateway's router for one listener: health (and more `local` routes) answered here,
+/// everything else authenticated (API paths) and forwarded to `upstream`.
+fn gateway_routes(built: &Built, upstream: &url::Url, local: Router) -> anyhow::Result<Router> {
+    let seal = edge::GatewaySeal(Arc::clone(&built.state.keyring));
+    let upstream = Arc::new(edge::Upstream::new(upstream, seal)?);
+    Ok(Router::new()
+        .fallback(edge::forward)
+        .with_state(upstream)
+        .merge(crate::health::routes(built.state.db.clone()))
+        .merge(local)
+        .layer(from_fn_with_state(
+            Arc::clone(&built.authenticator),
+            authenticate_api,
+        )))
+}
+
+/// The bearer check for the API's paths, in front of the gateway's proxy.
+async fn authenticate_api(
+    State(auth): State<Arc<api::Authenticator>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.uri().path().starts_with(api::PREFIX) {
+        api::authenticate(State(auth), request, next).await
+    } else {
+        next.run(request).await
+    }
+}
+
+/// The public listener's own routes: portal, identity provider, API, health.
+fn public_routes(built: &Built) -> Router {
+    let api = api::router(Arc::new(api::Api {
+        identity: Arc::clone(&built.state.identity),
+        assets: built.state.assets.clone(),
+    }))
+    .layer(from_fn_with_state(
+        Arc::clone(&built.authenticator),
+        api::authenticate,
+    ));
+    portal::router(built.state.clone())
+        .merge(oidc::http::router(Arc::clone(&built.state.oidc)))
+        .nest(api::PREFIX, api)
+        .merge(crate::health::routes(built.state.db.clone()))
+}
+
+/// The public listener's router in `stack`.
+pub fn public_router(config: &Config, built: &Built, stack: Stack) -> anyhow::Result<Router> {
+    let hsts = hsts(config, &config.public_base_url());
+    Ok(match stack {
+        Stack::InProcess => with_edge(public_routes(built), built, hsts),
+        Stack::Upstream => behind_gateway(public_routes(built), built),
+        Stack::Gateway => {
+            let upstream = config
+                .edge
+                .upstream_public
+                .as_ref()
+                .context("a gateway-only process needs edge.upstream_public")?;
+            with_edge(gateway_routes(built, upstream, Router::new())?, built, hsts)
+        }
+    })
+}
+
+/// `/metrics` of this process.
+fn metrics_routes(built: &Built) -> Router {
+    crate::metrics::routes(built.state.db.clone(), Arc::clone(&built.http_metrics))
+}
+
+/// The staff listener's router in `stack`: health and `/metrics` always; the consoles when this
+/// process runs the back office or the operations console; all behind the allow-list.
+pub fn staff_router(
+    config: &Config,
+    built: &Built,
+    stack: Stack,
+    consoles: bool,
+) -> anyhow::Result<Router> {
+    let allow = from_fn_with_state(Arc::clone(&built.staff_allow), edge::allow_list);
+    let hsts = hsts(config, &config.staff_base_url());
+    if stack == Stack::Gateway {
+        let upstream = config
+            .edge
+            .upstream_staff
+            .as_ref()
+            .context("a gateway-only process needs edge.upstream_staff")?;
+        let routes = gateway_routes(built, upstream, metrics_routes(built))?;
+        return Ok(with_edge(routes.layer(allow), built, hsts));
+    }
+    let mut routes = crate::health::routes(built.state.db.clone()).merge(metrics_routes(built));
     if consoles {
         routes = routes.merge(console::router(built.console.clone()));
     }
-    let guarded = routes.layer(from_fn_with_state(
-        Arc::clone(&built.staff_allow),
-        edge::allow_list,
-    ));
-    with_edge(guarded, built)
+    let guarded = routes.layer(allow);
+    Ok(match stack {
+        Stack::Upstream => behind_gateway(guarded, built),
+        _ => with_edge(guarded, built, hsts),
+    })
 }
 
 /// The parts of the platform one process runs. Production runs groups of them per container;
@@ -238,6 +369,8 @@ pub struct Running {
     pub public_addr: Option<SocketAddr>,
     /// Bound staff address.
     pub staff_addr: SocketAddr,
+    /// Bound address of the HTTP-to-HTTPS redirect, when configured.
+    pub redirect_addr: Option<SocketAddr>,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -263,34 +396,41 @@ impl Running {
 /// signal. The staff listener is always bound, so every process answers health checks there.
 pub async fn start(config: &Config, built: &Built, roles: &[Role]) -> anyhow::Result<Running> {
     let (shutdown, signal) = watch::channel(false);
+    let stack = Stack::of(roles);
+    let tls = match stack {
+        Stack::Upstream => None,
+        _ => crate::tls::server_config(config).await?,
+    };
     let mut tasks = Vec::new();
     let public_addr = if roles
         .iter()
-        .any(|r| matches!(r, Role::Portal | Role::Identity))
+        .any(|r| matches!(r, Role::Portal | Role::Identity | Role::Gateway))
     {
-        let public = TcpListener::bind(config.public_addr)
-            .await
-            .with_context(|| format!("cannot listen on public address {}", config.public_addr))?;
+        let router = public_router(config, built, stack)?;
+        let public = bind(config.public_addr, "public").await?;
         let addr = public.local_addr()?;
-        tasks.push(serve(public, public_router(built), signal.clone()));
+        tasks.push(serve(public, router, tls.clone(), signal.clone()));
         Some(addr)
     } else {
         None
     };
-    let staff = TcpListener::bind(config.staff_addr)
-        .await
-        .with_context(|| format!("cannot listen on staff address {}", config.staff_addr))?;
+    let consoles = roles
+        .iter()
+        .any(|r| matches!(r, Role::Backoffice | Role::Ops));
+    let router = staff_router(config, built, stack, consoles)?;
+    let staff = bind(config.staff_addr, "staff").await?;
     let staff_addr = staff.local_addr()?;
-    tasks.push(serve(
-        staff,
-        staff_router(
-            built,
-            roles
-                .iter()
-                .any(|r| matches!(r, Role::Backoffice | Role::Ops)),
-        ),
-        signal.clone(),
-    ));
+    tasks.push(serve(staff, router, tls.clone(), signal.clone()));
+    let redirect_addr = match (config.tls.redirect_addr, public_addr, &tls) {
+        (Some(addr), Some(_), Some(_)) => {
+            let listener = bind(addr, "redirect").await?;
+            let bound = listener.local_addr()?;
+            let router = crate::tls::redirect_router(config.public_base_url());
+            tasks.push(serve(listener, router, None, signal.clone()));
+            Some(bound)
+        }
+        _ => None,
+    };
     tasks.push(prune_rate_limits(
         Arc::clone(&built.rate_limits),
         signal.clone(),
@@ -302,14 +442,22 @@ pub async fn start(config: &Config, built: &Built, roles: &[Role]) -> anyhow::Re
     Ok(Running {
         public_addr,
         staff_addr,
+        redirect_addr,
         shutdown,
         tasks,
     })
 }
 
+async fn bind(addr: SocketAddr, which: &str) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {which} address {addr}"))
+}
+
 fn serve(
     listener: TcpListener,
     router: Router,
+    tls: Option<axum_server::tls_rustls::RustlsConfig>,
     mut signal: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -317,10 +465,14 @@ fn serve(
         let stopped = async move {
             let _ = signal.wait_for(|stop| *stop).await;
         };
-        if let Err(e) = axum::serve(listener, service)
-            .with_graceful_shutdown(stopped)
-            .await
-        {
+        let result = match tls {
+            Some(tls) => crate::tls::serve(listener, service, tls, stopped).await,
+            None => axum::serve(listener, service)
+                .with_graceful_shutdown(stopped)
+                .await
+                .map_err(anyhow::Error::from),
+        };
+        if let Err(e) = result {
             tracing::error!(error = %e, "listener failed");
         }
     })

@@ -9,7 +9,7 @@ use oidc::clients::{ClientAuth, GrantType, NewClient};
 use oidc_support::*;
 use platform::time_util::now_unix;
 use serde_json::{Value, json};
-use support::{Backend, TestApp, email, today};
+use support::{Backend, TestApp, Topology, email, today};
 
 /// A client allowed to read and write assets.
 async fn writer_client(app: &TestApp) -> TestClient {
@@ -83,8 +83,11 @@ fn deposit(amount: i64) -> Value {
     })
 }
 
-async fn customers_read_and_write_their_assets_with_scoped_tokens(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+async fn customers_read_and_write_their_assets_with_scoped_tokens(
+    backend: Backend,
+    topology: Topology,
+) {
+    let app = TestApp::spawn_in(backend, topology, |_| {}).await;
     let client = writer_client(&app).await;
     let token = token_for(&app, &client, "openid profile assets:read assets:write").await;
 
@@ -181,8 +184,8 @@ async fn customers_read_and_write_their_assets_with_scoped_tokens(backend: Backe
     app.stop().await;
 }
 
-async fn tokens_without_scope_or_validity_are_refused(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+async fn tokens_without_scope_or_validity_are_refused(backend: Backend, topology: Topology) {
+    let app = TestApp::spawn_in(backend, topology, |_| {}).await;
     let client = writer_client(&app).await;
     let read_only = token_for(&app, &client, "openid assets:read").await;
     let (status, content_type, problem) = call(
@@ -250,6 +253,19 @@ async fn tokens_without_scope_or_validity_are_refused(backend: Backend) {
             "{what}"
         );
     }
+    let figures = reqwest::get(format!("http://{}/metrics", app.staff_addr))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for reason in ["token expired", "wrong audience", "wrong issuer"] {
+        let line =
+            format!(r#"assetstatus_token_verification_failures_total{{reason="{reason}"}} 1"#);
+        assert!(figures.contains(&line), "{line}\n{figures}");
+    }
+    let refused = r#"assetstatus_auth_outcomes_total{scheme="bearer",outcome="refused"} 5"#;
+    assert!(figures.contains(refused), "{figures}");
     let (status, content_type, _) =
         call(&app, "GET", "/api/v1/nothing-here", Some(&read_only), None).await;
     assert_eq!(
@@ -259,7 +275,7 @@ async fn tokens_without_scope_or_validity_are_refused(backend: Backend) {
     app.stop().await;
 }
 
-on_both_backends!(
+on_both_backends_and_topologies!(
     customers_read_and_write_their_assets_with_scoped_tokens,
     tokens_without_scope_or_validity_are_refused,
 );

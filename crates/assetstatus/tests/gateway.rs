@@ -5,7 +5,8 @@
 
 mod support;
 
-use support::{Backend, TestApp};
+use platform::time_util::now_unix;
+use support::{Backend, TestApp, Topology};
 
 fn nets(list: &[&str]) -> Vec<ipnet::IpNet> {
     list.iter().map(|n| n.parse().unwrap()).collect()
@@ -32,8 +33,8 @@ async fn refusals(app: &TestApp) -> Vec<String> {
         .collect()
 }
 
-async fn staff_listener_admits_only_allowed_networks(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |config| {
+async fn staff_listener_admits_only_allowed_networks(backend: Backend, topology: Topology) {
+    let app = TestApp::spawn_in(backend, topology, |config| {
         config.edge.staff_allow = nets(&["10.0.0.0/8", "2001:db8::/32"]);
     })
     .await;
@@ -58,8 +59,8 @@ async fn staff_listener_admits_only_allowed_networks(backend: Backend) {
     app.stop().await;
 }
 
-async fn forwarded_addresses_count_only_from_trusted_proxies(backend: Backend) {
-    let untrusted = TestApp::spawn_with(backend, |config| {
+async fn forwarded_addresses_count_only_from_trusted_proxies(backend: Backend, topology: Topology) {
+    let untrusted = TestApp::spawn_in(backend, topology, |config| {
         config.edge.staff_allow = nets(&["203.0.113.0/24"]);
     })
     .await;
@@ -68,7 +69,7 @@ async fn forwarded_addresses_count_only_from_trusted_proxies(backend: Backend) {
     assert_eq!(refusals(&untrusted).await, vec!["127.0.0.1"]);
     untrusted.stop().await;
 
-    let behind_proxy = TestApp::spawn_with(backend, |config| {
+    let behind_proxy = TestApp::spawn_in(backend, topology, |config| {
         config.edge.trusted_proxies = nets(&["127.0.0.0/8", "10.0.0.0/8"]);
         config.edge.staff_allow = nets(&["203.0.113.0/24", "2001:db8::/32"]);
     })
@@ -102,8 +103,8 @@ async fn post_login(app: &TestApp, forwarded: &str) -> reqwest::Response {
         .unwrap()
 }
 
-async fn rate_limits_answer_429_per_address_and_class(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |config| {
+async fn rate_limits_answer_429_per_address_and_class(backend: Backend, topology: Topology) {
+    let app = TestApp::spawn_in(backend, topology, |config| {
         config.edge.trusted_proxies = nets(&["127.0.0.0/8"]);
         config.edge.rate_limits.exempt = Vec::new();
         config.edge.rate_limits.login = [1, 2];
@@ -161,8 +162,11 @@ async fn raw_status(app: &TestApp, request: String) -> u16 {
         .unwrap()
 }
 
-async fn firewall_stops_attacks_and_lets_ordinary_input_through(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |config| {
+async fn firewall_stops_attacks_and_lets_ordinary_input_through(
+    backend: Backend,
+    topology: Topology,
+) {
+    let app = TestApp::spawn_in(backend, topology, |config| {
         config
             .edge
             .waf
@@ -260,7 +264,147 @@ async fn firewall_stops_attacks_and_lets_ordinary_input_through(backend: Backend
     app.stop().await;
 }
 
-on_both_backends!(
+/// A correctly signed assertion, as only the gateway can make it.
+fn assertion(app: &TestApp, method: &str, target: &str, issued_at: i64) -> String {
+    let seal = edge::GatewaySeal(app.state.keyring.clone());
+    let principal = edge::Principal {
+        customer: platform::ids::CustomerId::new(),
+        client_id: "forger".into(),
+        scopes: vec!["assets:read".into(), "assets:write".into()],
+    };
+    seal.seal(&edge::Assertion {
+        request_id: "forged-request".into(),
+        client_ip: "203.0.113.50".parse().unwrap(),
+        method: method.into(),
+        target: target.into(),
+        issued_at,
+        principal: Some(principal),
+    })
+    .unwrap()
+    .to_str()
+    .unwrap()
+    .to_owned()
+}
+
+async fn internal_headers_from_clients_are_never_believed(backend: Backend, topology: Topology) {
+    let app = TestApp::spawn_in(backend, topology, |_| {}).await;
+    let signed = assertion(&app, "GET", "/api/v1/assets", now_unix());
+    let response = reqwest::Client::new()
+        .get(format!("{}/api/v1/assets", app.base))
+        .header(edge::ASSERTION_HEADER, signed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        401,
+        "a client cannot hand itself a caller"
+    );
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    for internal in [
+        edge::ROUTE_HEADER,
+        edge::USER_HEADER,
+        edge::ASSERTION_HEADER,
+    ] {
+        assert!(
+            !response.headers().contains_key(internal),
+            "{internal} never leaves the gateway"
+        );
+    }
+    let figures = staff_get(&app, "/metrics", None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    let line =
+        r#"assetstatus_http_requests_total{method="GET",route="/api/v1/assets",status="401"} 1"#;
+    assert!(
+        figures.contains(line),
+        "route templates reach the gateway's figures\n{figures}"
+    );
+    let line = r#"assetstatus_auth_outcomes_total{scheme="bearer",outcome="absent"} 1"#;
+    assert!(figures.contains(line), "{figures}");
+    app.stop().await;
+}
+
+async fn upstream_roles_admit_only_the_gateway(backend: Backend) {
+    let app = TestApp::spawn_in(backend, Topology::Split, |_| {}).await;
+    let (public, staff) = app.upstream.unwrap();
+    let get = |addr: std::net::SocketAddr, path: &str, header: Option<String>| {
+        let mut request = reqwest::Client::new().get(format!("http://{addr}{path}"));
+        if let Some(value) = header {
+            request = request.header(edge::ASSERTION_HEADER, value);
+        }
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let now = now_unix();
+    let valid = assertion(&app, "GET", "/login", now);
+    let (body, _) = valid.split_once('.').unwrap();
+    for (what, header, expected) in [
+        ("no assertion", None, 403),
+        ("forged signature", Some(format!("{body}.AAAA")), 403),
+        ("garbage", Some("not-an-assertion".to_owned()), 403),
+        (
+            "signed for another path",
+            Some(assertion(&app, "GET", "/signup", now)),
+            403,
+        ),
+        (
+            "signed for another method",
+            Some(assertion(&app, "POST", "/login", now)),
+            403,
+        ),
+        (
+            "too old",
+            Some(assertion(&app, "GET", "/login", now - 120)),
+            403,
+        ),
+        ("signed for this request", Some(valid.clone()), 200),
+    ] {
+        assert_eq!(get(public, "/login", header).await, expected, "{what}");
+    }
+    assert_eq!(
+        get(staff, "/staff/login", None).await,
+        403,
+        "staff upstream too"
+    );
+    assert_eq!(
+        get(public, "/healthz", None).await,
+        200,
+        "probes need no gateway"
+    );
+    let figures = reqwest::get(format!("http://{staff}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        r#"assetstatus_auth_outcomes_total{scheme="gateway",outcome="missing"} 2"#,
+        r#"assetstatus_auth_outcomes_total{scheme="gateway",outcome="forged"} 2"#,
+        r#"assetstatus_auth_outcomes_total{scheme="gateway",outcome="other_request"} 2"#,
+        r#"assetstatus_auth_outcomes_total{scheme="gateway",outcome="expired"} 1"#,
+    ] {
+        assert!(figures.contains(line), "{line}\n{figures}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upstream_roles_admit_only_the_gateway_on_sqlite() {
+    upstream_roles_admit_only_the_gateway(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upstream_roles_admit_only_the_gateway_on_postgres() {
+    upstream_roles_admit_only_the_gateway(Backend::Postgres).await;
+}
+
+on_both_backends_and_topologies!(
+    internal_headers_from_clients_are_never_believed,
     firewall_stops_attacks_and_lets_ordinary_input_through,
     staff_listener_admits_only_allowed_networks,
     forwarded_addresses_count_only_from_trusted_proxies,

@@ -74,6 +74,14 @@ async fn logs_hold_no_personal_data_or_secrets() {
         "access log uses route templates"
     );
     assert!(log.contains("\"request_id\""));
+    let dashboard = log
+        .lines()
+        .find(|l| l.contains("\"route\":\"/dashboard\"") && l.contains("\"status\":200"))
+        .expect("the dashboard request is logged");
+    assert!(
+        dashboard.contains("\"user_id\":\"customer:"),
+        "the access log names the signed-in customer by ID: {dashboard}"
+    );
     let verify_token = verify.rsplit('/').next().unwrap();
     let reset_token = reset.rsplit('/').next().unwrap();
     for secret in [

@@ -48,6 +48,9 @@ impl FromRequestParts<ConsoleState> for StaffVisitor {
             Some(token) => state.identity.staff_session(token).await?,
             None => None,
         };
+        if let Some(session) = &session {
+            edge::note_user(&parts.extensions, format_args!("staff:{}", session.id));
+        }
         let binding = csrf_binding(parts, secure).unwrap_or_default();
         Ok(StaffVisitor {
             locale: locale_from_headers(&parts.headers),

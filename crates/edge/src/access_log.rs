@@ -1,29 +1,29 @@
 //! One JSON line per request: request ID, client address, method, route template (never the
-//! raw path, which can carry tokens), status and latency.
-
-use std::time::Instant;
+//! raw path, which can carry tokens), status, bytes, latency and, once a session or token has
+//! been checked, the user the request acted for.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::header::CONTENT_LENGTH;
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::{HttpMetrics, RequestId};
+use crate::{AccessNote, HttpMetrics, RequestId};
 
 /// Middleware writing the access log and counting the request.
 pub async fn access_log(
     State(metrics): State<Arc<HttpMetrics>>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
-    let route = request
+    let matched = request
         .extensions()
         .get::<MatchedPath>()
-        .map_or("-", |p| p.as_str())
-        .to_owned();
+        .map(|p| p.as_str().to_owned());
     let request_id = request
         .extensions()
         .get::<RequestId>()
@@ -33,22 +33,31 @@ pub async fn access_log(
         .client_ip
         .map(|ip| ip.to_string())
         .unwrap_or_default();
+    let note = AccessNote::of(request.extensions_mut());
+    if let Some(route) = &matched {
+        note.set_route(route.clone());
+    }
     let response = next.run(request).await;
     let elapsed = started.elapsed();
-    metrics.observe(
-        method.as_str(),
-        &route,
-        response.status().as_u16(),
-        elapsed.as_secs_f64(),
-    );
+    let noted = note.read();
+    let route = noted.route.unwrap_or_else(|| "-".to_owned());
+    let status = response.status().as_u16();
+    metrics.observe(method.as_str(), &route, status, elapsed.as_secs_f64());
+    let bytes = response
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
     tracing::info!(
         target: "access",
         request_id,
         client_ip = client,
         method = %method,
         route,
-        status = response.status().as_u16(),
+        status,
+        bytes,
         latency_us = elapsed.as_micros() as u64,
+        user_id = noted.user,
         "request"
     );
     response

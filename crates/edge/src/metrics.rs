@@ -1,5 +1,6 @@
-//! Request figures for `/metrics`: count and latency per route template, method and status, and
-//! the requests the rate limits turned away, by route class.
+//! Request figures for `/metrics`: count and latency per route template, method and status, the
+//! requests the rate limits turned away by route class, firewall matches by rule, authentication
+//! outcomes by scheme and outcome, and token-verification failures by reason.
 //! Held in the application state, not in a global registry.
 
 use prometheus_client::encoding::EncodeLabelSet;
@@ -34,6 +35,19 @@ pub struct HttpMetrics {
     latency: LatencyFamily,
     rate_limited: Family<ClassLabels, Counter>,
     waf_matches: Family<WafLabels, Counter>,
+    auth_outcomes: Family<AuthLabels, Counter>,
+    token_failures: Family<ReasonLabels, Counter>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct AuthLabels {
+    scheme: &'static str,
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabels {
+    reason: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -74,8 +88,22 @@ impl Default for HttpMetrics {
             "Requests a firewall rule matched, by rule and whether it was refused",
             waf_matches.clone(),
         );
+        let auth_outcomes = Family::<AuthLabels, Counter>::default();
+        registry.register(
+            "auth_outcomes",
+            "Authentication attempts at the edge, by scheme (bearer, gateway) and outcome",
+            auth_outcomes.clone(),
+        );
+        let token_failures = Family::<ReasonLabels, Counter>::default();
+        registry.register(
+            "token_verification_failures",
+            "Bearer tokens refused, by reason",
+            token_failures.clone(),
+        );
         Self {
             registry,
+            auth_outcomes,
+            token_failures,
             requests,
             latency,
             rate_limited,
@@ -116,6 +144,21 @@ impl HttpMetrics {
                 rule: rule.to_owned(),
                 blocked,
             })
+            .inc();
+    }
+
+    /// Records the outcome of one authentication attempt; both labels come from fixed sets.
+    pub fn auth_outcome(&self, scheme: &'static str, outcome: &'static str) {
+        self.auth_outcomes
+            .get_or_create(&AuthLabels { scheme, outcome })
+            .inc();
+    }
+
+    /// Records a refused bearer token; `reason` is one of the verifier's fixed descriptions.
+    pub fn token_rejected(&self, reason: &'static str) {
+        self.auth_outcome("bearer", "refused");
+        self.token_failures
+            .get_or_create(&ReasonLabels { reason })
             .inc();
     }
 

@@ -1,5 +1,6 @@
 //! A fresh random ID for every request, never taken from the client (which could forge one to
-//! confuse the logs), returned in `X-Request-Id` so a customer can quote it to support.
+//! confuse the logs), returned in `X-Request-Id` so a customer can quote it to support. This is
+//! the outermost layer, so it also strips the gateway's internal header from what clients send.
 
 use axum::extract::Request;
 use axum::http::HeaderValue;
@@ -11,7 +12,12 @@ use axum::response::Response;
 pub struct RequestId(pub String);
 
 /// Middleware assigning the request ID.
+/// Also removes any gateway assertion a client sent: only the gateway itself adds one, after
+/// the whole stack has run.
 pub async fn request_id(mut request: Request, next: Next) -> Response {
+    request
+        .headers_mut()
+        .remove(crate::assertion::ASSERTION_HEADER);
     let id = uuid::Uuid::new_v4().simple().to_string();
     request.extensions_mut().insert(RequestId(id.clone()));
     let mut response = next.run(request).await;

@@ -193,7 +193,7 @@ impl SigningKeys {
         validation.algorithms = vec![ALGORITHM];
         jsonwebtoken::decode::<T>(token, &key.decoding, &validation)
             .map(|data| data.claims)
-            .map_err(|_| OAuthError::token("signature or claims invalid"))
+            .map_err(|e| OAuthError::token(rejection(e.kind())))
     }
 
     /// The JSON Web Key Set: every published public key.
@@ -314,4 +314,19 @@ fn public_key(kid: String, text: &str) -> Result<PublicKey, ProviderError> {
 
 fn aad(kid: &str) -> String {
     format!("signing-key:{kid}")
+}
+
+/// Why a token was refused, from a fixed set of descriptions (figures count them by reason).
+fn rejection(kind: &jsonwebtoken::errors::ErrorKind) -> &'static str {
+    use jsonwebtoken::errors::ErrorKind;
+    match kind {
+        ErrorKind::InvalidSignature => "signature invalid",
+        ErrorKind::ExpiredSignature => "token expired",
+        ErrorKind::ImmatureSignature => "token not yet valid",
+        ErrorKind::InvalidIssuer => "wrong issuer",
+        ErrorKind::InvalidAudience => "wrong audience",
+        ErrorKind::InvalidAlgorithm => "wrong algorithm",
+        ErrorKind::MissingRequiredClaim(_) => "required claim missing",
+        _ => "token malformed",
+    }
 }

@@ -59,6 +59,8 @@ pub struct Config {
     pub staff_federation: Option<FederationConfig>,
     /// Trusted proxies and the staff listener's allow-list.
     pub edge: EdgeConfig,
+    /// Transport security of both listeners.
+    pub tls: TlsConfig,
     /// Log filter in `tracing` syntax.
     pub log_filter: String,
 }
@@ -114,6 +116,60 @@ pub struct EdgeConfig {
     pub rate_limits: RateLimitConfig,
     /// Firewall limits and rule modes.
     pub waf: WafConfig,
+    /// How long a verified access token is remembered (by its hash) so that steady API traffic
+    /// does not pay for a signature check and three lookups per request. A revoked token stops
+    /// working within this time; 0 checks every request.
+    pub token_cache_seconds: u64,
+    /// At most this many verified tokens are remembered; the least used go first.
+    pub token_cache_entries: u64,
+    /// Split mode: where a gateway-only process forwards public-listener requests
+    /// (`http://host:port` of the portal and identity roles).
+    pub upstream_public: Option<Url>,
+    /// Split mode: where a gateway-only process forwards staff-listener requests
+    /// (`http://host:port` of the back-office and operations roles).
+    pub upstream_staff: Option<Url>,
+}
+
+/// How the listeners speak TLS.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TlsMode {
+    /// Plain HTTP: on loopback, or behind a load balancer that ends TLS.
+    #[default]
+    Off,
+    /// Certificate chain and private key from PEM files.
+    Files,
+    /// A self-signed certificate made at first start and kept in the data directory, for
+    /// local use only.
+    SelfSigned,
+}
+
+/// Transport security: certificates, the HTTP-to-HTTPS redirect and HSTS.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TlsConfig {
+    /// Whether and how the listeners speak TLS.
+    pub mode: TlsMode,
+    /// PEM certificate chain (mode `files`).
+    pub cert_file: Option<PathBuf>,
+    /// PEM private key (mode `files`).
+    pub key_file: Option<PathBuf>,
+    /// A plain-HTTP listener that redirects every request to the public listener over HTTPS.
+    pub redirect_addr: Option<SocketAddr>,
+    /// `Strict-Transport-Security` max-age, sent whenever customers arrive over HTTPS.
+    pub hsts_max_age_seconds: u64,
+}
+
+impl Default for TlsConfig {
+    fn default() -> Self {
+        Self {
+            mode: TlsMode::Off,
+            cert_file: None,
+            key_file: None,
+            redirect_addr: None,
+            hsts_max_age_seconds: 365 * 24 * 60 * 60,
+        }
+    }
 }
 
 /// Firewall limits (bytes) and the mode of each signature rule.
@@ -198,6 +254,10 @@ impl Default for EdgeConfig {
                 .collect(),
             rate_limits: RateLimitConfig::default(),
             waf: WafConfig::default(),
+            token_cache_seconds: 30,
+            token_cache_entries: 10_000,
+            upstream_public: None,
+            upstream_staff: None,
         }
     }
 }
@@ -344,6 +404,7 @@ impl Default for Config {
             oidc: OidcConfig::default(),
             staff_federation: None,
             edge: EdgeConfig::default(),
+            tls: TlsConfig::default(),
             log_filter: "info".to_owned(),
         }
     }
@@ -501,11 +562,43 @@ impl Config {
         if let Some(federation) = &self.staff_federation {
             federation.validate()?;
         }
+        self.validate_transport()?;
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log_filter) {
             return Err(ConfigError::Invalid {
                 key: "log_filter",
                 reason: e.to_string(),
             });
+        }
+        Ok(())
+    }
+
+    fn validate_transport(&self) -> Result<(), ConfigError> {
+        let invalid = |key, reason: &str| {
+            Err(ConfigError::Invalid {
+                key,
+                reason: reason.to_owned(),
+            })
+        };
+        if self.tls.mode == TlsMode::Files {
+            if self.tls.cert_file.is_none() {
+                return invalid("tls.cert_file", "required when tls.mode is files");
+            }
+            if self.tls.key_file.is_none() {
+                return invalid("tls.key_file", "required when tls.mode is files");
+            }
+        }
+        if self.tls.redirect_addr.is_some() && self.tls.mode == TlsMode::Off {
+            return invalid("tls.redirect_addr", "needs tls.mode files or self_signed");
+        }
+        for (key, upstream) in [
+            ("edge.upstream_public", &self.edge.upstream_public),
+            ("edge.upstream_staff", &self.edge.upstream_staff),
+        ] {
+            if let Some(url) = upstream
+                && (url.scheme() != "http" || url.path() != "/" || url.host_str().is_none())
+            {
+                return invalid(key, "must be http://host:port of an upstream role");
+            }
         }
         Ok(())
     }
@@ -525,14 +618,14 @@ impl Config {
     pub fn public_base_url(&self) -> Url {
         self.public_base_url
             .clone()
-            .unwrap_or_else(|| listener_url(self.public_addr))
+            .unwrap_or_else(|| listener_url(self.public_addr, self.tls.mode))
     }
 
     /// Where staff reach the consoles: the configured URL, or the staff listener itself.
     pub fn staff_base_url(&self) -> Url {
         self.staff_base_url
             .clone()
-            .unwrap_or_else(|| listener_url(self.staff_addr))
+            .unwrap_or_else(|| listener_url(self.staff_addr, self.tls.mode))
     }
 
     /// The master key file to use.
@@ -556,13 +649,15 @@ impl Config {
 }
 
 #[allow(clippy::expect_used)] // an IP address and a port always form a valid URL
-fn listener_url(addr: SocketAddr) -> Url {
+fn listener_url(addr: SocketAddr, tls: TlsMode) -> Url {
+    let scheme = if tls == TlsMode::Off { "http" } else { "https" };
     let host = match addr.ip() {
         ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
         std::net::IpAddr::V6(ip) => format!("[{ip}]"),
         ip => ip.to_string(),
     };
-    Url::parse(&format!("http://{host}:{}/", addr.port())).expect("an address and port form a URL")
+    Url::parse(&format!("{scheme}://{host}:{}/", addr.port()))
+        .expect("an address and port form a URL")
 }
 
 /// A URL that may carry credentials: it prints and serialises with the password masked.

@@ -52,6 +52,12 @@ impl FromRequestParts<AppState> for Visitor {
             Some(token) => state.identity.session(token).await?,
             None => None,
         };
+        if let Some(session) = &session {
+            edge::note_user(
+                &parts.extensions,
+                format_args!("customer:{}", session.customer),
+            );
+        }
         let explicit = jar.get("lang").and_then(|c| Locale::from_code(c.value()));
         let locale = explicit
             .or(session.as_ref().map(|s| s.locale))

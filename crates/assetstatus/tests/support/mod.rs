@@ -30,6 +30,38 @@ macro_rules! on_both_backends {
     };
 }
 
+/// How the test instance's processes are put together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Topology {
+    /// One process runs every role; the edge stack wraps its routers.
+    InProcess,
+    /// A gateway-only process forwards to a process running every other role.
+    Split,
+}
+
+/// Runs one async test body on both engines and both topologies.
+#[macro_export]
+macro_rules! on_both_backends_and_topologies {
+    ($($name:ident),* $(,)?) => {
+        mod in_process {
+            mod sqlite {
+                $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::super::$name($crate::support::Backend::Sqlite, $crate::support::Topology::InProcess).await } )*
+            }
+            mod postgres {
+                $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::super::$name($crate::support::Backend::Postgres, $crate::support::Topology::InProcess).await } )*
+            }
+        }
+        mod split {
+            mod sqlite {
+                $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::super::$name($crate::support::Backend::Sqlite, $crate::support::Topology::Split).await } )*
+            }
+            mod postgres {
+                $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::super::$name($crate::support::Backend::Postgres, $crate::support::Topology::Split).await } )*
+            }
+        }
+    };
+}
+
 pub const PASSWORD: &str = "blue-harbor-lantern-1987";
 
 /// A running application with its own data directory and database.
@@ -40,7 +72,9 @@ pub struct TestApp {
     pub state: AppState,
     pub staff_addr: std::net::SocketAddr,
     pub outbox: std::sync::Arc<platform::outbox::Outbox>,
-    running: Option<Running>,
+    /// In split mode: the upstream process's listeners (the gateway's are `base`/`staff_addr`).
+    pub upstream: Option<(std::net::SocketAddr, std::net::SocketAddr)>,
+    running: Vec<Running>,
 }
 
 /// Configuration for a test instance in `dir`.
@@ -65,9 +99,22 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_in(backend, Topology::InProcess, tweak).await
+    }
+
+    /// An instance in `topology`; in split mode the gateway gets the configured addresses and
+    /// the upstream roles listen on free loopback ports.
+    pub async fn spawn_in(
+        backend: Backend,
+        topology: Topology,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let mut config = test_config(dir.path(), backend).await;
         tweak(&mut config);
+        if topology == Topology::Split {
+            return Self::spawn_split(dir, config).await;
+        }
         let built: Built = server::build(&config).await.expect("build the app");
         let running = server::start(&config, &built, &server::Role::ALL)
             .await
@@ -79,12 +126,64 @@ impl TestApp {
             config,
             state: built.state,
             outbox: built.outbox,
-            running: Some(running),
+            upstream: None,
+            running: vec![running],
+        }
+    }
+
+    async fn spawn_split(dir: TempDir, mut config: Config) -> Self {
+        let free = || -> std::net::SocketAddr {
+            format!("127.0.0.1:{}", testkit::postgres::free_port())
+                .parse()
+                .unwrap()
+        };
+        config.staff_addr = free();
+        config.public_base_url = Some(config.public_base_url());
+        config.staff_base_url = Some(config.staff_base_url());
+        let mut upstream_config = config.clone();
+        upstream_config.public_addr = free();
+        upstream_config.staff_addr = free();
+        let upstream_built = server::build(&upstream_config)
+            .await
+            .expect("build upstream");
+        let upstream = server::start(
+            &upstream_config,
+            &upstream_built,
+            &[
+                server::Role::Portal,
+                server::Role::Identity,
+                server::Role::Backoffice,
+                server::Role::Ops,
+                server::Role::Worker,
+            ],
+        )
+        .await
+        .expect("start upstream roles");
+        let upstream_public = upstream.public_addr.expect("upstream public listener");
+        config.edge.upstream_public = Some(format!("http://{upstream_public}/").parse().unwrap());
+        config.edge.upstream_staff =
+            Some(format!("http://{}/", upstream.staff_addr).parse().unwrap());
+        let gateway_built = server::build(&config).await.expect("build gateway");
+        let gateway = server::start(&config, &gateway_built, &[server::Role::Gateway])
+            .await
+            .expect("start gateway");
+        Self {
+            base: format!(
+                "http://{}",
+                gateway.public_addr.expect("gateway public listener")
+            ),
+            staff_addr: gateway.staff_addr,
+            dir,
+            config,
+            state: upstream_built.state,
+            outbox: upstream_built.outbox,
+            upstream: Some((upstream_public, upstream.staff_addr)),
+            running: vec![gateway, upstream],
         }
     }
 
     pub async fn stop(mut self) {
-        if let Some(r) = self.running.take() {
+        for r in self.running.drain(..) {
             r.stop().await;
         }
         self.state.db.close().await;

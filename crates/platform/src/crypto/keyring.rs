@@ -19,6 +19,7 @@ const SECRET_HASH_KEY: &str = "secret_hash";
 const STAFF_KEY: &str = "staff_secrets";
 const OUTBOX_KEY: &str = "outbox";
 const SIGNING_KEY: &str = "signing_keys";
+const GATEWAY_KEY: &str = "gateway_assertion";
 
 /// Why the keyring cannot be opened or used.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +49,7 @@ pub struct Keyring {
     staff: DataKey,
     outbox: DataKey,
     signing: DataKey,
+    gateway: DataKey,
 }
 
 impl Keyring {
@@ -76,6 +78,9 @@ impl Keyring {
         let signing = system_key(db, &master, SIGNING_KEY)
             .await?
             .map_err(|_| mismatch())?;
+        let gateway = system_key(db, &master, GATEWAY_KEY)
+            .await?
+            .map_err(|_| mismatch())?;
         Ok(Self {
             master,
             email_index,
@@ -84,6 +89,7 @@ impl Keyring {
             staff,
             outbox,
             signing,
+            gateway,
         })
     }
 
@@ -122,6 +128,17 @@ impl Keyring {
     /// A token binding forms to the browser that loaded them (see the web layer's CSRF guard).
     pub fn form_token(&self, binding: &str) -> String {
         hex::encode(hmac(&self.form_token, binding.as_bytes()))
+    }
+
+    /// The gateway's signature over the assertion it hands an upstream role in split mode.
+    pub fn gateway_mac(&self, message: &[u8]) -> Vec<u8> {
+        hmac(&self.gateway, message)
+    }
+
+    /// Checks a gateway signature in constant time.
+    pub fn gateway_mac_matches(&self, message: &[u8], presented: &[u8]) -> bool {
+        let expected = self.gateway_mac(message);
+        expected.len() == presented.len() && bool::from(expected.ct_eq(presented))
     }
 
     /// Checks a form token in constant time.

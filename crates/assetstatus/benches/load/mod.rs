@@ -1,0 +1,121 @@
+//! What the load benchmarks share: virtual users that repeat one request, phases of load with
+//! a warm-up, percentiles, and the process's peak memory.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub const WARM_UP: Duration = Duration::from_secs(2);
+pub const MEASURED: Duration = Duration::from_secs(10);
+
+/// A simulated client that repeats one kind of request.
+pub trait VirtualUser: Send + Sync + 'static {
+    /// One attempt: how long its timed request took, or why it failed.
+    fn attempt(&self) -> impl Future<Output = Result<Duration, String>> + Send;
+}
+
+/// An error as the failure's description.
+pub fn text(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// What a phase of load produced.
+#[derive(Default)]
+pub struct Tally {
+    pub latencies: Vec<Duration>,
+    pub failures: usize,
+    pub first_failure: Option<String>,
+    pub elapsed: Duration,
+    /// The process's peak resident memory when the phase ended, in MiB.
+    pub peak_mib: f64,
+}
+
+impl Tally {
+    fn merge(&mut self, other: Tally) {
+        self.latencies.extend(other.latencies);
+        self.failures += other.failures;
+        self.first_failure = self.first_failure.take().or(other.first_failure);
+    }
+
+    pub fn requests(&self) -> usize {
+        self.latencies.len() + self.failures
+    }
+}
+
+/// Nearest-rank percentile of sorted latencies, in milliseconds (0 when there are none).
+pub fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
+    let rank = (p * sorted.len() as f64).ceil() as usize;
+    sorted
+        .get(rank.max(1) - 1)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+/// One user's loop until `until`.
+async fn repeat<U: VirtualUser>(user: &U, until: Instant) -> Tally {
+    let mut tally = Tally::default();
+    while Instant::now() < until {
+        match user.attempt().await {
+            Ok(took) => tally.latencies.push(took),
+            Err(why) => {
+                tally.failures += 1;
+                tally.first_failure.get_or_insert(why);
+            }
+        }
+    }
+    tally
+}
+
+/// Every user at once for `length`; the elapsed time runs until the last request in flight ends.
+pub async fn phase<U: VirtualUser>(users: &[Arc<U>], length: Duration) -> Tally {
+    let started = Instant::now();
+    let until = started + length;
+    let tasks: Vec<_> = users
+        .iter()
+        .map(|user| {
+            let user = Arc::clone(user);
+            tokio::spawn(async move { repeat(user.as_ref(), until).await })
+        })
+        .collect();
+    let mut tally = Tally::default();
+    for task in tasks {
+        tally.merge(task.await.unwrap());
+    }
+    tally.elapsed = started.elapsed();
+    tally.peak_mib = peak_memory_mib();
+    tally
+}
+
+/// A warm-up whose figures are dropped, then the measured phase.
+pub async fn scenario<U: VirtualUser>(users: &[Arc<U>]) -> Tally {
+    phase(users, WARM_UP).await;
+    phase(users, MEASURED).await
+}
+
+/// Peak resident memory of this process (`VmHWM`), in MiB.
+pub fn peak_memory_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kib: f64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM in /proc/self/status");
+    kib / 1024.0
+}
+
+pub fn print_row(name: &str, users: usize, tally: &Tally) {
+    let mut sorted = tally.latencies.clone();
+    sorted.sort_unstable();
+    let seconds = tally.elapsed.as_secs_f64();
+    println!(
+        "{name:<20} {users:>5} {:>8} {:>8} {seconds:>6.1} {:>8.1} {:>7.1} {:>7.1} {:>7.1} {:>9.1}",
+        tally.requests(),
+        tally.failures,
+        tally.requests() as f64 / seconds,
+        percentile_ms(&sorted, 0.50),
+        percentile_ms(&sorted, 0.99),
+        percentile_ms(&sorted, 1.0),
+        tally.peak_mib,
+    );
+    if let Some(why) = &tally.first_failure {
+        println!("  first failure: {why}");
+    }
+}
