@@ -28,7 +28,10 @@ use reqwest::cookie::Jar;
 use reqwest::header::LOCATION;
 use reqwest::{StatusCode, Url};
 
-use load::{Tally, VirtualUser, peak_memory_mib, print_row, scenario, text};
+use load::{Tally, VirtualUser, peak_memory_mib, percentile_ms, phase, text};
+
+const WARM_UP: Duration = Duration::from_secs(2);
+const MEASURED: Duration = Duration::from_secs(10);
 
 const CUSTOMERS: usize = 64;
 const PASSWORD: &str = "blue-harbor-lantern-1987";
@@ -140,6 +143,12 @@ impl VirtualUser for Service {
     }
 }
 
+/// A warm-up whose figures are dropped, then the measured phase.
+async fn scenario<U: VirtualUser>(users: &[Arc<U>]) -> Tally {
+    phase(users, WARM_UP).await;
+    phase(users, MEASURED).await
+}
+
 fn config(dir: &std::path::Path) -> Config {
     let overrides = Overrides {
         data_dir: Some(dir.to_owned()),
@@ -202,6 +211,25 @@ fn services(base: &Url, (id, secret): &(String, String)) -> Vec<Arc<Service>> {
             })
         })
         .collect()
+}
+
+fn print_row(name: &str, users: usize, tally: &Tally) {
+    let mut sorted = tally.latencies.clone();
+    sorted.sort_unstable();
+    let seconds = tally.elapsed.as_secs_f64();
+    println!(
+        "{name:<20} {users:>5} {:>8} {:>8} {seconds:>6.1} {:>8.1} {:>7.1} {:>7.1} {:>7.1} {:>9.1}",
+        tally.requests(),
+        tally.failures,
+        tally.requests() as f64 / seconds,
+        percentile_ms(&sorted, 0.50),
+        percentile_ms(&sorted, 0.99),
+        percentile_ms(&sorted, 1.0),
+        tally.peak_mib,
+    );
+    if let Some(why) = &tally.first_failure {
+        println!("  first failure: {why}");
+    }
 }
 
 /// The figures as a small table.

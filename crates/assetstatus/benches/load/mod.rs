@@ -4,9 +4,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub const WARM_UP: Duration = Duration::from_secs(2);
-pub const MEASURED: Duration = Duration::from_secs(10);
-
 /// A simulated client that repeats one kind of request.
 pub trait VirtualUser: Send + Sync + 'static {
     /// One attempt: how long its timed request took, or why it failed.
@@ -30,7 +27,7 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn merge(&mut self, other: Tally) {
+    pub fn merge(&mut self, other: Tally) {
         self.latencies.extend(other.latencies);
         self.failures += other.failures;
         self.first_failure = self.first_failure.take().or(other.first_failure);
@@ -84,12 +81,6 @@ pub async fn phase<U: VirtualUser>(users: &[Arc<U>], length: Duration) -> Tally 
     tally
 }
 
-/// A warm-up whose figures are dropped, then the measured phase.
-pub async fn scenario<U: VirtualUser>(users: &[Arc<U>]) -> Tally {
-    phase(users, WARM_UP).await;
-    phase(users, MEASURED).await
-}
-
 /// Peak resident memory of this process (`VmHWM`), in MiB.
 pub fn peak_memory_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
@@ -99,23 +90,4 @@ pub fn peak_memory_mib() -> f64 {
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
         .expect("VmHWM in /proc/self/status");
     kib / 1024.0
-}
-
-pub fn print_row(name: &str, users: usize, tally: &Tally) {
-    let mut sorted = tally.latencies.clone();
-    sorted.sort_unstable();
-    let seconds = tally.elapsed.as_secs_f64();
-    println!(
-        "{name:<20} {users:>5} {:>8} {:>8} {seconds:>6.1} {:>8.1} {:>7.1} {:>7.1} {:>7.1} {:>9.1}",
-        tally.requests(),
-        tally.failures,
-        tally.requests() as f64 / seconds,
-        percentile_ms(&sorted, 0.50),
-        percentile_ms(&sorted, 0.99),
-        percentile_ms(&sorted, 1.0),
-        tally.peak_mib,
-    );
-    if let Some(why) = &tally.first_failure {
-        println!("  first failure: {why}");
-    }
 }
