@@ -63,13 +63,13 @@ impl Authenticator {
 
     async fn principal(&self, token: &str) -> Result<Principal, ApiError> {
         let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-        if let Some(hit) = self.cache.as_ref().and_then(|c| c.get(&key)) {
+        if let Some(cache) = &self.cache
+            && let Some(hit) = cache.get(&key)
+        {
             if hit.expires_at > now_unix() {
                 return Ok(hit.principal);
             }
-            if let Some(cache) = &self.cache {
-                cache.invalidate(&key);
-            }
+            cache.invalidate(&key);
         }
         let claims = match self.oidc.verify_access_token(token).await {
             Ok(claims) => claims,

@@ -5,7 +5,7 @@
 mod support;
 
 use assetstatus::server::{self, Role};
-use support::{Backend, test_config};
+use support::{Backend, free_addr, test_config};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_serves_health_but_no_pages() {
@@ -66,6 +66,43 @@ async fn a_worker_serves_health_but_no_pages() {
             .to_str()
             .unwrap()
             .contains("default-src 'none'")
+    );
+    running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_whose_upstream_is_down_says_so_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(dir.path(), Backend::Sqlite).await;
+    for upstream in [
+        &mut config.edge.upstream_public,
+        &mut config.edge.upstream_staff,
+    ] {
+        *upstream = Some(format!("http://{}/", free_addr()).parse().unwrap());
+    }
+    let built = server::build(&config).await.unwrap();
+    let running = server::start(&config, &built, &[Role::Gateway])
+        .await
+        .unwrap();
+    let public = running.public_addr.unwrap();
+    let page = reqwest::get(format!("http://{public}/login"))
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 502);
+    assert_eq!(page.headers()["content-language"], "ja");
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("ただいまサービスをご利用いただけません")
+    );
+    let health = reqwest::get(format!("http://{public}/healthz"))
+        .await
+        .unwrap();
+    assert_eq!(
+        health.status(),
+        200,
+        "the gateway answers its own health checks"
     );
     running.stop().await;
 }

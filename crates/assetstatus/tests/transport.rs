@@ -6,7 +6,7 @@
 mod support;
 
 use platform::config::TlsMode;
-use support::{Backend, TestApp};
+use support::{Backend, TestApp, free_addr};
 
 fn trusting(cert_pem: &[u8]) -> reqwest::Client {
     reqwest::Client::builder()
@@ -14,12 +14,6 @@ fn trusting(cert_pem: &[u8]) -> reqwest::Client {
         .tls_built_in_root_certs(false)
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .unwrap()
-}
-
-fn free_addr() -> std::net::SocketAddr {
-    format!("127.0.0.1:{}", testkit::postgres::free_port())
-        .parse()
         .unwrap()
 }
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::header::{CONNECTION, HOST};
+use axum::http::header::{ACCEPT_LANGUAGE, CONNECTION, HOST};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use axum::response::Response;
 use hyper_util::client::legacy::Client;
@@ -120,7 +120,11 @@ pub async fn forward(State(upstream): State<Arc<Upstream>>, request: Request) ->
     };
     parts.headers.insert(ASSERTION_HEADER, sealed);
     parts.uri = uri;
-    let headers = parts.headers.clone();
+    // The refusal's language, kept aside: the request goes to the upstream.
+    let mut language = HeaderMap::new();
+    if let Some(value) = parts.headers.get(ACCEPT_LANGUAGE) {
+        language.insert(ACCEPT_LANGUAGE, value.clone());
+    }
     let answer = match upstream
         .client
         .request(Request::from_parts(parts, body))
@@ -129,7 +133,7 @@ pub async fn forward(State(upstream): State<Arc<Upstream>>, request: Request) ->
         Ok(answer) => answer,
         Err(e) => {
             tracing::error!(error = %e, "upstream unreachable");
-            return unavailable(&headers);
+            return unavailable(&language);
         }
     };
     let (mut parts, body) = answer.into_parts();

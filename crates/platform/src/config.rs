@@ -755,6 +755,46 @@ mod tests {
     }
 
     #[test]
+    fn refuses_incomplete_transport_settings_naming_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        for (toml, key) in [
+            (
+                "[tls]\nmode = \"files\"\nkey_file = \"k.pem\"\n",
+                "`tls.cert_file`",
+            ),
+            (
+                "[tls]\nmode = \"files\"\ncert_file = \"c.pem\"\n",
+                "`tls.key_file`",
+            ),
+            (
+                "[tls]\nredirect_addr = \"127.0.0.1:8000\"\n",
+                "`tls.redirect_addr`",
+            ),
+            ("[tls]\nmode = \"sometimes\"\n", "mode"),
+            (
+                "[edge]\nupstream_public = \"https://portal.internal:8080/\"\n",
+                "`edge.upstream_public`",
+            ),
+            (
+                "[edge]\nupstream_staff = \"http://ops.internal:8081/console\"\n",
+                "`edge.upstream_staff`",
+            ),
+        ] {
+            let file = dir.path().join("c.toml");
+            std::fs::write(&file, toml).unwrap();
+            let err = Config::load(Some(&file), &Overrides::default())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{toml}: {err}");
+        }
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "[tls]\nmode = \"self_signed\"\n").unwrap();
+        let config = Config::load(Some(&file), &Overrides::default()).unwrap();
+        assert_eq!(config.public_base_url().scheme(), "https");
+        assert!(config.secure_cookies());
+    }
+
+    #[test]
     fn file_values_apply_and_flags_win() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("assetstatus.toml");

@@ -77,6 +77,13 @@ pub struct TestApp {
     running: Vec<Running>,
 }
 
+/// A loopback address with a port nobody listens on.
+pub fn free_addr() -> std::net::SocketAddr {
+    format!("127.0.0.1:{}", testkit::postgres::free_port())
+        .parse()
+        .unwrap()
+}
+
 /// Configuration for a test instance in `dir`.
 pub async fn test_config(dir: &std::path::Path, backend: Backend) -> Config {
     let port = testkit::postgres::free_port();
@@ -132,11 +139,7 @@ impl TestApp {
     }
 
     async fn spawn_split(dir: TempDir, mut config: Config) -> Self {
-        let free = || -> std::net::SocketAddr {
-            format!("127.0.0.1:{}", testkit::postgres::free_port())
-                .parse()
-                .unwrap()
-        };
+        let free = free_addr;
         config.staff_addr = free();
         config.public_base_url = Some(config.public_base_url());
         config.staff_base_url = Some(config.staff_base_url());
