@@ -1,5 +1,7 @@
 // Customer journey in a real browser: sign up, confirm the address from the mail, log in,
-// record a deposit and a liability, check the dashboard and the CSV export, log out.
+// record a deposit and a liability, check the dashboard and the CSV export, apply for the
+// additional service with an identity-document image, get it approved from the command line,
+// see the linked account on the dashboard, log out.
 // Every page on the way is checked with axe-core (WCAG 2.1 A and AA), in Japanese.
 //
 // Configuration (environment only):
@@ -7,12 +9,16 @@
 //   STAFF_URL       optional: staff listener address, to check the staff sign-in page too
 //   MAIL_DIR        directory where the server writes each outgoing mail as an .eml file
 //   EMAIL           an address not registered yet
+//   DOCUMENT_IMAGE  a JPEG file to upload as the identity document
+//   CLI             the assetstatus binary, and CLI_ARGS its global flags as a JSON array, to
+//                   approve the application as OPERATOR (an operator's sign-in name)
 //   SCREENSHOT_DIR  optional: where to save PNG screenshots
 //   CHROMIUM        optional: browser executable (default /usr/bin/chromium)
 //
 // Exit code 0 when every step passes; otherwise the failing step is named and the exit code is 1.
 
 import { readFileSync, readdirSync, statSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -60,22 +66,29 @@ function env(name, { required = true } = {}) {
 const BASE_URL = env('BASE_URL').replace(/\/+$/, '');
 const MAIL_DIR = env('MAIL_DIR');
 const EMAIL = env('EMAIL');
+const DOCUMENT_IMAGE = env('DOCUMENT_IMAGE');
+const CLI = env('CLI');
+const CLI_ARGS = JSON.parse(env('CLI_ARGS'));
+const OPERATOR = env('OPERATOR');
 const SCREENSHOT_DIR = env('SCREENSHOT_DIR', { required: false });
 const CHROMIUM = env('CHROMIUM', { required: false }) || '/usr/bin/chromium';
 
 // Texts come from the same message catalogue the server uses, so wording changes do not break
 // the journey and a missing translation does.
-const ja = loadFtl(join(here, '../../web/locales/ja/main.ftl'));
+const ja = loadFtl(join(here, '../../web/locales/ja'));
 
-function loadFtl(path) {
+// Every catalogue file of one language (single-line messages only).
+function loadFtl(dir) {
   const messages = new Map();
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const m = /^([a-z][a-z0-9-]*)\s*=\s*(.*)$/.exec(line);
-    if (m) messages.set(m[1], m[2].trim());
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ftl'))) {
+    for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
+      const m = /^([a-z][a-z0-9-]*)\s*=\s*(.*)$/.exec(line);
+      if (m) messages.set(m[1], m[2].trim());
+    }
   }
   return (key) => {
     const text = messages.get(key);
-    if (!text) throw new Error(`message ${key} missing from ${path}`);
+    if (!text) throw new Error(`message ${key} missing from ${dir}`);
     return text;
   };
 }
@@ -326,6 +339,26 @@ async function waitForVerifyLink(address, old) {
     );
   }
   throw new StepError(`no mail to ${address} in ${MAIL_DIR} within ${MAIL_TIMEOUT_MS / 1000} s`);
+}
+
+// The text of the first new mail to `address` whose text holds every one of `fragments`.
+async function waitForMail(address, old, fragments) {
+  const deadline = Date.now() + MAIL_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    for (const mail of mailsTo(address, old)) {
+      const text = textParts(mail.raw).join('\n');
+      if (fragments.every((f) => text.includes(f))) return { text, raw: mail.raw };
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new StepError(`no mail to ${address} holding ${fragments.join(' + ')} within ${MAIL_TIMEOUT_MS / 1000} s`);
+}
+
+// Runs the assetstatus command line; its standard output.
+function cli(args) {
+  const run = spawnSync(CLI, [...CLI_ARGS, ...args], { encoding: 'utf8', timeout: 60_000 });
+  check(run.status === 0, `assetstatus ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
+  return run.stdout;
 }
 
 // ---------------------------------------------------------------- the journey
@@ -663,6 +696,79 @@ async function main() {
       await audit('staff sign-in page');
     });
   }
+
+  let reception = '';
+  const oldMails = new Set(mailFiles());
+  await step('additional service: account, identity document, review, submit; each page accessible', async () => {
+    await visit('/application');
+    await expectH1(ja('application-title'), 'application page');
+    await audit('application page');
+    await follow(page.locator(`main a[href="/application/account"]`));
+    await expectH1(ja('application-account-title'), 'account form');
+    await audit('account form');
+    await page.fill('#f-branch', '１２３');
+    await page.fill('#f-number', '０１２３４５６');
+    await page.fill('#f-holder', 'ﾔﾏﾀﾞ ﾊﾅｺ');
+    await submit(page.locator('main button[type=submit]'));
+    await expectPath('/application/documents', 'after the account');
+    await audit('document upload page');
+    await page.setInputFiles('#f-file-front', DOCUMENT_IMAGE);
+    await submit(page.locator('#h-front ~ form button[type=submit]'));
+    await expectPath('/application/documents', 'after the upload');
+    const shown = await page.locator('img.document-preview').evaluate((img) => img.complete && img.naturalWidth > 0);
+    check(shown, 'the uploaded image is not shown back');
+    await follow(page.locator(`main a[href="/application/review"]`));
+    await expectH1(ja('application-review-title'), 'review page');
+    await audit('review page');
+    await page.check('input[name=confirm]');
+    await submit(page.locator('main form[action="/application/submit"] button[type=submit]'));
+    await expectPath('/application', 'after submitting');
+    const status = await page.locator('#application-status').getAttribute('data-status');
+    check(status === 'submitted', `the status reads ${status}, expected submitted`);
+    reception = (await page.locator('#reception-number').innerText()).trim();
+    await screenshot('application-submitted');
+    await audit('application status');
+  });
+
+  await step('receipt mail names the reception number', async () => {
+    await waitForMail(EMAIL, oldMails, [reception, ja('mail-application-received-link')]);
+  });
+
+  await step('an operator approves from the command line', async () => {
+    const listed = cli(['applications', 'list']);
+    const line = listed.split('\n').find((l) => l.startsWith(reception));
+    check(line, `applications list does not show ${reception}:\n${listed}`);
+    const id = line.split(/\s+/)[1];
+    cli(['applications', 'approve', '--id', id, '--by', OPERATOR]);
+  });
+
+  await step('approval mail arrives', async () => {
+    await waitForMail(EMAIL, oldMails, [reception, ja('mail-application-approved-link')]);
+  });
+
+  let balance = '';
+  await step('bank account page: balance, chart and transactions, accessible', async () => {
+    await visit('/accounts');
+    await expectH1(ja('accounts-title'), 'accounts page');
+    balance = (await page.locator('#bank-balance').innerText()).trim();
+    const rows = await page.locator('#transactions tbody tr').count();
+    check(rows > 0, 'no transactions listed');
+    check(await page.locator('main svg.chart').count() === 1, 'no balance chart');
+    await screenshot('accounts');
+    await audit('accounts page');
+  });
+
+  await step('dashboard: the bank balance joins net worth and the allocation', async () => {
+    await visit('/dashboard');
+    const net = (await page.locator('#net-worth').innerText()).trim();
+    const toYen = (text) => Number(text.replace(/[^0-9-]/g, ''));
+    const expected = DEPOSIT.amount - LIABILITY.amount + toYen(balance);
+    check(toYen(net) === expected, `net worth reads ${net}, expected ${yen(expected)}`);
+    await page.locator('main details').evaluateAll((els) => els.forEach((d) => (d.open = true)));
+    const table = await page.locator('main').innerText();
+    check(table.includes(ja('dashboard-bank-deposit')), 'the allocation does not list the bank deposit');
+    await audit('dashboard with the bank account');
+  });
 
   await step('profile page: accessible', async () => {
     await visit('/profile');

@@ -67,6 +67,11 @@ enum Command {
         #[command(subcommand)]
         command: crate::users::UsersCommand,
     },
+    /// Applications for the additional service: list, review, approve, reject.
+    Applications {
+        #[command(subcommand)]
+        command: crate::application_commands::ApplicationsCommand,
+    },
     /// OAuth clients of the identity provider: add, list, disable, enable.
     Clients {
         #[command(subcommand)]
@@ -132,6 +137,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             command: AuditCommand::Verify,
         } => verify_audit(&args.load_config()?).await,
         Command::Users { command } => crate::users::run(&args.load_config()?, command).await,
+        Command::Applications { command } => {
+            crate::application_commands::run(&args.load_config()?, command).await
+        }
         Command::Clients { command } => {
             crate::clients::run_clients(&args.load_config()?, command).await
         }

@@ -1,6 +1,7 @@
 //! The `assetstatus` program: one binary with subcommands to serve every role, check the
 //! configuration, apply migrations and verify the audit trail.
 
+pub mod application_commands;
 pub mod cli;
 pub mod clients;
 pub mod demo;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use applications::Applications;
 use assets::AssetBook;
 use axum::Router;
 use axum::extract::{Request, State};
@@ -63,7 +64,8 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         db.clone(),
         Arc::clone(&keyring),
         Arc::clone(&mailer),
-        config.mail.max_attempts,
+        &config.mail,
+        &config.data_dir,
     ));
     let parallelism = std::thread::available_parallelism().map_or(2, |n| n.get());
     let hasher = PasswordHasher::new(parallelism)?;
@@ -81,6 +83,24 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         settings,
     ));
     let assets = AssetBook::new(db.clone(), Arc::clone(&keyring));
+    let vault = Arc::new(
+        documents::Vault::from_config(&config.documents, &config.data_dir)
+            .context("cannot open the document store")?,
+    );
+    let applications = Arc::new(Applications::new(
+        db.clone(),
+        Arc::clone(&keyring),
+        Arc::clone(&identity),
+        Arc::clone(&vault),
+        Arc::clone(&outbox),
+        Arc::new(core_banking::SandboxCoreBanking::new()),
+        applications::Settings {
+            public_base_url: config.public_base_url(),
+            staff_base_url: config.staff_base_url(),
+            operator_addresses: config.applications.operator_addresses.clone(),
+            document_limits: documents::UploadLimits::from_config(&config.documents),
+        },
+    ));
     let oidc = oidc::Provider::new(
         db.clone(),
         Arc::clone(&keyring),
@@ -94,6 +114,8 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         keyring,
         identity,
         assets,
+        applications,
+        vault,
         oidc: Arc::new(oidc),
         secure_cookies: config.secure_cookies(),
     };
@@ -244,7 +266,10 @@ fn gateway_routes(built: &Built, upstream: &url::Url, local: Router) -> anyhow::
     Ok(Router::new()
         .fallback(edge::forward)
         .with_state(upstream)
-        .merge(crate::health::routes(built.state.db.clone()))
+        .merge(crate::health::routes(
+            built.state.db.clone(),
+            Arc::clone(&built.state.vault),
+        ))
         .merge(local)
         .layer(from_fn_with_state(
             Arc::clone(&built.authenticator),
@@ -278,7 +303,10 @@ fn public_routes(built: &Built) -> Router {
     portal::router(built.state.clone())
         .merge(oidc::http::router(Arc::clone(&built.state.oidc)))
         .nest(api::PREFIX, api)
-        .merge(crate::health::routes(built.state.db.clone()))
+        .merge(crate::health::routes(
+            built.state.db.clone(),
+            Arc::clone(&built.state.vault),
+        ))
 }
 
 /// The public listener's router in `stack`.
@@ -322,7 +350,8 @@ pub fn staff_router(
         let routes = gateway_routes(built, upstream, metrics_routes(built))?;
         return Ok(with_edge(routes.layer(allow), built, hsts));
     }
-    let mut routes = crate::health::routes(built.state.db.clone()).merge(metrics_routes(built));
+    let mut routes = crate::health::routes(built.state.db.clone(), Arc::clone(&built.state.vault))
+        .merge(metrics_routes(built));
     if consoles {
         routes = routes.merge(console::router(built.console.clone()));
     }

@@ -1,4 +1,5 @@
-//! The customer journey in a real browser: headless Chromium driven by playwright-core
+//! The customer journey in a real browser, from sign-up to an approved additional-service
+//! application: headless Chromium driven by playwright-core
 //! (`tests/browser/journey.mjs`) against a server started here, with accessibility checks by
 //! axe-core (WCAG 2.1 AA) and a phone-sized viewport.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -20,6 +21,29 @@ async fn customer_journey_in_headless_chromium() {
         "run `npm ci` in tests/browser first (./scripts/test does)"
     );
     let app = TestApp::spawn(Backend::Sqlite).await;
+    let operator = identity::staff::NewStaff {
+        username: identity::staff::Username::parse("review.operator").unwrap(),
+        display_name: "審査 一郎".into(),
+        roles: identity::staff::StaffRoles::parse("operator").unwrap(),
+    };
+    app.state
+        .identity
+        .create_demo_staff(operator, "maple-ledger-review-42", &Default::default())
+        .await
+        .unwrap();
+    let image = app.dir.path().join("licence-front.jpg");
+    std::fs::write(
+        &image,
+        testkit::images::encode_jpeg(&testkit::images::patterned_image(640, 400)),
+    )
+    .unwrap();
+    let cli_args = serde_json::json!([
+        "--data-dir",
+        app.dir.path(),
+        "--public-addr",
+        app.config.public_addr.to_string(),
+    ])
+    .to_string();
     let shots = app.dir.path().join("screenshots");
     let base = app.base.clone();
     let staff = format!("http://{}", app.staff_addr);
@@ -32,6 +56,10 @@ async fn customer_journey_in_headless_chromium() {
             .env("STAFF_URL", staff)
             .env("MAIL_DIR", mail)
             .env("EMAIL", address)
+            .env("DOCUMENT_IMAGE", image)
+            .env("CLI", env!("CARGO_BIN_EXE_assetstatus"))
+            .env("CLI_ARGS", cli_args)
+            .env("OPERATOR", "review.operator")
             .env("SCREENSHOT_DIR", shots)
             .output()
             .expect("run node")

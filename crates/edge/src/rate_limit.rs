@@ -49,7 +49,7 @@ impl RouteClass {
             }
             "/signup" if write => RouteClass::Signup,
             p if write && p.starts_with("/password/") => RouteClass::PasswordReset,
-            "/assets/import" if write => RouteClass::Upload,
+            "/assets/import" | "/application/documents" if write => RouteClass::Upload,
             _ => RouteClass::General,
         }
     }

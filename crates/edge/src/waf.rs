@@ -84,7 +84,7 @@ const SIGNATURES: [(&str, &str); 9] = [
 ];
 
 /// Routes whose bodies are uploads, with their own limit.
-const UPLOAD_ROUTES: [&str; 1] = ["/assets/import"];
+const UPLOAD_ROUTES: [&str; 2] = ["/assets/import", "/application/documents"];
 
 impl Waf {
     /// The firewall with every rule in block mode unless `modes` says otherwise.

@@ -107,7 +107,7 @@ impl MailKind {
             ),
         };
         let text = format!("{text}\n\n{}\n", locale.t("mail-signature"));
-        OutgoingMail { to, subject, text }
+        OutgoingMail::plain(to, subject, text)
     }
 }
 

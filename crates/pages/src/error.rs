@@ -5,6 +5,7 @@
 //! generic 500 page with the request ID, while the detail goes to the log. Form validation is not
 //! an error here: handlers show the form again with messages next to the fields.
 
+use applications::ApplicationError;
 use assets::AssetError;
 use axum::extract::Request;
 use axum::http::{StatusCode, header};
@@ -39,6 +40,9 @@ pub enum WebError {
     /// The request body exceeds the route's limit.
     #[error("request too large")]
     TooLarge,
+    /// The object is not in a state that allows this (sent twice, decided already).
+    #[error("conflict")]
+    Conflict,
     /// Our failure; details are in the log.
     #[error("internal error")]
     Internal,
@@ -54,6 +58,7 @@ impl WebError {
             WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::BadRequest => StatusCode::BAD_REQUEST,
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::Conflict => StatusCode::CONFLICT,
             WebError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -67,6 +72,7 @@ impl WebError {
             WebError::Csrf => "error-page-csrf",
             WebError::BadRequest => "error-page-bad-request",
             WebError::TooLarge => "error-page-too-large",
+            WebError::Conflict => "error-page-conflict",
             WebError::Internal => "error-page-internal",
         }
     }
@@ -101,6 +107,23 @@ impl From<AssetError> for WebError {
         match e {
             AssetError::NotFound => WebError::NotFound,
             AssetError::Shredded => WebError::LoginRequired,
+            other => internal(&other),
+        }
+    }
+}
+
+impl From<ApplicationError> for WebError {
+    fn from(e: ApplicationError) -> Self {
+        match e {
+            ApplicationError::NotFound => WebError::NotFound,
+            ApplicationError::Shredded => WebError::LoginRequired,
+            ApplicationError::Invalid(_) => WebError::BadRequest,
+            ApplicationError::AlreadyOpen
+            | ApplicationError::AlreadyApproved
+            | ApplicationError::NotEditable
+            | ApplicationError::Incomplete
+            | ApplicationError::NotDecidable(_) => WebError::Conflict,
+            ApplicationError::Identity(e) => e.into(),
             other => internal(&other),
         }
     }

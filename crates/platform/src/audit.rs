@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
 
 use crate::db::{Db, DbError, WriteTx, col};
-use crate::ids::{AssetId, CustomerId, StaffId};
+use crate::ids::{ApplicationId, AssetId, CustomerId, DocumentId, StaffId};
 
 /// Who acted, in which capacity.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,6 +114,16 @@ impl Target {
     /// All assets of a customer (exports, imports).
     pub fn assets_of(id: CustomerId) -> Self {
         Self(format!("assets-of:{id}"))
+    }
+
+    /// An application for the additional service.
+    pub fn application(id: ApplicationId) -> Self {
+        Self(format!("application:{id}"))
+    }
+
+    /// An identity-document image.
+    pub fn document(id: DocumentId) -> Self {
+        Self(format!("document:{id}"))
     }
 
     /// A registered OAuth client.

@@ -61,6 +61,10 @@ pub struct Config {
     pub edge: EdgeConfig,
     /// Transport security of both listeners.
     pub tls: TlsConfig,
+    /// Identity-document uploads: limits and the encrypted store.
+    pub documents: DocumentsConfig,
+    /// The additional-service application: who hears of new submissions.
+    pub applications: ApplicationsConfig,
     /// Log filter in `tracing` syntax.
     pub log_filter: String,
 }
@@ -76,6 +80,13 @@ pub struct MailConfig {
     pub from: String,
     /// Delivery attempts before a mail is given up (retries back off from 15 s to an hour).
     pub max_attempts: i64,
+    /// PEM file of the certificate authority that signed a private relay's certificate (banks
+    /// run internal relays), trusted besides the public roots; public services such as SES need
+    /// none. Needs `smtps://` or `?tls=required`.
+    pub smtp_ca_file: Option<PathBuf>,
+    /// Seconds a worker holds a claimed mail before another worker may try it again; longer
+    /// than any SMTP conversation, short enough that a crashed worker's mails do not wait long.
+    pub lease_seconds: i64,
 }
 
 /// Token lifetimes and signing-key rotation of the OpenID Connect provider.
@@ -405,6 +416,8 @@ impl Default for Config {
             staff_federation: None,
             edge: EdgeConfig::default(),
             tls: TlsConfig::default(),
+            documents: DocumentsConfig::default(),
+            applications: ApplicationsConfig::default(),
             log_filter: "info".to_owned(),
         }
     }
@@ -416,6 +429,8 @@ impl Default for MailConfig {
             smtp_url: None,
             from: "assetstatus <no-reply@assetstatus.example>".to_owned(),
             max_attempts: 12,
+            smtp_ca_file: None,
+            lease_seconds: 300,
         }
     }
 }
@@ -446,6 +461,169 @@ impl SessionConfig {
                 key: absolute_key,
                 reason: "must be between 1 and 168".into(),
             });
+        }
+        Ok(())
+    }
+}
+
+/// Where identity-document images are kept.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentStoreKind {
+    /// A directory on this machine (`local_dir`, or `<data_dir>/documents`): one server, or tests.
+    #[default]
+    Local,
+    /// An S3 bucket (or an S3-compatible server), shared by every instance.
+    S3,
+}
+
+/// The additional-service application.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ApplicationsConfig {
+    /// Mailboxes of the business operators, each told of every new submission (a team address
+    /// is usual). The mail names only the reception number.
+    pub operator_addresses: Vec<String>,
+}
+
+impl ApplicationsConfig {
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = self
+            .operator_addresses
+            .iter()
+            .any(|a| a.parse::<lettre::Address>().is_err());
+        if bad {
+            return Err(ConfigError::Invalid {
+                key: "applications.operator_addresses",
+                reason: "each entry must be a mail address such as backoffice@bank.example".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Identity-document uploads: limits that refuse oversized files and decompression bombs before
+/// anything is decoded, and the store that keeps the images, each encrypted with its own key.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DocumentsConfig {
+    /// Largest accepted upload in bytes (10 MB); at most `edge.waf.max_upload_bytes`.
+    pub max_bytes: u64,
+    /// Longest accepted side in pixels, read from the image header before decoding.
+    pub max_side: u32,
+    /// Most pixels (width × height) accepted, read from the image header before decoding.
+    pub max_pixels: u64,
+    /// `local` or `s3`.
+    pub store: DocumentStoreKind,
+    /// Directory of the local store; `<data_dir>/documents` when unset.
+    pub local_dir: Option<PathBuf>,
+    /// Bucket of the S3 store; required with `store = "s3"`.
+    pub s3_bucket: Option<String>,
+    /// Region of the bucket.
+    pub s3_region: String,
+    /// Endpoint of an S3-compatible server; AWS itself when unset. Plain `http://` is allowed
+    /// only because such a server may run on the same host.
+    pub s3_endpoint: Option<Url>,
+    /// Key prefix inside the bucket (`documents/`), for a bucket shared with other data.
+    pub s3_prefix: Option<String>,
+    /// Access key ID; when unset, credentials come from the environment (an ECS task role).
+    pub s3_access_key_id: Option<String>,
+    /// Secret access key belonging to `s3_access_key_id`.
+    pub s3_secret_access_key: Option<SecretString>,
+}
+
+impl Default for DocumentsConfig {
+    fn default() -> Self {
+        Self {
+            max_bytes: 10_000_000,
+            max_side: 10_000,
+            max_pixels: 40_000_000,
+            store: DocumentStoreKind::Local,
+            local_dir: None,
+            s3_bucket: None,
+            s3_region: "ap-northeast-1".to_owned(),
+            s3_endpoint: None,
+            s3_prefix: None,
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+        }
+    }
+}
+
+impl DocumentsConfig {
+    /// The directory of the local store.
+    pub fn local_dir(&self, data_dir: &Path) -> PathBuf {
+        self.local_dir
+            .clone()
+            .unwrap_or_else(|| data_dir.join("documents"))
+    }
+
+    fn validate(&self, max_upload_bytes: usize) -> Result<(), ConfigError> {
+        let invalid = |key, reason: &str| {
+            Err(ConfigError::Invalid {
+                key,
+                reason: reason.to_owned(),
+            })
+        };
+        if self.max_bytes == 0 || self.max_bytes > max_upload_bytes as u64 {
+            return invalid(
+                "documents.max_bytes",
+                "must be between 1 and edge.waf.max_upload_bytes",
+            );
+        }
+        if !(1..=65_535).contains(&self.max_side) {
+            return invalid("documents.max_side", "must be between 1 and 65535");
+        }
+        if !(1..=100_000_000).contains(&self.max_pixels) {
+            return invalid("documents.max_pixels", "must be between 1 and 100000000");
+        }
+        let blank = |value: &Option<String>| value.as_deref().is_none_or(|v| v.trim().is_empty());
+        if self.store == DocumentStoreKind::S3 {
+            if blank(&self.s3_bucket) {
+                return invalid("documents.s3_bucket", "required when documents.store is s3");
+            }
+            if self.s3_region.trim().is_empty() {
+                return invalid("documents.s3_region", "required when documents.store is s3");
+            }
+        }
+        if let Some(endpoint) = &self.s3_endpoint
+            && (!matches!(endpoint.scheme(), "http" | "https") || endpoint.host_str().is_none())
+        {
+            return invalid("documents.s3_endpoint", "must be http(s)://host[:port]");
+        }
+        let secret_blank = self
+            .s3_secret_access_key
+            .as_ref()
+            .is_none_or(|s| s.expose().trim().is_empty());
+        if blank(&self.s3_access_key_id) != secret_blank {
+            return if secret_blank {
+                invalid(
+                    "documents.s3_secret_access_key",
+                    "required when documents.s3_access_key_id is set",
+                )
+            } else {
+                invalid(
+                    "documents.s3_access_key_id",
+                    "required when documents.s3_secret_access_key is set",
+                )
+            };
+        }
+        if let Some(prefix) = &self.s3_prefix {
+            let segments: Vec<&str> = prefix.trim_matches('/').split('/').collect();
+            let valid = segments.iter().all(|segment| {
+                !segment.is_empty()
+                    && *segment != "."
+                    && *segment != ".."
+                    && segment
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            });
+            if !valid {
+                return invalid(
+                    "documents.s3_prefix",
+                    "must be path segments of letters, digits, `-`, `_` and `.`, such as documents/",
+                );
+            }
         }
         Ok(())
     }
@@ -518,6 +696,9 @@ impl Config {
         if !(1..=100).contains(&self.mail.max_attempts) {
             return invalid("mail.max_attempts", "must be between 1 and 100");
         }
+        if !(1..=86_400).contains(&self.mail.lease_seconds) {
+            return invalid("mail.lease_seconds", "must be between 1 and 86400");
+        }
         self.session.validate("session")?;
         self.staff_session.validate("staff_session")?;
         if !(1..=60).contains(&self.oidc.access_token_minutes) {
@@ -559,6 +740,8 @@ impl Config {
         {
             return invalid("edge.waf.rules", "each rule's mode is block or count");
         }
+        self.documents.validate(self.edge.waf.max_upload_bytes)?;
+        self.applications.validate()?;
         if let Some(federation) = &self.staff_federation {
             federation.validate()?;
         }
@@ -779,6 +962,10 @@ mod tests {
                 "[edge]\nupstream_staff = \"http://ops.internal:8081/console\"\n",
                 "`edge.upstream_staff`",
             ),
+            (
+                "[applications]\noperator_addresses = [\"backoffice\"]\n",
+                "`applications.operator_addresses`",
+            ),
         ] {
             let file = dir.path().join("c.toml");
             std::fs::write(&file, toml).unwrap();
@@ -839,6 +1026,92 @@ mod tests {
             "https://www.bank.example.jp/"
         );
         assert!(config.secure_cookies());
+    }
+
+    #[test]
+    fn documents_default_to_a_local_store_with_upload_limits() {
+        let config = Config::load(None, &Overrides::default()).unwrap();
+        let documents = &config.documents;
+        assert_eq!(documents.store, DocumentStoreKind::Local);
+        assert_eq!(documents.max_bytes, 10_000_000);
+        assert_eq!(documents.max_side, 10_000);
+        assert_eq!(documents.max_pixels, 40_000_000);
+        assert_eq!(documents.s3_region, "ap-northeast-1");
+        assert_eq!(
+            documents.local_dir(Path::new("/srv/a")),
+            PathBuf::from("/srv/a/documents")
+        );
+    }
+
+    #[test]
+    fn documents_s3_settings_load_and_the_secret_is_masked() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(
+            &file,
+            "[documents]\nstore = \"s3\"\ns3_bucket = \"bank-documents\"\n\
+             s3_endpoint = \"http://127.0.0.1:9000\"\ns3_prefix = \"kyc/documents/\"\n\
+             s3_access_key_id = \"AKIAEXAMPLE\"\n\
+             s3_secret_access_key = \"wJalr-very-secret\"\nmax_bytes = 5000000\n",
+        )
+        .unwrap();
+        let config = Config::load(Some(&file), &Overrides::default()).unwrap();
+        let documents = &config.documents;
+        assert_eq!(documents.store, DocumentStoreKind::S3);
+        assert_eq!(documents.s3_bucket.as_deref(), Some("bank-documents"));
+        assert_eq!(documents.max_bytes, 5_000_000);
+        assert_eq!(
+            documents.s3_secret_access_key.as_ref().unwrap().expose(),
+            "wJalr-very-secret"
+        );
+        let printed = config.to_masked_toml();
+        assert!(printed.contains("[documents]"), "{printed}");
+        assert!(printed.contains("store = \"s3\""), "{printed}");
+        assert!(!printed.contains("wJalr-very-secret"), "{printed}");
+        assert!(!format!("{config:?}").contains("wJalr-very-secret"));
+    }
+
+    #[test]
+    fn refuses_incomplete_documents_settings_naming_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        for (toml, key) in [
+            ("[documents]\nstore = \"s3\"\n", "`documents.s3_bucket`"),
+            (
+                "[documents]\nstore = \"s3\"\ns3_bucket = \" \"\n",
+                "`documents.s3_bucket`",
+            ),
+            ("[documents]\nstore = \"ftp\"\n", "store"),
+            ("[documents]\nmax_bytes = 0\n", "`documents.max_bytes`"),
+            (
+                "[documents]\nmax_bytes = 100000000\n",
+                "`documents.max_bytes`",
+            ),
+            ("[documents]\nmax_side = 0\n", "`documents.max_side`"),
+            ("[documents]\nmax_pixels = 0\n", "`documents.max_pixels`"),
+            (
+                "[documents]\ns3_endpoint = \"ftp://files.internal/\"\n",
+                "`documents.s3_endpoint`",
+            ),
+            (
+                "[documents]\ns3_access_key_id = \"AKIAEXAMPLE\"\n",
+                "`documents.s3_secret_access_key`",
+            ),
+            (
+                "[documents]\ns3_secret_access_key = \"secret\"\n",
+                "`documents.s3_access_key_id`",
+            ),
+            (
+                "[documents]\ns3_prefix = \"a/../b\"\n",
+                "`documents.s3_prefix`",
+            ),
+        ] {
+            let file = dir.path().join("c.toml");
+            std::fs::write(&file, toml).unwrap();
+            let err = Config::load(Some(&file), &Overrides::default())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{toml}: {err}");
+        }
     }
 
     #[test]

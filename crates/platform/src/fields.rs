@@ -65,6 +65,23 @@ pub enum FieldError {
     /// A verification code from an authenticator app or a recovery code is wrong or used.
     #[error("invalid code")]
     InvalidCode,
+    /// A bank branch code (支店番号) is not exactly three digits.
+    #[error("branch code is not 3 digits")]
+    BranchCodeInvalid,
+    /// A bank account number has digits only but not seven of them; shorter numbers are
+    /// written with leading zeros, which the message says.
+    #[error("account number is not 7 digits long")]
+    AccountNumberLength,
+    /// A bank account number contains something other than digits (letters, signs, spaces).
+    #[error("account number has characters other than digits")]
+    AccountNumberNotDigits,
+    /// An account holder name is not written in kana.
+    #[error("holder name is not kana")]
+    HolderNotKana,
+    /// The account holder name differs from the customer's registered kana name: only the
+    /// customer's own account may be linked.
+    #[error("holder name differs from the registered name")]
+    HolderMismatch,
 }
 
 impl FieldError {
@@ -92,6 +109,11 @@ impl FieldError {
             FieldError::PasswordMismatch => locale.t("error-password-mismatch"),
             FieldError::IncorrectPassword => locale.t("error-incorrect-password"),
             FieldError::InvalidCode => locale.t("error-invalid-code"),
+            FieldError::BranchCodeInvalid => locale.t("error-branch-code"),
+            FieldError::AccountNumberLength => locale.t("error-account-number-length"),
+            FieldError::AccountNumberNotDigits => locale.t("error-account-number-digits"),
+            FieldError::HolderNotKana => locale.t("error-holder-not-kana"),
+            FieldError::HolderMismatch => locale.t("error-holder-mismatch"),
         }
     }
 }

@@ -117,20 +117,27 @@ mod tests {
         assert_eq!(Locale::negotiate("en;q=0"), Locale::Ja);
     }
 
-    fn message_ids(file: &str) -> std::collections::BTreeSet<String> {
-        let path = format!("{}/../../web/locales/{file}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read_to_string(&path)
-            .unwrap()
-            .lines()
-            .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
-            .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_owned()))
-            .collect()
+    /// Message IDs of every catalogue file of one language, each once.
+    fn message_ids(lang: &str) -> std::collections::BTreeSet<String> {
+        let dir = format!("{}/../../web/locales/{lang}", env!("CARGO_MANIFEST_DIR"));
+        let mut ids = std::collections::BTreeSet::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for id in text
+                .lines()
+                .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
+                .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_owned()))
+            {
+                assert!(ids.insert(id.clone()), "{id} defined twice in {lang}");
+            }
+        }
+        ids
     }
 
     #[test]
     fn both_catalogs_have_the_same_messages() {
-        let ja = message_ids("ja/main.ftl");
-        let en = message_ids("en/main.ftl");
+        let ja = message_ids("ja");
+        let en = message_ids("en");
         let only_ja: Vec<_> = ja.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&ja).collect();
         assert!(

@@ -57,3 +57,11 @@ uuid_id!(
     /// A member of the bank's staff (member of the `staff` user pool).
     StaffId
 );
+uuid_id!(
+    /// A customer's application for the additional (premium) service.
+    ApplicationId
+);
+uuid_id!(
+    /// One identity-document image attached to an application.
+    DocumentId
+);

@@ -1,11 +1,18 @@
 //! Outgoing mail through SMTP (STARTTLS or implicit TLS, with authentication; Amazon SES's SMTP
 //! endpoint works), or, when no SMTP server is configured, as `.eml` files in a directory where
 //! a developer can open them.
+//!
+//! The SMTP URL carries the TLS mode (`smtps://` for implicit TLS, `smtp://…?tls=required` for
+//! STARTTLS) and the credentials (`user:password@`). A private relay whose certificate is signed
+//! by the bank's own certificate authority is trusted through `mail.smtp_ca_file`, in addition
+//! to the public roots. Neither the password nor the URL is ever put into an error or a log line.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::{Mailbox, MultiPart, header::ContentType};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use url::Url;
 
 use crate::config::Config;
 
@@ -32,14 +39,38 @@ pub enum MailError {
     Directory(PathBuf),
 }
 
-/// A mail to send: plain text, one recipient.
+/// A mail to send to one recipient: plain text, and optionally the same content as HTML for mail
+/// programs that show it.
+#[derive(Clone, Debug)]
 pub struct OutgoingMail {
     /// Recipient address.
     pub to: String,
     /// Subject line.
     pub subject: String,
-    /// Plain-text body.
+    /// Plain-text body, always sent: some customers' mail programs show nothing else.
     pub text: String,
+    /// HTML body; when present the mail is `multipart/alternative` (text first, then HTML).
+    pub html: Option<String>,
+}
+
+impl OutgoingMail {
+    /// A plain-text mail.
+    pub fn plain(to: String, subject: String, text: String) -> Self {
+        Self {
+            to,
+            subject,
+            text,
+            html: None,
+        }
+    }
+
+    /// The same mail with an HTML alternative of its text.
+    pub fn with_html(self, html: String) -> Self {
+        Self {
+            html: Some(html),
+            ..self
+        }
+    }
 }
 
 enum Transport {
@@ -58,11 +89,10 @@ impl Mailer {
     pub fn from_config(config: &Config) -> Result<Self, MailError> {
         let from: Mailbox = config.mail.from.parse().map_err(|_| MailError::Address)?;
         let transport = match &config.mail.smtp_url {
-            Some(url) => Transport::Smtp(
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose().as_str())
-                    .map_err(|e| MailError::Settings(e.to_string()))?
-                    .build(),
-            ),
+            Some(url) => Transport::Smtp(smtp_transport(
+                url.expose(),
+                config.mail.smtp_ca_file.as_deref(),
+            )?),
             None => {
                 let dir = config.data_dir.join("mail");
                 std::fs::create_dir_all(&dir).map_err(|_| MailError::Directory(dir.clone()))?;
@@ -87,13 +117,15 @@ impl Mailer {
         message_id: String,
     ) -> Result<(), MailError> {
         let to: Mailbox = mail.to.parse().map_err(|_| MailError::Address)?;
-        let message = Message::builder()
+        let builder = Message::builder()
             .from(self.from.clone())
             .to(to)
             .message_id(Some(message_id))
-            .subject(mail.subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(mail.text)?;
+            .subject(mail.subject);
+        let message = match mail.html {
+            Some(html) => builder.multipart(MultiPart::alternative_plain_html(mail.text, html))?,
+            None => builder.header(ContentType::TEXT_PLAIN).body(mail.text)?,
+        };
         match &self.transport {
             Transport::Smtp(smtp) => {
                 smtp.send(message).await?;
@@ -103,5 +135,101 @@ impl Mailer {
             }
         }
         Ok(())
+    }
+}
+
+/// The SMTP transport of `url`; with `ca_file`, its TLS also trusts that authority. lettre's own
+/// URL reading gives host, port, credentials and TLS mode; only the TLS parameters are replaced.
+fn smtp_transport(
+    url: &Url,
+    ca_file: Option<&Path>,
+) -> Result<AsyncSmtpTransport<Tokio1Executor>, MailError> {
+    // lettre's messages about a URL name the scheme or the parse error, never the password.
+    let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.as_str())
+        .map_err(|e| MailError::Settings(e.to_string()))?;
+    let Some(ca_file) = ca_file else {
+        return Ok(builder.build());
+    };
+    let host = url
+        .host_str()
+        .ok_or_else(|| MailError::Settings("mail.smtp_url has no host".to_owned()))?;
+    let parameters = TlsParameters::builder(host.to_owned())
+        .add_root_certificate(read_ca(ca_file)?)
+        .build_rustls()
+        .map_err(|e| MailError::Settings(format!("mail.smtp_ca_file: {e}")))?;
+    let mode = url
+        .query_pairs()
+        .find(|(key, _)| key == "tls")
+        .map(|(_, value)| value.into_owned());
+    let tls = match (url.scheme(), mode.as_deref()) {
+        ("smtps", _) => Tls::Wrapper(parameters),
+        (_, Some("required")) => Tls::Required(parameters),
+        (_, Some("opportunistic")) => Tls::Opportunistic(parameters),
+        _ => {
+            return Err(MailError::Settings(
+                "mail.smtp_ca_file needs TLS: use smtps:// or smtp://…?tls=required".to_owned(),
+            ));
+        }
+    };
+    Ok(builder.tls(tls).build())
+}
+
+/// The certificate authority (PEM, one or more certificates) a private relay's certificate is
+/// signed by.
+fn read_ca(file: &Path) -> Result<Certificate, MailError> {
+    let pem = std::fs::read(file).map_err(|e| {
+        MailError::Settings(format!(
+            "mail.smtp_ca_file: cannot read {}: {e}",
+            file.display()
+        ))
+    })?;
+    if !pem
+        .windows(b"-----BEGIN CERTIFICATE-----".len())
+        .any(|w| w == b"-----BEGIN CERTIFICATE-----")
+    {
+        return Err(MailError::Settings(format!(
+            "mail.smtp_ca_file: {} holds no PEM certificate",
+            file.display()
+        )));
+    }
+    Certificate::from_pem(&pem)
+        .map_err(|e| MailError::Settings(format!("mail.smtp_ca_file {}: {e}", file.display())))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> Url {
+        s.parse().unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_ca_file_must_hold_a_readable_certificate() {
+        let dir = tempfile::tempdir().unwrap();
+        let not_pem = dir.path().join("ca.pem");
+        std::fs::write(&not_pem, "not a certificate").unwrap();
+        let err = smtp_transport(&url("smtps://relay.internal:465"), Some(&not_pem))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("holds no PEM certificate"), "{err}");
+        let missing = dir.path().join("missing.pem");
+        let err = smtp_transport(&url("smtps://relay.internal:465"), Some(&missing))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("mail.smtp_ca_file: cannot read"), "{err}");
+        assert!(smtp_transport(&url("smtp://u:pw@relay.internal:25"), None).is_ok());
+    }
+
+    #[test]
+    fn settings_errors_never_carry_the_password() {
+        let err = smtp_transport(&url("imap://user:hunter2-secret@relay.internal"), None)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(!err.contains("hunter2-secret"), "{err}");
     }
 }

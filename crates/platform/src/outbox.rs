@@ -1,31 +1,89 @@
 //! Durable mail delivery. A mail is stored (sealed: it holds an address and single-use links)
 //! before the request that caused it answers; the worker role delivers it with retries and
 //! exponential backoff, and gives up into a dead-letter state after a set number of attempts.
-//! Delivery is at least once: a crash between sending and marking sends again, with the same
-//! Message-ID, so mail systems can recognise the duplicate. Once sent, the stored content is
-//! erased.
+//! Once sent, the stored content is erased.
+//!
+//! # Sending once
+//!
+//! A worker claims due mails for a lease (`mail.lease_seconds`); a mail whose lease runs out
+//! without being marked is claimed again. To keep a mail the SMTP server has accepted from going
+//! out twice when the worker crashes, or the database fails, between sending and marking:
+//!
+//! 1. as soon as the SMTP server accepts a mail, its outbox ID is appended to a small journal
+//!    file in the data directory ([`JOURNAL_FILE`]) and forced to disk, and only then is the
+//!    row marked `sent`;
+//! 2. before every claim, and so at every worker start, the journal is replayed: each ID in it
+//!    is marked `sent` (content erased) and then removed from the journal;
+//! 3. a mail whose ID is in the journal is never sent again by this worker, even when its
+//!    lease runs out while the database cannot be written: it stays in the journal until the
+//!    database takes the mark.
+//!
+//! On a shutdown signal the worker finishes the mail in flight and its mark, hands the rest of
+//! its claim back, and stops.
+//!
+//! The journal holds one fixed-format line per ID: twenty decimal digits, a space, eight hex
+//! digits of a SHA-256 check of the digits, a newline. Each line is appended with one write
+//! and forced to disk; a torn or damaged line (a crash in the middle of a write) is ignored.
+//! The file is rewritten whole (temporary file, then rename) when entries are removed.
+//!
+//! # What remains
+//!
+//! The journal lives on the worker's disk. When the host and its disk are lost between the
+//! send and the mark, the mail goes out again once its lease runs out, with the same Message-ID
+//! (`<outbox-ID.KIND@assetstatus>`) so that receiving systems can recognise the duplicate. The
+//! same holds when another worker, with its own data directory, claims the mail after the lease
+//! while this one still waits for the database: keep the lease longer than database outages
+//! are expected to last. The journal belongs to one worker process per data directory.
 
-use std::sync::Arc;
+use std::collections::BTreeSet;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use tokio::sync::{Notify, watch};
 
+use crate::config::MailConfig;
 use crate::crypto::Keyring;
 use crate::db::{Db, DbError, WriteTx, col};
 use crate::mail::{MailError, Mailer, OutgoingMail};
 use crate::time_util::now_unix;
 
-/// How long a claimed mail stays with one worker before another may retry it.
-const LEASE_SECS: i64 = 300;
 /// Mails handled per pass.
 const BATCH: i64 = 20;
 
+/// File name of the delivery journal in the data directory; it must survive restarts of the
+/// worker, so it is kept (and backed up) with the rest of the data directory.
+pub const JOURNAL_FILE: &str = "outbox-sent.journal";
+
+/// The sealed, stored form of a mail. Fields added later carry `#[serde(default)]` so that
+/// rows written before them stay readable.
 #[derive(Serialize, Deserialize)]
 struct Stored {
     to: String,
     subject: String,
     text: String,
+    #[serde(default)]
+    html: Option<String>,
+}
+
+/// Why a delivery pass stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum OutboxError {
+    /// The database refused a claim or a mark.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// The delivery journal cannot be read or written; nothing is sent without it.
+    #[error("delivery journal {path}: {source}")]
+    Journal {
+        /// The journal file.
+        path: PathBuf,
+        /// What the file system said.
+        source: io::Error,
+    },
 }
 
 /// The outbox and its delivery worker.
@@ -35,6 +93,9 @@ pub struct Outbox {
     mailer: Arc<Mailer>,
     wake: Notify,
     max_attempts: i64,
+    lease_secs: i64,
+    journal: Arc<Mutex<Journal>>,
+    journal_path: PathBuf,
 }
 
 /// What one delivery pass did.
@@ -46,6 +107,16 @@ pub struct Pass {
     pub deferred: usize,
     /// Failed for the last time.
     pub dead: usize,
+    /// Delivered earlier and recorded as sent only now, from the journal.
+    pub recorded: usize,
+}
+
+/// One claimed row.
+struct Claimed {
+    id: i64,
+    kind: String,
+    sealed: Vec<u8>,
+    attempts: i64,
 }
 
 fn aad(kind: &str) -> Vec<u8> {
@@ -58,14 +129,25 @@ fn backoff(attempts: i64) -> i64 {
 }
 
 impl Outbox {
-    /// An outbox delivering through `mailer`, giving up after `max_attempts`.
-    pub fn new(db: Db, keyring: Arc<Keyring>, mailer: Arc<Mailer>, max_attempts: i64) -> Self {
+    /// An outbox delivering through `mailer` with the attempts and lease of `settings`; its
+    /// delivery journal is kept in `data_dir`.
+    pub fn new(
+        db: Db,
+        keyring: Arc<Keyring>,
+        mailer: Arc<Mailer>,
+        settings: &MailConfig,
+        data_dir: &Path,
+    ) -> Self {
+        let journal_path = data_dir.join(JOURNAL_FILE);
         Self {
             db,
             keyring,
             mailer,
             wake: Notify::new(),
-            max_attempts: max_attempts.max(1),
+            max_attempts: settings.max_attempts.max(1),
+            lease_secs: settings.lease_seconds.max(1),
+            journal: Arc::new(Mutex::new(Journal::new(journal_path.clone()))),
+            journal_path,
         }
     }
 
@@ -80,6 +162,7 @@ impl Outbox {
             to: mail.to.clone(),
             subject: mail.subject.clone(),
             text: mail.text.clone(),
+            html: mail.html.clone(),
         };
         let plain = serde_json::to_vec(&stored).unwrap_or_default();
         let sealed = self.keyring.outbox_key().seal(&plain, &aad(kind));
@@ -104,63 +187,145 @@ impl Outbox {
         Ok(())
     }
 
-    /// Claims due mails and tries each once.
-    pub async fn deliver_due(&self) -> Result<Pass, DbError> {
-        let now = now_unix();
-        let claimed = {
-            let mut tx = self.db.write().await?;
-            let rows = sqlx::query(
-                "UPDATE mail_outbox SET status = 'sending', next_attempt_at = $2 \
-                 WHERE id IN (SELECT id FROM mail_outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1 \
-                              ORDER BY id LIMIT $3) \
-                   AND status IN ('pending', 'sending') AND next_attempt_at <= $1 \
-                 RETURNING id, kind, message_enc, attempts",
-            )
-            .bind(now)
-            .bind(now + LEASE_SECS)
-            .bind(BATCH)
-            .fetch_all(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            rows
+    /// Wakes the worker after a caller committed mails queued with [`Outbox::enqueue_in`].
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Records journaled deliveries, then claims due mails and tries each once.
+    pub async fn deliver_due(&self) -> Result<Pass, OutboxError> {
+        self.pass(None).await
+    }
+
+    /// One pass; when `stop` turns true, the mail in flight is finished and the rest of the
+    /// claim is handed back.
+    async fn pass(&self, stop: Option<&watch::Receiver<bool>>) -> Result<Pass, OutboxError> {
+        let mut pass = Pass {
+            recorded: self.replay().await?,
+            ..Pass::default()
         };
-        let mut pass = Pass::default();
-        for row in claimed {
-            let id: i64 = col(&row, "id")?;
-            let kind: String = col(&row, "kind")?;
-            let sealed: Vec<u8> = col(&row, "message_enc")?;
-            let attempts: i64 = col::<i64>(&row, "attempts")? + 1;
-            match self.send(id, &kind, &sealed).await {
-                Ok(()) => {
-                    self.mark(id, "sent", attempts, now_unix(), "").await?;
-                    pass.sent += 1;
+        let mut claimed = self.claim().await?.into_iter();
+        while let Some(mail) = claimed.next() {
+            if stop.is_some_and(|s| *s.borrow()) {
+                let rest: Vec<i64> = std::iter::once(mail.id)
+                    .chain(claimed.map(|m| m.id))
+                    .collect();
+                self.release(&rest).await?;
+                break;
+            }
+            self.deliver(mail, &mut pass).await?;
+        }
+        self.with_journal(Journal::compact).await?;
+        Ok(pass)
+    }
+
+    /// Marks every journaled ID `sent` and removes it from the journal. Stops at the first
+    /// database error: those IDs stay in the journal for the next pass.
+    async fn replay(&self) -> Result<usize, OutboxError> {
+        let ids = self.with_journal(Journal::unmarked).await?;
+        let mut recorded = 0;
+        for id in ids {
+            if let Err(e) = self.mark_sent(id).await {
+                tracing::warn!(outbox_id = id, error = %e, "delivered mail not yet marked sent; kept in the journal");
+                break;
+            }
+            self.with_journal(move |j| {
+                j.marked(id);
+                Ok(())
+            })
+            .await?;
+            recorded += 1;
+        }
+        self.with_journal(Journal::compact).await?;
+        Ok(recorded)
+    }
+
+    async fn claim(&self) -> Result<Vec<Claimed>, DbError> {
+        let now = now_unix();
+        let mut tx = self.db.write().await?;
+        let rows = sqlx::query(
+            "UPDATE mail_outbox SET status = 'sending', next_attempt_at = $2 \
+             WHERE id IN (SELECT id FROM mail_outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1 \
+                          ORDER BY id LIMIT $3) \
+               AND status IN ('pending', 'sending') AND next_attempt_at <= $1 \
+             RETURNING id, kind, message_enc, attempts",
+        )
+        .bind(now)
+        .bind(now + self.lease_secs)
+        .bind(BATCH)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Claimed {
+                    id: col(row, "id")?,
+                    kind: col(row, "kind")?,
+                    sealed: col(row, "message_enc")?,
+                    attempts: col::<i64>(row, "attempts")? + 1,
+                })
+            })
+            .collect()
+    }
+
+    /// Tries one claimed mail and records the outcome.
+    async fn deliver(&self, mail: Claimed, pass: &mut Pass) -> Result<(), OutboxError> {
+        let Claimed {
+            id,
+            kind,
+            sealed,
+            attempts,
+        } = mail;
+        if self.with_journal(move |j| j.holds(id)).await? {
+            // Delivered already; only the mark is missing, and the next replay makes it.
+            tracing::debug!(outbox_id = id, kind, "journaled mail not sent again");
+            return Ok(());
+        }
+        match self.send(id, &kind, &sealed).await {
+            Ok(()) => {
+                if let Err(e) = self.with_journal(move |j| j.append(id)).await {
+                    tracing::error!(outbox_id = id, kind, error = %e, "delivered mail not journaled");
                 }
-                Err(reason) if attempts >= self.max_attempts => {
-                    tracing::error!(outbox_id = id, kind, attempts, reason, "mail given up");
-                    self.mark(id, "dead", attempts, now_unix(), reason).await?;
-                    pass.dead += 1;
+                match self.mark_sent(id).await {
+                    Ok(()) => {
+                        self.with_journal(move |j| {
+                            j.marked(id);
+                            Ok(())
+                        })
+                        .await?;
+                    }
+                    Err(e) => {
+                        tracing::warn!(outbox_id = id, kind, error = %e, "delivered mail not yet marked sent; kept in the journal");
+                    }
                 }
-                Err(reason) => {
-                    tracing::warn!(
-                        outbox_id = id,
-                        kind,
-                        attempts,
-                        reason,
-                        "mail delivery deferred"
-                    );
-                    self.mark(
-                        id,
-                        "pending",
-                        attempts,
-                        now_unix() + backoff(attempts),
-                        reason,
-                    )
+                pass.sent += 1;
+            }
+            Err(reason) if attempts >= self.max_attempts => {
+                tracing::error!(outbox_id = id, kind, attempts, reason, "mail given up");
+                self.mark_failed(id, "dead", attempts, now_unix(), reason)
                     .await?;
-                    pass.deferred += 1;
-                }
+                pass.dead += 1;
+            }
+            Err(reason) => {
+                tracing::warn!(
+                    outbox_id = id,
+                    kind,
+                    attempts,
+                    reason,
+                    "mail delivery deferred"
+                );
+                self.mark_failed(
+                    id,
+                    "pending",
+                    attempts,
+                    now_unix() + backoff(attempts),
+                    reason,
+                )
+                .await?;
+                pass.deferred += 1;
             }
         }
-        Ok(pass)
+        Ok(())
     }
 
     /// Sends one stored mail; the error is a short class, never the address or the text.
@@ -175,6 +340,7 @@ impl Outbox {
             to: stored.to,
             subject: stored.subject,
             text: stored.text,
+            html: stored.html,
         };
         let message_id = format!("<outbox-{id}.{kind}@assetstatus>");
         self.mailer
@@ -188,7 +354,24 @@ impl Outbox {
             })
     }
 
-    async fn mark(
+    /// Records a delivery and erases the content, which is no longer needed. A row marked
+    /// already is left alone, so replaying the journal twice changes nothing.
+    async fn mark_sent(&self, id: i64) -> Result<(), DbError> {
+        let mut tx = self.db.write().await?;
+        sqlx::query(
+            "UPDATE mail_outbox SET status = 'sent', attempts = attempts + 1, sent_at = $1, last_error = '', message_enc = $2 \
+             WHERE id = $3 AND status <> 'sent'",
+        )
+        .bind(now_unix())
+        .bind(Vec::<u8>::new())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn mark_failed(
         &self,
         id: i64,
         status: &str,
@@ -197,33 +380,66 @@ impl Outbox {
         reason: &str,
     ) -> Result<(), DbError> {
         let mut tx = self.db.write().await?;
-        let query = if status == "sent" {
-            // The content is no longer needed once delivered: erase it.
-            sqlx::query("UPDATE mail_outbox SET status = $1, attempts = $2, sent_at = $3, last_error = $4, message_enc = $5 WHERE id = $6")
-                .bind(status)
-                .bind(attempts)
-                .bind(at)
-                .bind(reason)
-                .bind(Vec::<u8>::new())
-                .bind(id)
-        } else {
-            sqlx::query("UPDATE mail_outbox SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4 WHERE id = $5")
-                .bind(status)
-                .bind(attempts)
-                .bind(at)
-                .bind(reason)
-                .bind(id)
-        };
-        query.execute(&mut *tx).await?;
+        sqlx::query("UPDATE mail_outbox SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4 WHERE id = $5")
+            .bind(status)
+            .bind(attempts)
+            .bind(at)
+            .bind(reason)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
+    /// Hands claimed but untried mails back, due at once, for the next worker.
+    async fn release(&self, ids: &[i64]) -> Result<(), DbError> {
+        let now = now_unix();
+        let mut tx = self.db.write().await?;
+        for id in ids {
+            sqlx::query(
+                "UPDATE mail_outbox SET status = 'pending', next_attempt_at = $1 WHERE id = $2 AND status = 'sending'",
+            )
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Runs `f` on the journal on a blocking thread (it forces data to disk).
+    async fn with_journal<T, F>(&self, f: F) -> Result<T, OutboxError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Journal) -> io::Result<T> + Send + 'static,
+    {
+        let journal = Arc::clone(&self.journal);
+        let outcome = tokio::task::spawn_blocking(move || {
+            let mut journal = journal
+                .lock()
+                .map_err(|_| io::Error::other("an earlier journal operation panicked"))?;
+            f(&mut journal)
+        })
+        .await
+        .map_err(io::Error::other)
+        .and_then(|r| r);
+        outcome.map_err(|source| OutboxError::Journal {
+            path: self.journal_path.clone(),
+            source,
+        })
+    }
+
     /// Delivers until `shutdown`: at once when woken by a new mail, otherwise every few seconds.
+    /// A shutdown during a pass lets the mail in flight and its mark finish first.
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
         loop {
-            if let Err(e) = self.deliver_due().await {
+            if let Err(e) = self.pass(Some(&shutdown)).await {
                 tracing::warn!(error = %e, "outbox pass failed");
+            }
+            if *shutdown.borrow() {
+                break;
             }
             tokio::select! {
                 () = self.wake.notified() => {}
@@ -234,9 +450,169 @@ impl Outbox {
     }
 }
 
+/// The delivery journal: IDs of mails the SMTP server accepted that are not yet known to be
+/// marked `sent` in the database. Read from disk on first use.
+struct Journal {
+    path: PathBuf,
+    loaded: bool,
+    /// Open for appending; `None` until the file has been (re)written whole.
+    file: Option<File>,
+    /// Delivered, mark not yet confirmed: never to be sent again.
+    unmarked: BTreeSet<i64>,
+    /// Marked since the file was last written; removed at the next compaction.
+    marked: BTreeSet<i64>,
+}
+
+/// Bytes of one journal line: 20 digits, a space, 8 hex digits, a newline.
+const LINE_LEN: usize = 30;
+
+fn check(digits: &str) -> String {
+    hex::encode(&Sha256::digest(format!("outbox-sent:{digits}").as_bytes())[..4])
+}
+
+fn line(id: i64) -> String {
+    let digits = format!("{id:020}");
+    let check = check(&digits);
+    format!("{digits} {check}\n")
+}
+
+/// The IDs of every whole, intact line; a torn last line and damaged lines are skipped.
+fn parse(bytes: &[u8]) -> (Vec<i64>, usize) {
+    let mut ids = Vec::new();
+    let mut damaged = 0;
+    for raw in bytes.split_inclusive(|b| *b == b'\n') {
+        let parsed = std::str::from_utf8(raw)
+            .ok()
+            .filter(|l| l.len() == LINE_LEN && l.ends_with('\n'))
+            .and_then(|l| {
+                let (digits, check_hex) = l[..LINE_LEN - 1].split_once(' ')?;
+                let valid = digits.len() == 20
+                    && digits.bytes().all(|b| b.is_ascii_digit())
+                    && check(digits) == check_hex;
+                valid.then(|| digits.parse::<i64>().ok()).flatten()
+            });
+        match parsed {
+            Some(id) => ids.push(id),
+            None => damaged += 1,
+        }
+    }
+    (ids, damaged)
+}
+
+fn sync_dir(path: &Path) -> io::Result<()> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => File::open(dir)?.sync_all(),
+        _ => File::open(".")?.sync_all(),
+    }
+}
+
+impl Journal {
+    fn new(path: PathBuf) -> Self {
+        Self {
+            path,
+            loaded: false,
+            file: None,
+            unmarked: BTreeSet::new(),
+            marked: BTreeSet::new(),
+        }
+    }
+
+    /// Reads the file once and makes sure it is whole and open for appending.
+    fn open(&mut self) -> io::Result<()> {
+        if !self.loaded {
+            match std::fs::read(&self.path) {
+                Ok(bytes) => {
+                    let (ids, damaged) = parse(&bytes);
+                    if damaged > 0 {
+                        tracing::warn!(damaged, "torn or damaged delivery journal lines ignored");
+                    }
+                    self.unmarked.extend(ids);
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+            self.loaded = true;
+        }
+        if self.file.is_none() {
+            self.rewrite()?;
+        }
+        Ok(())
+    }
+
+    /// IDs still to be marked.
+    fn unmarked(&mut self) -> io::Result<Vec<i64>> {
+        self.open()?;
+        Ok(self.unmarked.iter().copied().collect())
+    }
+
+    /// True when `id` was delivered and must not be sent again.
+    fn holds(&mut self, id: i64) -> io::Result<bool> {
+        self.open()?;
+        Ok(self.unmarked.contains(&id))
+    }
+
+    /// Records a delivery durably. The ID is remembered first, so that even when the disk
+    /// fails this process does not send the mail again.
+    fn append(&mut self, id: i64) -> io::Result<()> {
+        self.unmarked.insert(id);
+        self.open()?;
+        let written = match self.file.as_mut() {
+            Some(file) => file
+                .write_all(line(id).as_bytes())
+                .and_then(|()| file.sync_data()),
+            None => Err(io::Error::other("journal not open")),
+        };
+        if written.is_err() {
+            // A partial line may be on disk: write the file whole before the next append.
+            self.file = None;
+        }
+        written
+    }
+
+    /// The database took the mark: the ID leaves the journal at the next compaction.
+    fn marked(&mut self, id: i64) {
+        if self.unmarked.remove(&id) {
+            self.marked.insert(id);
+        }
+    }
+
+    /// Drops marked IDs from the file.
+    fn compact(&mut self) -> io::Result<()> {
+        if self.marked.is_empty() && self.file.is_some() {
+            return Ok(());
+        }
+        self.open()?;
+        if self.marked.is_empty() {
+            return Ok(());
+        }
+        self.rewrite()
+    }
+
+    /// Writes the unmarked IDs to a temporary file, forces it to disk and renames it over the
+    /// journal, so a crash leaves either the old or the new file.
+    fn rewrite(&mut self) -> io::Result<()> {
+        self.file = None;
+        let mut temporary = self.path.clone().into_os_string();
+        temporary.push(".tmp");
+        let temporary = PathBuf::from(temporary);
+        {
+            let mut file = File::create(&temporary)?;
+            let text: String = self.unmarked.iter().map(|id| line(*id)).collect();
+            file.write_all(text.as_bytes())?;
+            file.sync_all()?;
+        }
+        std::fs::rename(&temporary, &self.path)?;
+        sync_dir(&self.path)?;
+        self.file = Some(OpenOptions::new().append(true).open(&self.path)?);
+        self.marked.clear();
+        Ok(())
+    }
+}
+
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
-    use super::backoff;
+    use super::*;
 
     #[test]
     fn backoff_doubles_to_an_hour() {
@@ -245,5 +621,70 @@ mod tests {
             waits,
             vec![15, 30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
         );
+    }
+
+    #[test]
+    fn rows_stored_before_html_existed_stay_readable() {
+        let old = br#"{"to":"a@example.jp","subject":"s","text":"t"}"#;
+        let stored: Stored = serde_json::from_slice(old).unwrap();
+        assert_eq!(
+            (stored.to.as_str(), stored.text.as_str(), stored.html),
+            ("a@example.jp", "t", None)
+        );
+    }
+
+    fn journal(dir: &Path) -> Journal {
+        Journal::new(dir.join(JOURNAL_FILE))
+    }
+
+    #[test]
+    fn journal_lines_have_a_fixed_format() {
+        assert_eq!(line(42).len(), LINE_LEN);
+        assert!(line(42).starts_with("00000000000000000042 "));
+    }
+
+    #[test]
+    fn journaled_ids_survive_a_restart_until_marked() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = journal(dir.path());
+        j.append(7).unwrap();
+        j.append(9).unwrap();
+        drop(j);
+        let mut j = journal(dir.path());
+        assert_eq!(j.unmarked().unwrap(), vec![7, 9]);
+        assert!(j.holds(7).unwrap());
+        j.marked(7);
+        assert!(!j.holds(7).unwrap());
+        j.compact().unwrap();
+        let on_disk = std::fs::read_to_string(dir.path().join(JOURNAL_FILE)).unwrap();
+        assert_eq!(on_disk, line(9));
+        drop(j);
+        assert_eq!(journal(dir.path()).unmarked().unwrap(), vec![9]);
+    }
+
+    #[test]
+    fn a_torn_last_line_is_ignored_and_never_glued_to_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(JOURNAL_FILE);
+        let mut torn = line(3);
+        torn.push_str(&line(5)[..11]);
+        std::fs::write(&path, torn).unwrap();
+        let mut j = journal(dir.path());
+        assert_eq!(j.unmarked().unwrap(), vec![3]);
+        j.append(8).unwrap();
+        drop(j);
+        assert_eq!(journal(dir.path()).unmarked().unwrap(), vec![3, 8]);
+    }
+
+    #[test]
+    fn damaged_lines_are_ignored() {
+        let mut bytes = line(1).into_bytes();
+        bytes.extend_from_slice(b"00000000000000000002 00000000\n");
+        bytes.extend_from_slice(&[0; LINE_LEN - 1]);
+        bytes.push(b'\n');
+        bytes.extend_from_slice(line(4).as_bytes());
+        let (ids, damaged) = parse(&bytes);
+        assert_eq!(ids, vec![1, 4]);
+        assert_eq!(damaged, 2);
     }
 }

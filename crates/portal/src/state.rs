@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use applications::Applications;
 use assets::AssetBook;
 use identity::Identity;
 use platform::crypto::Keyring;
@@ -17,6 +18,10 @@ pub struct App {
     pub identity: Arc<Identity>,
     /// Customers' assets.
     pub assets: AssetBook,
+    /// Applications for the additional service, and the linked bank accounts.
+    pub applications: Arc<Applications>,
+    /// The encrypted document store, for readiness checks.
+    pub vault: Arc<documents::Vault>,
     /// The OpenID Connect provider.
     pub oidc: Arc<oidc::Provider>,
     /// True when customers arrive over TLS: cookies get `Secure` and the `__Host-` prefix.

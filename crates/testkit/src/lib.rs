@@ -2,6 +2,8 @@
 //! SMTP server process capturing mail, and helpers to read the mails an application sent.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod images;
 pub mod mail;
 pub mod postgres;
+pub mod s3;
 pub mod smtp;

@@ -77,6 +77,7 @@ module "compute" {
   secret_arns                      = module.data.secret_arns
   secret_names                     = module.data.secret_names
   documents_bucket_name            = module.data.documents_bucket_name
+  operator_emails                  = var.operator_emails
   public_certificate_arn           = module.edge.origin_certificate_arn
   staff_certificate_arn            = module.edge.staff_certificate_arn
   cloudfront_origin_prefix_list_id = var.cloudfront_origin_prefix_list_id

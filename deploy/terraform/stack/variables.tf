@@ -93,7 +93,7 @@ variable "admin_emails" {
 }
 
 variable "operator_emails" {
-  description = "Business operators (cost notifications)."
+  description = "Business operators: cost notifications and notices of new applications."
   type        = list(string)
 }
 

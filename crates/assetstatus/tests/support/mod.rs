@@ -260,7 +260,7 @@ impl Browser {
         }
     }
 
-    async fn page(response: reqwest::Response) -> Page {
+    pub async fn page(response: reqwest::Response) -> Page {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let location = headers

@@ -74,6 +74,18 @@ impl DataKey {
     pub fn open_string(&self, sealed: &[u8], aad: &[u8]) -> Result<String, CryptoError> {
         String::from_utf8(self.open(sealed, aad)?).map_err(|_| CryptoError::Format)
     }
+
+    /// Seals another key with this one, so that an object keeps its own key next to it and
+    /// destroying this key makes the object unreadable (crypto-shredding of a whole file).
+    pub fn wrap(&self, key: &DataKey, aad: &[u8]) -> Sealed {
+        self.seal(key.as_bytes(), aad)
+    }
+
+    /// Opens a key sealed by [`DataKey::wrap`] with the same `aad`.
+    pub fn unwrap(&self, sealed: &[u8], aad: &[u8]) -> Result<DataKey, CryptoError> {
+        let bytes = Zeroizing::new(self.open(sealed, aad)?);
+        DataKey::from_bytes(&bytes)
+    }
 }
 
 #[cfg(test)]
@@ -106,6 +118,31 @@ mod tests {
         assert!(other.open(&key.seal(b"x", b"aad"), b"aad").is_err());
         assert!(matches!(
             key.open(b"short", b"aad"),
+            Err(CryptoError::Format)
+        ));
+    }
+
+    #[test]
+    fn wrapped_keys_open_only_with_the_wrapping_key_and_aad() {
+        let owner = DataKey::generate();
+        let document = DataKey::generate();
+        let wrapped = owner.wrap(&document, b"document:1/jpeg");
+        assert!(!wrapped.windows(8).any(|w| w == &document.as_bytes()[..8]));
+        let opened = owner.unwrap(&wrapped, b"document:1/jpeg").unwrap();
+        assert_eq!(opened.as_bytes(), document.as_bytes());
+        let sealed = opened.seal(b"front side", b"aad");
+        assert_eq!(document.open(&sealed, b"aad").unwrap(), b"front side");
+        assert!(matches!(
+            owner.unwrap(&wrapped, b"document:2/jpeg"),
+            Err(CryptoError::Authentication)
+        ));
+        assert!(matches!(
+            DataKey::generate().unwrap(&wrapped, b"document:1/jpeg"),
+            Err(CryptoError::Authentication)
+        ));
+        let not_a_key = owner.seal(b"sixteen bytes!!!", b"aad");
+        assert!(matches!(
+            owner.unwrap(&not_a_key, b"aad"),
             Err(CryptoError::Format)
         ));
     }

@@ -1,6 +1,8 @@
 //! The portal's route table: one place that lists every page and the layers around them.
 
 mod account_deletion;
+mod accounts;
+mod application;
 mod asset_csv;
 mod assets;
 mod authorize;
@@ -29,11 +31,16 @@ use pages::error::error_pages;
 
 /// Largest ordinary form body.
 const FORM_LIMIT: usize = 64 * 1024;
+/// Room for the multipart framing around an uploaded file.
+const FRAMING: usize = 64 * 1024;
 /// Largest CSV upload, with room for the multipart framing.
-const IMPORT_LIMIT: usize = ::assets::csv_io::MAX_IMPORT_BYTES + 64 * 1024;
+const IMPORT_LIMIT: usize = ::assets::csv_io::MAX_IMPORT_BYTES + FRAMING;
 
 /// Every portal page, wrapped in the portal's own layers (error pages, CSRF, body limits).
 pub fn router(state: AppState) -> Router {
+    let document_limit = usize::try_from(state.applications.document_limits().max_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(FRAMING);
     Router::new()
         .route("/", get(home::page))
         .route("/signup", get(signup::form).post(signup::submit))
@@ -78,6 +85,22 @@ pub fn router(state: AppState) -> Router {
                 .post(asset_csv::import)
                 .layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
         )
+        .route("/accounts", get(accounts::page))
+        .route("/application", get(application::status))
+        .route(
+            "/application/account",
+            get(application::account_form).post(application::save_account),
+        )
+        .route(
+            "/application/documents",
+            get(application::documents_form)
+                .post(application::upload)
+                .layer(DefaultBodyLimit::max(document_limit)),
+        )
+        .route("/application/documents/remove", post(application::remove))
+        .route("/application/documents/{id}", get(application::image))
+        .route("/application/review", get(application::review))
+        .route("/application/submit", post(application::submit))
         .route("/profile", get(profile::page).post(profile::update))
         .route("/profile/password", post(profile::change_password))
         .route("/profile/sessions", get(sessions::list))

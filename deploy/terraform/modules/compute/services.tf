@@ -108,7 +108,13 @@ locals {
     { name = "ASSETSTATUS_MAIL__FROM", value = var.mail_from },
     { name = "ASSETSTATUS_MASTER_KEY__PROVIDER", value = "kms" },
     { name = "ASSETSTATUS_MASTER_KEY__KMS_KEY_ID", value = var.app_key_alias },
-    { name = "ASSETSTATUS_OBJECTS__URL", value = "s3://${var.documents_bucket_name}/documents" },
+    # Identity documents: encrypted by the application, kept in the bucket (task role credentials).
+    { name = "ASSETSTATUS_DOCUMENTS__STORE", value = "s3" },
+    { name = "ASSETSTATUS_DOCUMENTS__S3_BUCKET", value = var.documents_bucket_name },
+    { name = "ASSETSTATUS_DOCUMENTS__S3_REGION", value = var.region },
+    { name = "ASSETSTATUS_DOCUMENTS__S3_PREFIX", value = "documents" },
+    # Business operators' mailboxes, told of each new application (B3).
+    { name = "ASSETSTATUS_APPLICATIONS__OPERATOR_ADDRESSES", value = jsonencode(var.operator_emails) },
     # Only the load balancers' X-Forwarded-For is believed (they sit in the VPC).
     { name = "ASSETSTATUS_EDGE__TRUSTED_PROXIES", value = "[${var.vpc_cidr}]" },
     # Company networks; the VPC for the load balancer's health checks (requests through it carry

@@ -79,8 +79,13 @@ variable "secret_arns" {
 }
 
 variable "documents_bucket_name" {
-  description = "Bucket for identity documents (ASSETSTATUS_OBJECTS__URL)."
+  description = "Bucket for identity documents (ASSETSTATUS_DOCUMENTS__S3_BUCKET)."
   type        = string
+}
+
+variable "operator_emails" {
+  description = "Business operators' mailboxes, told of each new application (ASSETSTATUS_APPLICATIONS__OPERATOR_ADDRESSES)."
+  type        = list(string)
 }
 
 variable "public_certificate_arn" {

@@ -1,0 +1,381 @@
+//! SQL for applications, their documents and entitlements. Every query a customer's request
+//! reaches names the customer, so another customer's rows behave as if they did not exist.
+
+use platform::db::{DbError, WriteTx, col};
+use platform::ids::{ApplicationId, CustomerId, DocumentId};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+use crate::status::{Side, Status};
+
+/// An application as stored (account and note still sealed).
+pub(crate) struct AppRow {
+    pub id: ApplicationId,
+    pub customer: CustomerId,
+    pub status: Status,
+    pub account_enc: Option<Vec<u8>>,
+    pub previous: Option<ApplicationId>,
+    pub rejection_reason: Option<String>,
+    pub rejection_note_enc: Option<Vec<u8>>,
+    pub created_at: i64,
+    pub submitted_at: Option<i64>,
+    pub decided_at: Option<i64>,
+}
+
+const APP_COLUMNS: &str = "id, customer_id, status, account_enc, previous_id, rejection_reason, \
+     rejection_note_enc, created_at, submitted_at, decided_at";
+
+/// A customer's applications, newest first. Timestamps are in seconds, so ties are broken by
+/// what the rules guarantee: a new application starts only once the previous one is closed, so
+/// the open one is the newest, and of two closed ones the later decided is the newer.
+const NEWEST_FIRST: &str = "ORDER BY created_at DESC, \
+     CASE WHEN status IN ('draft', 'submitted', 'under_review') THEN 0 ELSE 1 END, \
+     decided_at DESC, id DESC";
+
+fn corrupt(column: &'static str) -> DbError {
+    DbError::Corrupt { column }
+}
+
+fn app_row(row: &AnyRow) -> Result<AppRow, DbError> {
+    let id: String = col(row, "id")?;
+    let customer: String = col(row, "customer_id")?;
+    let status: String = col(row, "status")?;
+    let previous: Option<String> = col(row, "previous_id")?;
+    Ok(AppRow {
+        id: id.parse().map_err(|_| corrupt("id"))?,
+        customer: customer.parse().map_err(|_| corrupt("customer_id"))?,
+        status: Status::from_code(&status).ok_or(corrupt("status"))?,
+        account_enc: col(row, "account_enc")?,
+        previous: match previous {
+            Some(p) => Some(p.parse().map_err(|_| corrupt("previous_id"))?),
+            None => None,
+        },
+        rejection_reason: col(row, "rejection_reason")?,
+        rejection_note_enc: col(row, "rejection_note_enc")?,
+        created_at: col(row, "created_at")?,
+        submitted_at: col(row, "submitted_at")?,
+        decided_at: col(row, "decided_at")?,
+    })
+}
+
+/// The customer's most recent application, open or not.
+pub(crate) async fn latest_of(
+    conn: &mut AnyConnection,
+    customer: CustomerId,
+) -> Result<Option<AppRow>, DbError> {
+    let sql = format!(
+        "SELECT {APP_COLUMNS} FROM applications WHERE customer_id = $1 {NEWEST_FIRST} LIMIT 1"
+    );
+    let row = sqlx::query(&sql)
+        .bind(customer.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(app_row).transpose()
+}
+
+/// Every application of the customer, newest first.
+pub(crate) async fn all_of(
+    conn: &mut AnyConnection,
+    customer: CustomerId,
+) -> Result<Vec<AppRow>, DbError> {
+    let sql =
+        format!("SELECT {APP_COLUMNS} FROM applications WHERE customer_id = $1 {NEWEST_FIRST}");
+    let rows = sqlx::query(&sql)
+        .bind(customer.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(app_row).collect()
+}
+
+/// One application by ID, whoever it belongs to (staff and command-line use only).
+pub(crate) async fn by_id(
+    conn: &mut AnyConnection,
+    id: ApplicationId,
+) -> Result<Option<AppRow>, DbError> {
+    let sql = format!("SELECT {APP_COLUMNS} FROM applications WHERE id = $1");
+    let row = sqlx::query(&sql)
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(app_row).transpose()
+}
+
+/// Applications in `statuses`, oldest submission first (the operators' queue).
+pub(crate) async fn in_statuses(
+    conn: &mut AnyConnection,
+    statuses: &[Status],
+    limit: i64,
+) -> Result<Vec<AppRow>, DbError> {
+    let placeholders: Vec<String> = (1..=statuses.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT {APP_COLUMNS} FROM applications WHERE status IN ({}) \
+         ORDER BY COALESCE(submitted_at, created_at), id LIMIT ${}",
+        placeholders.join(", "),
+        statuses.len() + 1
+    );
+    let mut query = sqlx::query(&sql);
+    for s in statuses {
+        query = query.bind(s.code());
+    }
+    let rows = query.bind(limit).fetch_all(&mut *conn).await?;
+    rows.iter().map(app_row).collect()
+}
+
+/// Starts a draft; a unique violation means the customer already has an open application.
+pub(crate) async fn insert_draft(
+    tx: &mut WriteTx,
+    id: ApplicationId,
+    customer: CustomerId,
+    account_enc: &[u8],
+    previous: Option<ApplicationId>,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO applications (id, customer_id, status, account_enc, previous_id, created_at, updated_at) \
+         VALUES ($1, $2, 'draft', $3, $4, $5, $5)",
+    )
+    .bind(id.to_string())
+    .bind(customer.to_string())
+    .bind(account_enc.to_vec())
+    .bind(previous.map(|p| p.to_string()))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Replaces the account of a draft; false when it is no longer a draft of this customer.
+pub(crate) async fn update_draft_account(
+    tx: &mut WriteTx,
+    id: ApplicationId,
+    customer: CustomerId,
+    account_enc: &[u8],
+    now: i64,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE applications SET account_enc = $1, updated_at = $2 \
+         WHERE id = $3 AND customer_id = $4 AND status = 'draft'",
+    )
+    .bind(account_enc.to_vec())
+    .bind(now)
+    .bind(id.to_string())
+    .bind(customer.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// What a state change writes besides the state.
+#[derive(Default)]
+pub(crate) struct Change<'a> {
+    pub submitted_at: Option<i64>,
+    pub decided_at: Option<i64>,
+    pub decided_by: Option<&'a str>,
+    pub rejection_reason: Option<&'a str>,
+    pub rejection_note_enc: Option<Vec<u8>>,
+}
+
+/// Moves an application from one of `from` to `to`; false when it was in none of them (someone
+/// else decided first, or it was never in a state allowing this).
+pub(crate) async fn transition(
+    tx: &mut WriteTx,
+    id: ApplicationId,
+    from: &[Status],
+    to: Status,
+    change: Change<'_>,
+    now: i64,
+) -> Result<bool, DbError> {
+    let placeholders: Vec<String> = (0..from.len()).map(|i| format!("${}", i + 9)).collect();
+    let sql = format!(
+        "UPDATE applications SET status = $1, updated_at = $2, \
+         submitted_at = COALESCE($3, submitted_at), decided_at = COALESCE($4, decided_at), \
+         decided_by = COALESCE($5, decided_by), rejection_reason = COALESCE($6, rejection_reason), \
+         rejection_note_enc = COALESCE($7, rejection_note_enc) \
+         WHERE id = $8 AND status IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(to.code())
+        .bind(now)
+        .bind(change.submitted_at)
+        .bind(change.decided_at)
+        .bind(change.decided_by.map(str::to_owned))
+        .bind(change.rejection_reason.map(str::to_owned))
+        .bind(change.rejection_note_enc)
+        .bind(id.to_string());
+    for s in from {
+        query = query.bind(s.code());
+    }
+    Ok(query.execute(&mut **tx).await?.rows_affected() == 1)
+}
+
+/// A document as stored.
+#[derive(Clone, Debug)]
+pub(crate) struct DocRow {
+    pub id: DocumentId,
+    pub application: ApplicationId,
+    pub side: Side,
+    pub kind: String,
+    pub object_key: String,
+    pub size_bytes: i64,
+    pub width: i64,
+    pub height: i64,
+    pub uploaded_at: i64,
+}
+
+const DOC_COLUMNS: &str =
+    "id, application_id, side, kind, object_key, size_bytes, width, height, uploaded_at";
+
+fn doc_row(row: &AnyRow) -> Result<DocRow, DbError> {
+    let id: String = col(row, "id")?;
+    let application: String = col(row, "application_id")?;
+    let side: String = col(row, "side")?;
+    Ok(DocRow {
+        id: id.parse().map_err(|_| corrupt("id"))?,
+        application: application.parse().map_err(|_| corrupt("application_id"))?,
+        side: Side::from_code(&side).ok_or(corrupt("side"))?,
+        kind: col(row, "kind")?,
+        object_key: col(row, "object_key")?,
+        size_bytes: col(row, "size_bytes")?,
+        width: col(row, "width")?,
+        height: col(row, "height")?,
+        uploaded_at: col(row, "uploaded_at")?,
+    })
+}
+
+/// The documents of an application, front first.
+pub(crate) async fn documents_of(
+    conn: &mut AnyConnection,
+    application: ApplicationId,
+) -> Result<Vec<DocRow>, DbError> {
+    let sql = format!(
+        "SELECT {DOC_COLUMNS} FROM application_documents WHERE application_id = $1 ORDER BY side DESC"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(application.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(doc_row).collect()
+}
+
+/// One document of one customer.
+pub(crate) async fn document_of(
+    conn: &mut AnyConnection,
+    customer: CustomerId,
+    id: DocumentId,
+) -> Result<Option<DocRow>, DbError> {
+    let sql = format!(
+        "SELECT {DOC_COLUMNS} FROM application_documents WHERE id = $1 AND customer_id = $2"
+    );
+    let row = sqlx::query(&sql)
+        .bind(id.to_string())
+        .bind(customer.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(doc_row).transpose()
+}
+
+/// Removes the document on `side` of a draft; returns its object key to delete after commit.
+pub(crate) async fn remove_document(
+    tx: &mut WriteTx,
+    application: ApplicationId,
+    side: Side,
+) -> Result<Option<String>, DbError> {
+    let row = sqlx::query(
+        "SELECT object_key FROM application_documents WHERE application_id = $1 AND side = $2",
+    )
+    .bind(application.to_string())
+    .bind(side.code())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    sqlx::query("DELETE FROM application_documents WHERE application_id = $1 AND side = $2")
+        .bind(application.to_string())
+        .bind(side.code())
+        .execute(&mut **tx)
+        .await?;
+    Ok(Some(col(&row, "object_key")?))
+}
+
+/// Records a stored document.
+pub(crate) async fn insert_document(
+    tx: &mut WriteTx,
+    customer: CustomerId,
+    doc: &DocRow,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO application_documents (id, application_id, customer_id, side, kind, object_key, \
+         size_bytes, width, height, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(doc.id.to_string())
+    .bind(doc.application.to_string())
+    .bind(customer.to_string())
+    .bind(doc.side.code())
+    .bind(doc.kind.clone())
+    .bind(doc.object_key.clone())
+    .bind(doc.size_bytes)
+    .bind(doc.width)
+    .bind(doc.height)
+    .bind(doc.uploaded_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Grants the premium entitlement (once; a repeat is a no-op).
+pub(crate) async fn grant_premium(
+    tx: &mut WriteTx,
+    customer: CustomerId,
+    application: ApplicationId,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO entitlements (customer_id, name, application_id, granted_at) VALUES ($1, 'premium', $2, $3) \
+         ON CONFLICT (customer_id, name) DO NOTHING",
+    )
+    .bind(customer.to_string())
+    .bind(application.to_string())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The application that granted premium, if the customer has it.
+pub(crate) async fn premium_source(
+    conn: &mut AnyConnection,
+    customer: CustomerId,
+) -> Result<Option<ApplicationId>, DbError> {
+    let row = sqlx::query(
+        "SELECT application_id FROM entitlements WHERE customer_id = $1 AND name = 'premium'",
+    )
+    .bind(customer.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        Some(row) => {
+            let id: String = col(&row, "application_id")?;
+            Ok(Some(id.parse().map_err(|_| corrupt("application_id"))?))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Marks a draft of this customer as changed; false when it is no longer a draft (a submit
+/// raced ahead), so the caller must not attach anything to it.
+pub(crate) async fn update_draft_touch(
+    tx: &mut WriteTx,
+    id: ApplicationId,
+    customer: CustomerId,
+    now: i64,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE applications SET updated_at = $1 WHERE id = $2 AND customer_id = $3 AND status = 'draft'",
+    )
+    .bind(now)
+    .bind(id.to_string())
+    .bind(customer.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,121 @@
+//! Why an upload was refused or a stored document could not be used.
+//!
+//! Refusals of the customer's file each have their own message in the catalogs
+//! (`web/locales/*/documents.ftl`), so the upload page can say exactly what to send instead.
+//! Failures on our side (storage, keys, a crashed worker) share one apologetic message; their
+//! details go to the log and never contain the document's content.
+
+use platform::crypto::CryptoError;
+use platform::i18n::{Arg, Locale};
+
+/// Why an upload was refused or a stored document could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    /// The file has no bytes at all.
+    #[error("the file is empty")]
+    Empty,
+    /// The file is larger than the configured limit.
+    #[error("the file is larger than {max_bytes} bytes")]
+    TooLarge {
+        /// The limit, in bytes.
+        max_bytes: u64,
+    },
+    /// Neither JPEG nor PNG (a text, HTML or ZIP file renamed to `.jpg`, say).
+    #[error("the file is neither a JPEG nor a PNG image")]
+    UnsupportedType,
+    /// A PDF: refused with its own message, as customers often have their document as one.
+    #[error("the file is a PDF")]
+    Pdf,
+    /// The image also carries another format's data (an archive, a document or markup).
+    #[error("the file also carries {signature} data")]
+    Polyglot {
+        /// Which other format was recognised.
+        signature: &'static str,
+    },
+    /// The image is cut short or its structure is broken.
+    #[error("the image is truncated or corrupt")]
+    Truncated,
+    /// The header announces more pixels than allowed: refused before decoding, so that a small
+    /// file cannot make the server allocate gigabytes (a decompression bomb).
+    #[error("the image has too many pixels ({width}×{height})")]
+    TooManyPixels {
+        /// Width announced by the header.
+        width: u32,
+        /// Height announced by the header.
+        height: u32,
+    },
+    /// The structure looked right but the image data does not decode.
+    #[error("the image could not be decoded")]
+    Decode(#[source] image::ImageError),
+    /// The clean image could not be encoded again.
+    #[error("the image could not be re-encoded")]
+    Encode(#[source] image::ImageError),
+    /// The background task that decodes images failed.
+    #[error("the image processing task failed")]
+    Task(#[source] tokio::task::JoinError),
+    /// The store settings cannot be used; the key names the setting.
+    #[error("invalid document store setting `{key}`: {reason}")]
+    Config {
+        /// Dotted configuration key.
+        key: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The object store failed (unreachable, refused credentials, …).
+    #[error("document storage failed")]
+    Storage(#[source] object_store::Error),
+    /// No object under this key.
+    #[error("no stored document under this key")]
+    NotFound,
+    /// The stored object does not open: another owner's key, a destroyed key, tampered bytes
+    /// or an object moved to another document.
+    #[error("the stored document cannot be opened")]
+    Unreadable(#[from] CryptoError),
+}
+
+impl DocumentError {
+    /// True when the customer's file is at fault (a message tells them what to send instead);
+    /// false when the failure is ours.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            DocumentError::Empty
+                | DocumentError::TooLarge { .. }
+                | DocumentError::UnsupportedType
+                | DocumentError::Pdf
+                | DocumentError::Polyglot { .. }
+                | DocumentError::Truncated
+                | DocumentError::TooManyPixels { .. }
+                | DocumentError::Decode(_)
+        )
+    }
+
+    /// The message shown to the user.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            DocumentError::Empty => locale.t("error-document-empty"),
+            DocumentError::TooLarge { max_bytes } => locale.t_args(
+                "error-document-too-large",
+                &[("max_mb", Arg::from(megabytes(*max_bytes)))],
+            ),
+            DocumentError::UnsupportedType => locale.t("error-document-unsupported-type"),
+            DocumentError::Pdf => locale.t("error-document-pdf"),
+            DocumentError::Polyglot { .. } => locale.t("error-document-polyglot"),
+            DocumentError::Truncated => locale.t("error-document-truncated"),
+            DocumentError::TooManyPixels { .. } => locale.t("error-document-too-many-pixels"),
+            DocumentError::Decode(_) => locale.t("error-document-undecodable"),
+            DocumentError::NotFound => locale.t("error-document-not-found"),
+            DocumentError::Encode(_)
+            | DocumentError::Task(_)
+            | DocumentError::Config { .. }
+            | DocumentError::Storage(_)
+            | DocumentError::Unreadable(_) => locale.t("error-document-unavailable"),
+        }
+    }
+}
+
+/// Bytes as decimal megabytes (10 000 000 → 10, 2 500 000 → 2.5), as people read file sizes.
+fn megabytes(bytes: u64) -> f64 {
+    // Limits are far below 2^53, so the conversion is exact.
+    (bytes / 1_000) as f64 / 1_000.0
+}
