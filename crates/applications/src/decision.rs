@@ -3,7 +3,7 @@
 //! The state change, the entitlement, the customer's mail and the audit entries commit together;
 //! a second decision on the same application is refused, whoever comes second.
 
-use platform::audit::{self, Actor, Event, Outcome, RequestMeta, Target};
+use platform::audit::{self, Actor, Event, RequestMeta, Target};
 use platform::fields::text;
 use platform::ids::ApplicationId;
 use platform::time_util::now_unix;
@@ -121,12 +121,11 @@ impl Applications {
         staff_record(&mut tx, actor, action, id, meta).await?;
         if to == Status::Approved {
             store::grant_premium(&mut tx, row.customer, id, now).await?;
-            let event = Event {
-                actor: actor.clone(),
-                action: "customer.premium_granted",
-                target: Target::customer(row.customer),
-                outcome: Outcome::Success,
-            };
+            let event = Event::success(
+                actor.clone(),
+                "customer.premium_granted",
+                Target::customer(row.customer),
+            );
             audit::append(&mut tx, &event, meta).await?;
         }
         let mail = compose(
@@ -159,12 +158,7 @@ async fn staff_record(
     id: ApplicationId,
     meta: &RequestMeta,
 ) -> Result<(), ApplicationError> {
-    let event = Event {
-        actor: actor.clone(),
-        action,
-        target: Target::application(id),
-        outcome: Outcome::Success,
-    };
+    let event = Event::success(actor.clone(), action, Target::application(id));
     audit::append(tx, &event, meta).await?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! until the customer submits.
 
 use documents::CleanImage;
-use platform::audit::{self, Actor, Event, Outcome, RequestMeta, Target};
+use platform::audit::{self, Actor, Event, RequestMeta, Target};
 use platform::ids::{ApplicationId, CustomerId, DocumentId};
 use platform::time_util::now_unix;
 
@@ -204,12 +204,7 @@ pub(crate) async fn record(
     target: Target,
     meta: &RequestMeta,
 ) -> Result<(), ApplicationError> {
-    let event = Event {
-        actor: Actor::customer(customer),
-        action,
-        target,
-        outcome: Outcome::Success,
-    };
+    let event = Event::success(Actor::customer(customer), action, target);
     audit::append(tx, &event, meta).await?;
     Ok(())
 }

@@ -58,6 +58,17 @@ fn app_row(row: &AnyRow) -> Result<AppRow, DbError> {
     })
 }
 
+/// Rows of a query with one key parameter, each read by `read`.
+async fn keyed<T>(
+    conn: &mut AnyConnection,
+    sql: &str,
+    key: String,
+    read: fn(&AnyRow) -> Result<T, DbError>,
+) -> Result<Vec<T>, DbError> {
+    let rows = sqlx::query(sql).bind(key).fetch_all(&mut *conn).await?;
+    rows.iter().map(read).collect()
+}
+
 /// The customer's most recent application, open or not.
 pub(crate) async fn latest_of(
     conn: &mut AnyConnection,
@@ -66,11 +77,9 @@ pub(crate) async fn latest_of(
     let sql = format!(
         "SELECT {APP_COLUMNS} FROM applications WHERE customer_id = $1 {NEWEST_FIRST} LIMIT 1"
     );
-    let row = sqlx::query(&sql)
-        .bind(customer.to_string())
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(app_row).transpose()
+    Ok(keyed(conn, &sql, customer.to_string(), app_row)
+        .await?
+        .pop())
 }
 
 /// Every application of the customer, newest first.
@@ -80,11 +89,7 @@ pub(crate) async fn all_of(
 ) -> Result<Vec<AppRow>, DbError> {
     let sql =
         format!("SELECT {APP_COLUMNS} FROM applications WHERE customer_id = $1 {NEWEST_FIRST}");
-    let rows = sqlx::query(&sql)
-        .bind(customer.to_string())
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(app_row).collect()
+    keyed(conn, &sql, customer.to_string(), app_row).await
 }
 
 /// One application by ID, whoever it belongs to (staff and command-line use only).
@@ -93,11 +98,7 @@ pub(crate) async fn by_id(
     id: ApplicationId,
 ) -> Result<Option<AppRow>, DbError> {
     let sql = format!("SELECT {APP_COLUMNS} FROM applications WHERE id = $1");
-    let row = sqlx::query(&sql)
-        .bind(id.to_string())
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(app_row).transpose()
+    Ok(keyed(conn, &sql, id.to_string(), app_row).await?.pop())
 }
 
 /// Applications in `statuses`, oldest submission first (the operators' queue).
@@ -251,11 +252,7 @@ pub(crate) async fn documents_of(
     let sql = format!(
         "SELECT {DOC_COLUMNS} FROM application_documents WHERE application_id = $1 ORDER BY side DESC"
     );
-    let rows = sqlx::query(&sql)
-        .bind(application.to_string())
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(doc_row).collect()
+    keyed(conn, &sql, application.to_string(), doc_row).await
 }
 
 /// One document of one customer.

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use platform::audit::{self, Actor, Event, Outcome, RequestMeta, Target};
+use platform::audit::{self, Actor, Event, RequestMeta, Target};
 use platform::crypto::{DataKey, Keyring};
 use platform::db::{Db, WriteTx};
 use platform::ids::{AssetId, CustomerId};
@@ -265,12 +265,7 @@ async fn audit_change(
     target: Target,
     meta: &RequestMeta,
 ) -> Result<(), AssetError> {
-    let event = Event {
-        actor: Actor::customer(customer),
-        action,
-        target,
-        outcome: Outcome::Success,
-    };
+    let event = Event::success(Actor::customer(customer), action, target);
     audit::append(tx, &event, meta).await?;
     Ok(())
 }

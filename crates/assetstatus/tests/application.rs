@@ -107,11 +107,20 @@ async fn submitted(app: &TestApp, tag: &str) -> (Browser, String, String) {
     (b, id, address)
 }
 
-fn meta() -> RequestMeta {
-    RequestMeta {
+/// An operator's decision, as the back office or the command line makes it.
+async fn decide(
+    app: &TestApp,
+    id: &str,
+    decision: &Decision,
+) -> Result<applications::Status, applications::ApplicationError> {
+    let meta = RequestMeta {
         client_ip: None,
         request_id: "test".into(),
-    }
+    };
+    app.state
+        .applications
+        .decide(id.parse().unwrap(), decision, &Actor::system("test"), &meta)
+        .await
 }
 
 async fn application_count(app: &TestApp) -> i64 {
@@ -186,28 +195,9 @@ async fn apply_submit_approve_and_see_the_account(backend: Backend) {
         !accounts.body.contains("id=\"transactions\""),
         "no account before approval"
     );
-    let decided = app
-        .state
-        .applications
-        .decide(
-            id.parse().unwrap(),
-            &Decision::Approve,
-            &Actor::system("test"),
-            &meta(),
-        )
-        .await
-        .unwrap();
+    let decided = decide(&app, &id, &Decision::Approve).await.unwrap();
     assert_eq!(decided, applications::Status::Approved);
-    let again = app
-        .state
-        .applications
-        .decide(
-            id.parse().unwrap(),
-            &Decision::Approve,
-            &Actor::system("test"),
-            &meta(),
-        )
-        .await;
+    let again = decide(&app, &id, &Decision::Approve).await;
     assert!(matches!(
         again,
         Err(applications::ApplicationError::NotDecidable("approved"))
@@ -550,16 +540,7 @@ async fn rejection_shows_the_reason_and_allows_a_new_application(backend: Backen
         reason: RejectionReason::DocumentUnreadable,
         note: "表面の文字が<b>ぼやけて</b>おりました。".into(),
     };
-    app.state
-        .applications
-        .decide(
-            id.parse().unwrap(),
-            &decision,
-            &Actor::system("test"),
-            &meta(),
-        )
-        .await
-        .unwrap();
+    decide(&app, &id, &decision).await.unwrap();
     let mail =
         testkit::mail::wait_for_subject(&app.mail_dir(), &address, "お申し込みについて").await;
     assert!(

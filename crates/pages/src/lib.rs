@@ -10,6 +10,7 @@ pub mod language;
 pub mod locale;
 pub mod message;
 pub mod passkey;
+pub mod upload;
 
 use platform::crypto::Keyring;
 

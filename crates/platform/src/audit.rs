@@ -191,6 +191,18 @@ pub struct Event {
     pub outcome: Outcome,
 }
 
+impl Event {
+    /// An action that succeeded.
+    pub fn success(actor: Actor, action: &'static str, target: Target) -> Self {
+        Self {
+            actor,
+            action,
+            target,
+            outcome: Outcome::Success,
+        }
+    }
+}
+
 /// An entry as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {

@@ -5,8 +5,7 @@
 
 use applications::{AccountForm, ApplicationError, ApplicationView, RejectionReason, Side, Status};
 use askama::Template;
-use axum::extract::multipart::MultipartError;
-use axum::extract::{FromRequest, Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -14,8 +13,9 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::visitor::Customer;
 use pages::chrome::{Chrome, FormState, render};
-use pages::csrf::{self, CsrfForm};
+use pages::csrf::CsrfForm;
 use pages::error::{PageResult, WebError};
+use pages::upload::CsrfUpload;
 
 #[derive(Template)]
 #[template(path = "application.html")]
@@ -235,52 +235,14 @@ pub async fn documents_form(State(state): State<AppState>, customer: Customer) -
     }
 }
 
-struct Upload {
-    csrf: String,
-    side: String,
-    file: Option<Vec<u8>>,
-}
-
-async fn read_upload(mut multipart: Multipart) -> Result<Upload, WebError> {
-    let failed = |e: MultipartError| WebError::from_body_status(e.status());
-    let mut upload = Upload {
-        csrf: String::new(),
-        side: String::new(),
-        file: None,
-    };
-    while let Some(field) = multipart.next_field().await.map_err(failed)? {
-        match field.name() {
-            Some("csrf") => upload.csrf = field.text().await.map_err(failed)?,
-            Some("side") => upload.side = field.text().await.map_err(failed)?,
-            Some("file") => {
-                let chosen = field.file_name().is_some_and(|n| !n.is_empty());
-                let bytes = field.bytes().await.map_err(failed)?;
-                if chosen || !bytes.is_empty() {
-                    upload.file = Some(bytes.to_vec());
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(upload)
-}
-
 /// `POST /application/documents`: one side's image; a refused file stores nothing and the page
 /// says why.
 pub async fn upload(
     State(state): State<AppState>,
     customer: Customer,
-    request: axum::extract::Request,
+    upload: CsrfUpload,
 ) -> PageResult {
-    let (parts, body) = request.into_parts();
-    let binding = csrf::csrf_binding(&parts, state.secure_cookies);
-    let multipart =
-        Multipart::from_request(axum::extract::Request::from_parts(parts, body), &state)
-            .await
-            .map_err(|_| WebError::BadRequest)?;
-    let upload = read_upload(multipart).await?;
-    csrf::verify(&state, binding.as_deref(), &upload.csrf)?;
-    let side = Side::from_code(&upload.side).ok_or(WebError::BadRequest)?;
+    let side = Side::from_code(upload.field("side")).ok_or(WebError::BadRequest)?;
     let c = customer.visitor.chrome();
     let Some(file) = upload.file else {
         return refused(

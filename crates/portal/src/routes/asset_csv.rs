@@ -3,8 +3,7 @@
 use askama::Template;
 use assets::AssetError;
 use assets::csv_io::{self, Encoding, ImportError, LineProblem};
-use axum::extract::multipart::MultipartError;
-use axum::extract::{FromRequest, Multipart, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse};
 use platform::i18n::Arg;
@@ -14,10 +13,10 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::visitor::Customer;
 use pages::chrome::{Chrome, render};
-use pages::csrf;
 use pages::error::PageResult;
 use pages::error::WebError;
 use pages::message;
+use pages::upload::CsrfUpload;
 
 /// Export options.
 #[derive(Deserialize)]
@@ -86,48 +85,16 @@ pub async fn form(customer: Customer) -> PageResult {
     .into_response())
 }
 
-struct Upload {
-    csrf: String,
-    encoding: String,
-    file: Vec<u8>,
-}
-
-async fn read_upload(mut multipart: Multipart) -> Result<Upload, WebError> {
-    let failed = |e: MultipartError| WebError::from_body_status(e.status());
-    let mut upload = Upload {
-        csrf: String::new(),
-        encoding: String::new(),
-        file: Vec::new(),
-    };
-    while let Some(field) = multipart.next_field().await.map_err(failed)? {
-        match field.name() {
-            Some("csrf") => upload.csrf = field.text().await.map_err(failed)?,
-            Some("encoding") => upload.encoding = field.text().await.map_err(failed)?,
-            Some("file") => upload.file = field.bytes().await.map_err(failed)?.to_vec(),
-            _ => {}
-        }
-    }
-    Ok(upload)
-}
-
 /// `POST /assets/import`: every line valid, or nothing imported and every bad line listed.
 pub async fn import(
     State(state): State<AppState>,
     customer: Customer,
-    request: axum::extract::Request,
+    upload: CsrfUpload,
 ) -> PageResult {
-    let (parts, body) = request.into_parts();
-    let binding = pages::csrf::csrf_binding(&parts, state.secure_cookies);
-    let multipart =
-        Multipart::from_request(axum::extract::Request::from_parts(parts, body), &state)
-            .await
-            .map_err(|_| WebError::BadRequest)?;
-    let upload = read_upload(multipart).await?;
-    csrf::verify(&state, binding.as_deref(), &upload.csrf)?;
     let c = customer.visitor.chrome();
     let drafts = match csv_io::import(
-        &upload.file,
-        Encoding::from_form(&upload.encoding),
+        upload.file.as_deref().unwrap_or_default(),
+        Encoding::from_form(upload.field("encoding")),
         today_jst(),
     ) {
         Ok(drafts) => drafts,
