@@ -107,6 +107,18 @@ async fn submitted(app: &TestApp, tag: &str) -> (Browser, String, String) {
     (b, id, address)
 }
 
+/// The ID of the first image shown on the customer's documents page.
+async fn first_document_id(b: &Browser) -> String {
+    b.get("/application/documents")
+        .await
+        .body
+        .split("src=\"/application/documents/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned()
+}
+
 /// An operator's decision, as the back office or the command line makes it.
 async fn decide(
     app: &TestApp,
@@ -410,15 +422,7 @@ async fn one_customer_never_reaches_another(backend: Backend) {
     enter_account(&a).await;
     upload(&a, "front", "front.jpg", photo()).await;
     let a_id = reviewed_id(&a).await;
-    let a_doc = a
-        .get("/application/documents")
-        .await
-        .body
-        .split("src=\"/application/documents/")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap()
-        .to_owned();
+    let a_doc = first_document_id(&a).await;
     let (own_status, headers, _) = a
         .get_bytes(&format!("/application/documents/{a_doc}"))
         .await;
@@ -597,15 +601,7 @@ async fn documents_go_to_an_s3_bucket_encrypted() {
     )
     .await;
     assert_eq!(page.status, 303, "{}", page.body);
-    let id = b
-        .get("/application/documents")
-        .await
-        .body
-        .split("src=\"/application/documents/")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap()
-        .to_owned();
+    let id = first_document_id(&b).await;
     let (status, _, clean) = b.get_bytes(&format!("/application/documents/{id}")).await;
     assert_eq!(status, 200);
     assert!(

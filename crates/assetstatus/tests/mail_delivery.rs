@@ -308,6 +308,21 @@ async fn html_mails_arrive_with_both_parts(backend: Backend) {
 /// Sends one mail through a worker child process whose mark waits behind the test's write lock,
 /// and kills the worker once the SMTP server has accepted the mail and the journal holds it.
 /// Returns the stopped scene: the mail's ID and recipient.
+/// An SMTP server that holds its reply to DATA, and an instance whose lease is one second.
+async fn holding_server_and_short_lease(backend: Backend) -> (SmtpCapture, Setup) {
+    let capture = SmtpCapture::start_with(SmtpOptions {
+        hold: true,
+        ..SmtpOptions::default()
+    });
+    let setup = Setup::new(
+        backend,
+        &format!("smtp://127.0.0.1:{}", capture.port),
+        |c| c.mail.lease_seconds = 1,
+    )
+    .await;
+    (capture, setup)
+}
+
 async fn kill_between_send_and_mark(setup: &Setup, capture: &SmtpCapture) -> (i64, String) {
     let worker = Worker::start(&setup.config, setup.dir.path(), "first");
     let to = email("crash");
@@ -334,16 +349,7 @@ async fn kill_between_send_and_mark(setup: &Setup, capture: &SmtpCapture) -> (i6
 }
 
 async fn a_crash_between_send_and_mark_sends_once(backend: Backend) {
-    let capture = SmtpCapture::start_with(SmtpOptions {
-        hold: true,
-        ..SmtpOptions::default()
-    });
-    let setup = Setup::new(
-        backend,
-        &format!("smtp://127.0.0.1:{}", capture.port),
-        |c| c.mail.lease_seconds = 1,
-    )
-    .await;
+    let (capture, setup) = holding_server_and_short_lease(backend).await;
     let (id, to) = kill_between_send_and_mark(&setup, &capture).await;
 
     let _worker = Worker::start(&setup.config, setup.dir.path(), "second");
@@ -362,16 +368,7 @@ async fn a_crash_between_send_and_mark_sends_once(backend: Backend) {
 }
 
 async fn a_lost_journal_sends_again_with_the_same_message_id(backend: Backend) {
-    let capture = SmtpCapture::start_with(SmtpOptions {
-        hold: true,
-        ..SmtpOptions::default()
-    });
-    let setup = Setup::new(
-        backend,
-        &format!("smtp://127.0.0.1:{}", capture.port),
-        |c| c.mail.lease_seconds = 1,
-    )
-    .await;
+    let (capture, setup) = holding_server_and_short_lease(backend).await;
     let (id, to) = kill_between_send_and_mark(&setup, &capture).await;
     std::fs::remove_file(setup.journal()).unwrap();
 

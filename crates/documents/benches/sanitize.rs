@@ -14,12 +14,11 @@ use std::time::Duration;
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, SamplingMode, criterion_group, criterion_main};
 use documents::{CleanImage, UploadLimits, Vault, inspect, sanitize};
-use image::codecs::jpeg::JpegEncoder;
-use image::{ExtendedColorType, ImageEncoder, Rgb, RgbImage};
+use image::{Rgb, RgbImage};
 use platform::config::DocumentsConfig;
 use platform::crypto::DataKey;
 use platform::ids::DocumentId;
-use testkit::images::{encode_png, exif_app1, with_segments};
+use testkit::images::{encode_jpeg_at, encode_png, exif_app1, with_segments};
 
 /// Quality of the photos as the phone saved them (camera apps write 90–95). The encoder is the
 /// one `sanitize` uses, without chroma subsampling; phones subsample (4:2:0), so their file of
@@ -137,19 +136,6 @@ fn scan(seed: u64) -> RgbImage {
     })
 }
 
-fn encode_phone_jpeg(image: &RgbImage) -> Vec<u8> {
-    let mut out = Vec::new();
-    JpegEncoder::new_with_quality(&mut out, PHONE_JPEG_QUALITY)
-        .write_image(
-            image.as_raw(),
-            image.width(),
-            image.height(),
-            ExtendedColorType::Rgb8,
-        )
-        .unwrap();
-    out
-}
-
 /// One upload to measure.
 struct Case {
     name: &'static str,
@@ -167,7 +153,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "12 MP JPEG photo 4000x3000",
             bytes: with_segments(
-                &encode_phone_jpeg(&photo(4000, 3000, 1, 5.0)),
+                &encode_jpeg_at(&photo(4000, 3000, 1, 5.0), PHONE_JPEG_QUALITY),
                 std::slice::from_ref(&exif),
             ),
             heavy: true,
@@ -175,7 +161,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "2 MP JPEG photo 1600x1200",
             bytes: with_segments(
-                &encode_phone_jpeg(&photo(1600, 1200, 2, 3.0)),
+                &encode_jpeg_at(&photo(1600, 1200, 2, 3.0), PHONE_JPEG_QUALITY),
                 std::slice::from_ref(&exif),
             ),
             heavy: false,

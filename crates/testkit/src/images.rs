@@ -29,8 +29,13 @@ pub fn patterned_image(width: u32, height: u32) -> RgbImage {
 
 /// The image as a baseline JPEG (quality 85).
 pub fn encode_jpeg(image: &RgbImage) -> Vec<u8> {
+    encode_jpeg_at(image, 85)
+}
+
+/// The image as a baseline JPEG of the given quality (1–100).
+pub fn encode_jpeg_at(image: &RgbImage, quality: u8) -> Vec<u8> {
     let mut out = Vec::new();
-    JpegEncoder::new_with_quality(&mut out, 85)
+    JpegEncoder::new_with_quality(&mut out, quality)
         .write_image(
             image.as_raw(),
             image.width(),

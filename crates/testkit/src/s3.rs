@@ -2,7 +2,7 @@
 //! tested against the S3 protocol itself: signed requests, path-style buckets, real status codes.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -16,11 +16,7 @@ pub struct S3Server {
 impl S3Server {
     /// Starts the server on a free port and waits until it answers HTTP requests.
     pub fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = crate::postgres::free_port();
         let port_arg = port.to_string();
         let server_args = ["-H", "127.0.0.1", "-p", port_arg.as_str()];
         let quiet =

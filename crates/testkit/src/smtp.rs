@@ -3,7 +3,7 @@
 //! aiosmtpd script that can also hold its reply to DATA until the test releases it (to stop a
 //! sender between "accepted" and what it does next) and require STARTTLS and AUTH.
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -35,11 +35,7 @@ pub struct SmtpCapture {
 impl SmtpCapture {
     /// Starts the server on a free port and waits until it accepts connections.
     pub fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = crate::postgres::free_port();
         Self::start_on(port)
     }
 
@@ -67,11 +63,7 @@ impl SmtpCapture {
 
     /// Starts the bundled capture script on a free port with `options`.
     pub fn start_with(options: SmtpOptions) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = crate::postgres::free_port();
         let dir = tempfile::tempdir().unwrap();
         let script = dir.path().join("smtp_capture.py");
         std::fs::write(&script, SCRIPT).unwrap();
