@@ -1,17 +1,26 @@
 // Customer journey in a real browser: sign up, confirm the address from the mail, log in,
 // record a deposit and a liability, check the dashboard and the CSV export, apply for the
-// additional service with an identity-document image, get it approved from the command line,
-// see the linked account on the dashboard, log out.
-// Every page on the way is checked with axe-core (WCAG 2.1 A and AA), in Japanese.
+// additional service with an identity-document image; then, in a second browser context (its
+// own cookies) on the staff listener, a business operator signs in with password and an
+// authenticator code (enrolling the mandatory second factor on the first sign-in, computing the
+// RFC 6238 codes here), sees the new application in the back office, opens it, views the
+// identity document (watermarked with the operator's name) and approves it. The application is
+// then listed as approved on the command line, the customer receives the approval mail, sees
+// which staff role viewed what (without the operator's name), the linked account on the
+// dashboard, and logs out.
+// Every page on the way, the customer's and the operator's, is checked with axe-core (WCAG 2.1 A
+// and AA), in Japanese.
 //
 // Configuration (environment only):
 //   BASE_URL        portal address, e.g. http://127.0.0.1:8090
-//   STAFF_URL       optional: staff listener address, to check the staff sign-in page too
+//   STAFF_URL       staff listener address (back office), e.g. http://127.0.0.1:8091
+//   OPERATOR        sign-in name of a business operator without a second factor yet, and
+//   STAFF_PASSWORD  that operator's password
 //   MAIL_DIR        directory where the server writes each outgoing mail as an .eml file
 //   EMAIL           an address not registered yet
 //   DOCUMENT_IMAGE  a JPEG file to upload as the identity document
 //   CLI             the assetstatus binary, and CLI_ARGS its global flags as a JSON array, to
-//                   approve the application as OPERATOR (an operator's sign-in name)
+//                   list the approved applications
 //   SCREENSHOT_DIR  optional: where to save PNG screenshots
 //   CHROMIUM        optional: browser executable (default /usr/bin/chromium)
 //
@@ -19,6 +28,7 @@
 
 import { readFileSync, readdirSync, statSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { join, dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +46,10 @@ const DESKTOP = { width: 1280, height: 900 };
 const started = Date.now();
 let currentStep = 'start-up';
 let browser = null;
+// The page every helper acts on: the customer's, or the operator's inside asStaff().
 let page = null;
+let siteUrl = '';
+let staffPage = null;
 
 function elapsed() {
   return `${((Date.now() - started) / 1000).toFixed(1)}s`.padStart(6);
@@ -64,12 +77,14 @@ function env(name, { required = true } = {}) {
 }
 
 const BASE_URL = env('BASE_URL').replace(/\/+$/, '');
+const STAFF_URL = env('STAFF_URL').replace(/\/+$/, '');
 const MAIL_DIR = env('MAIL_DIR');
 const EMAIL = env('EMAIL');
 const DOCUMENT_IMAGE = env('DOCUMENT_IMAGE');
 const CLI = env('CLI');
 const CLI_ARGS = JSON.parse(env('CLI_ARGS'));
 const OPERATOR = env('OPERATOR');
+const STAFF_PASSWORD = env('STAFF_PASSWORD');
 const SCREENSHOT_DIR = env('SCREENSHOT_DIR', { required: false });
 const CHROMIUM = env('CHROMIUM', { required: false }) || '/usr/bin/chromium';
 
@@ -109,7 +124,20 @@ async function step(name, body) {
 }
 
 function url(path) {
-  return BASE_URL + path;
+  return siteUrl + path;
+}
+
+// Runs `body` with the operator's page (second browser context, staff listener) as `page`, so
+// visit, submit, follow, audit and screenshot act on the back office; the customer's page is
+// restored afterwards. When `body` fails, the operator's page stays current, so the failure
+// report and screenshot show it.
+async function asStaff(body) {
+  const customerPage = page;
+  page = staffPage;
+  siteUrl = STAFF_URL;
+  await body();
+  page = customerPage;
+  siteUrl = BASE_URL;
 }
 
 function pathOf(page) {
@@ -148,6 +176,18 @@ async function h1() {
 async function expectH1(expected, what) {
   const actual = await h1();
   check(actual === expected, `${what}: expected the heading "${expected}", found "${actual}"`);
+}
+
+// WCAG 1.4.10 (reflow), which axe does not test: the page fits the window's width.
+async function expectNoSideScroll(what) {
+  const sizes = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  check(
+    sizes.scrollWidth <= sizes.innerWidth,
+    `${what} is ${sizes.scrollWidth} px wide in a ${sizes.innerWidth} px window`,
+  );
 }
 
 async function screenshot(name) {
@@ -236,6 +276,42 @@ async function audit(label, { lang = 'ja' } = {}) {
     const problems = browserProblems.splice(0);
     throw new StepError(`${label}: the browser reported problems:\n  ${problems.join('\n  ')}`);
   }
+}
+
+// ---------------------------------------------------------------- authenticator codes
+
+// RFC 4648 base32 (upper case, padding optional), as authenticator apps take keys typed in.
+function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const bytes = [];
+  let bits = 0;
+  let value = 0;
+  for (const ch of text.replace(/[\s=]/g, '').toUpperCase()) {
+    const digit = alphabet.indexOf(ch);
+    check(digit >= 0, `"${ch}" in the key "${text}" is not a base32 character`);
+    value = ((value << 5) | digit) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push((value >>> bits) & 0xff);
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+// The 30-second step of the Unix clock that a code is computed for.
+function totpStep(ms = Date.now()) {
+  return Math.floor(ms / 1000 / 30);
+}
+
+// RFC 6238 (TOTP with HMAC-SHA-1, 6 digits): the code of `secret` for time step `counter`.
+function totp(secret, counter) {
+  const message = Buffer.alloc(8);
+  message.writeBigUInt64BE(BigInt(counter));
+  const mac = createHmac('sha1', secret).update(message).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const number = mac.readUInt32BE(offset) & 0x7fffffff;
+  return String(number % 1_000_000).padStart(6, '0');
 }
 
 // ---------------------------------------------------------------- mail
@@ -412,6 +488,7 @@ async function main() {
     context.setDefaultTimeout(ACTION_TIMEOUT_MS);
     context.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
     page = await context.newPage();
+    siteUrl = BASE_URL;
     watchBrowser(page);
   });
 
@@ -648,14 +725,7 @@ async function main() {
     await page.setViewportSize(PHONE);
     for (const path of ['/dashboard', '/assets']) {
       await visit(path);
-      const sizes = await page.evaluate(() => ({
-        scrollWidth: document.documentElement.scrollWidth,
-        innerWidth: window.innerWidth,
-      }));
-      check(
-        sizes.scrollWidth <= sizes.innerWidth,
-        `${path} is ${sizes.scrollWidth} px wide in a ${sizes.innerWidth} px window`,
-      );
+      await expectNoSideScroll(path);
       if (path === '/dashboard') await screenshot('dashboard-phone');
       await audit(`${path} on a phone`);
     }
@@ -687,15 +757,6 @@ async function main() {
     await expectH1(ja('sessions-title'), 'sessions page');
     await audit('sessions page');
   });
-
-  if (process.env.STAFF_URL) {
-    await step('staff sign-in page (staff listener): Japanese, accessible', async () => {
-      const response = await page.goto(`${process.env.STAFF_URL}/staff/login`);
-      check(response.ok(), `staff sign-in answered ${response.status()}`);
-      await expectH1(ja('staff-login-title'), 'staff sign-in page');
-      await audit('staff sign-in page');
-    });
-  }
 
   let reception = '';
   const oldMails = new Set(mailFiles());
@@ -734,16 +795,176 @@ async function main() {
     await waitForMail(EMAIL, oldMails, [reception, ja('mail-application-received-link')]);
   });
 
-  await step('an operator approves from the command line', async () => {
-    const listed = cli(['applications', 'list']);
+  await step('operator (second browser context): staff sign-in page, Japanese, accessible', async () => {
+    // RFC 6238 appendix B, first SHA-1 vector (8 digits 94287082 at T=59), so a wrong code
+    // below is the server's problem, not this script's.
+    check(
+      totp(base32Decode('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'), totpStep(59_000)) === '287082',
+      'the TOTP code computed here does not match the RFC 6238 test vector',
+    );
+    const context = await browser.newContext({
+      locale: 'ja-JP',
+      timezoneId: 'Asia/Tokyo',
+      viewport: DESKTOP,
+    });
+    context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+    context.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
+    staffPage = await context.newPage();
+    watchBrowser(staffPage);
+    await asStaff(async () => {
+      const response = await visit('/staff/login');
+      check(response.ok(), `staff sign-in answered ${response.status()}`);
+      await expectH1(ja('staff-login-title'), 'staff sign-in page');
+      await audit('staff sign-in page');
+    });
+  });
+
+  // The step of the code that enrolled the authenticator; the server refuses it (and any earlier
+  // one) for the next sign-in.
+  let usedStep = 0;
+  let secret = null;
+  await step('operator: first sign-in enrols the authenticator (mandatory), recovery codes shown', async () => {
+    await asStaff(async () => {
+      await page.fill('#f-username', OPERATOR);
+      await page.fill('#f-password', STAFF_PASSWORD);
+      await submit(page.locator('main form[action="/staff/login"] button[type=submit]'));
+      if (pathOf(page) === '/staff/login') {
+        const errors = await page.locator('main .alert').allInnerTexts();
+        throw new StepError(`the operator's sign-in was refused: ${errors.join(' / ')}`);
+      }
+      await expectPath('/staff/enrol', 'first staff sign-in');
+      await expectH1(ja('staff-enrol-title'), 'enrolment page');
+      check((await page.locator('figure.qr svg').count()) === 1, 'the enrolment page shows no QR code');
+      await audit('staff enrolment page');
+      secret = base32Decode((await page.locator('code.key').innerText()).trim());
+      check(secret.length >= 10, `the key on the enrolment page decodes to ${secret.length} bytes`);
+      usedStep = totpStep();
+      await page.fill('#f-code', totp(secret, usedStep));
+      await submit(page.locator('main form[action="/staff/enrol"] button[type=submit]'));
+      await expectPath('/staff/enrol', 'after confirming the code');
+      const errors = await page.locator('main .error, main [role=alert]').allInnerTexts();
+      check(errors.length === 0, `the enrolment code was refused: ${errors.join(' / ')}`);
+      await expectH1(ja('staff-enrol-title'), 'recovery codes page');
+      const codes = await page.locator('main ul.codes li').count();
+      check(codes > 0, 'no recovery codes shown after enrolling');
+      await audit('staff recovery codes page');
+    });
+  });
+
+  await step('operator: log out, sign in again with password and the next code', async () => {
+    await asStaff(async () => {
+      await submit(page.locator('header form[action="/staff/logout"] button[type=submit]'));
+      await expectPath('/staff/login', 'after the operator logged out');
+      await page.fill('#f-username', OPERATOR);
+      await page.fill('#f-password', STAFF_PASSWORD);
+      await submit(page.locator('main form[action="/staff/login"] button[type=submit]'));
+      await expectPath('/staff/login/code', 'second staff sign-in');
+      await expectH1(ja('code-title'), 'staff code page');
+      await audit('staff code page');
+      // The server accepts one step of drift either way but never a step already used.
+      const next = Math.max(usedStep + 1, totpStep());
+      await page.fill('#f-code', totp(secret, next));
+      await submit(page.locator('main form[action="/staff/login/code"] button[type=submit]'));
+      if (pathOf(page) === '/staff/login/code') {
+        const errors = await page.locator('main .error, main [role=alert]').allInnerTexts();
+        throw new StepError(`the code for step ${next} was refused: ${errors.join(' / ')}`);
+      }
+      await expectPath('/staff', 'after the code');
+      await expectH1(ja('staff-home-title'), 'staff home page');
+      await audit('staff home page');
+    });
+  });
+
+  let applicationPath = '';
+  await step('operator: the navigation announces one new application; the queue marks it new', async () => {
+    await asStaff(async () => {
+      const link = page.locator('header nav a[href="/staff/applications"]');
+      check((await link.count()) === 1, 'the staff navigation has no link to the applications');
+      await follow(link);
+      await expectPath('/staff/applications', 'after following the navigation');
+      await expectH1(ja('queue-title'), 'queue page');
+      const badges = await link.locator('.badge').allInnerTexts();
+      const expected = ja('staff-nav-new-count').replace('{ $n }', '1');
+      check(
+        badges.length === 1 && badges[0].trim() === expected,
+        `the applications link's badge reads "${badges.join(' / ')}", expected "${expected}"`,
+      );
+      const row = page.locator('#queue tbody tr', { has: page.locator('th', { hasText: reception }) });
+      check((await row.count()) === 1, `the queue lists ${await row.count()} row(s) for ${reception}`);
+      const classes = (await row.getAttribute('class')) ?? '';
+      check(classes.split(/\s+/).includes('new'), `the row of ${reception} is not marked new (class="${classes}")`);
+      applicationPath = `/staff/applications/${await row.getAttribute('data-id')}`;
+      await screenshot('queue');
+      await audit('queue page');
+    });
+  });
+
+  await step('operator: opens the application; the document is shown, watermarked with their name', async () => {
+    await asStaff(async () => {
+      const row = page.locator('#queue tbody tr', { has: page.locator('th', { hasText: reception }) });
+      await submit(row.locator(`form[action="${applicationPath}/open"] button[type=submit]`));
+      await expectPath(applicationPath, 'after opening the application');
+      const heading = await h1();
+      check(heading.startsWith(ja('review-title')), `review page heading reads "${heading}"`);
+      const number = (await page.locator('#reception-number').innerText()).trim();
+      check(number === reception, `the review page shows reception number ${number}, expected ${reception}`);
+      const images = await page
+        .locator('.document-frame img')
+        .evaluateAll((imgs) => imgs.map((img) => img.complete && img.naturalWidth > 0));
+      check(images.length === 1, `the review page shows ${images.length} document image(s), expected 1`);
+      check(images.every(Boolean), 'the identity document image did not load');
+      const watermark = (await page.locator('.document-frame .watermark').textContent()) ?? '';
+      check(watermark.includes(OPERATOR), `the watermark reads "${watermark.trim()}", without ${OPERATOR}`);
+      const assignee = (await page.locator('#assignee').innerText()).trim();
+      check(assignee.includes(OPERATOR), `the assignee reads "${assignee}", not ${OPERATOR}`);
+      await screenshot('review');
+      await audit('review page');
+      await page.setViewportSize(PHONE);
+      await expectNoSideScroll('review page');
+      await audit('review page on a phone');
+      await page.setViewportSize(DESKTOP);
+    });
+  });
+
+  await step('operator: approves; the review page confirms it', async () => {
+    await asStaff(async () => {
+      await submit(page.locator('#approve'));
+      await expectPath(applicationPath, 'after approving');
+      const notice = page.locator('main .alert.success');
+      check((await notice.count()) === 1, 'no success notice after approving');
+      const text = (await notice.innerText()).trim();
+      check(text.includes(ja('review-notice-approved')), `the notice reads "${text}"`);
+      const status = await page.locator('#application-status').getAttribute('data-status');
+      check(status === 'approved', `the status reads ${status}, expected approved`);
+      await audit('review page after approving');
+    });
+  });
+
+  await step('command line: the application is listed as approved', async () => {
+    const listed = cli(['applications', 'list', '--status', 'approved']);
     const line = listed.split('\n').find((l) => l.startsWith(reception));
-    check(line, `applications list does not show ${reception}:\n${listed}`);
-    const id = line.split(/\s+/)[1];
-    cli(['applications', 'approve', '--id', id, '--by', OPERATOR]);
+    check(line, `applications list --status approved does not show ${reception}:\n${listed}`);
+    check(/\sapproved\s/.test(line), `the listed application is not approved: ${line}`);
   });
 
   await step('approval mail arrives', async () => {
     await waitForMail(EMAIL, oldMails, [reception, ja('mail-application-approved-link')]);
+  });
+
+  await step('application page: approved, staff views listed by role only, accessible', async () => {
+    await visit('/application');
+    await expectH1(ja('application-title'), 'application page after the approval');
+    const status = await page.locator('#application-status').getAttribute('data-status');
+    check(status === 'approved', `the status reads ${status}, expected approved`);
+    const access = page.locator('#staff-access');
+    check((await access.count()) === 1, 'the application page has no #staff-access section');
+    const text = await access.innerText();
+    for (const key of ['role-operator', 'access-application', 'access-document-front']) {
+      check(text.includes(ja(key)), `the staff access record does not mention "${ja(key)}"`);
+    }
+    check(!(await page.locator('main').innerText()).includes(OPERATOR), `the customer sees the operator's name ${OPERATOR}`);
+    await screenshot('application-approved');
+    await audit('application page with staff access');
   });
 
   let balance = '';

@@ -1,11 +1,13 @@
-//! An operator's decision (the back office builds the screen; the command line calls these
-//! today): review, approve — which grants the `premium` entitlement — or reject with a reason.
-//! The state change, the entitlement, the customer's mail and the audit entries commit together;
-//! a second decision on the same application is refused, whoever comes second.
+//! An operator's work on an application: opening it (which assigns it to them and starts the
+//! review), approving — which grants the `premium` entitlement — or rejecting with a reason.
+//! With maker-checker on, an approval takes two operators: the first proposes, a second one
+//! confirms; the proposer can never confirm their own proposal. The state change, the
+//! entitlement, the customer's mail and the audit entries commit together; a second decision on
+//! the same application is refused, whoever comes second.
 
 use platform::audit::{self, Actor, Event, RequestMeta, Target};
 use platform::fields::text;
-use platform::ids::ApplicationId;
+use platform::ids::{ApplicationId, StaffId};
 use platform::time_util::now_unix;
 
 use crate::error::ApplicationError;
@@ -31,69 +33,120 @@ pub enum Decision {
     },
 }
 
+/// What a decision led to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Approved or rejected; the customer has been told.
+    Decided(Status),
+    /// Maker-checker: the approval is proposed and waits for a second operator.
+    AwaitingSecondApproval,
+}
+
 impl Applications {
-    /// Marks a submitted application as being reviewed by `actor`.
-    pub async fn start_review(
+    /// Assigns a submitted or reviewed application to `operator` (taking it over from a
+    /// colleague if need be); a submitted one goes under review.
+    pub async fn open(
         &self,
         id: ApplicationId,
-        actor: &Actor,
+        operator: StaffId,
         meta: &RequestMeta,
     ) -> Result<(), ApplicationError> {
         let mut tx = self.db.write().await?;
         let row = store::by_id(&mut tx, id)
             .await?
+            .filter(|r| r.status != Status::Draft)
             .ok_or(ApplicationError::NotFound)?;
-        let now = now_unix();
-        if !store::transition(
-            &mut tx,
-            id,
-            &[Status::Submitted],
-            Status::UnderReview,
-            Change::default(),
-            now,
-        )
-        .await?
-        {
+        if row.assigned_to == Some(operator) && row.status == Status::UnderReview {
+            return Ok(());
+        }
+        if !store::assign(&mut tx, id, operator, now_unix()).await? {
             return Err(ApplicationError::NotDecidable(row.status.code()));
         }
-        staff_record(&mut tx, actor, "application.review_started", id, meta).await?;
+        let action = match row.assigned_to {
+            Some(_) => "application.reassigned",
+            None => "application.review_started",
+        };
+        staff_record(&mut tx, &Actor::staff(operator), action, id, meta).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// Approves or rejects a submitted or reviewed application.
+    /// Approves or rejects a submitted or reviewed application. With maker-checker on, the
+    /// first approval only proposes; see [`Outcome`].
     pub async fn decide(
         &self,
         id: ApplicationId,
         decision: &Decision,
-        actor: &Actor,
+        operator: StaffId,
         meta: &RequestMeta,
-    ) -> Result<Status, ApplicationError> {
+    ) -> Result<Outcome, ApplicationError> {
         let note = match decision {
-            Decision::Reject { note, .. } => text(note, MAX_NOTE_CHARS, true).map_err(|e| {
-                let mut errors = platform::fields::FormErrors::default();
-                errors.0.push(("note", e));
-                ApplicationError::Invalid(errors)
-            })?,
+            Decision::Reject { note, .. } => checked_note(note)?,
             Decision::Approve => String::new(),
         };
         let row = {
             let mut conn = self.db.read().await?;
             store::by_id(&mut conn, id)
                 .await?
+                .filter(|r| r.status != Status::Draft)
                 .ok_or(ApplicationError::NotFound)?
         };
+        if matches!(decision, Decision::Approve) && self.settings.maker_checker {
+            match row.proposed_by {
+                None => return self.propose(&row, operator, meta).await,
+                Some(proposer) if proposer == operator => {
+                    return Err(ApplicationError::SelfApproval);
+                }
+                Some(_) => {}
+            }
+        }
+        self.finish(&row, decision, &note, operator, meta).await
+    }
+
+    async fn propose(
+        &self,
+        row: &AppRow,
+        operator: StaffId,
+        meta: &RequestMeta,
+    ) -> Result<Outcome, ApplicationError> {
+        let mut tx = self.db.write().await?;
+        if !store::propose_approval(&mut tx, row.id, operator, now_unix()).await? {
+            let current = current_status(&mut tx, row).await?;
+            return Err(ApplicationError::NotDecidable(current.code()));
+        }
+        let actor = Actor::staff(operator);
+        staff_record(
+            &mut tx,
+            &actor,
+            "application.approval_proposed",
+            row.id,
+            meta,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Outcome::AwaitingSecondApproval)
+    }
+
+    async fn finish(
+        &self,
+        row: &AppRow,
+        decision: &Decision,
+        note: &str,
+        operator: StaffId,
+        meta: &RequestMeta,
+    ) -> Result<Outcome, ApplicationError> {
+        let id = row.id;
         let profile = self.identity.profile(row.customer).await?;
         let mut tx = self.db.write().await?;
         let key = self.customer_key(&mut tx, row.customer).await?;
         let now = now_unix();
-        let actor_id = actor.id.clone();
+        let decider = operator.to_string();
         let (to, change, action, notice) = match decision {
             Decision::Approve => (
                 Status::Approved,
                 Change {
                     decided_at: Some(now),
-                    decided_by: Some(&actor_id),
+                    decided_by: Some(&decider),
                     ..Change::default()
                 },
                 "application.approved",
@@ -103,7 +156,7 @@ impl Applications {
                 Status::Rejected,
                 Change {
                     decided_at: Some(now),
-                    decided_by: Some(&actor_id),
+                    decided_by: Some(&decider),
                     rejection_reason: Some(reason.code()),
                     rejection_note_enc: Some(key.seal(note.as_bytes(), &note_aad(id))),
                     ..Change::default()
@@ -115,14 +168,15 @@ impl Applications {
             ),
         };
         if !store::transition(&mut tx, id, &Status::DECIDABLE, to, change, now).await? {
-            let current = current_status(&mut tx, &row).await?;
+            let current = current_status(&mut tx, row).await?;
             return Err(ApplicationError::NotDecidable(current.code()));
         }
-        staff_record(&mut tx, actor, action, id, meta).await?;
+        let actor = Actor::staff(operator);
+        staff_record(&mut tx, &actor, action, id, meta).await?;
         if to == Status::Approved {
             store::grant_premium(&mut tx, row.customer, id, now).await?;
             let event = Event::success(
-                actor.clone(),
+                actor,
                 "customer.premium_granted",
                 Target::customer(row.customer),
             );
@@ -138,8 +192,16 @@ impl Applications {
         queue(&self.outbox, &mut tx, &notice, &mail).await?;
         tx.commit().await?;
         self.outbox.wake();
-        Ok(to)
+        Ok(Outcome::Decided(to))
     }
+}
+
+fn checked_note(note: &str) -> Result<String, ApplicationError> {
+    text(note, MAX_NOTE_CHARS, true).map_err(|e| {
+        let mut errors = platform::fields::FormErrors::default();
+        errors.0.push(("note", e));
+        ApplicationError::Invalid(errors)
+    })
 }
 
 async fn current_status(

@@ -33,6 +33,9 @@ pub enum ApplicationError {
     /// A decision on an application that is not waiting for one.
     #[error("application is {0}, not waiting for a decision")]
     NotDecidable(&'static str),
+    /// Maker-checker: the operator who proposed the approval tried to confirm it.
+    #[error("an approval needs a second operator")]
+    SelfApproval,
     /// The customer's data key is gone.
     #[error("customer data no longer readable")]
     Shredded,

@@ -18,6 +18,7 @@ mod draft;
 mod error;
 mod linked;
 mod mails;
+mod review;
 mod status;
 mod store;
 mod submission;
@@ -36,10 +37,12 @@ use sqlx::AnyConnection;
 use url::Url;
 
 pub use account::{AccountForm, BankAccount};
-pub use decision::{Decision, MAX_NOTE_CHARS};
+pub use decision::{Decision, MAX_NOTE_CHARS, Outcome};
 pub use error::ApplicationError;
 pub use linked::{HISTORY_DAYS, LinkedAccount, RECENT_TRANSACTIONS};
+pub use review::{AccountCheck, Review, Viewer};
 pub use status::{RejectionReason, Side, Status};
+pub use store::QueueFilter;
 pub use view::{ApplicationView, DocumentImage, DocumentInfo, QueueItem, Rejection};
 
 /// Where links in mails point and who hears of new submissions.
@@ -53,6 +56,8 @@ pub struct Settings {
     pub operator_addresses: Vec<String>,
     /// Limits every uploaded image must meet.
     pub document_limits: documents::UploadLimits,
+    /// Approvals need a second operator other than the one who proposed them.
+    pub maker_checker: bool,
 }
 
 /// The application service.

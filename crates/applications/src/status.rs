@@ -52,6 +52,11 @@ impl Status {
         )
     }
 
+    /// Approved or rejected: nothing more happens to it.
+    pub fn is_decided(self) -> bool {
+        matches!(self, Status::Approved | Status::Rejected)
+    }
+
     /// States from which an operator may decide.
     pub const DECIDABLE: [Status; 2] = [Status::Submitted, Status::UnderReview];
 

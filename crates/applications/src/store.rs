@@ -2,7 +2,7 @@
 //! reaches names the customer, so another customer's rows behave as if they did not exist.
 
 use platform::db::{DbError, WriteTx, col};
-use platform::ids::{ApplicationId, CustomerId, DocumentId};
+use platform::ids::{ApplicationId, CustomerId, DocumentId, StaffId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
@@ -20,10 +20,16 @@ pub(crate) struct AppRow {
     pub created_at: i64,
     pub submitted_at: Option<i64>,
     pub decided_at: Option<i64>,
+    pub decided_by: Option<String>,
+    pub assigned_to: Option<StaffId>,
+    pub assigned_at: Option<i64>,
+    pub proposed_by: Option<StaffId>,
+    pub proposed_at: Option<i64>,
 }
 
 const APP_COLUMNS: &str = "id, customer_id, status, account_enc, previous_id, rejection_reason, \
-     rejection_note_enc, created_at, submitted_at, decided_at";
+     rejection_note_enc, created_at, submitted_at, decided_at, decided_by, assigned_to, assigned_at, \
+     approval_proposed_by, approval_proposed_at";
 
 /// A customer's applications, newest first. Timestamps are in seconds, so ties are broken by
 /// what the rules guarantee: a new application starts only once the previous one is closed, so
@@ -41,6 +47,12 @@ fn app_row(row: &AnyRow) -> Result<AppRow, DbError> {
     let customer: String = col(row, "customer_id")?;
     let status: String = col(row, "status")?;
     let previous: Option<String> = col(row, "previous_id")?;
+    let staff = |column: &'static str| -> Result<Option<StaffId>, DbError> {
+        let value: Option<String> = col(row, column)?;
+        value
+            .map(|v| v.parse().map_err(|_| corrupt(column)))
+            .transpose()
+    };
     Ok(AppRow {
         id: id.parse().map_err(|_| corrupt("id"))?,
         customer: customer.parse().map_err(|_| corrupt("customer_id"))?,
@@ -55,6 +67,11 @@ fn app_row(row: &AnyRow) -> Result<AppRow, DbError> {
         created_at: col(row, "created_at")?,
         submitted_at: col(row, "submitted_at")?,
         decided_at: col(row, "decided_at")?,
+        decided_by: col(row, "decided_by")?,
+        assigned_to: staff("assigned_to")?,
+        assigned_at: col(row, "assigned_at")?,
+        proposed_by: staff("approval_proposed_by")?,
+        proposed_at: col(row, "approval_proposed_at")?,
     })
 }
 
@@ -101,25 +118,87 @@ pub(crate) async fn by_id(
     Ok(keyed(conn, &sql, id.to_string(), app_row).await?.pop())
 }
 
-/// Applications in `statuses`, oldest submission first (the operators' queue).
-pub(crate) async fn in_statuses(
+/// Applications matching `filter`, oldest submission first (the operators' queue).
+pub(crate) async fn matching(
     conn: &mut AnyConnection,
-    statuses: &[Status],
-    limit: i64,
+    filter: &QueueFilter,
 ) -> Result<Vec<AppRow>, DbError> {
-    let placeholders: Vec<String> = (1..=statuses.len()).map(|i| format!("${i}")).collect();
+    let n = filter.statuses.len();
+    let placeholders: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+    let awaiting = if filter.awaiting_second_approval {
+        "AND approval_proposed_by IS NOT NULL"
+    } else {
+        ""
+    };
     let sql = format!(
-        "SELECT {APP_COLUMNS} FROM applications WHERE status IN ({}) \
+        "SELECT {APP_COLUMNS} FROM applications WHERE status IN ({}) {awaiting} \
+         AND COALESCE(submitted_at, created_at) <= ${} \
          ORDER BY COALESCE(submitted_at, created_at), id LIMIT ${}",
         placeholders.join(", "),
-        statuses.len() + 1
+        n + 1,
+        n + 2
     );
     let mut query = sqlx::query(&sql);
-    for s in statuses {
+    for s in &filter.statuses {
         query = query.bind(s.code());
     }
-    let rows = query.bind(limit).fetch_all(&mut *conn).await?;
+    let rows = query
+        .bind(filter.submitted_before.unwrap_or(i64::MAX))
+        .bind(filter.limit)
+        .fetch_all(&mut *conn)
+        .await?;
     rows.iter().map(app_row).collect()
+}
+
+/// Hands a submitted or reviewed application to `staff` (and starts the review of a submitted
+/// one); false when it is in neither state any more.
+pub(crate) async fn assign(
+    tx: &mut WriteTx,
+    id: ApplicationId,
+    staff: StaffId,
+    now: i64,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE applications SET status = 'under_review', assigned_to = $1, assigned_at = $2, \
+         updated_at = $2 WHERE id = $3 AND status IN ('submitted', 'under_review')",
+    )
+    .bind(staff.to_string())
+    .bind(now)
+    .bind(id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records the first of two approvals; false when the application is not waiting for a
+/// decision or someone proposed first.
+pub(crate) async fn propose_approval(
+    tx: &mut WriteTx,
+    id: ApplicationId,
+    staff: StaffId,
+    now: i64,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE applications SET status = 'under_review', approval_proposed_by = $1, \
+         approval_proposed_at = $2, updated_at = $2 \
+         WHERE id = $3 AND status IN ('submitted', 'under_review') AND approval_proposed_by IS NULL",
+    )
+    .bind(staff.to_string())
+    .bind(now)
+    .bind(id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// How many submitted applications nobody has opened.
+pub(crate) async fn unopened_count(conn: &mut AnyConnection) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM applications WHERE status = 'submitted' AND assigned_to IS NULL",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    col(&row, "n")
 }
 
 /// Starts a draft; a unique violation means the customer already has an open application.
@@ -164,6 +243,19 @@ pub(crate) async fn update_draft_account(
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Which applications the operators' queue lists.
+#[derive(Clone, Debug)]
+pub struct QueueFilter {
+    /// In any of these states.
+    pub statuses: Vec<Status>,
+    /// Only those with an approval waiting for a second operator.
+    pub awaiting_second_approval: bool,
+    /// Only those sent (or started) at or before this time (Unix seconds).
+    pub submitted_before: Option<i64>,
+    /// At most this many.
+    pub limit: i64,
 }
 
 /// What a state change writes besides the state.

@@ -1,13 +1,14 @@
 //! Reading applications: the customer's own (decrypted for them), their document images, and
-//! the operators' queue (identifiers and states only, no personal data).
+//! the operators' queue (identifiers and states only, no personal data). What operators open
+//! with personal data in it is in [`crate::review`].
 
 use platform::crypto::DataKey;
-use platform::ids::{ApplicationId, CustomerId, DocumentId};
+use platform::ids::{ApplicationId, CustomerId, DocumentId, StaffId};
 
 use crate::account::BankAccount;
 use crate::error::ApplicationError;
 use crate::status::{RejectionReason, Side, Status};
-use crate::store::{self, AppRow, DocRow};
+use crate::store::{self, AppRow, DocRow, QueueFilter};
 use crate::{Applications, account_aad, note_aad, reception_number};
 
 /// One application as its customer sees it.
@@ -80,8 +81,14 @@ pub struct QueueItem {
     pub status: Status,
     /// Sent (Unix seconds).
     pub submitted_at: Option<i64>,
+    /// Decided (Unix seconds).
+    pub decided_at: Option<i64>,
     /// Number of images.
     pub documents: usize,
+    /// The operator working on it.
+    pub assigned_to: Option<StaffId>,
+    /// Maker-checker: the operator whose approval waits for a second one.
+    pub proposed_by: Option<StaffId>,
 }
 
 impl Applications {
@@ -138,14 +145,10 @@ impl Applications {
         })
     }
 
-    /// Applications in `statuses`, oldest first.
-    pub async fn queue(
-        &self,
-        statuses: &[Status],
-        limit: i64,
-    ) -> Result<Vec<QueueItem>, ApplicationError> {
+    /// Applications matching `filter`, oldest first.
+    pub async fn queue(&self, filter: &QueueFilter) -> Result<Vec<QueueItem>, ApplicationError> {
         let mut conn = self.db.read().await?;
-        let rows = store::in_statuses(&mut conn, statuses, limit).await?;
+        let rows = store::matching(&mut conn, filter).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let documents = store::documents_of(&mut conn, row.id).await?.len();
@@ -154,10 +157,19 @@ impl Applications {
                 number: reception_number(row.id),
                 status: row.status,
                 submitted_at: row.submitted_at,
+                decided_at: row.decided_at,
                 documents,
+                assigned_to: row.assigned_to,
+                proposed_by: row.proposed_by,
             });
         }
         Ok(out)
+    }
+
+    /// Submitted applications no operator has opened yet: the back office's badge.
+    pub async fn unopened_count(&self) -> Result<i64, ApplicationError> {
+        let mut conn = self.db.read().await?;
+        Ok(store::unopened_count(&mut conn).await?)
     }
 
     /// Whether the customer has the premium service.

@@ -1,15 +1,14 @@
-//! `assetstatus applications …`: the operators' queue and decisions from the command line,
-//! until the back-office console offers them. Each decision is attributed to a named operator
-//! account and audited like one made on screen.
+//! `assetstatus applications …`: the operators' queue and decisions from the command line, for
+//! scripted work next to the back office. Each action is attributed to a named operator account
+//! and audited like one made on screen; maker-checker applies here too.
 
 use std::process::ExitCode;
 
-use applications::{Decision, RejectionReason, Status};
+use applications::{Decision, Outcome, QueueFilter, RejectionReason, Status};
 use clap::Subcommand;
 use identity::staff::StaffRole;
-use platform::audit::Actor;
 use platform::config::Config;
-use platform::ids::ApplicationId;
+use platform::ids::{ApplicationId, StaffId};
 
 /// What to do with applications.
 #[derive(Subcommand, Debug)]
@@ -20,7 +19,8 @@ pub enum ApplicationsCommand {
         #[arg(long, default_value = "submitted,under_review")]
         status: String,
     },
-    /// Mark a submitted application as being reviewed.
+    /// Take an application: it is assigned to the operator and a submitted one goes under
+    /// review.
     Review {
         /// Application ID (as listed).
         #[arg(long)]
@@ -29,7 +29,8 @@ pub enum ApplicationsCommand {
         #[arg(long)]
         by: String,
     },
-    /// Approve: the customer gets the premium service and a mail.
+    /// Approve: the customer gets the premium service and a mail (with maker-checker on, the
+    /// first approval is a proposal a second operator confirms).
     Approve {
         /// Application ID (as listed).
         #[arg(long)]
@@ -67,7 +68,13 @@ pub async fn run(config: &Config, command: &ApplicationsCommand) -> anyhow::Resu
                 "{:<10} {:<36} {:<13} {:<17} DOCS",
                 "NUMBER", "ID", "STATUS", "SUBMITTED (JST)"
             );
-            for item in state.applications.queue(&statuses, 500).await? {
+            let filter = QueueFilter {
+                statuses,
+                awaiting_second_approval: false,
+                submitted_before: None,
+                limit: 500,
+            };
+            for item in state.applications.queue(&filter).await? {
                 let submitted = item.submitted_at.map_or_else(
                     || "-".to_owned(),
                     |t| ui::format::timestamp(t, platform::i18n::Locale::Ja),
@@ -83,18 +90,24 @@ pub async fn run(config: &Config, command: &ApplicationsCommand) -> anyhow::Resu
             }
         }
         ApplicationsCommand::Review { id, by } => {
-            let actor = operator(state, by).await?;
+            let staff = operator(state, by).await?;
             state
                 .applications
-                .start_review(parse_id(id)?, &actor, &crate::users::meta())
+                .open(parse_id(id)?, staff, &crate::users::meta())
                 .await
                 .map_err(explain)?;
-            println!("application {id} is now under review");
+            println!("application {id} is now under review by {by}");
         }
         ApplicationsCommand::Approve { id, by } => {
-            let actor = operator(state, by).await?;
-            decide(state, id, &Decision::Approve, &actor).await?;
-            println!("application {id} approved; the customer now has the premium service");
+            let staff = operator(state, by).await?;
+            match decide(state, id, &Decision::Approve, staff).await? {
+                Outcome::AwaitingSecondApproval => println!(
+                    "approval of application {id} proposed; a second operator must confirm it"
+                ),
+                Outcome::Decided(_) => {
+                    println!("application {id} approved; the customer now has the premium service")
+                }
+            }
         }
         ApplicationsCommand::Reject {
             id,
@@ -102,7 +115,7 @@ pub async fn run(config: &Config, command: &ApplicationsCommand) -> anyhow::Resu
             reason,
             note,
         } => {
-            let actor = operator(state, by).await?;
+            let staff = operator(state, by).await?;
             let reason = RejectionReason::from_code(reason).ok_or_else(|| {
                 anyhow::anyhow!(
                     "invalid --reason `{reason}`: use document_unreadable, document_not_accepted, details_mismatch, account_not_confirmed or other"
@@ -112,7 +125,7 @@ pub async fn run(config: &Config, command: &ApplicationsCommand) -> anyhow::Resu
                 reason,
                 note: note.clone(),
             };
-            decide(state, id, &decision, &actor).await?;
+            decide(state, id, &decision, staff).await?;
             println!("application {id} rejected; the customer has been told by mail");
         }
     }
@@ -124,14 +137,13 @@ async fn decide(
     state: &portal::AppState,
     id: &str,
     decision: &Decision,
-    actor: &Actor,
-) -> anyhow::Result<()> {
+    staff: StaffId,
+) -> anyhow::Result<Outcome> {
     state
         .applications
-        .decide(parse_id(id)?, decision, actor, &crate::users::meta())
+        .decide(parse_id(id)?, decision, staff, &crate::users::meta())
         .await
-        .map_err(explain)?;
-    Ok(())
+        .map_err(explain)
 }
 
 fn parse_id(raw: &str) -> anyhow::Result<ApplicationId> {
@@ -152,8 +164,8 @@ fn parse_statuses(raw: &str) -> anyhow::Result<Vec<Status>> {
         .collect()
 }
 
-/// The active operator account named `username`, as the actor of the decision.
-async fn operator(state: &portal::AppState, username: &str) -> anyhow::Result<Actor> {
+/// The active operator account named `username`, who acts.
+async fn operator(state: &portal::AppState, username: &str) -> anyhow::Result<StaffId> {
     let wanted = username.trim().to_ascii_lowercase();
     let staff = state
         .identity
@@ -168,7 +180,7 @@ async fn operator(state: &portal::AppState, username: &str) -> anyhow::Result<Ac
     if !staff.roles.has(StaffRole::Operator) {
         anyhow::bail!("the staff account `{wanted}` does not have the operator role");
     }
-    Ok(Actor::staff(staff.id))
+    Ok(staff.id)
 }
 
 fn explain(e: applications::ApplicationError) -> anyhow::Error {
@@ -177,6 +189,9 @@ fn explain(e: applications::ApplicationError) -> anyhow::Error {
         E::NotFound => anyhow::anyhow!("no application with this ID"),
         E::NotDecidable(status) => {
             anyhow::anyhow!("the application is {status}, not waiting for a decision")
+        }
+        E::SelfApproval => {
+            anyhow::anyhow!("you proposed this approval: a second operator must confirm it")
         }
         E::Invalid(_) => anyhow::anyhow!(
             "invalid --note: at most {} characters, no control characters",

@@ -1,5 +1,6 @@
 //! Demo data: one customer with a year of monthly valuations across every kind of holding, so
-//! that the dashboard shows something real on first start.
+//! that the dashboard shows something real on first start, and a second customer whose
+//! additional-service application waits in the back office's queue.
 
 use assets::{AssetForm, Category};
 use identity::staff::{NewStaff, StaffRoles, Username};
@@ -102,6 +103,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoLogin> {
         request_id: "demo-seed".into(),
     };
     seed_staff(state, &meta).await?;
+    seed_applicant(state, today, &meta).await?;
     let Some(customer) = state
         .identity
         .create_active_customer(request, &meta)
@@ -131,6 +133,53 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoLogin> {
         }
     }
     Ok(login)
+}
+
+/// A customer who has sent an application with a (made-up) identity document, unless they exist.
+async fn seed_applicant(state: &AppState, today: Date, meta: &RequestMeta) -> anyhow::Result<()> {
+    let request = SignupRequest {
+        email: Email::parse("applicant@example.jp")?,
+        name_kanji: KanjiName::parse("佐藤 花子")?,
+        name_kana: KanaName::parse("サトウ ハナコ")?,
+        birth_date: BirthDate::parse("1992-11-03", today)?,
+        password: NewPassword::parse(PASSWORD, PASSWORD, &[])?,
+        locale: Locale::Ja,
+    };
+    let Some(customer) = state.identity.create_active_customer(request, meta).await? else {
+        return Ok(());
+    };
+    let account = applications::AccountForm {
+        branch: "201".into(),
+        account_type: "ordinary".into(),
+        number: "3141592".into(),
+        holder: "サトウ ハナコ".into(),
+    };
+    let id = state
+        .applications
+        .save_account(customer, &account, meta)
+        .await?;
+    state
+        .applications
+        .attach_document(customer, applications::Side::Front, sample_card()?, meta)
+        .await?;
+    state.applications.submit(customer, id, meta).await?;
+    Ok(())
+}
+
+/// A plain made-up card image standing in for a licence photo.
+fn sample_card() -> anyhow::Result<Vec<u8>> {
+    let card = image::RgbImage::from_fn(640, 400, |x, y| {
+        let band = y < 70 || (x > 40 && x < 200 && y > 110 && y < 330);
+        let line = y > 120 && y % 40 < 8 && x > 240 && x < 600;
+        match (band, line) {
+            (true, _) => image::Rgb([24, 96, 160]),
+            (false, true) => image::Rgb([90, 90, 90]),
+            _ => image::Rgb([236, 242, 236]),
+        }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    card.write_to(&mut out, image::ImageFormat::Png)?;
+    Ok(out.into_inner())
 }
 
 fn month_after(start: Date, months: i64) -> Date {

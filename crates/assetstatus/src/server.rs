@@ -15,6 +15,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::Response;
+use backoffice::{BackOffice, BackOfficeState};
 use console::{Console, ConsoleState};
 use edge::HttpMetrics;
 use identity::{Identity, PasswordHasher, Settings};
@@ -41,6 +42,8 @@ pub struct Built {
     pub outbox: Arc<Outbox>,
     /// The staff console shell's state.
     pub console: ConsoleState,
+    /// The business operators' console's state.
+    pub backoffice: BackOfficeState,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Arc<edge::TrustedProxies>,
     /// Who may reach the staff listener.
@@ -82,6 +85,10 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         Arc::clone(&outbox),
         settings,
     ));
+    identity
+        .index_missing_names()
+        .await
+        .context("cannot index customers' kana readings")?;
     let assets = AssetBook::new(db.clone(), Arc::clone(&keyring));
     let vault = Arc::new(
         documents::Vault::from_config(&config.documents, &config.data_dir)
@@ -99,6 +106,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
             staff_base_url: config.staff_base_url(),
             operator_addresses: config.applications.operator_addresses.clone(),
             document_limits: documents::UploadLimits::from_config(&config.documents),
+            maker_checker: config.applications.maker_checker,
         },
     ));
     let oidc = oidc::Provider::new(
@@ -132,6 +140,13 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         secure_cookies: app.secure_cookies,
         federation,
     }));
+    let backoffice = BackOfficeState(Arc::new(BackOffice {
+        db: app.db.clone(),
+        identity: Arc::clone(&app.identity),
+        applications: Arc::clone(&app.applications),
+        keyring: Arc::clone(&app.keyring),
+        secure_cookies: app.secure_cookies,
+    }));
     let state_db = app.db.clone();
     let http_metrics = Arc::new(HttpMetrics::default());
     let authenticator = Arc::new(api::Authenticator::new(
@@ -149,6 +164,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         )),
         state: AppState(Arc::new(app)),
         console,
+        backoffice,
         mail: mailer.describe(),
         http_metrics,
         outbox,
@@ -331,13 +347,14 @@ fn metrics_routes(built: &Built) -> Router {
     crate::metrics::routes(built.state.db.clone(), Arc::clone(&built.http_metrics))
 }
 
-/// The staff listener's router in `stack`: health and `/metrics` always; the consoles when this
-/// process runs the back office or the operations console; all behind the allow-list.
+/// The staff listener's router in `stack`: health and `/metrics` always; the console shell when
+/// this process runs the back office or the operations console, and the back office's pages when
+/// it runs the back office; all behind the allow-list.
 pub fn staff_router(
     config: &Config,
     built: &Built,
     stack: Stack,
-    consoles: bool,
+    roles: &[Role],
 ) -> anyhow::Result<Router> {
     let allow = from_fn_with_state(Arc::clone(&built.staff_allow), edge::allow_list);
     let hsts = hsts(config, &config.staff_base_url());
@@ -352,8 +369,14 @@ pub fn staff_router(
     }
     let mut routes = crate::health::routes(built.state.db.clone(), Arc::clone(&built.state.vault))
         .merge(metrics_routes(built));
-    if consoles {
+    if roles
+        .iter()
+        .any(|r| matches!(r, Role::Backoffice | Role::Ops))
+    {
         routes = routes.merge(console::router(built.console.clone()));
+    }
+    if roles.contains(&Role::Backoffice) {
+        routes = routes.merge(backoffice::router(built.backoffice.clone()));
     }
     let guarded = routes.layer(allow);
     Ok(match stack {
@@ -443,10 +466,7 @@ pub async fn start(config: &Config, built: &Built, roles: &[Role]) -> anyhow::Re
     } else {
         None
     };
-    let consoles = roles
-        .iter()
-        .any(|r| matches!(r, Role::Backoffice | Role::Ops));
-    let router = staff_router(config, built, stack, consoles)?;
+    let router = staff_router(config, built, stack, roles)?;
     let staff = bind(config.staff_addr, "staff").await?;
     let staff_addr = staff.local_addr()?;
     tasks.push(serve(staff, router, tls.clone(), signal.clone()));

@@ -8,13 +8,15 @@ mod support;
 
 use applications::{Decision, RejectionReason};
 use documents::DocumentError;
-use platform::audit::{Actor, RequestMeta};
+use identity::staff::{NewStaff, StaffRoles, Username};
+use platform::audit::RequestMeta;
 use platform::fields::FieldError;
 use platform::i18n::Locale;
-use support::{Backend, Browser, Page, TestApp, audited, count_of, email};
-use testkit::images::{
-    contains, encode_jpeg, encode_png, patterned_image, png_claiming, zip_archive,
+use support::applying::{
+    enter_account, first_document_id, photo, reviewed_id, submit, submitted, upload,
 };
+use support::{Backend, Browser, TestApp, audited, count_of, email};
+use testkit::images::{contains, encode_png, patterned_image, png_claiming, zip_archive};
 
 const OPERATORS: &str = "backoffice@bank.example.jp";
 
@@ -26,112 +28,34 @@ async fn app(backend: Backend) -> TestApp {
     .await
 }
 
-/// Enters the account (half-width kana, full-width digits, as customers type them). The form
-/// token comes from the dashboard, since the account form itself moves away once submitted.
-async fn enter_account(b: &Browser) -> Page {
-    b.submit(
-        "/dashboard",
-        "/application/account",
-        &[
-            ("branch", "１２３"),
-            ("account_type", "ordinary"),
-            ("number", "０１２３４５６"),
-            ("holder", "ｼｹﾝ ﾊﾅｺ"),
-        ],
-    )
-    .await
-}
-
-async fn upload(b: &Browser, side: &str, name: &str, bytes: Vec<u8>) -> Page {
-    let token = b.token("/dashboard").await;
-    let form = reqwest::multipart::Form::new()
-        .text("csrf", token)
-        .text("side", side.to_owned())
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
-        );
-    let response = b
-        .client
-        .post(format!("{}/application/documents", b.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    Browser::page(response).await
-}
-
-fn photo() -> Vec<u8> {
-    encode_jpeg(&patterned_image(320, 200))
-}
-
-/// The application ID from the review page's form.
-async fn reviewed_id(b: &Browser) -> String {
-    let page = b.get("/application/review").await;
-    assert_eq!(page.status, 200, "{}", page.body);
-    page.body
-        .split("name=\"application\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap()
-        .to_owned()
-}
-
-async fn submit(b: &Browser, id: &str) -> Page {
-    b.submit(
-        "/application/review",
-        "/application/submit",
-        &[("application", id), ("confirm", "yes")],
-    )
-    .await
-}
-
-/// Registers a customer and takes them to a submitted application; returns its ID.
-async fn submitted(app: &TestApp, tag: &str) -> (Browser, String, String) {
-    let address = email(tag);
-    let b = app.register(&address).await;
-    assert_eq!(
-        enter_account(&b).await.location.as_deref(),
-        Some("/application/documents")
-    );
-    let page = upload(&b, "front", "front.jpg", photo()).await;
-    assert_eq!(page.status, 303, "{}", page.body);
-    let id = reviewed_id(&b).await;
-    let page = submit(&b, &id).await;
-    assert_eq!(
-        page.location.as_deref(),
-        Some("/application"),
-        "{}",
-        page.body
-    );
-    (b, id, address)
-}
-
-/// The ID of the first image shown on the customer's documents page.
-async fn first_document_id(b: &Browser) -> String {
-    b.get("/application/documents")
-        .await
-        .body
-        .split("src=\"/application/documents/")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap()
-        .to_owned()
-}
-
 /// An operator's decision, as the back office or the command line makes it.
 async fn decide(
     app: &TestApp,
     id: &str,
     decision: &Decision,
-) -> Result<applications::Status, applications::ApplicationError> {
+) -> Result<applications::Outcome, applications::ApplicationError> {
     let meta = RequestMeta {
         client_ip: None,
         request_id: "test".into(),
     };
+    let operator = NewStaff {
+        username: Username::parse(&format!(
+            "op{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        ))
+        .unwrap(),
+        display_name: "審査 担当".into(),
+        roles: StaffRoles::parse("operator").unwrap(),
+    };
+    let (staff, _) = app
+        .state
+        .identity
+        .create_staff(operator, &meta)
+        .await
+        .unwrap();
     app.state
         .applications
-        .decide(id.parse().unwrap(), decision, &Actor::system("test"), &meta)
+        .decide(id.parse().unwrap(), decision, staff, &meta)
         .await
 }
 
@@ -208,7 +132,10 @@ async fn apply_submit_approve_and_see_the_account(backend: Backend) {
         "no account before approval"
     );
     let decided = decide(&app, &id, &Decision::Approve).await.unwrap();
-    assert_eq!(decided, applications::Status::Approved);
+    assert_eq!(
+        decided,
+        applications::Outcome::Decided(applications::Status::Approved)
+    );
     let again = decide(&app, &id, &Decision::Approve).await;
     assert!(matches!(
         again,

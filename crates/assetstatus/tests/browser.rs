@@ -1,7 +1,12 @@
 //! The customer journey in a real browser, from sign-up to an approved additional-service
 //! application: headless Chromium driven by playwright-core
 //! (`tests/browser/journey.mjs`) against a server started here, with accessibility checks by
-//! axe-core (WCAG 2.1 AA) and a phone-sized viewport.
+//! axe-core (WCAG 2.1 AA) and a phone-sized viewport. A business operator approves the
+//! application in the back office, in a second browser context on the staff listener (password
+//! and authenticator code, the second factor enrolled on the first sign-in); afterwards the
+//! database must hold the audit entries of each view and of the decision, the premium
+//! entitlement and the customer-visible access record, and `assetstatus audit verify` must find
+//! the audit trail intact.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -26,9 +31,10 @@ async fn customer_journey_in_headless_chromium() {
         display_name: "審査 一郎".into(),
         roles: identity::staff::StaffRoles::parse("operator").unwrap(),
     };
+    let operator_password = "maple-ledger-review-42";
     app.state
         .identity
-        .create_demo_staff(operator, "maple-ledger-review-42", &Default::default())
+        .create_demo_staff(operator, operator_password, &Default::default())
         .await
         .unwrap();
     let image = app.dir.path().join("licence-front.jpg");
@@ -37,13 +43,13 @@ async fn customer_journey_in_headless_chromium() {
         testkit::images::encode_jpeg(&testkit::images::patterned_image(640, 400)),
     )
     .unwrap();
-    let cli_args = serde_json::json!([
-        "--data-dir",
-        app.dir.path(),
-        "--public-addr",
+    let global_flags = vec![
+        "--data-dir".to_owned(),
+        app.dir.path().to_str().unwrap().to_owned(),
+        "--public-addr".to_owned(),
         app.config.public_addr.to_string(),
-    ])
-    .to_string();
+    ];
+    let cli_args = serde_json::to_string(&global_flags).unwrap();
     let shots = app.dir.path().join("screenshots");
     let base = app.base.clone();
     let staff = format!("http://{}", app.staff_addr);
@@ -60,6 +66,7 @@ async fn customer_journey_in_headless_chromium() {
             .env("CLI", env!("CARGO_BIN_EXE_assetstatus"))
             .env("CLI_ARGS", cli_args)
             .env("OPERATOR", "review.operator")
+            .env("STAFF_PASSWORD", operator_password)
             .env("SCREENSHOT_DIR", shots)
             .output()
             .expect("run node")
@@ -74,6 +81,77 @@ async fn customer_journey_in_headless_chromium() {
         "browser journey failed:\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains("journey passed"), "{stdout}");
+
+    // The operator's views and decision, each in the audit trail as staff.
+    let mut tx = app.state.db.read().await.unwrap();
+    let mut audited = std::collections::HashMap::new();
+    for action in [
+        "application.viewed",
+        "document.viewed",
+        "application.review_started",
+        "application.approved",
+    ] {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, COUNT(CASE WHEN role = 'staff' THEN 1 END) AS staff \
+             FROM audit_log WHERE action = $1",
+        )
+        .bind(action)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+        let n = platform::db::col::<i64>(&row, "n").unwrap();
+        let by_staff = platform::db::col::<i64>(&row, "staff").unwrap();
+        assert_eq!(
+            by_staff, n,
+            "every {action} entry is recorded with the role staff"
+        );
+        audited.insert(action, n);
+    }
+    assert!(audited["application.viewed"] >= 1, "{audited:?}");
+    assert!(audited["document.viewed"] >= 1, "{audited:?}");
+    assert_eq!(audited["application.review_started"], 1, "{audited:?}");
+    assert_eq!(audited["application.approved"], 1, "{audited:?}");
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM entitlements WHERE name = 'premium'")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(
+        platform::db::col::<i64>(&row, "n").unwrap(),
+        1,
+        "the customer has the premium service"
+    );
+    let subjects: Vec<String> = sqlx::query("SELECT DISTINCT subject FROM staff_access")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| platform::db::col::<String>(row, "subject").unwrap())
+        .collect();
+    for subject in ["application", "document_front"] {
+        assert!(
+            subjects.iter().any(|s| s == subject),
+            "no {subject} view recorded for the customer: {subjects:?}"
+        );
+    }
+    drop(tx);
+
+    // The real binary verifies the hash chain, including the entries written on screen.
+    let verify = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_assetstatus"))
+            .args(&global_flags)
+            .args(["audit", "verify"])
+            .output()
+            .expect("run assetstatus audit verify")
+    })
+    .await
+    .unwrap();
+    let report = String::from_utf8_lossy(&verify.stdout);
+    assert!(
+        verify.status.success(),
+        "audit verify failed:\n{report}\n{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    assert!(report.contains("audit trail intact"), "{report}");
     app.stop().await;
 }
 

@@ -3,7 +3,7 @@
 //! which the back office and the operations console are reached. Never served to customers.
 
 mod routes;
-mod staff;
+pub mod staff;
 
 use std::sync::Arc;
 
@@ -32,6 +32,12 @@ impl std::ops::Deref for ConsoleState {
     type Target = Console;
     fn deref(&self) -> &Console {
         &self.0
+    }
+}
+
+impl staff::StaffSite for ConsoleState {
+    fn identity(&self) -> &Identity {
+        &self.identity
     }
 }
 

@@ -1,11 +1,13 @@
 //! Who is asking on the staff listener: language, form token, audit details and the staff
 //! session, if any. Pages take [`SignedIn`] (second factor done) or [`Enrolling`] (not yet).
+//! Every console on the staff listener (this shell, the back office, the operations console)
+//! uses these through [`StaffSite`], so a staff page is guarded the same way wherever it lives.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::CookieJar;
 use identity::staff::StaffSession;
-use pages::chrome::Chrome;
+use pages::chrome::{Chrome, StaffMenu};
 use pages::cookies::{self, Kind};
 use pages::csrf::csrf_binding;
 use pages::error::WebError;
@@ -13,7 +15,15 @@ use pages::locale::locale_from_headers;
 use platform::audit::RequestMeta;
 use platform::i18n::Locale;
 
-use crate::ConsoleState;
+use identity::Identity;
+use identity::staff::StaffRole;
+use pages::WebState;
+
+/// What a console's state offers the staff extractors.
+pub trait StaffSite: WebState + Send + Sync {
+    /// The staff pool.
+    fn identity(&self) -> &Identity;
+}
 
 /// Any visitor of a console page.
 pub struct StaffVisitor {
@@ -36,16 +46,16 @@ pub struct SignedIn(pub StaffVisitor, pub StaffSession);
 /// A member of staff who still has to enrol a second factor.
 pub struct Enrolling(pub StaffVisitor, pub StaffSession);
 
-impl FromRequestParts<ConsoleState> for StaffVisitor {
+impl<S: StaffSite> FromRequestParts<S> for StaffVisitor {
     type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &ConsoleState) -> Result<Self, WebError> {
-        let secure = state.secure_cookies;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, WebError> {
+        let secure = state.secure_cookies();
         let token = CookieJar::from_headers(&parts.headers)
             .get(cookies::name(Kind::StaffSession, secure))
             .map(|c| c.value().to_owned());
         let session = match &token {
-            Some(token) => state.identity.staff_session(token).await?,
+            Some(token) => state.identity().staff_session(token).await?,
             None => None,
         };
         if let Some(session) = &session {
@@ -55,7 +65,7 @@ impl FromRequestParts<ConsoleState> for StaffVisitor {
         Ok(StaffVisitor {
             locale: locale_from_headers(&parts.headers),
             meta: edge::request_meta(parts),
-            csrf: state.keyring.form_token(&binding),
+            csrf: state.keyring().form_token(&binding),
             session,
             token,
             path: parts.uri.path().to_owned(),
@@ -66,21 +76,27 @@ impl FromRequestParts<ConsoleState> for StaffVisitor {
 impl StaffVisitor {
     /// Page chrome with the staff navigation.
     pub fn chrome(&self) -> Chrome {
+        let signed_in = self.session.as_ref().filter(|s| s.mfa_done);
         Chrome {
             locale: self.locale,
             csrf: self.csrf.clone(),
-            logged_in: self.session.as_ref().is_some_and(|s| s.mfa_done),
+            logged_in: signed_in.is_some(),
             staff: true,
+            staff_menu: StaffMenu {
+                operator: signed_in.is_some_and(|s| s.roles.has(StaffRole::Operator)),
+                admin: signed_in.is_some_and(|s| s.roles.has(StaffRole::Admin)),
+                new_applications: 0,
+            },
             path: self.path.clone(),
             css_version: ui::static_files::css_version(),
         }
     }
 }
 
-impl FromRequestParts<ConsoleState> for SignedIn {
+impl<S: StaffSite> FromRequestParts<S> for SignedIn {
     type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &ConsoleState) -> Result<Self, WebError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, WebError> {
         let visitor = StaffVisitor::from_request_parts(parts, state).await?;
         match visitor.session.clone() {
             Some(session) if session.mfa_done => Ok(SignedIn(visitor, session)),
@@ -90,10 +106,10 @@ impl FromRequestParts<ConsoleState> for SignedIn {
     }
 }
 
-impl FromRequestParts<ConsoleState> for Enrolling {
+impl<S: StaffSite> FromRequestParts<S> for Enrolling {
     type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &ConsoleState) -> Result<Self, WebError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, WebError> {
         let visitor = StaffVisitor::from_request_parts(parts, state).await?;
         match visitor.session.clone() {
             Some(session) if !session.mfa_done => Ok(Enrolling(visitor, session)),

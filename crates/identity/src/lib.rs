@@ -8,6 +8,7 @@
 
 mod deletion;
 mod device;
+mod directory;
 mod error;
 mod fields;
 mod login;
@@ -32,6 +33,10 @@ use platform::db::Db;
 use platform::outbox::Outbox;
 use url::Url;
 
+pub use directory::{
+    CustomerDetails, DirectoryExport, DirectoryPage, DirectoryQuery, DirectoryRow, PAGE_SIZE,
+    PageNumber, SEARCH_MAX_CHARS, SearchError, SearchTerm, SortOrder, StatusFilter,
+};
 pub use error::IdentityError;
 pub use fields::{BirthDate, Email, KanaName, KanjiName, NewPassword, password_field};
 pub use login::{LoggedIn, LoginContext, LoginOutcome};

@@ -53,7 +53,7 @@ pub(crate) fn seal(key: &DataKey, id: CustomerId, field: &str, value: &str) -> V
     )
 }
 
-fn open(
+pub(crate) fn open(
     key: &DataKey,
     id: CustomerId,
     field: &str,
@@ -135,6 +135,8 @@ impl Identity {
             locale: update.locale,
         };
         store::update_profile(&mut tx, id, fields, now_unix()).await?;
+        crate::directory::write_name_index(&self.keyring, &mut tx, id, update.name_kana.as_str())
+            .await?;
         let event = Event {
             actor: Actor::customer(id),
             action: "customer.profile_update",

@@ -66,6 +66,8 @@ impl Identity {
                 Err(e.into())
             };
         }
+        crate::directory::write_name_index(&self.keyring, &mut tx, id, req.name_kana.as_str())
+            .await?;
         let token = SecretToken::generate();
         store::insert_token(
             &mut tx,
@@ -106,6 +108,8 @@ impl Identity {
         let new = sealed(&key, id, &req, &index, password_hash);
         let now = now_unix();
         store::insert_customer(&mut tx, new, now).await?;
+        crate::directory::write_name_index(&self.keyring, &mut tx, id, req.name_kana.as_str())
+            .await?;
         store::set_status(&mut tx, id, CustomerStatus::Active, now).await?;
         let event = Event {
             actor: Actor::system("seed"),

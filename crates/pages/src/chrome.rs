@@ -18,10 +18,23 @@ pub struct Chrome {
     pub logged_in: bool,
     /// True on the staff listener: staff navigation instead of the customer's.
     pub staff: bool,
+    /// Which consoles the signed-in member of staff may open.
+    pub staff_menu: StaffMenu,
     /// Current path, for the language switch.
     pub path: String,
     /// Stylesheet version.
     pub css_version: String,
+}
+
+/// The staff navigation: links to the consoles a member of staff's roles open.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StaffMenu {
+    /// Holds the business-operator role (back office).
+    pub operator: bool,
+    /// Holds the administrator role (operations console).
+    pub admin: bool,
+    /// Submitted applications nobody has opened yet, shown as a badge.
+    pub new_applications: i64,
 }
 
 impl Chrome {
@@ -32,6 +45,7 @@ impl Chrome {
             csrf: String::new(),
             logged_in: false,
             staff: path.starts_with("/staff"),
+            staff_menu: StaffMenu::default(),
             path,
             css_version: ui::static_files::css_version(),
         }

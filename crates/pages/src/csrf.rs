@@ -58,7 +58,11 @@ fn is_write(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-fn is_cross_site(headers: &HeaderMap) -> bool {
+/// Whether the browser says the request came from another site (or, without `Sec-Fetch-Site`,
+/// from a foreign `Origin`). Pages that hand out customer data on a GET (downloads, document
+/// images) refuse these, so a link on another site cannot make a signed-in operator's browser
+/// fetch them.
+pub fn is_cross_site(headers: &HeaderMap) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return !matches!(site, "same-origin" | "none");
     }

@@ -43,6 +43,9 @@ pub enum WebError {
     /// The object is not in a state that allows this (sent twice, decided already).
     #[error("conflict")]
     Conflict,
+    /// A member of staff without the role the page needs.
+    #[error("forbidden")]
+    Forbidden,
     /// Our failure; details are in the log.
     #[error("internal error")]
     Internal,
@@ -55,7 +58,7 @@ impl WebError {
             WebError::LoginRequired
             | WebError::StaffLoginRequired
             | WebError::EnrolmentRequired => StatusCode::SEE_OTHER,
-            WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::Csrf | WebError::Forbidden => StatusCode::FORBIDDEN,
             WebError::BadRequest => StatusCode::BAD_REQUEST,
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Conflict => StatusCode::CONFLICT,
@@ -73,6 +76,7 @@ impl WebError {
             WebError::BadRequest => "error-page-bad-request",
             WebError::TooLarge => "error-page-too-large",
             WebError::Conflict => "error-page-conflict",
+            WebError::Forbidden => "error-page-forbidden",
             WebError::Internal => "error-page-internal",
         }
     }
@@ -102,6 +106,12 @@ impl From<IdentityError> for WebError {
     }
 }
 
+impl From<platform::db::DbError> for WebError {
+    fn from(e: platform::db::DbError) -> Self {
+        internal(&e)
+    }
+}
+
 impl From<AssetError> for WebError {
     fn from(e: AssetError) -> Self {
         match e {
@@ -122,7 +132,8 @@ impl From<ApplicationError> for WebError {
             | ApplicationError::AlreadyApproved
             | ApplicationError::NotEditable
             | ApplicationError::Incomplete
-            | ApplicationError::NotDecidable(_) => WebError::Conflict,
+            | ApplicationError::NotDecidable(_)
+            | ApplicationError::SelfApproval => WebError::Conflict,
             ApplicationError::Identity(e) => e.into(),
             other => internal(&other),
         }
@@ -236,6 +247,8 @@ mod tests {
             (WebError::Csrf, StatusCode::FORBIDDEN),
             (WebError::BadRequest, StatusCode::BAD_REQUEST),
             (WebError::TooLarge, StatusCode::PAYLOAD_TOO_LARGE),
+            (WebError::Conflict, StatusCode::CONFLICT),
+            (WebError::Forbidden, StatusCode::FORBIDDEN),
             (WebError::Internal, StatusCode::INTERNAL_SERVER_ERROR),
         ];
         for (error, status) in table {

@@ -126,6 +126,12 @@ impl Target {
         Self(format!("document:{id}"))
     }
 
+    /// A list or export of customer records and how many rows it showed (never the filter,
+    /// which may hold a name or address).
+    pub fn customer_rows(rows: usize) -> Self {
+        Self(format!("customers:rows={rows}"))
+    }
+
     /// A registered OAuth client.
     pub fn client(client_id: &str) -> Self {
         Self(format!("client:{client_id}"))

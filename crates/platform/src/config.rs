@@ -484,6 +484,9 @@ pub struct ApplicationsConfig {
     /// Mailboxes of the business operators, each told of every new submission (a team address
     /// is usual). The mail names only the reception number.
     pub operator_addresses: Vec<String>,
+    /// Four eyes on every approval: the operator who approves first only proposes, and a second
+    /// operator must confirm (B5). Off on a single machine, on in the production deployment.
+    pub maker_checker: bool,
 }
 
 impl ApplicationsConfig {

@@ -2,6 +2,7 @@
 //! over SQLite and PostgreSQL, envelope encryption of personal data, the hash-chained audit
 //! trail, outgoing mail, message catalogs and telemetry.
 
+pub mod access_log;
 pub mod audit;
 pub mod config;
 pub mod crypto;

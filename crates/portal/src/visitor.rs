@@ -83,6 +83,7 @@ impl Visitor {
             csrf: self.csrf.clone(),
             logged_in: self.session.is_some(),
             staff: false,
+            staff_menu: pages::chrome::StaffMenu::default(),
             path: self.path.clone(),
             css_version: ui::static_files::css_version(),
         }

@@ -121,4 +121,13 @@ mail-application-new-body =
 mail-application-new-link = Open the back-office console
 
 ## Actions that no longer fit the state
-error-page-conflict = This cannot be done in the current state. Please reopen the page to see the latest status.
+access-title = Views by bank staff
+access-lead = When members of the bank's staff viewed your registered details, your application or your identity documents, and in which role (staff names are not shown).
+access-none = No member of staff has viewed your information so far.
+access-when = Viewed
+access-who = Staff role
+access-what = Information viewed
+access-profile = Your registered details
+access-application = Your application (with the account)
+access-document-front = Identity document (front)
+access-document-back = Identity document (back)

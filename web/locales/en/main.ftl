@@ -30,6 +30,10 @@ error-page-bad-request = We could not process this request
 error-page-bad-request-detail = The data sent was not in the expected format. Please reload the page and try again.
 error-page-internal = We cannot process this right now
 error-page-internal-detail = We are sorry: something went wrong on our side. Please try again in a little while.
+error-page-conflict = This cannot be done in the current state
+error-page-conflict-detail = The status has changed, perhaps through someone else's action. Please reopen the page to see the latest status.
+error-page-forbidden = You do not have access to this page
+error-page-forbidden-detail = Your staff account does not hold the role this page requires. Please ask a system administrator if you need it.
 error-page-too-large = The file is too large
 error-page-too-large-detail = The data sent exceeds the limit. Please make it smaller and try again.
 
@@ -323,6 +327,10 @@ mail-passkey-deleted-body =
 ## Staff console
 staff-area-name = Asset Status staff console
 staff-nav-home = Home
+staff-nav-usage = Usage
+staff-nav-customers = Customers
+staff-nav-applications = Applications
+staff-nav-new-count = { $n } new
 staff-footer-note = For staff only. Every action and every view of customer data is recorded in the audit trail.
 staff-login-title = Staff sign-in
 staff-login-lead = For the bank's business operators and system administrators only.

@@ -121,4 +121,13 @@ mail-application-new-body =
 mail-application-new-link = 業務コンソールで確認する
 
 ## 状態が合わない操作
-error-page-conflict = この操作は、現在の状態では行えません。画面を開き直して、最新の状況をご確認ください。
+access-title = 当行職員による閲覧の記録
+access-lead = お客さまの登録情報・お申込み内容・本人確認書類を当行の職員が閲覧した日時と、その職員の役割を表示しています（職員の氏名は表示しません）。
+access-none = これまでに職員が閲覧した記録はございません。
+access-when = 閲覧日時
+access-who = 閲覧した職員の役割
+access-what = 閲覧した情報
+access-profile = ご登録情報
+access-application = お申込み内容（口座情報を含む）
+access-document-front = 本人確認書類（表面）
+access-document-back = 本人確認書類（裏面）

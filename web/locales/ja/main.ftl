@@ -27,6 +27,10 @@ error-page-bad-request = リクエストを処理できませんでした
 error-page-bad-request-detail = 送信された内容の形式が正しくありません。ページを開き直してからもう一度お試しください。
 error-page-internal = ただいま処理できません
 error-page-internal-detail = 申し訳ございません。システムで問題が発生しました。しばらくしてからもう一度お試しください。
+error-page-conflict = この操作は現在の状態では行えません
+error-page-conflict-detail = ほかの方の操作などにより状態が変わっています。画面を開き直して、最新の状況をご確認ください。
+error-page-forbidden = この画面を利用する権限がありません
+error-page-forbidden-detail = ご利用の職員アカウントには、この画面の権限が付与されていません。必要な場合は、システム管理者にお問い合わせください。
 error-page-too-large = ファイルが大きすぎます
 error-page-too-large-detail = 送信されたデータが上限を超えています。サイズを小さくしてからもう一度お試しください。
 
@@ -308,6 +312,10 @@ mail-passkey-deleted-body =
 ## 職員コンソール
 staff-area-name = 資産状況 業務・運用コンソール
 staff-nav-home = ホーム
+staff-nav-usage = 利用状況
+staff-nav-customers = 顧客一覧
+staff-nav-applications = 申込審査
+staff-nav-new-count = 新着 { $n } 件
 staff-footer-note = 職員専用の画面です。操作とお客さま情報の閲覧はすべて監査ログに記録されます。
 staff-login-title = 職員ログイン
 staff-login-lead = 当行の業務担当者・システム管理者専用の画面です。

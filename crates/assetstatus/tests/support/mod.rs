@@ -2,6 +2,8 @@
 //! browser-like client that keeps cookies and fills in form tokens.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod applying;
+
 use std::path::PathBuf;
 
 use assetstatus::server::{self, Built, Running};
@@ -471,4 +473,45 @@ pub async fn audited(app: &TestApp, action: &str) -> i64 {
         .await
         .unwrap();
     platform::db::col::<i64>(&row, "n").unwrap()
+}
+
+/// A member of staff with `roles` ("operator", "operator,admin"…), signed in on the staff
+/// listener with password and a freshly enrolled authenticator; returns their browser and
+/// staff ID.
+pub async fn staff_browser(app: &TestApp, username: &str, roles: &str) -> (Browser, String) {
+    let new = identity::staff::NewStaff {
+        username: identity::staff::Username::parse(username).unwrap(),
+        display_name: format!("{username} 担当"),
+        roles: identity::staff::StaffRoles::parse(roles).unwrap(),
+    };
+    let meta = platform::audit::RequestMeta::default();
+    let (id, password) = app.state.identity.create_staff(new, &meta).await.unwrap();
+    let staff = Browser::new(&format!("http://{}", app.staff_addr));
+    let first = staff
+        .submit(
+            "/staff/login",
+            "/staff/login",
+            &[("username", username), ("password", &password)],
+        )
+        .await;
+    assert_eq!(first.location.as_deref(), Some("/staff/enrol"));
+    let enrol = staff.get("/staff/enrol").await;
+    let key = enrol
+        .body
+        .split("<code class=\"key\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    let done = staff
+        .submit(
+            "/staff/enrol",
+            "/staff/enrol",
+            &[("code", &code_at(&key, 0))],
+        )
+        .await;
+    assert_eq!(done.status, 200, "second factor enrolled");
+    (staff, id.to_string())
 }

@@ -14,6 +14,7 @@ use crate::ids::CustomerId;
 use crate::time_util::now_unix;
 
 const EMAIL_INDEX_KEY: &str = "email_index";
+const NAME_INDEX_KEY: &str = "name_index";
 const FORM_TOKEN_KEY: &str = "form_token";
 const SECRET_HASH_KEY: &str = "secret_hash";
 const STAFF_KEY: &str = "staff_secrets";
@@ -44,6 +45,7 @@ pub struct EmailIndex(pub Vec<u8>);
 pub struct Keyring {
     master: MasterKey,
     email_index: DataKey,
+    name_index: DataKey,
     form_token: DataKey,
     secret_hash: DataKey,
     staff: DataKey,
@@ -61,6 +63,9 @@ impl Keyring {
             path: master_key_file.to_owned(),
         };
         let email_index = system_key(db, &master, EMAIL_INDEX_KEY)
+            .await?
+            .map_err(|_| mismatch())?;
+        let name_index = system_key(db, &master, NAME_INDEX_KEY)
             .await?
             .map_err(|_| mismatch())?;
         let form_token = system_key(db, &master, FORM_TOKEN_KEY)
@@ -84,6 +89,7 @@ impl Keyring {
         Ok(Self {
             master,
             email_index,
+            name_index,
             form_token,
             secret_hash,
             staff,
@@ -101,6 +107,12 @@ impl Keyring {
     /// The blind index of an address already normalised by the caller.
     pub fn email_index(&self, normalized_email: &str) -> EmailIndex {
         EmailIndex(hmac(&self.email_index, normalized_email.as_bytes()))
+    }
+
+    /// The blind index of one part of a kana reading already normalised by the caller: lets
+    /// operators find customers by reading while the database holds only keyed hashes.
+    pub fn name_index(&self, normalized_reading: &str) -> Vec<u8> {
+        hmac(&self.name_index, normalized_reading.as_bytes())
     }
 
     /// A keyed hash for short secrets a database thief must not be able to guess offline

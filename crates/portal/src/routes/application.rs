@@ -16,6 +16,7 @@ use pages::chrome::{Chrome, FormState, render};
 use pages::csrf::CsrfForm;
 use pages::error::{PageResult, WebError};
 use pages::upload::CsrfUpload;
+use platform::access_log::{self, Access};
 
 #[derive(Template)]
 #[template(path = "application.html")]
@@ -24,7 +25,11 @@ struct StatusPage {
     current: Option<ApplicationView>,
     earlier: Vec<ApplicationView>,
     premium: bool,
+    accesses: Vec<Access>,
 }
+
+/// How many of the latest staff views the status page lists.
+const ACCESSES_SHOWN: i64 = 50;
 
 #[derive(Template)]
 #[template(path = "application_account.html")]
@@ -55,6 +60,17 @@ struct ReviewPage {
 impl StatusPage {
     fn reason(&self, reason: &RejectionReason) -> String {
         reason.label(self.c.locale)
+    }
+
+    fn access_role(&self, access: &Access) -> String {
+        self.c.t(&format!("role-{}", access.role.code()))
+    }
+
+    fn access_subject(&self, access: &Access) -> String {
+        self.c.t(&format!(
+            "access-{}",
+            access.subject.code().replace('_', "-")
+        ))
     }
 }
 
@@ -124,11 +140,16 @@ pub async fn status(State(state): State<AppState>, customer: Customer) -> PageRe
         Some(all.remove(0))
     };
     let premium = state.applications.is_premium(customer.id).await?;
+    let accesses = {
+        let mut conn = state.db.read().await?;
+        access_log::of_customer(&mut conn, customer.id, ACCESSES_SHOWN).await?
+    };
     let page = StatusPage {
         c: customer.visitor.chrome(),
         current,
         earlier: all,
         premium,
+        accesses,
     };
     Ok(Html(render(&page)?).into_response())
 }

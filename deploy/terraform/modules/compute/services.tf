@@ -115,6 +115,7 @@ locals {
     { name = "ASSETSTATUS_DOCUMENTS__S3_PREFIX", value = "documents" },
     # Business operators' mailboxes, told of each new application (B3).
     { name = "ASSETSTATUS_APPLICATIONS__OPERATOR_ADDRESSES", value = jsonencode(var.operator_emails) },
+    { name = "ASSETSTATUS_APPLICATIONS__MAKER_CHECKER", value = "true" },
     # Only the load balancers' X-Forwarded-For is believed (they sit in the VPC).
     { name = "ASSETSTATUS_EDGE__TRUSTED_PROXIES", value = "[${var.vpc_cidr}]" },
     # Company networks; the VPC for the load balancer's health checks (requests through it carry

@@ -1,0 +1,86 @@
+## Back office: usage
+usage-title = Usage
+usage-counts = Registered customers
+usage-total = Registered customers (total)
+usage-people = { $n }
+usage-premium = Of whom using the additional service
+usage-counts-note = "Active" includes the customers using the additional service.
+usage-signups = Sign-ups (last 30 days)
+usage-signups-desc = Sign-ups per day over the last 30 days: { $n } in total.
+usage-signups-column = Sign-ups
+usage-active = Customers who logged in (last 30 days)
+usage-active-desc = Customers who logged in, per day, over the last 30 days: at most { $n } on one day.
+usage-active-column = Customers who logged in
+usage-calendar-note = Days follow Japan time. A customer who logged in several times on one day counts once.
+
+## Back office: customer list
+customers-title = Customers
+customers-search-form = Customer search
+customers-search = Search (e-mail address or name in kana)
+customers-search-hint = Enter a whole e-mail address, or a reading in kana that matches the family name, the given name or the full name exactly (hiragana and half-width kana work too).
+customers-search-refused = The search could not be run. Please check what you entered.
+customers-search-too-long = Please enter at most { $max } characters.
+customers-search-invalid-email = This is not a valid e-mail address. When the search contains "@", please enter the whole address.
+customers-search-not-kana = Please enter a reading in katakana or hiragana, or an e-mail address. Names in kanji or Latin letters cannot be searched.
+customers-filter = Status
+customers-filter-all = All
+customers-filter-unverified = E-mail not confirmed
+customers-filter-active = Active
+customers-filter-premium = Using the additional service
+customers-filter-disabled = Suspended
+customers-sort = Order
+customers-sort-registered-desc = Newest registration first
+customers-sort-registered-asc = Oldest registration first
+customers-sort-last-login-desc = Most recent login first
+customers-sort-last-login-asc = Least recent login first
+customers-search-submit = Show
+customers-search-clear = Clear
+customers-results = Results
+customers-none = No customer matches these conditions.
+customers-beyond-end = There are no customers on this page. The results end at page { $n }.
+customers-first-page = Go to the first page
+customers-caption = Customers ({ $n })
+customers-shown = Showing { $first } to { $last } of { $total }.
+customers-page-of = Page { $page } of { $pages }
+customers-pages = Pages
+customers-prev = Previous page
+customers-next = Next page
+customers-col-name = Name
+customers-col-kana = Name (kana)
+customers-col-email = E-mail address
+customers-col-status = Status
+customers-col-premium = Additional service
+customers-col-registered = Registered
+customers-col-last-login = Last login
+customers-status-unverified = E-mail not confirmed
+customers-status-active = Active
+customers-status-disabled = Suspended
+customers-premium-yes = Yes
+customers-premium-no = No
+customers-never-logged-in = Never
+
+## Back office: CSV export
+customers-export = CSV export
+customers-export-lead = Exports every customer matching the current search, status and order as a CSV file. The export is recorded in the audit trail.
+customers-export-encoding = Character encoding
+customers-export-utf8 = UTF-8 (recommended, e.g. for Excel 2016 and later)
+customers-export-sjis = Shift_JIS (for older spreadsheet software)
+customers-export-submit = Export as CSV
+customers-export-sjis-refused = Nothing was exported: some customer data contains characters Shift_JIS cannot represent (such as emoji or some variant kanji). Please choose "UTF-8" as the encoding and export again.
+customers-csv-id = Customer number
+customers-csv-name = Name
+customers-csv-kana = Name (kana)
+customers-csv-email = E-mail address
+customers-csv-status = Status
+customers-csv-premium = Additional service
+customers-csv-registered = Registered at
+customers-csv-last-login = Last login at
+
+## Back office: customer details
+customer-title = Customer details
+customer-back = Back to the customer list
+customer-view-recorded = Viewing this page is recorded in the audit trail and shown to the customer in their own access history.
+customer-details = Registered details
+customer-birth-date = Date of birth
+customer-applications = Applications for the additional service
+customer-applications-none = No applications (drafts are not shown).

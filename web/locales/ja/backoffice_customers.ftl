@@ -1,0 +1,86 @@
+## 業務コンソール：利用状況
+usage-title = 利用状況
+usage-counts = 登録者数
+usage-total = 登録者数（合計）
+usage-people = { $n } 人
+usage-premium = うち追加サービス利用中
+usage-counts-note = 「有効」には追加サービスをご利用中のお客さまも含みます。
+usage-signups = 新規登録数（過去30日間）
+usage-signups-desc = 過去30日間の1日ごとの新規登録数の推移です。期間中の合計は { $n } 件です。
+usage-signups-column = 新規登録数
+usage-active = ログインした顧客数（過去30日間）
+usage-active-desc = 過去30日間に、1日ごとにログインしたお客さまの人数の推移です。期間中の最大は1日 { $n } 人です。
+usage-active-column = ログインした顧客数
+usage-calendar-note = 日付は日本時間で区切っています。ログインした顧客数は、同じ日に複数回ログインしたお客さまを1人として数えています。
+
+## 業務コンソール：顧客一覧
+customers-title = 顧客一覧
+customers-search-form = 顧客の検索
+customers-search = 検索（メールアドレスまたはフリガナ）
+customers-search-hint = メールアドレスは全体を入力してください。フリガナは、姓・名・姓名のいずれかと完全に一致するお客さまを表示します（ひらがな・半角カナも可）。
+customers-search-refused = 検索条件に誤りがあります。入力内容をご確認ください。
+customers-search-too-long = 検索語は{ $max }文字以内で入力してください。
+customers-search-invalid-email = メールアドレスの形式が正しくありません。「@」を含む場合は、メールアドレス全体を入力してください。
+customers-search-not-kana = フリガナ（カタカナまたはひらがな）か、メールアドレスを入力してください。漢字やローマ字では検索できません。
+customers-filter = 状態
+customers-filter-all = すべて
+customers-filter-unverified = メール未確認
+customers-filter-active = 有効
+customers-filter-premium = 追加サービス利用中
+customers-filter-disabled = 利用停止
+customers-sort = 並び順
+customers-sort-registered-desc = 登録日時の新しい順
+customers-sort-registered-asc = 登録日時の古い順
+customers-sort-last-login-desc = 最終ログインの新しい順
+customers-sort-last-login-asc = 最終ログインの古い順
+customers-search-submit = 表示する
+customers-search-clear = 条件をクリア
+customers-results = 検索結果
+customers-none = 条件に該当するお客さまはいません。
+customers-beyond-end = このページには表示するお客さまがいません。検索結果は { $n } ページまでです。
+customers-first-page = 最初のページへ
+customers-caption = 顧客一覧（{ $n } 件）
+customers-shown = { $total } 件中 { $first }〜{ $last } 件目を表示しています。
+customers-page-of = { $page } / { $pages } ページ
+customers-pages = ページ移動
+customers-prev = 前のページ
+customers-next = 次のページ
+customers-col-name = 氏名
+customers-col-kana = フリガナ
+customers-col-email = メールアドレス
+customers-col-status = 状態
+customers-col-premium = 追加サービス
+customers-col-registered = 登録日時
+customers-col-last-login = 最終ログイン日時
+customers-status-unverified = メール未確認
+customers-status-active = 有効
+customers-status-disabled = 利用停止
+customers-premium-yes = 利用中
+customers-premium-no = なし
+customers-never-logged-in = ログインなし
+
+## 業務コンソール：CSV出力
+customers-export = CSV出力
+customers-export-lead = 現在の検索条件・状態・並び順に該当するお客さま全員を、CSVファイルで出力します。出力は監査ログに記録されます。
+customers-export-encoding = 文字コード
+customers-export-utf8 = UTF-8（Excel 2016以降などで推奨）
+customers-export-sjis = Shift_JIS（古い表計算ソフト向け）
+customers-export-submit = CSVファイルを出力する
+customers-export-sjis-refused = Shift_JIS では表せない文字（絵文字や一部の異体字など）を含むお客さまの情報があるため、出力しませんでした。文字コードに「UTF-8」を選んで、もう一度出力してください。
+customers-csv-id = 顧客番号
+customers-csv-name = 氏名
+customers-csv-kana = フリガナ
+customers-csv-email = メールアドレス
+customers-csv-status = 状態
+customers-csv-premium = 追加サービス
+customers-csv-registered = 登録日時
+customers-csv-last-login = 最終ログイン日時
+
+## 業務コンソール：顧客詳細
+customer-title = 顧客情報
+customer-back = 顧客一覧に戻る
+customer-view-recorded = この画面の閲覧は監査ログに記録され、お客さまご自身の閲覧履歴にも表示されます。
+customer-details = 登録内容
+customer-birth-date = 生年月日
+customer-applications = 追加サービスのお申し込み
+customer-applications-none = お申し込みはありません（入力途中のものは表示しません）。
