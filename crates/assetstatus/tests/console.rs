@@ -75,15 +75,7 @@ async fn staff_sign_in_with_mandatory_second_factor(backend: Backend) {
     );
     let enrol = staff.get("/staff/enrol").await;
     assert!(enrol.body.contains("<svg"));
-    let key = enrol
-        .body
-        .split("<code class=\"key\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_owned();
+    let key = support::authenticator_key(&enrol.body);
     let refused = staff
         .submit("/staff/enrol", "/staff/enrol", &[("code", "111111")])
         .await;

@@ -95,15 +95,7 @@ async fn directory_roles_and_second_factor_decide_the_console_session(backend: B
 
     // With a second factor at the directory, its token says so and the console opens.
     let setup = employee.get("/profile/two-step").await;
-    let key = setup
-        .body
-        .split("<code class=\"key\">")
-        .nth(1)
-        .unwrap()
-        .split("</code>")
-        .next()
-        .unwrap()
-        .to_owned();
+    let key = support::authenticator_key(&setup.body);
     let done = employee
         .submit(
             "/profile/two-step",

@@ -496,15 +496,7 @@ pub async fn staff_browser(app: &TestApp, username: &str, roles: &str) -> (Brows
         .await;
     assert_eq!(first.location.as_deref(), Some("/staff/enrol"));
     let enrol = staff.get("/staff/enrol").await;
-    let key = enrol
-        .body
-        .split("<code class=\"key\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_owned();
+    let key = authenticator_key(&enrol.body);
     let done = staff
         .submit(
             "/staff/enrol",
@@ -514,4 +506,13 @@ pub async fn staff_browser(app: &TestApp, username: &str, roles: &str) -> (Brows
         .await;
     assert_eq!(done.status, 200, "second factor enrolled");
     (staff, id.to_string())
+}
+
+/// The base32 authenticator secret an enrolment page shows.
+pub fn authenticator_key(body: &str) -> String {
+    body.split("<code class=\"key\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("an authenticator secret on the page")
+        .to_owned()
 }

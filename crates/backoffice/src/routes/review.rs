@@ -188,29 +188,14 @@ pub async fn decide(
         Err(ApplicationError::Invalid(errors)) => {
             return refused(&state, &operator, id, f, errors, None).await;
         }
-        Err(ApplicationError::SelfApproval) => {
-            let message = operator.chrome().t("review-self-approval");
-            return refused(
-                &state,
-                &operator,
-                id,
-                f,
-                FormErrors::default(),
-                Some(message),
-            )
-            .await;
-        }
-        Err(ApplicationError::NotDecidable(_)) => {
-            let message = operator.chrome().t("review-not-decidable");
-            return refused(
-                &state,
-                &operator,
-                id,
-                f,
-                FormErrors::default(),
-                Some(message),
-            )
-            .await;
+        Err(e @ (ApplicationError::SelfApproval | ApplicationError::NotDecidable(_))) => {
+            let key = match e {
+                ApplicationError::SelfApproval => "review-self-approval",
+                _ => "review-not-decidable",
+            };
+            let message = operator.chrome().t(key);
+            let errors = FormErrors::default();
+            return refused(&state, &operator, id, f, errors, Some(message)).await;
         }
         Err(e) => return Err(staff_error(e)),
     };
