@@ -158,16 +158,15 @@ pub(crate) async fn assign(
     staff: StaffId,
     now: i64,
 ) -> Result<bool, DbError> {
-    let done = sqlx::query(
+    stamp(
+        tx,
         "UPDATE applications SET status = 'under_review', assigned_to = $1, assigned_at = $2, \
          updated_at = $2 WHERE id = $3 AND status IN ('submitted', 'under_review')",
+        id,
+        staff,
+        now,
     )
-    .bind(staff.to_string())
-    .bind(now)
-    .bind(id.to_string())
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .await
 }
 
 /// Records the first of two approvals; false when the application is not waiting for a
@@ -178,16 +177,33 @@ pub(crate) async fn propose_approval(
     staff: StaffId,
     now: i64,
 ) -> Result<bool, DbError> {
-    let done = sqlx::query(
+    stamp(
+        tx,
         "UPDATE applications SET status = 'under_review', approval_proposed_by = $1, \
          approval_proposed_at = $2, updated_at = $2 \
          WHERE id = $3 AND status IN ('submitted', 'under_review') AND approval_proposed_by IS NULL",
+        id,
+        staff,
+        now,
     )
-    .bind(staff.to_string())
-    .bind(now)
-    .bind(id.to_string())
-    .execute(&mut **tx)
-    .await?;
+    .await
+}
+
+/// Runs an update that records `staff` at `now` ($1, $2) on application `id` ($3); true when
+/// the row was in a state the update allows.
+async fn stamp(
+    tx: &mut WriteTx,
+    sql: &str,
+    id: ApplicationId,
+    staff: StaffId,
+    now: i64,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(sql)
+        .bind(staff.to_string())
+        .bind(now)
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 

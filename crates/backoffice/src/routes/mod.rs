@@ -66,11 +66,8 @@ struct StaffNames(HashMap<StaffId, String>);
 
 impl StaffNames {
     async fn load(state: &BackOfficeState) -> Result<Self, WebError> {
-        let all = state.identity.list_staff().await?;
         Ok(Self(
-            all.into_iter()
-                .map(|s| (s.id, format!("{} ({})", s.display_name, s.username)))
-                .collect(),
+            state.identity.staff_names().await?.into_iter().collect(),
         ))
     }
 

@@ -132,6 +132,17 @@ impl Identity {
         Ok(out)
     }
 
+    /// Every staff account's ID with "display name (user name)", for consoles that name who
+    /// did what; unlike [`Identity::list_staff`] it reads nothing but the staff table.
+    pub async fn staff_names(&self) -> Result<Vec<(StaffId, String)>, IdentityError> {
+        let mut tx = self.db.read().await?;
+        Ok(store::all(&mut tx)
+            .await?
+            .into_iter()
+            .map(|row| (row.id, format!("{} ({})", row.display_name, row.username)))
+            .collect())
+    }
+
     /// Blocks or unblocks an account; blocking ends its sessions.
     pub async fn set_staff_active(
         &self,
