@@ -260,19 +260,25 @@ fn print_banner(
 
 async fn verify_audit(config: &Config) -> anyhow::Result<ExitCode> {
     let db = Db::connect(&config.database_url()).await?;
+    let keyring = platform::crypto::Keyring::open(&db, &config.master_key_file()).await?;
     let mut tx = db.read().await?;
     let total = audit::length(&mut tx).await?;
+    let checkpoints = audit::checkpoint::count(&mut tx).await?;
     let bar = ProgressBar::new(u64::try_from(total).unwrap_or(0));
     bar.set_style(
         ProgressStyle::with_template("verifying audit trail {bar:40} {pos}/{len} entries")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let verdict =
-        audit::verify(&mut tx, |n| bar.set_position(u64::try_from(n).unwrap_or(0))).await?;
+    let verdict = audit::verify_signed(&mut tx, &keyring.audit_verifying_key(), |n| {
+        bar.set_position(u64::try_from(n).unwrap_or(0))
+    })
+    .await?;
     bar.finish_and_clear();
     match verdict {
         Verdict::Intact { entries } => {
-            println!("audit trail intact: {entries} entries, chain verified");
+            println!(
+                "audit trail intact: {entries} entries, chain verified, {checkpoints} signed checkpoints checked"
+            );
             Ok(ExitCode::SUCCESS)
         }
         Verdict::Broken { seq, reason } => {

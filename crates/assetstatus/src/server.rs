@@ -19,6 +19,7 @@ use backoffice::{BackOffice, BackOfficeState};
 use console::{Console, ConsoleState};
 use edge::HttpMetrics;
 use identity::{Identity, PasswordHasher, Settings};
+use ops::{Ops, OpsState};
 use platform::config::Config;
 use platform::crypto::Keyring;
 use platform::db::Db;
@@ -44,6 +45,8 @@ pub struct Built {
     pub console: ConsoleState,
     /// The business operators' console's state.
     pub backoffice: BackOfficeState,
+    /// The operations console's state (also its sampler and alert engine).
+    pub ops: OpsState,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Arc<edge::TrustedProxies>,
     /// Who may reach the staff listener.
@@ -149,6 +152,21 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
     }));
     let state_db = app.db.clone();
     let http_metrics = Arc::new(HttpMetrics::default());
+    let ops = OpsState(Arc::new(Ops {
+        db: app.db.clone(),
+        identity: Arc::clone(&app.identity),
+        keyring: Arc::clone(&app.keyring),
+        vault: Arc::clone(&app.vault),
+        mailer: Arc::clone(&mailer),
+        outbox: Arc::clone(&outbox),
+        http_metrics: Arc::clone(&http_metrics),
+        instance: ops::Instance::new(),
+        settings: config.ops.clone(),
+        audit: config.audit.clone(),
+        data_dir: config.data_dir.clone(),
+        staff_base_url: config.staff_base_url(),
+        secure_cookies: app.secure_cookies,
+    }));
     let authenticator = Arc::new(api::Authenticator::new(
         Arc::clone(&app.oidc),
         Arc::clone(&http_metrics),
@@ -165,6 +183,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         state: AppState(Arc::new(app)),
         console,
         backoffice,
+        ops,
         mail: mailer.describe(),
         http_metrics,
         outbox,
@@ -348,8 +367,8 @@ fn metrics_routes(built: &Built) -> Router {
 }
 
 /// The staff listener's router in `stack`: health and `/metrics` always; the console shell when
-/// this process runs the back office or the operations console, and the back office's pages when
-/// it runs the back office; all behind the allow-list.
+/// this process runs the back office or the operations console, and the pages of each console
+/// it runs; all behind the allow-list.
 pub fn staff_router(
     config: &Config,
     built: &Built,
@@ -378,6 +397,9 @@ pub fn staff_router(
     if roles.contains(&Role::Backoffice) {
         routes = routes.merge(backoffice::router(built.backoffice.clone()));
     }
+    if roles.contains(&Role::Ops) {
+        routes = routes.merge(ops::router(built.ops.clone()));
+    }
     let guarded = routes.layer(allow);
     Ok(match stack {
         Stack::Upstream => behind_gateway(guarded, built),
@@ -399,7 +421,8 @@ pub enum Role {
     Backoffice,
     /// Administrators' console on the staff listener.
     Ops,
-    /// Background jobs (mail delivery from the outbox, expired-session cleanup).
+    /// Background jobs (mail and webhook delivery from the outbox, expired-session cleanup,
+    /// alert evaluation, audit checkpoints, pruning).
     Worker,
 }
 
@@ -484,7 +507,17 @@ pub async fn start(config: &Config, built: &Built, roles: &[Role]) -> anyhow::Re
         Arc::clone(&built.rate_limits),
         signal.clone(),
     ));
+    let role_names: Vec<String> = roles
+        .iter()
+        .filter_map(|r| clap::ValueEnum::to_possible_value(r).map(|v| v.get_name().to_owned()))
+        .collect();
+    tasks.push(ops::jobs::sampler(
+        Arc::clone(&built.ops.0),
+        role_names.join(","),
+        signal.clone(),
+    ));
     if roles.contains(&Role::Worker) {
+        tasks.push(ops::jobs::engine(Arc::clone(&built.ops.0), signal.clone()));
         tasks.push(tokio::spawn(Arc::clone(&built.outbox).run(signal.clone())));
         tasks.push(housekeeping(built.state.clone(), signal));
     }

@@ -1,6 +1,7 @@
 //! One JSON line per request: request ID, client address, method, route template (never the
 //! raw path, which can carry tokens), status, bytes, latency and, once a session or token has
-//! been checked, the user the request acted for.
+//! been checked, the user the request acted for. The rest of the request runs inside a
+//! `request` span carrying the request ID, so every event logged while handling it names it.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -9,6 +10,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::header::CONTENT_LENGTH;
 use axum::middleware::Next;
 use axum::response::Response;
+use tracing::Instrument;
 
 use crate::{AccessNote, HttpMetrics, RequestId};
 
@@ -37,7 +39,10 @@ pub async fn access_log(
     if let Some(route) = &matched {
         note.set_route(route.clone());
     }
-    let response = next.run(request).await;
+    // At ERROR level so that a filter of `warn` or `error` keeps it: it records nothing by
+    // itself, and the warnings and errors are the events that most need the request ID.
+    let span = tracing::error_span!("request", request_id = request_id.as_str());
+    let response = next.run(request).instrument(span).await;
     let elapsed = started.elapsed();
     let noted = note.read();
     let route = noted.route.unwrap_or_else(|| "-".to_owned());

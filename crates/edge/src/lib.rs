@@ -28,7 +28,7 @@ pub use assertion::{ASSERTION_HEADER, Assertion, AssertionError, GatewaySeal};
 pub use behind_gateway::{BehindGateway, ROUTE_HEADER, USER_HEADER, behind_gateway};
 pub use client_ip::{ClientIp, TrustedProxies, client_ip};
 pub use meta::{Meta, request_meta, request_meta_of};
-pub use metrics::HttpMetrics;
+pub use metrics::{HttpMetrics, LATENCY_BUCKETS, Tally, TallySnapshot, latency_bound};
 pub use note::{AccessNote, Noted, note_user};
 pub use principal::Principal;
 pub use proxy::{Upstream, UpstreamError, forward};

@@ -1,7 +1,11 @@
 //! Request figures for `/metrics`: count and latency per route template, method and status, the
 //! requests the rate limits turned away by route class, firewall matches by rule, authentication
 //! outcomes by scheme and outcome, and token-verification failures by reason.
-//! Held in the application state, not in a global registry.
+//! Held in the application state, not in a global registry. The same figures are also tallied
+//! since the last flush ([`Tally`]), so the operations console can keep a per-minute history in
+//! the database that survives restarts and adds up over every instance.
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -37,6 +41,7 @@ pub struct HttpMetrics {
     waf_matches: Family<WafLabels, Counter>,
     auth_outcomes: Family<AuthLabels, Counter>,
     token_failures: Family<ReasonLabels, Counter>,
+    tally: Tally,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -56,9 +61,81 @@ struct WafLabels {
     blocked: bool,
 }
 
+/// Number of latency buckets with an upper bound; one more counts everything slower.
+pub const LATENCY_BUCKETS: usize = 16;
+
+/// Upper bound of latency bucket `i`, in seconds: 0.25 ms to about 8 s in doubling steps.
+pub fn latency_bound(i: usize) -> f64 {
+    0.000_25 * f64::from(1_u32 << i.min(30))
+}
+
 fn latency_histogram() -> Histogram {
-    // 0.25 ms to about 8 s in doubling steps.
-    Histogram::new(exponential_buckets(0.000_25, 2.0, 16))
+    Histogram::new(exponential_buckets(0.000_25, 2.0, LATENCY_BUCKETS as u16))
+}
+
+/// Figures since the last [`Tally::take`].
+#[derive(Default)]
+pub struct Tally {
+    requests: AtomicU64,
+    server_errors: AtomicU64,
+    latency: [AtomicU64; LATENCY_BUCKETS + 1],
+    rate_limited: AtomicU64,
+    waf_matches: AtomicU64,
+    waf_blocks: AtomicU64,
+    token_failures: AtomicU64,
+}
+
+/// What a [`Tally`] held when it was taken.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TallySnapshot {
+    /// Requests answered.
+    pub requests: u64,
+    /// Of which with a 5xx status.
+    pub server_errors: u64,
+    /// Requests per latency bucket (see [`latency_bound`]); the last counts the slowest.
+    pub latency: [u64; LATENCY_BUCKETS + 1],
+    /// Requests a rate limit refused.
+    pub rate_limited: u64,
+    /// Requests a firewall rule matched.
+    pub waf_matches: u64,
+    /// Of which refused.
+    pub waf_blocks: u64,
+    /// Bearer tokens refused.
+    pub token_failures: u64,
+}
+
+impl Tally {
+    /// The figures so far, leaving zero behind.
+    pub fn take(&self) -> TallySnapshot {
+        let take = |a: &AtomicU64| a.swap(0, Ordering::Relaxed);
+        TallySnapshot {
+            requests: take(&self.requests),
+            server_errors: take(&self.server_errors),
+            latency: std::array::from_fn(|i| take(&self.latency[i])),
+            rate_limited: take(&self.rate_limited),
+            waf_matches: take(&self.waf_matches),
+            waf_blocks: take(&self.waf_blocks),
+            token_failures: take(&self.token_failures),
+        }
+    }
+
+    /// Adds taken figures back, when they could not be stored, so that none is lost.
+    pub fn restore(&self, s: &TallySnapshot) {
+        let add = |a: &AtomicU64, n: u64| a.fetch_add(n, Ordering::Relaxed);
+        add(&self.requests, s.requests);
+        add(&self.server_errors, s.server_errors);
+        for (bucket, n) in self.latency.iter().zip(s.latency) {
+            add(bucket, n);
+        }
+        add(&self.rate_limited, s.rate_limited);
+        add(&self.waf_matches, s.waf_matches);
+        add(&self.waf_blocks, s.waf_blocks);
+        add(&self.token_failures, s.token_failures);
+    }
+
+    fn bump(a: &AtomicU64) {
+        a.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 impl Default for HttpMetrics {
@@ -108,6 +185,7 @@ impl Default for HttpMetrics {
             latency,
             rate_limited,
             waf_matches,
+            tally: Tally::default(),
         }
     }
 }
@@ -126,6 +204,19 @@ impl HttpMetrics {
                 route: route.to_owned(),
             })
             .observe(seconds);
+        Tally::bump(&self.tally.requests);
+        if status >= 500 {
+            Tally::bump(&self.tally.server_errors);
+        }
+        let bucket = (0..LATENCY_BUCKETS)
+            .find(|i| seconds <= latency_bound(*i))
+            .unwrap_or(LATENCY_BUCKETS);
+        Tally::bump(&self.tally.latency[bucket]);
+    }
+
+    /// The figures since the last flush.
+    pub fn tally(&self) -> &Tally {
+        &self.tally
     }
 
     /// Records a request a rate limit refused.
@@ -135,6 +226,7 @@ impl HttpMetrics {
                 class: class.to_owned(),
             })
             .inc();
+        Tally::bump(&self.tally.rate_limited);
     }
 
     /// Records a firewall match.
@@ -145,6 +237,10 @@ impl HttpMetrics {
                 blocked,
             })
             .inc();
+        Tally::bump(&self.tally.waf_matches);
+        if blocked {
+            Tally::bump(&self.tally.waf_blocks);
+        }
     }
 
     /// Records the outcome of one authentication attempt; both labels come from fixed sets.
@@ -160,6 +256,7 @@ impl HttpMetrics {
         self.token_failures
             .get_or_create(&ReasonLabels { reason })
             .inc();
+        Tally::bump(&self.tally.token_failures);
     }
 
     /// The figures in the OpenMetrics text format, without the closing `# EOF`, so that other
@@ -197,5 +294,30 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("# EOF"));
+    }
+
+    #[test]
+    fn tally_counts_since_the_last_take_and_restores() {
+        let m = HttpMetrics::default();
+        m.observe("GET", "/", 200, 0.0002);
+        m.observe("GET", "/", 503, 0.003);
+        m.observe("GET", "/", 200, 100.0);
+        m.waf_match("sqli", true);
+        m.waf_match("xss", false);
+        m.rate_limited("login");
+        m.token_rejected("expired");
+        let taken = m.tally().take();
+        assert_eq!((taken.requests, taken.server_errors), (3, 1));
+        assert_eq!(taken.latency[0], 1, "0.2 ms is in the first bucket");
+        assert_eq!(taken.latency[4], 1, "3 ms is at most 4 ms");
+        assert_eq!(
+            taken.latency[LATENCY_BUCKETS], 1,
+            "100 s is beyond every bound"
+        );
+        assert_eq!((taken.waf_matches, taken.waf_blocks), (2, 1));
+        assert_eq!((taken.rate_limited, taken.token_failures), (1, 1));
+        assert_eq!(m.tally().take(), TallySnapshot::default());
+        m.tally().restore(&taken);
+        assert_eq!(m.tally().take(), taken);
     }
 }

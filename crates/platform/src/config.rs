@@ -11,6 +11,10 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use url::Url;
 
+mod ops;
+
+pub use ops::{AlertRules, AuditConfig, OpsConfig, RuleSettings};
+
 /// Why the configuration cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -65,6 +69,10 @@ pub struct Config {
     pub documents: DocumentsConfig,
     /// The additional-service application: who hears of new submissions.
     pub applications: ApplicationsConfig,
+    /// The operations console: sampling, alert rules and who hears of alerts.
+    pub ops: OpsConfig,
+    /// The audit trail's signed checkpoints and retention.
+    pub audit: AuditConfig,
     /// Log filter in `tracing` syntax.
     pub log_filter: String,
 }
@@ -418,6 +426,8 @@ impl Default for Config {
             tls: TlsConfig::default(),
             documents: DocumentsConfig::default(),
             applications: ApplicationsConfig::default(),
+            ops: OpsConfig::default(),
+            audit: AuditConfig::default(),
             log_filter: "info".to_owned(),
         }
     }
@@ -745,6 +755,8 @@ impl Config {
         }
         self.documents.validate(self.edge.waf.max_upload_bytes)?;
         self.applications.validate()?;
+        self.ops.validate()?;
+        self.audit.validate()?;
         if let Some(federation) = &self.staff_federation {
             federation.validate()?;
         }

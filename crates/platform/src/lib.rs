@@ -10,6 +10,7 @@ pub mod db;
 pub mod fields;
 pub mod i18n;
 pub mod ids;
+pub mod log_capture;
 pub mod mail;
 pub mod outbox;
 pub mod telemetry;

@@ -110,6 +110,17 @@ impl Mailer {
         }
     }
 
+    /// Whether mail can be handed over now: the SMTP server accepts a connection and greets,
+    /// or the mail directory exists (true). For the operations dashboard and its alert rule.
+    pub async fn probe(&self) -> Result<bool, MailError> {
+        match &self.transport {
+            Transport::Smtp(smtp) => Ok(smtp.test_connection().await?),
+            Transport::Files(_, dir) => {
+                Ok(tokio::fs::metadata(dir).await.is_ok_and(|m| m.is_dir()))
+            }
+        }
+    }
+
     /// Sends one mail with the given Message-ID (stable across retries).
     pub async fn send_with_id(
         &self,

@@ -1,24 +1,29 @@
-//! Durable mail delivery. A mail is stored (sealed: it holds an address and single-use links)
-//! before the request that caused it answers; the worker role delivers it with retries and
-//! exponential backoff, and gives up into a dead-letter state after a set number of attempts.
-//! Once sent, the stored content is erased.
+//! Durable delivery of mails and webhook calls. A mail is stored (sealed: it holds an address
+//! and single-use links) before the request that caused it answers, and so is a call to an
+//! incoming webhook (sealed too: its URL is the receiver's credential); the worker role delivers
+//! them with retries and exponential backoff, and gives up into a dead-letter state after a set
+//! number of attempts. Once sent, the stored content is erased.
+//!
+//! A webhook call is a JSON `POST` (Slack-compatible receivers take `{"text": "…"}`); any 2xx
+//! answer is a delivery, anything else, a redirect included, is a failure retried like a mail.
 //!
 //! # Sending once
 //!
-//! A worker claims due mails for a lease (`mail.lease_seconds`); a mail whose lease runs out
-//! without being marked is claimed again. To keep a mail the SMTP server has accepted from going
-//! out twice when the worker crashes, or the database fails, between sending and marking:
+//! A worker claims due entries for a lease (`mail.lease_seconds`); an entry whose lease runs out
+//! without being marked is claimed again. To keep a mail the SMTP server has accepted, or a call
+//! the receiver has answered with 2xx, from going out twice when the worker crashes, or the
+//! database fails, between sending and marking:
 //!
-//! 1. as soon as the SMTP server accepts a mail, its outbox ID is appended to a small journal
-//!    file in the data directory ([`JOURNAL_FILE`]) and forced to disk, and only then is the
-//!    row marked `sent`;
+//! 1. as soon as the SMTP server accepts a mail (or the receiver answers 2xx), its outbox ID is
+//!    appended to a small journal file in the data directory ([`JOURNAL_FILE`]) and forced to
+//!    disk, and only then is the row marked `sent`;
 //! 2. before every claim, and so at every worker start, the journal is replayed: each ID in it
 //!    is marked `sent` (content erased) and then removed from the journal;
-//! 3. a mail whose ID is in the journal is never sent again by this worker, even when its
+//! 3. an entry whose ID is in the journal is never sent again by this worker, even when its
 //!    lease runs out while the database cannot be written: it stays in the journal until the
 //!    database takes the mark.
 //!
-//! On a shutdown signal the worker finishes the mail in flight and its mark, hands the rest of
+//! On a shutdown signal the worker finishes the entry in flight and its mark, hands the rest of
 //! its claim back, and stops.
 //!
 //! The journal holds one fixed-format line per ID: twenty decimal digits, a space, eight hex
@@ -30,10 +35,12 @@
 //!
 //! The journal lives on the worker's disk. When the host and its disk are lost between the
 //! send and the mark, the mail goes out again once its lease runs out, with the same Message-ID
-//! (`<outbox-ID.KIND@assetstatus>`) so that receiving systems can recognise the duplicate. The
-//! same holds when another worker, with its own data directory, claims the mail after the lease
-//! while this one still waits for the database: keep the lease longer than database outages
-//! are expected to last. The journal belongs to one worker process per data directory.
+//! (`<outbox-ID.KIND@assetstatus>`) so that receiving systems can recognise the duplicate; a
+//! webhook call is repeated the same way, and webhook receivers have no such identifier to
+//! recognise it by. The same holds when another worker, with its own data directory, claims the
+//! entry after the lease while this one still waits for the database: keep the lease longer
+//! than database outages are expected to last. The journal belongs to one worker process per
+//! data directory. A call that times out may have reached the receiver and is sent again.
 
 use std::collections::BTreeSet;
 use std::fs::{File, OpenOptions};
@@ -52,22 +59,52 @@ use crate::db::{Db, DbError, WriteTx, col};
 use crate::mail::{MailError, Mailer, OutgoingMail};
 use crate::time_util::now_unix;
 
-/// Mails handled per pass.
+/// Entries handled per pass.
 const BATCH: i64 = 20;
 
 /// File name of the delivery journal in the data directory; it must survive restarts of the
 /// worker, so it is kept (and backed up) with the rest of the data directory.
 pub const JOURNAL_FILE: &str = "outbox-sent.journal";
 
-/// The sealed, stored form of a mail. Fields added later carry `#[serde(default)]` so that
-/// rows written before them stay readable.
+/// How long a webhook receiver may take to answer before the call counts as failed.
+const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The sealed, stored form of an entry. A mail keeps the shape rows had before webhooks were
+/// added, so those rows stay readable; a webhook call is wrapped in a `webhook` object, which
+/// no mail has. The webhook variant comes first: untagged variants are tried in order.
 #[derive(Serialize, Deserialize)]
-struct Stored {
+#[serde(untagged)]
+enum Stored {
+    Webhook { webhook: StoredWebhook },
+    Mail(StoredMail),
+}
+
+/// A stored mail. Fields added later carry `#[serde(default)]` so that rows written before
+/// them stay readable.
+#[derive(Serialize, Deserialize)]
+struct StoredMail {
     to: String,
     subject: String,
     text: String,
     #[serde(default)]
     html: Option<String>,
+}
+
+/// A stored webhook call: where to `POST` and the JSON to send.
+#[derive(Serialize, Deserialize)]
+struct StoredWebhook {
+    url: String,
+    body: serde_json::Value,
+}
+
+impl Stored {
+    /// What the entry is, for log lines.
+    fn what(&self) -> &'static str {
+        match self {
+            Stored::Webhook { .. } => "webhook",
+            Stored::Mail(_) => "mail",
+        }
+    }
 }
 
 /// Why a delivery pass stopped.
@@ -91,6 +128,8 @@ pub struct Outbox {
     db: Db,
     keyring: Arc<Keyring>,
     mailer: Arc<Mailer>,
+    /// `None` when no HTTP client could be built; webhook calls then fail and are retried.
+    webhooks: Option<reqwest::Client>,
     wake: Notify,
     max_attempts: i64,
     lease_secs: i64,
@@ -129,8 +168,8 @@ fn backoff(attempts: i64) -> i64 {
 }
 
 impl Outbox {
-    /// An outbox delivering through `mailer` with the attempts and lease of `settings`; its
-    /// delivery journal is kept in `data_dir`.
+    /// An outbox delivering mails through `mailer` and webhook calls over HTTP, with the
+    /// attempts and lease of `settings`; its delivery journal is kept in `data_dir`.
     pub fn new(
         db: Db,
         keyring: Arc<Keyring>,
@@ -139,10 +178,21 @@ impl Outbox {
         data_dir: &Path,
     ) -> Self {
         let journal_path = data_dir.join(JOURNAL_FILE);
+        // A redirect is not followed: the receiver's URL is fixed by configuration, and
+        // following one would send the alert somewhere nobody configured.
+        let webhooks = reqwest::Client::builder()
+            .timeout(WEBHOOK_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .inspect_err(|e| {
+                tracing::error!(error = %e, "no HTTP client for webhook calls; they will wait in the outbox");
+            })
+            .ok();
         Self {
             db,
             keyring,
             mailer,
+            webhooks,
             wake: Notify::new(),
             max_attempts: settings.max_attempts.max(1),
             lease_secs: settings.lease_seconds.max(1),
@@ -158,13 +208,64 @@ impl Outbox {
         kind: &'static str,
         mail: &OutgoingMail,
     ) -> Result<(), DbError> {
-        let stored = Stored {
+        let stored = Stored::Mail(StoredMail {
             to: mail.to.clone(),
             subject: mail.subject.clone(),
             text: mail.text.clone(),
             html: mail.html.clone(),
+        });
+        self.store_in(tx, kind, &stored).await
+    }
+
+    /// Stores a mail in a transaction of its own and wakes the worker.
+    pub async fn enqueue(&self, kind: &'static str, mail: &OutgoingMail) -> Result<(), DbError> {
+        let mut tx = self.db.write().await?;
+        self.enqueue_in(&mut tx, kind, mail).await?;
+        tx.commit().await?;
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    /// Stores a webhook call (`body` is `POST`ed as JSON to `url`) inside the caller's
+    /// transaction. The URL is sealed with the body: for incoming webhooks it is the credential.
+    pub async fn enqueue_webhook_in(
+        &self,
+        tx: &mut WriteTx,
+        kind: &'static str,
+        url: &str,
+        body: &serde_json::Value,
+    ) -> Result<(), DbError> {
+        let stored = Stored::Webhook {
+            webhook: StoredWebhook {
+                url: url.to_owned(),
+                body: body.clone(),
+            },
         };
-        let plain = serde_json::to_vec(&stored).unwrap_or_default();
+        self.store_in(tx, kind, &stored).await
+    }
+
+    /// Stores a webhook call in a transaction of its own and wakes the worker.
+    pub async fn enqueue_webhook(
+        &self,
+        kind: &'static str,
+        url: &str,
+        body: &serde_json::Value,
+    ) -> Result<(), DbError> {
+        let mut tx = self.db.write().await?;
+        self.enqueue_webhook_in(&mut tx, kind, url, body).await?;
+        tx.commit().await?;
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    /// Seals `stored` and inserts it as a pending row.
+    async fn store_in(
+        &self,
+        tx: &mut WriteTx,
+        kind: &'static str,
+        stored: &Stored,
+    ) -> Result<(), DbError> {
+        let plain = serde_json::to_vec(stored).unwrap_or_default();
         let sealed = self.keyring.outbox_key().seal(&plain, &aad(kind));
         sqlx::query(
             "INSERT INTO mail_outbox (kind, message_enc, status, attempts, next_attempt_at, last_error, created_at) \
@@ -178,26 +279,18 @@ impl Outbox {
         Ok(())
     }
 
-    /// Stores a mail in a transaction of its own and wakes the worker.
-    pub async fn enqueue(&self, kind: &'static str, mail: &OutgoingMail) -> Result<(), DbError> {
-        let mut tx = self.db.write().await?;
-        self.enqueue_in(&mut tx, kind, mail).await?;
-        tx.commit().await?;
-        self.wake.notify_one();
-        Ok(())
-    }
-
-    /// Wakes the worker after a caller committed mails queued with [`Outbox::enqueue_in`].
+    /// Wakes the worker after a caller committed entries queued with [`Outbox::enqueue_in`] or
+    /// [`Outbox::enqueue_webhook_in`].
     pub fn wake(&self) {
         self.wake.notify_one();
     }
 
-    /// Records journaled deliveries, then claims due mails and tries each once.
+    /// Records journaled deliveries, then claims due entries and tries each once.
     pub async fn deliver_due(&self) -> Result<Pass, OutboxError> {
         self.pass(None).await
     }
 
-    /// One pass; when `stop` turns true, the mail in flight is finished and the rest of the
+    /// One pass; when `stop` turns true, the entry in flight is finished and the rest of the
     /// claim is handed back.
     async fn pass(&self, stop: Option<&watch::Receiver<bool>>) -> Result<Pass, OutboxError> {
         let mut pass = Pass {
@@ -226,7 +319,7 @@ impl Outbox {
         let mut recorded = 0;
         for id in ids {
             if let Err(e) = self.mark_sent(id).await {
-                tracing::warn!(outbox_id = id, error = %e, "delivered mail not yet marked sent; kept in the journal");
+                tracing::warn!(outbox_id = id, error = %e, "delivered entry not yet marked sent; kept in the journal");
                 break;
             }
             self.with_journal(move |j| {
@@ -268,23 +361,27 @@ impl Outbox {
             .collect()
     }
 
-    /// Tries one claimed mail and records the outcome.
-    async fn deliver(&self, mail: Claimed, pass: &mut Pass) -> Result<(), OutboxError> {
+    /// Tries one claimed entry and records the outcome.
+    async fn deliver(&self, entry: Claimed, pass: &mut Pass) -> Result<(), OutboxError> {
         let Claimed {
             id,
             kind,
             sealed,
             attempts,
-        } = mail;
+        } = entry;
         if self.with_journal(move |j| j.holds(id)).await? {
             // Delivered already; only the mark is missing, and the next replay makes it.
-            tracing::debug!(outbox_id = id, kind, "journaled mail not sent again");
+            tracing::debug!(outbox_id = id, kind, "journaled entry not sent again");
             return Ok(());
         }
-        match self.send(id, &kind, &sealed).await {
+        let (what, outcome) = match self.open(&kind, &sealed) {
+            Ok(stored) => (stored.what(), self.send(id, &kind, stored).await),
+            Err(reason) => ("entry", Err(reason)),
+        };
+        match outcome {
             Ok(()) => {
                 if let Err(e) = self.with_journal(move |j| j.append(id)).await {
-                    tracing::error!(outbox_id = id, kind, error = %e, "delivered mail not journaled");
+                    tracing::error!(outbox_id = id, kind, error = %e, "delivered {what} not journaled");
                 }
                 match self.mark_sent(id).await {
                     Ok(()) => {
@@ -295,13 +392,13 @@ impl Outbox {
                         .await?;
                     }
                     Err(e) => {
-                        tracing::warn!(outbox_id = id, kind, error = %e, "delivered mail not yet marked sent; kept in the journal");
+                        tracing::warn!(outbox_id = id, kind, error = %e, "delivered {what} not yet marked sent; kept in the journal");
                     }
                 }
                 pass.sent += 1;
             }
             Err(reason) if attempts >= self.max_attempts => {
-                tracing::error!(outbox_id = id, kind, attempts, reason, "mail given up");
+                tracing::error!(outbox_id = id, kind, attempts, reason, "{what} given up");
                 self.mark_failed(id, "dead", attempts, now_unix(), reason)
                     .await?;
                 pass.dead += 1;
@@ -312,7 +409,7 @@ impl Outbox {
                     kind,
                     attempts,
                     reason,
-                    "mail delivery deferred"
+                    "{what} delivery deferred"
                 );
                 self.mark_failed(
                     id,
@@ -328,14 +425,25 @@ impl Outbox {
         Ok(())
     }
 
-    /// Sends one stored mail; the error is a short class, never the address or the text.
-    async fn send(&self, id: i64, kind: &str, sealed: &[u8]) -> Result<(), &'static str> {
+    /// Unseals one stored entry.
+    fn open(&self, kind: &str, sealed: &[u8]) -> Result<Stored, &'static str> {
         let plain = self
             .keyring
             .outbox_key()
             .open(sealed, &aad(kind))
             .map_err(|_| "unreadable")?;
-        let stored: Stored = serde_json::from_slice(&plain).map_err(|_| "unreadable")?;
+        serde_json::from_slice(&plain).map_err(|_| "unreadable")
+    }
+
+    /// Sends one entry; the error is a short class, never the address, the URL or the text.
+    async fn send(&self, id: i64, kind: &str, stored: Stored) -> Result<(), &'static str> {
+        match stored {
+            Stored::Mail(mail) => self.send_mail(id, kind, mail).await,
+            Stored::Webhook { webhook } => self.call_webhook(webhook).await,
+        }
+    }
+
+    async fn send_mail(&self, id: i64, kind: &str, stored: StoredMail) -> Result<(), &'static str> {
         let mail = OutgoingMail {
             to: stored.to,
             subject: stored.subject,
@@ -352,6 +460,33 @@ impl Outbox {
                 MailError::Address => "address",
                 MailError::Build(_) | MailError::Settings(_) => "message",
             })
+    }
+
+    /// `POST`s the body as JSON; only a 2xx answer counts. reqwest's errors name the URL, so
+    /// none of them is logged or stored, only its class.
+    async fn call_webhook(&self, webhook: StoredWebhook) -> Result<(), &'static str> {
+        let client = self.webhooks.as_ref().ok_or("webhook-client")?;
+        let response = client
+            .post(webhook.url.as_str())
+            .json(&webhook.body)
+            .send()
+            .await
+            .map_err(|e| {
+                if e.is_timeout() {
+                    "webhook-timeout"
+                } else if e.is_connect() {
+                    "webhook-connect"
+                } else if e.is_builder() {
+                    "webhook-url"
+                } else {
+                    "webhook-request"
+                }
+            })?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err("webhook-status")
+        }
     }
 
     /// Records a delivery and erases the content, which is no longer needed. A row marked
@@ -392,7 +527,7 @@ impl Outbox {
         Ok(())
     }
 
-    /// Hands claimed but untried mails back, due at once, for the next worker.
+    /// Hands claimed but untried entries back, due at once, for the next worker.
     async fn release(&self, ids: &[i64]) -> Result<(), DbError> {
         let now = now_unix();
         let mut tx = self.db.write().await?;
@@ -431,8 +566,8 @@ impl Outbox {
         })
     }
 
-    /// Delivers until `shutdown`: at once when woken by a new mail, otherwise every few seconds.
-    /// A shutdown during a pass lets the mail in flight and its mark finish first.
+    /// Delivers until `shutdown`: at once when woken by a new entry, otherwise every few
+    /// seconds. A shutdown during a pass lets the entry in flight and its mark finish first.
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
         loop {
             if let Err(e) = self.pass(Some(&shutdown)).await {
@@ -450,8 +585,9 @@ impl Outbox {
     }
 }
 
-/// The delivery journal: IDs of mails the SMTP server accepted that are not yet known to be
-/// marked `sent` in the database. Read from disk on first use.
+/// The delivery journal: IDs of entries delivered (mails the SMTP server accepted, webhook
+/// calls answered with 2xx) that are not yet known to be marked `sent` in the database. Read
+/// from disk on first use.
 struct Journal {
     path: PathBuf,
     loaded: bool,
@@ -552,7 +688,7 @@ impl Journal {
     }
 
     /// Records a delivery durably. The ID is remembered first, so that even when the disk
-    /// fails this process does not send the mail again.
+    /// fails this process does not send the entry again.
     fn append(&mut self, id: i64) -> io::Result<()> {
         self.unmarked.insert(id);
         self.open()?;
@@ -626,10 +762,45 @@ mod tests {
     #[test]
     fn rows_stored_before_html_existed_stay_readable() {
         let old = br#"{"to":"a@example.jp","subject":"s","text":"t"}"#;
-        let stored: Stored = serde_json::from_slice(old).unwrap();
+        let Stored::Mail(stored) = serde_json::from_slice(old).unwrap() else {
+            panic!("an old row reads as a mail");
+        };
         assert_eq!(
             (stored.to.as_str(), stored.text.as_str(), stored.html),
             ("a@example.jp", "t", None)
+        );
+    }
+
+    #[test]
+    fn mails_keep_the_shape_rows_had_before_webhooks() {
+        let stored = Stored::Mail(StoredMail {
+            to: "a@example.jp".to_owned(),
+            subject: "s".to_owned(),
+            text: "t".to_owned(),
+            html: Some("<p>t</p>".to_owned()),
+        });
+        assert_eq!(
+            serde_json::to_value(&stored).unwrap(),
+            serde_json::json!({"to": "a@example.jp", "subject": "s", "text": "t", "html": "<p>t</p>"})
+        );
+    }
+
+    #[test]
+    fn webhook_calls_read_back_as_webhook_calls() {
+        let body = serde_json::json!({"text": "alert", "to": "not a mail field here"});
+        let stored = Stored::Webhook {
+            webhook: StoredWebhook {
+                url: "https://hooks.example.jp/T/1".to_owned(),
+                body: body.clone(),
+            },
+        };
+        let bytes = serde_json::to_vec(&stored).unwrap();
+        let Stored::Webhook { webhook } = serde_json::from_slice(&bytes).unwrap() else {
+            panic!("a webhook call reads back as a webhook call");
+        };
+        assert_eq!(
+            (webhook.url.as_str(), webhook.body),
+            ("https://hooks.example.jp/T/1", body)
         );
     }
 

@@ -1,11 +1,15 @@
 //! A PostgreSQL 15 cluster for the tests of one process, started on first use in a temporary
 //! directory and stopped by a watchdog when the process ends. Each call to
 //! [`fresh_database`] creates a new empty database in it, so tests never share state.
+//!
+//! A test that stops the database (outage alerts, reconnection) gets an [`OwnCluster`] of its
+//! own instead, so the shared cluster keeps serving the other tests.
 
-use std::net::TcpListener;
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use sqlx::{Connection, Executor, PgConnection};
 
@@ -62,7 +66,17 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-fn start() -> Cluster {
+/// A scratch cluster's files: `data` (owned by `postgres` when running as root), its socket
+/// directory and its server log, under one temporary directory.
+struct Files {
+    dir: PathBuf,
+    data: PathBuf,
+    socket: PathBuf,
+    log: PathBuf,
+}
+
+/// Creates a new cluster in a new temporary directory.
+fn init() -> Files {
     let dir: PathBuf = tempfile::Builder::new()
         .prefix("assetstatus-pg-")
         .tempdir()
@@ -77,13 +91,12 @@ fn start() -> Cluster {
     if is_root() {
         run(Command::new_chown(&socket), "chown socket directory");
     }
-    let data_s = data.to_str().unwrap();
     run(
         pg(
             "initdb",
             &[
                 "-D",
-                data_s,
+                data.to_str().unwrap(),
                 "-A",
                 "trust",
                 "-U",
@@ -96,30 +109,176 @@ fn start() -> Cluster {
         ),
         "initdb",
     );
-    let port = free_port();
+    let log = dir.join("server.log");
+    Files {
+        dir,
+        data,
+        socket,
+        log,
+    }
+}
+
+/// Starts the server of `files` on `port` and waits until it accepts connections.
+fn pg_start(files: &Files, port: u16) {
     let options = format!(
         "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
-        socket.display()
+        files.socket.display()
     );
-    let log = dir.join("server.log");
     run(
         pg(
             "pg_ctl",
             &[
                 "-D",
-                data_s,
+                files.data.to_str().unwrap(),
                 "-o",
                 &options,
                 "-l",
-                log.to_str().unwrap(),
+                files.log.to_str().unwrap(),
                 "-w",
                 "start",
             ],
         ),
         "pg_ctl start",
     );
-    watchdog(&dir, &data);
+}
+
+fn start() -> Cluster {
+    let files = init();
+    let port = free_port();
+    pg_start(&files, port);
+    watchdog(&files.dir, &files.data);
     Cluster { port }
+}
+
+/// True when something accepts TCP connections on the loopback `port`.
+fn accepts(port: u16) -> bool {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok()
+}
+
+/// Waits up to 30 s for `accepts(port)` to become `wanted`.
+fn wait_until_accepting(port: u16, wanted: bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while accepts(port) != wanted {
+        assert!(
+            Instant::now() < deadline,
+            "port {port} still {} connections after 30 s",
+            if wanted { "refuses" } else { "accepts" }
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A PostgreSQL cluster of one test's own, which the test may stop and start again on the same
+/// port with the same data, without disturbing the cluster the other tests share. Dropping it
+/// stops the server and removes its files; should the process die first, a watchdog does.
+///
+/// Its methods block (they run `pg_ctl`); from async code the few seconds this takes are
+/// acceptable in a test.
+pub struct OwnCluster {
+    files: Files,
+    port: u16,
+    running: bool,
+}
+
+impl OwnCluster {
+    /// The database [`OwnCluster::url`] names, created when the cluster starts.
+    pub const DATABASE: &str = "assetstatus";
+
+    /// Creates a cluster in a temporary directory, starts it on a free port and creates
+    /// [`OwnCluster::DATABASE`] in it.
+    pub fn start() -> Self {
+        let files = init();
+        let port = free_port();
+        pg_start(&files, port);
+        watchdog(&files.dir, &files.data);
+        let port_s = port.to_string();
+        run(
+            pg(
+                "createdb",
+                &[
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    &port_s,
+                    "-U",
+                    "postgres",
+                    Self::DATABASE,
+                ],
+            ),
+            "createdb",
+        );
+        Self {
+            files,
+            port,
+            running: true,
+        }
+    }
+
+    /// The URL of [`OwnCluster::DATABASE`]; it stays the same across stops and restarts.
+    pub fn url(&self) -> String {
+        format!(
+            "postgres://postgres@127.0.0.1:{}/{}",
+            self.port,
+            Self::DATABASE
+        )
+    }
+
+    /// Stops the server (open connections are closed) and waits until its port refuses
+    /// connections.
+    pub fn stop(&mut self) {
+        run(
+            pg(
+                "pg_ctl",
+                &[
+                    "-D",
+                    self.files.data.to_str().unwrap(),
+                    "-m",
+                    "fast",
+                    "-w",
+                    "stop",
+                ],
+            ),
+            "pg_ctl stop",
+        );
+        self.running = false;
+        wait_until_accepting(self.port, false);
+    }
+
+    /// Starts the stopped server again on the same port with the same data and waits until it
+    /// accepts connections.
+    pub fn restart(&mut self) {
+        pg_start(&self.files, self.port);
+        self.running = true;
+        wait_until_accepting(self.port, true);
+    }
+}
+
+impl Drop for OwnCluster {
+    fn drop(&mut self) {
+        if self.running {
+            let stop = pg(
+                "pg_ctl",
+                &[
+                    "-D",
+                    &self.files.data.to_string_lossy(),
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "stop",
+                ],
+            )
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+            if let Err(e) = stop {
+                eprintln!("stopping a scratch PostgreSQL cluster: {e}");
+            }
+        }
+        if let Err(e) = std::fs::remove_dir_all(&self.files.dir) {
+            eprintln!("removing scratch cluster {}: {e}", self.files.dir.display());
+        }
+    }
 }
 
 /// Stops the cluster and removes its files once this test process has exited. The watchdog

@@ -7,8 +7,11 @@ use axum::response::{IntoResponse, Response};
 /// The stylesheet.
 pub const APP_CSS: &str = include_str!("../../../web/static/app.css");
 
-/// The passkey script, the site's only script.
+/// The passkey script, used wherever people sign in.
 pub const PASSKEY_JS: &str = include_str!("../../../web/static/passkey.js");
+
+/// The operations console's live refresh; a separate file so other pages do not load it.
+pub const OPS_JS: &str = include_str!("../../../web/static/ops.js");
 
 /// Version tag in the stylesheet URL; changes whenever the file does.
 pub fn css_version() -> String {
@@ -18,6 +21,11 @@ pub fn css_version() -> String {
 /// Version tag in the script URL.
 pub fn js_version() -> String {
     version_of(PASSKEY_JS)
+}
+
+/// Version tag in the operations script URL.
+pub fn ops_js_version() -> String {
+    version_of(OPS_JS)
 }
 
 fn version_of(content: &str) -> String {
@@ -38,6 +46,11 @@ pub async fn app_css() -> Response {
 /// Serves the passkey script.
 pub async fn passkey_js() -> Response {
     immutable(PASSKEY_JS, "text/javascript; charset=utf-8")
+}
+
+/// Serves the operations console's live refresh script.
+pub async fn ops_js() -> Response {
+    immutable(OPS_JS, "text/javascript; charset=utf-8")
 }
 
 fn immutable(body: &'static str, content_type: &'static str) -> Response {

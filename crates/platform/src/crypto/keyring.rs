@@ -1,8 +1,9 @@
 //! The keys stored in the database, each wrapped by the master key: system keys (the e-mail
-//! blind index, form-token signing) and one data key per customer.
+//! blind index, form-token signing, audit checkpoints) and one data key per customer.
 
 use std::path::Path;
 
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use sqlx::AnyConnection;
@@ -21,6 +22,7 @@ const STAFF_KEY: &str = "staff_secrets";
 const OUTBOX_KEY: &str = "outbox";
 const SIGNING_KEY: &str = "signing_keys";
 const GATEWAY_KEY: &str = "gateway_assertion";
+const AUDIT_CHECKPOINT_KEY: &str = "audit_checkpoint";
 
 /// Why the keyring cannot be opened or used.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +54,7 @@ pub struct Keyring {
     outbox: DataKey,
     signing: DataKey,
     gateway: DataKey,
+    audit_checkpoint: DataKey,
 }
 
 impl Keyring {
@@ -86,6 +89,9 @@ impl Keyring {
         let gateway = system_key(db, &master, GATEWAY_KEY)
             .await?
             .map_err(|_| mismatch())?;
+        let audit_checkpoint = system_key(db, &master, AUDIT_CHECKPOINT_KEY)
+            .await?
+            .map_err(|_| mismatch())?;
         Ok(Self {
             master,
             email_index,
@@ -96,6 +102,7 @@ impl Keyring {
             outbox,
             signing,
             gateway,
+            audit_checkpoint,
         })
     }
 
@@ -135,6 +142,18 @@ impl Keyring {
     /// The key the identity provider's private signing keys are sealed with.
     pub fn signing_key(&self) -> &DataKey {
         &self.signing
+    }
+
+    /// The Ed25519 key audit checkpoints are signed with, derived from a system key used as
+    /// its seed: only someone holding the master key can sign a checkpoint.
+    pub fn audit_signing_key(&self) -> SigningKey {
+        SigningKey::from_bytes(self.audit_checkpoint.as_bytes())
+    }
+
+    /// The public half of [`Keyring::audit_signing_key`], which checkpoints are verified with
+    /// (never the public key stored beside them, which a forger would replace).
+    pub fn audit_verifying_key(&self) -> VerifyingKey {
+        self.audit_signing_key().verifying_key()
     }
 
     /// A token binding forms to the browser that loaded them (see the web layer's CSRF guard).

@@ -3,6 +3,18 @@
 //!
 //! Entries name people by opaque identifiers only: no name, address or other personal data
 //! enters the trail, so it can be kept after a customer's data is destroyed.
+//!
+//! A chain alone cannot show that its tail was rewritten and re-hashed, or cut off, by someone
+//! with write access to the database: [`checkpoint`] signs the head from time to time with a key
+//! the database holds only wrapped, and [`verify_signed`] checks the chain against those
+//! signatures. The same checkpoints let [`retention`] delete old entries while the rest stays
+//! verifiable.
+
+pub mod checkpoint;
+pub mod retention;
+pub mod search;
+
+pub use checkpoint::verify_signed;
 
 use std::fmt;
 use std::net::IpAddr;
@@ -132,6 +144,17 @@ impl Target {
         Self(format!("customers:rows={rows}"))
     }
 
+    /// An alert of the operations console.
+    pub fn alert(id: &str) -> Self {
+        Self(format!("alert:{id}"))
+    }
+
+    /// A search or export of the audit trail itself and how many entries it showed (never the
+    /// filter, which may name a person's identifier or address).
+    pub fn audit_rows(rows: usize) -> Self {
+        Self(format!("audit:rows={rows}"))
+    }
+
     /// A registered OAuth client.
     pub fn client(client_id: &str) -> Self {
         Self(format!("client:{client_id}"))
@@ -236,7 +259,27 @@ pub struct Entry {
     pub hash: Vec<u8>,
 }
 
+/// The columns of `audit_log` in the order [`Entry::from_row`] reads them.
+const ENTRY_COLUMNS: &str =
+    "seq, at_ms, actor, role, action, target, outcome, client_ip, request_id, prev_hash, hash";
+
 impl Entry {
+    fn from_row(r: &sqlx::any::AnyRow) -> Result<Self, DbError> {
+        Ok(Entry {
+            seq: col(r, "seq")?,
+            at_ms: col(r, "at_ms")?,
+            actor: col(r, "actor")?,
+            role: col(r, "role")?,
+            action: col(r, "action")?,
+            target: col(r, "target")?,
+            outcome: col(r, "outcome")?,
+            client_ip: col(r, "client_ip")?,
+            request_id: col(r, "request_id")?,
+            prev_hash: col(r, "prev_hash")?,
+            hash: col(r, "hash")?,
+        })
+    }
+
     fn compute_hash(&self) -> Vec<u8> {
         let mut h = Sha256::new();
         h.update(&self.prev_hash);
@@ -266,7 +309,7 @@ pub async fn append(tx: &mut WriteTx, event: &Event, meta: &RequestMeta) -> Resu
         .await?;
     let mut entry = Entry {
         seq: col(&head, "seq")?,
-        at_ms: time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64 / 1_000_000,
+        at_ms: now_ms(),
         actor: event.actor.id.clone(),
         role: event.actor.role.as_str().to_owned(),
         action: event.action.to_owned(),
@@ -323,31 +366,13 @@ pub async fn read_page(
     after_seq: i64,
     limit: i64,
 ) -> Result<Vec<Entry>, DbError> {
-    let rows = sqlx::query(
-        "SELECT seq, at_ms, actor, role, action, target, outcome, client_ip, request_id, prev_hash, hash \
-         FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
-    )
-    .bind(after_seq)
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Entry {
-                seq: col(r, "seq")?,
-                at_ms: col(r, "at_ms")?,
-                actor: col(r, "actor")?,
-                role: col(r, "role")?,
-                action: col(r, "action")?,
-                target: col(r, "target")?,
-                outcome: col(r, "outcome")?,
-                client_ip: col(r, "client_ip")?,
-                request_id: col(r, "request_id")?,
-                prev_hash: col(r, "prev_hash")?,
-                hash: col(r, "hash")?,
-            })
-        })
-        .collect()
+    let sql = format!("SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2");
+    let rows = sqlx::query(&sql)
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(Entry::from_row).collect()
 }
 
 /// Entries per action and outcome, for `/metrics`: exact across instances and restarts, since
@@ -397,6 +422,18 @@ pub enum BreakReason {
     Content,
     /// Entries after this one were removed (the head records a later one).
     Truncated,
+    /// The checkpoint at this position is not signed by the trail's checkpoint key: the row
+    /// was forged or altered.
+    CheckpointSignature,
+    /// This entry's hash differs from the one signed in the checkpoint at this position: it, or
+    /// entries before it, were rewritten and the chain re-hashed.
+    CheckpointMismatch,
+    /// A signed checkpoint covers this position but the entry is gone: the trail was cut
+    /// back to before it.
+    CheckpointRemoved,
+    /// Entries before this one were removed, and no signed checkpoint vouches for the hash
+    /// it links to.
+    Unanchored,
 }
 
 impl fmt::Display for BreakReason {
@@ -406,59 +443,125 @@ impl fmt::Display for BreakReason {
             BreakReason::Link => "it does not link to the previous entry",
             BreakReason::Content => "its contents were altered",
             BreakReason::Truncated => "entries after it were removed",
+            BreakReason::CheckpointSignature => "the signature of its checkpoint is invalid",
+            BreakReason::CheckpointMismatch => {
+                "it differs from its signed checkpoint: the entries up to it were rewritten"
+            }
+            BreakReason::CheckpointRemoved => "entries up to this signed checkpoint were removed",
+            BreakReason::Unanchored => {
+                "entries before it were removed without a signed checkpoint to anchor it"
+            }
         })
     }
 }
 
+/// Entries are read this many at a time while verifying.
+const VERIFY_PAGE: i64 = 1000;
+
 /// Checks the chain from the first entry to the head; `progress` is told how many entries
-/// have been checked so far.
+/// have been checked so far. A trail that retention has pruned no longer starts at entry 1 and
+/// needs [`verify_signed`], which can trust the checkpoint it starts from.
 pub async fn verify(
     conn: &mut AnyConnection,
     mut progress: impl FnMut(i64),
 ) -> Result<Verdict, DbError> {
-    const PAGE: i64 = 1000;
-    let mut expected_seq = 1;
-    let mut prev_hash = vec![0u8; 32];
+    let mut chain = Chain::from_genesis();
     loop {
-        let page = read_page(conn, expected_seq - 1, PAGE).await?;
+        let page = read_page(conn, chain.last_seq(), VERIFY_PAGE).await?;
         for entry in &page {
-            if entry.seq != expected_seq {
+            if let Err(reason) = chain.step(entry) {
                 return Ok(Verdict::Broken {
                     seq: entry.seq,
-                    reason: BreakReason::Gap,
+                    reason,
                 });
             }
-            if entry.prev_hash != prev_hash {
-                return Ok(Verdict::Broken {
-                    seq: entry.seq,
-                    reason: BreakReason::Link,
-                });
-            }
-            if entry.compute_hash() != entry.hash {
-                return Ok(Verdict::Broken {
-                    seq: entry.seq,
-                    reason: BreakReason::Content,
-                });
-            }
-            prev_hash.clone_from(&entry.hash);
-            expected_seq += 1;
         }
-        progress(expected_seq - 1);
-        if (page.len() as i64) < PAGE {
+        progress(chain.last_seq());
+        if (page.len() as i64) < VERIFY_PAGE {
             break;
         }
     }
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-        .fetch_one(&mut *conn)
+    chain.finish(conn).await
+}
+
+/// The head of the chain: the last sequence number handed out and its entry's hash.
+struct Head {
+    seq: i64,
+    hash: Vec<u8>,
+}
+
+async fn read_head(conn: &mut AnyConnection) -> Result<Head, DbError> {
+    let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(conn)
         .await?;
-    let head_seq: i64 = col(&head, "seq")?;
-    let head_hash: Vec<u8> = col(&head, "hash")?;
-    let last = expected_seq - 1;
-    if head_seq != last || head_hash != prev_hash {
-        return Ok(Verdict::Broken {
-            seq: last,
-            reason: BreakReason::Truncated,
-        });
+    Ok(Head {
+        seq: col(&row, "seq")?,
+        hash: col(&row, "hash")?,
+    })
+}
+
+/// Walks entries in order, checking that each follows the previous one; shared by both ways
+/// of verifying so they judge entries alike.
+struct Chain {
+    next_seq: i64,
+    prev_hash: Vec<u8>,
+    checked: i64,
+}
+
+impl Chain {
+    /// A chain that starts at entry 1, linked to the all-zero hash.
+    fn from_genesis() -> Self {
+        Self::after(0, vec![0u8; 32])
     }
-    Ok(Verdict::Intact { entries: last })
+
+    /// A chain that continues after the entry `seq` whose hash was `hash`.
+    fn after(seq: i64, hash: Vec<u8>) -> Self {
+        Self {
+            next_seq: seq + 1,
+            prev_hash: hash,
+            checked: 0,
+        }
+    }
+
+    /// The sequence number of the last entry accepted (or of the starting point).
+    fn last_seq(&self) -> i64 {
+        self.next_seq - 1
+    }
+
+    /// Accepts the next entry, or says why it does not belong there.
+    fn step(&mut self, entry: &Entry) -> Result<(), BreakReason> {
+        if entry.seq != self.next_seq {
+            return Err(BreakReason::Gap);
+        }
+        if entry.prev_hash != self.prev_hash {
+            return Err(BreakReason::Link);
+        }
+        if entry.compute_hash() != entry.hash {
+            return Err(BreakReason::Content);
+        }
+        self.prev_hash.clone_from(&entry.hash);
+        self.next_seq += 1;
+        self.checked += 1;
+        Ok(())
+    }
+
+    /// Compares the walk's end with the head: it must record exactly the last entry seen.
+    async fn finish(&self, conn: &mut AnyConnection) -> Result<Verdict, DbError> {
+        let head = read_head(conn).await?;
+        let last = self.last_seq();
+        if head.seq != last || head.hash != self.prev_hash {
+            return Ok(Verdict::Broken {
+                seq: last,
+                reason: BreakReason::Truncated,
+            });
+        }
+        Ok(Verdict::Intact {
+            entries: self.checked,
+        })
+    }
+}
+
+/// Milliseconds since the Unix epoch, now: the resolution of `at_ms`.
+fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
