@@ -36,7 +36,7 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 
-const TOTAL_TIMEOUT_MS = 120_000;
+const TOTAL_TIMEOUT_MS = 180_000;
 const ACTION_TIMEOUT_MS = 15_000;
 const MAIL_TIMEOUT_MS = 20_000;
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -85,6 +85,8 @@ const CLI = env('CLI');
 const CLI_ARGS = JSON.parse(env('CLI_ARGS'));
 const OPERATOR = env('OPERATOR');
 const STAFF_PASSWORD = env('STAFF_PASSWORD');
+const ADMIN = env('ADMIN');
+const ADMIN_PASSWORD = env('ADMIN_PASSWORD');
 const SCREENSHOT_DIR = env('SCREENSHOT_DIR', { required: false });
 const CHROMIUM = env('CHROMIUM', { required: false }) || '/usr/bin/chromium';
 
@@ -97,7 +99,7 @@ function loadFtl(dir) {
   const messages = new Map();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.ftl'))) {
     for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
-      const m = /^([a-z][a-z0-9-]*)\s*=\s*(.*)$/.exec(line);
+      const m = /^([a-z][a-z0-9_-]*)\s*=\s*(.*)$/.exec(line);
       if (m) messages.set(m[1], m[2].trim());
     }
   }
@@ -616,6 +618,15 @@ async function main() {
     await audit('login form');
   });
 
+  await step('a wrong password is refused with a message (and raises an alert for the administrators)', async () => {
+    await page.fill('#f-email', EMAIL);
+    await page.fill('#f-password', 'not-the-right-password-0');
+    await submit(page.locator('main form button[type=submit]'));
+    await expectPath('/login', 'after a wrong password');
+    const errors = await page.locator('main [role=alert], main .alert').allInnerTexts();
+    check(errors.length > 0, 'no message after a wrong password');
+  });
+
   await step('log in', async () => {
     await page.fill('#f-email', EMAIL);
     await page.fill('#f-password', PASSWORD);
@@ -989,6 +1000,126 @@ async function main() {
     const table = await page.locator('main').innerText();
     check(table.includes(ja('dashboard-bank-deposit')), 'the allocation does not list the bank deposit');
     await audit('dashboard with the bank account');
+  });
+
+  // ------------------------------------------------------------ administrator
+  let adminSecret = null;
+  let adminStep = 0;
+  await step('administrator (same staff context): signs in, enrols the authenticator, signs in again with a code', async () => {
+    await asStaff(async () => {
+      await submit(page.locator('header form[action="/staff/logout"] button[type=submit]'));
+      await expectPath('/staff/login', 'after the operator logged out');
+      await page.fill('#f-username', ADMIN);
+      await page.fill('#f-password', ADMIN_PASSWORD);
+      await submit(page.locator('main form[action="/staff/login"] button[type=submit]'));
+      await expectPath('/staff/enrol', 'first administrator sign-in');
+      adminSecret = base32Decode((await page.locator('code.key').innerText()).trim());
+      adminStep = totpStep();
+      await page.fill('#f-code', totp(adminSecret, adminStep));
+      await submit(page.locator('main form[action="/staff/enrol"] button[type=submit]'));
+      check((await page.locator('main ul.codes li').count()) > 0, 'no recovery codes after the administrator enrolled');
+      await submit(page.locator('header form[action="/staff/logout"] button[type=submit]'));
+      await page.fill('#f-username', ADMIN);
+      await page.fill('#f-password', ADMIN_PASSWORD);
+      await submit(page.locator('main form[action="/staff/login"] button[type=submit]'));
+      await expectPath('/staff/login/code', 'second administrator sign-in');
+      const next = Math.max(adminStep + 1, totpStep());
+      await page.fill('#f-code', totp(adminSecret, next));
+      await submit(page.locator('main form[action="/staff/login/code"] button[type=submit]'));
+      await expectPath('/staff', 'after the administrator\'s code');
+      const nav = await page.locator('header nav a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      for (const href of ['/ops', '/ops/alerts', '/ops/audit', '/ops/logs']) {
+        check(nav.includes(href), `the administrator's navigation has no link to ${href}: ${nav.join(', ')}`);
+      }
+      check(!nav.includes('/staff/applications'), "the administrator sees the operators' queue");
+    });
+  });
+
+  await step('administrator: dashboard shows every dependency working and charts with figures, refreshing itself', async () => {
+    await asStaff(async () => {
+      await follow(page.locator('header nav a[href="/ops"]'));
+      await expectPath('/ops', 'the operations dashboard');
+      await expectH1(ja('ops-dashboard-title'), 'operations dashboard');
+      for (const dep of ['database', 'documents', 'mail', 'disk']) {
+        const classes = (await page.locator(`#dep-${dep}`).getAttribute('class')) ?? '';
+        check(classes.includes('status-ok'), `the ${dep} card reads class="${classes}"`);
+      }
+      const roles = await page.locator('#instances tbody tr td').first().innerText();
+      check(roles.includes('worker') && roles.includes('ops'), `the process table lists roles "${roles}"`);
+      for (const chart of ['requests', 'logins', 'latency']) {
+        const summary = (await page.locator(`#chart-${chart} p.hint`).innerText()).trim();
+        check(summary !== ja('ops-chart-no-data'), `the ${chart} chart has no figures: "${summary}"`);
+        const marks = await page.locator(`#chart-${chart} svg path[d], #chart-${chart} svg circle`).count();
+        check(marks > 0, `the ${chart} chart draws nothing`);
+      }
+      const toggle = page.locator('[data-live-toggle]');
+      check(await toggle.isVisible(), 'the pause button is not shown when scripts run');
+      await page.waitForFunction(
+        (label) => (document.querySelector('[data-live-status]')?.textContent ?? '').includes(label),
+        ja('ops-live-updated'),
+        { timeout: 25_000 },
+      );
+      await toggle.click();
+      check((await toggle.innerText()).trim() === ja('ops-live-resume'), 'the pause button did not switch to resume');
+      await screenshot('operations-dashboard');
+      await audit('operations dashboard');
+      await page.setViewportSize(PHONE);
+      await expectNoSideScroll('operations dashboard');
+      await audit('operations dashboard on a phone');
+      await page.setViewportSize(DESKTOP);
+    });
+  });
+
+  let alertSubject = '';
+  await step('administrator: the wrong password raised a security alert naming the account by ID only', async () => {
+    await asStaff(async () => {
+      await follow(page.locator('header nav a[href="/ops/alerts"]'));
+      await expectH1(ja('ops-alerts-title'), 'alerts page');
+      const card = page.locator('.alert-list li.sev-security', { hasText: ja('alert-rule-password_failures_account') });
+      await card.first().waitFor({ timeout: 10_000 });
+      const text = await card.first().innerText();
+      check(!text.includes(EMAIL), 'the alert shows the customer\'s e-mail address');
+      alertSubject = (await card.first().locator('dd').nth(1).innerText()).trim();
+      check(alertSubject.startsWith('customer:'), `the alert is about "${alertSubject}"`);
+      await audit('alerts page');
+    });
+  });
+
+  await step('administrator: finds that customer\'s login in the audit trail', async () => {
+    await asStaff(async () => {
+      await follow(page.locator('header nav a[href="/ops/audit"]'));
+      await expectH1(ja('ops-audit-title'), 'audit trail page');
+      await audit('audit trail search form');
+      await page.fill('#f-target', alertSubject);
+      await page.fill('#f-action', 'customer.login');
+      await page.selectOption('#f-outcome', 'success');
+      await submit(page.locator('main form.filters button[type=submit]'));
+      const rows = page.locator('#audit-rows tbody tr');
+      check((await rows.count()) >= 1, `no successful login of ${alertSubject} found`);
+      const cells = await rows.first().locator('td').allInnerTexts();
+      check(cells.includes('customer.login') && cells.includes('success'), `the row reads ${cells.join(' | ')}`);
+      check(cells.includes(alertSubject.replace('customer:', '')), `the row's actor is not ${alertSubject}: ${cells.join(' | ')}`);
+      await screenshot('audit-trail');
+      await audit('audit trail results');
+      await page.setViewportSize(PHONE);
+      await expectNoSideScroll('audit trail results');
+      await page.setViewportSize(DESKTOP);
+    });
+  });
+
+  await step('administrator: acknowledges the alert; reminders stop', async () => {
+    await asStaff(async () => {
+      await visit('/ops/alerts');
+      const card = page.locator('.alert-list li.sev-security', { hasText: ja('alert-rule-password_failures_account') }).first();
+      await submit(card.locator('form button[type=submit]'));
+      await expectPath('/ops/alerts', 'after acknowledging');
+      const notice = (await page.locator('main .alert.success').innerText()).trim();
+      check(notice === ja('ops-alert-acknowledged'), `the notice reads "${notice}"`);
+      const acked = page.locator('.alert-list li.sev-security', { hasText: ja('alert-rule-password_failures_account') }).first();
+      check((await acked.locator('.alert-ack').count()) === 1, 'the alert shows no acknowledgement time');
+      check((await acked.locator('form').count()) === 0, 'the acknowledge button is still there');
+      await audit('alerts page after acknowledging');
+    });
   });
 
   await step('profile page: accessible', async () => {

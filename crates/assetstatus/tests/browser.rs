@@ -6,7 +6,9 @@
 //! and authenticator code, the second factor enrolled on the first sign-in); afterwards the
 //! database must hold the audit entries of each view and of the decision, the premium
 //! entitlement and the customer-visible access record, and `assetstatus audit verify` must find
-//! the audit trail intact.
+//! the audit trail intact. An administrator then signs in with an authenticator code, sees the
+//! operations dashboard with figures from the journey's traffic, follows the alert the journey's
+//! wrong password raised to that customer's login in the audit trail, and acknowledges it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -25,7 +27,26 @@ async fn customer_journey_in_headless_chromium() {
             .exists(),
         "run `npm ci` in tests/browser first (./scripts/test does)"
     );
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.ops.sample_seconds = 1;
+        c.ops.evaluate_seconds = 1;
+        let rule = &mut c.ops.rules.password_failures_account;
+        rule.threshold = 1.0;
+        rule.window_seconds = 3600;
+        rule.for_seconds = 0;
+    })
+    .await;
+    let admin = identity::staff::NewStaff {
+        username: identity::staff::Username::parse("ops.admin").unwrap(),
+        display_name: "運用 次郎".into(),
+        roles: identity::staff::StaffRoles::parse("admin").unwrap(),
+    };
+    let admin_password = "harbour-watch-console-58";
+    app.state
+        .identity
+        .create_demo_staff(admin, admin_password, &Default::default())
+        .await
+        .unwrap();
     let operator = identity::staff::NewStaff {
         username: identity::staff::Username::parse("review.operator").unwrap(),
         display_name: "審査 一郎".into(),
@@ -67,6 +88,8 @@ async fn customer_journey_in_headless_chromium() {
             .env("CLI_ARGS", cli_args)
             .env("OPERATOR", "review.operator")
             .env("STAFF_PASSWORD", operator_password)
+            .env("ADMIN", "ops.admin")
+            .env("ADMIN_PASSWORD", admin_password)
             .env("SCREENSHOT_DIR", shots)
             .output()
             .expect("run node")
@@ -119,6 +142,29 @@ async fn customer_journey_in_headless_chromium() {
         platform::db::col::<i64>(&row, "n").unwrap(),
         1,
         "the customer has the premium service"
+    );
+    // The administrator's acknowledgement, and the figures the dashboard drew, are stored.
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'alert.acknowledged' AND role = 'staff'",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    assert_eq!(platform::db::col::<i64>(&row, "n").unwrap(), 1);
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM alerts WHERE rule = 'password_failures_account' AND acknowledged_by IS NOT NULL",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    assert_eq!(platform::db::col::<i64>(&row, "n").unwrap(), 1);
+    let row = sqlx::query("SELECT SUM(value) AS n FROM metric_samples WHERE metric = 'requests'")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert!(
+        platform::db::col::<i64>(&row, "n").unwrap() > 20,
+        "the journey's requests were counted"
     );
     let subjects: Vec<String> = sqlx::query("SELECT DISTINCT subject FROM staff_access")
         .fetch_all(&mut *tx)
