@@ -363,7 +363,11 @@ pub fn public_router(config: &Config, built: &Built, stack: Stack) -> anyhow::Re
 
 /// `/metrics` of this process.
 fn metrics_routes(built: &Built) -> Router {
-    crate::metrics::routes(built.state.db.clone(), Arc::clone(&built.http_metrics))
+    crate::metrics::routes(
+        built.state.db.clone(),
+        Arc::clone(&built.http_metrics),
+        built.ops.data_dir.clone(),
+    )
 }
 
 /// The staff listener's router in `stack`: health and `/metrics` always; the console shell when

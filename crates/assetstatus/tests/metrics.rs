@@ -63,6 +63,17 @@ async fn staff_listener_exposes_request_and_authentication_figures(backend: Back
         "{text}"
     );
     assert!(text.ends_with("# EOF\n"));
+    let gauge = |name: &str| -> i64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("assetstatus_{name} ")))
+            .unwrap_or_else(|| panic!("no gauge {name} in {text}"))
+            .parse()
+            .unwrap()
+    };
+    assert!(gauge("database_bytes") > 0, "the database has a size");
+    assert!(gauge("disk_free_bytes") > 0, "the disk has free space");
+    assert!(gauge("outbox_depth") >= 0 && gauge("outbox_oldest_seconds") >= 0);
+    assert_eq!(gauge("alerts_unacknowledged"), 0);
     assert!(!text.contains(&address), "no personal data");
     assert!(
         text.contains(r#"route="/verify/{token}""#),

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use platform::audit::{self, Verdict};
+use platform::audit::{self, Actor, Event, RequestMeta, Target, Verdict};
 use platform::db::DbError;
 
 use super::incidents::{self, Alert, Detail, Notice, State};
@@ -159,7 +159,17 @@ impl Engine {
             let removed =
                 audit::retention::prune(&self.ops.db, (now - keep_days * day) * 1000).await?;
             if removed > 0 {
-                tracing::info!(removed, "audit entries past retention removed");
+                let rows = usize::try_from(removed).unwrap_or(usize::MAX);
+                audit::record(
+                    &self.ops.db,
+                    &Event::success(
+                        Actor::system("ops"),
+                        "audit.pruned",
+                        Target::audit_rows(rows),
+                    ),
+                    &RequestMeta::default(),
+                )
+                .await?;
             }
         }
         self.pruned_at = now;
