@@ -227,6 +227,9 @@ fn print_banner(
         format!("http://{staff}/")
     };
     eprintln!("  staff console   : {staff_url}staff  (health: /healthz, figures: /metrics)");
+    eprintln!(
+        "  operations      : {staff_url}ops  (administrators: dashboard, alerts, audit trail)"
+    );
     if public.is_some() {
         eprintln!(
             "  OpenID Connect  : {}.well-known/openid-configuration",

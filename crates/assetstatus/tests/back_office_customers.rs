@@ -61,21 +61,6 @@ async fn create(app: &TestApp, kanji: &str, kana: &str, address: &str) -> String
         .to_string()
 }
 
-/// The ID of the customer registered with `address`.
-async fn id_of(app: &TestApp, address: &str) -> String {
-    let index = app
-        .state
-        .keyring
-        .email_index(Email::parse(address).unwrap().as_str());
-    let mut tx = app.state.db.read().await.unwrap();
-    let row = sqlx::query("SELECT id FROM customers WHERE email_index = $1")
-        .bind(index.0)
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
-    platform::db::col(&row, "id").unwrap()
-}
-
 /// Runs one statement against the test database.
 async fn execute(app: &TestApp, sql: &str, binds: &[&str]) {
     let mut tx = app.state.db.write().await.unwrap();
@@ -157,14 +142,14 @@ async fn usage_counts_customers_by_status_and_today(backend: Backend) {
     execute(
         &app,
         "UPDATE customers SET status = 'disabled' WHERE id = $1",
-        &[&id_of(&app, &disabled).await],
+        &[&support::customer_id(&app, &disabled).await],
     )
     .await;
     execute(
         &app,
         "INSERT INTO entitlements (customer_id, name, application_id, granted_at) \
          VALUES ($1, 'premium', 'test', 0)",
-        &[&id_of(&app, &premium).await],
+        &[&support::customer_id(&app, &premium).await],
     )
     .await;
 
@@ -494,7 +479,7 @@ async fn customer_page_is_audited_with_an_access_record(backend: Backend) {
     let (staff, staff_id) = staff_browser(&app, "detail.op", "operator").await;
     let address = email("detail");
     sign_up_as(&app, "詳細 花子", "ショウサイ ハナコ", &address).await;
-    let id = id_of(&app, &address).await;
+    let id = support::customer_id(&app, &address).await;
     let (rejected, draft) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
     execute(
         &app,
@@ -750,7 +735,7 @@ async fn only_operators_reach_the_customer_pages(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let address = email("guarded");
     let customer = app.register(&address).await;
-    let id = id_of(&app, &address).await;
+    let id = support::customer_id(&app, &address).await;
     let pages = [
         "/staff/usage".to_owned(),
         "/staff/customers".to_owned(),

@@ -516,3 +516,18 @@ pub fn authenticator_key(body: &str) -> String {
         .expect("an authenticator secret on the page")
         .to_owned()
 }
+
+/// The ID of the customer registered with `address`.
+pub async fn customer_id(app: &TestApp, address: &str) -> String {
+    let index = app
+        .state
+        .keyring
+        .email_index(identity::Email::parse(address).unwrap().as_str());
+    let mut tx = app.state.db.read().await.unwrap();
+    let row = sqlx::query("SELECT id FROM customers WHERE email_index = $1")
+        .bind(index.0)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    platform::db::col(&row, "id").unwrap()
+}

@@ -81,8 +81,14 @@ impl Engine {
             if rule.name == "readiness" {
                 continue;
             }
-            let findings = rules::evaluate(&self.ops, &rule, now, self.audit_break).await?;
-            incidents::apply(&self.ops, &rule, &findings, now).await?;
+            // One rule's failure must not keep the others from being evaluated.
+            let outcome = match rules::evaluate(&self.ops, &rule, now, self.audit_break).await {
+                Ok(findings) => incidents::apply(&self.ops, &rule, &findings, now).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = outcome {
+                tracing::error!(rule = rule.name, error = %e, "alert rule not evaluated");
+            }
         }
         self.checkpoint(now).await?;
         self.prune(now).await

@@ -99,6 +99,7 @@ mod tests {
             assert!(names.contains(&rule), "{rule} is configurable");
         }
         config.waf_blocks.enabled = false;
+        config.backup.enabled = true;
         let rules = catalogue(&config);
         assert_eq!(rules.len(), 15);
         assert!(rules.iter().all(|r| r.name != "waf_blocks"));

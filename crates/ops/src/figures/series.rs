@@ -150,6 +150,7 @@ pub async fn load(db: &Db, range: Range, now: i64) -> Result<Series, DbError> {
 }
 
 /// Per bucket and metric: the sum over processes and minutes, and the highest and lowest row.
+/// (PostgreSQL sums `BIGINT` into `NUMERIC`, hence the casts back.)
 async fn bucket_cells(
     db: &Db,
     width: i64,
@@ -157,7 +158,7 @@ async fn bucket_cells(
 ) -> Result<HashMap<(i64, String), Cell>, DbError> {
     let mut tx = db.read().await?;
     let rows = sqlx::query(
-        "SELECT minute / $1 AS bucket, metric, SUM(value) AS total, MAX(value) AS high, MIN(value) AS low \
+        "SELECT minute / $1 AS bucket, metric, CAST(SUM(value) AS BIGINT) AS total, MAX(value) AS high, MIN(value) AS low \
          FROM metric_samples WHERE minute >= $2 GROUP BY 1, 2",
     )
     .bind(width)
@@ -213,7 +214,7 @@ async fn login_counts(
 pub async fn totals_since(db: &Db, from_minute: i64) -> Result<HashMap<String, i64>, DbError> {
     let mut tx = db.read().await?;
     let rows = sqlx::query(
-        "SELECT metric, SUM(value) AS total FROM metric_samples WHERE minute >= $1 GROUP BY metric",
+        "SELECT metric, CAST(SUM(value) AS BIGINT) AS total FROM metric_samples WHERE minute >= $1 GROUP BY metric",
     )
     .bind(from_minute)
     .fetch_all(&mut *tx)

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect};
 use pages::chrome::{Chrome, render};
+use pages::csrf::{CsrfForm, NoFields};
 use pages::error::{PageResult, WebError, internal};
 use platform::time_util::now_unix;
 use serde::Deserialize;
@@ -109,6 +110,7 @@ pub(crate) async fn acknowledge(
     State(state): State<OpsState>,
     admin: Admin,
     Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> PageResult {
     if uuid::Uuid::parse_str(&id).is_err() {
         return Err(WebError::NotFound);

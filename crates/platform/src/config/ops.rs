@@ -101,7 +101,9 @@ pub struct AlertRules {
     pub outbox_backlog: RuleSettings,
     /// Free space on the data directory's disk, in percent: the alert fires below it.
     pub disk_space: RuleSettings,
-    /// Hours since the last successful backup; a failed last backup also fires.
+    /// Hours since the last successful backup; a failed last backup also fires. Off by
+    /// default until the application's own backups record their runs; where backups run, turn
+    /// it on.
     pub backup: RuleSettings,
     /// Failed passwords for one account in the window.
     pub password_failures_account: RuleSettings,
@@ -132,7 +134,10 @@ impl Default for AlertRules {
             latency: RuleSettings::new(1500.0, 300, 300),
             outbox_backlog: RuleSettings::new(900.0, 60, 0),
             disk_space: RuleSettings::new(10.0, 60, 60),
-            backup: RuleSettings::new(26.0, 3600, 0),
+            backup: RuleSettings {
+                enabled: false,
+                ..RuleSettings::new(26.0, 3600, 0)
+            },
             password_failures_account: RuleSettings::new(10.0, 900, 0),
             password_failures_network: RuleSettings::new(30.0, 900, 0),
             credential_stuffing: RuleSettings::new(10.0, 900, 0),

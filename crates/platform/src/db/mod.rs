@@ -138,9 +138,15 @@ impl Db {
         Ok(ReadTx(self.read.begin().await?))
     }
 
-    /// Starts a unit of work that writes.
+    /// Starts a unit of work that writes. On SQLite the write lock is taken at the start
+    /// (`BEGIN IMMEDIATE`), where the busy timeout applies: a transaction that read first and
+    /// then tried to write after another process committed would fail at once instead.
     pub async fn write(&self) -> Result<WriteTx, DbError> {
-        Ok(WriteTx(self.write.begin().await?))
+        let tx = match self.backend {
+            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.write.begin().await?,
+        };
+        Ok(WriteTx(tx))
     }
 
     /// Readiness probe: the database answers a trivial query.

@@ -1,0 +1,1046 @@
+//! The administrators' operations console over HTTP on the staff listener: who may open it, the
+//! dashboard drawn from the figures every process keeps in the database (and still there after a
+//! restart), an alert raised by real failed logins and its acknowledgement, the audit-trail
+//! search with its refusals, paging and audited CSV export, and the error-log viewer.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::future::Future;
+use std::time::Duration;
+
+use platform::audit::{self, Actor, Event, RequestMeta, Target};
+use platform::time_util::{now_unix, to_jst};
+use support::{Backend, Browser, Page, TestApp, audited, count_of, email, staff_browser};
+
+/// How long a test waits for something a background job does.
+const DEADLINE: Duration = Duration::from_secs(20);
+
+/// Polls `check` until it yields a value; fails naming `what` once the deadline has passed.
+async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what} within {DEADLINE:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The number `sql` (`SELECT … AS n`) returns with `binds` bound in order.
+async fn number(app: &TestApp, sql: &str, binds: &[&str]) -> i64 {
+    let mut tx = app.state.db.read().await.unwrap();
+    let mut query = sqlx::query(sql);
+    for b in binds {
+        query = query.bind(*b);
+    }
+    let row = query.fetch_one(&mut *tx).await.unwrap();
+    platform::db::col::<i64>(&row, "n").unwrap()
+}
+
+/// Text column `column` of the first row `sql` returns.
+async fn text(app: &TestApp, sql: &str, binds: &[&str], column: &'static str) -> String {
+    let mut tx = app.state.db.read().await.unwrap();
+    let mut query = sqlx::query(sql);
+    for b in binds {
+        query = query.bind(*b);
+    }
+    let row = query.fetch_one(&mut *tx).await.unwrap();
+    platform::db::col::<String>(&row, column).unwrap()
+}
+
+/// Tries a wrong password for `address` from a browser of its own.
+async fn fail_password(app: &TestApp, address: &str) {
+    let page = app
+        .browser()
+        .login(address, "not-the-right-password-42")
+        .await;
+    assert_ne!(
+        page.location.as_deref(),
+        Some("/dashboard"),
+        "a wrong password does not log in"
+    );
+}
+
+/// The element with `id` up to the end of the tag `end` that closes it.
+fn element<'a>(body: &'a str, id: &str, end: &str) -> &'a str {
+    body.split(&format!("id=\"{id}\""))
+        .nth(1)
+        .and_then(|rest| rest.split(end).next())
+        .unwrap_or_else(|| panic!("no element {id} in {body}"))
+}
+
+/// The operations pages the access test walks through.
+const OPS_PAGES: [&str; 10] = [
+    "/ops",
+    "/ops?range=24h",
+    "/ops/live",
+    "/ops/alerts",
+    "/ops/alerts?show=all",
+    "/ops/audit",
+    "/ops/audit?action=customer.login",
+    "/ops/audit/export",
+    "/ops/logs",
+    "/ops/logs?level=all",
+];
+
+/// Inserts a firing security alert; returns its ID.
+async fn insert_alert(app: &TestApp, rule: &str, subject: &str) -> String {
+    let id = uuid::Uuid::new_v4().to_string();
+    let now = now_unix();
+    let mut tx = app.state.db.write().await.unwrap();
+    sqlx::query(
+        "INSERT INTO alerts (id, rule, subject, kind, state, detail, started_at, fired_at, last_seen_at, reminders) \
+         VALUES ($1, $2, $3, 'security', 'firing', $4, $5, $6, $7, 0)",
+    )
+    .bind(&id)
+    .bind(rule)
+    .bind(subject)
+    .bind(r#"{"value":12.0,"threshold":10.0,"window_seconds":900}"#)
+    .bind(now)
+    .bind(now)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn only_admins_reach_the_console(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| {
+        // The inserted alert below stays as it is: no evaluation touches its rule.
+        c.ops.rules.password_failures_account.enabled = false;
+    })
+    .await;
+    let alert = insert_alert(&app, "password_failures_account", "customer:test").await;
+    let acknowledge = format!("/ops/alerts/{alert}/acknowledge");
+
+    let nobody = Browser::new(&format!("http://{}", app.staff_addr));
+    for path in OPS_PAGES {
+        let page = nobody.get(path).await;
+        assert_eq!(page.status, 303, "{path} without a session");
+        assert_eq!(page.location.as_deref(), Some("/staff/login"), "{path}");
+    }
+
+    let (operator, _) = staff_browser(&app, "ops.operator", "operator").await;
+    let home = operator.get("/staff").await;
+    assert_eq!(home.status, 200);
+    assert!(
+        !home.body.contains("href=\"/ops"),
+        "no console links for staff without the admin role"
+    );
+    for path in OPS_PAGES {
+        let page = operator.get(path).await;
+        assert_eq!(page.status, 403, "{path} for an operator");
+        assert!(
+            page.body.contains("この画面を利用する権限がありません"),
+            "{path}: {}",
+            page.body
+        );
+    }
+    let token = operator.token("/staff").await;
+    let refused = operator.post_with_token(&acknowledge, &token, &[]).await;
+    assert_eq!(refused.status, 403, "an operator cannot acknowledge");
+    assert_eq!(
+        number(
+            &app,
+            "SELECT COUNT(*) AS n FROM alerts WHERE id = $1 AND acknowledged_at IS NULL",
+            &[&alert],
+        )
+        .await,
+        1,
+        "nothing changed"
+    );
+    assert_eq!(audited(&app, "alert.acknowledged").await, 0);
+    assert_eq!(
+        audited(&app, "audit.exported").await,
+        0,
+        "a refused export writes nothing"
+    );
+
+    let (admin, _) = staff_browser(&app, "ops.admin", "admin").await;
+    let home = admin.get("/staff").await;
+    for link in ["/ops", "/ops/alerts", "/ops/audit", "/ops/logs"] {
+        assert!(
+            home.body.contains(&format!("<a href=\"{link}\"")),
+            "admins see {link} in the staff navigation"
+        );
+    }
+    for path in OPS_PAGES {
+        let page = admin.get(path).await;
+        assert_eq!(page.status, 200, "{path} for an admin: {}", page.body);
+    }
+    let dashboard = admin.get("/ops").await;
+    assert!(
+        dashboard.body.contains("<html lang=\"ja\">"),
+        "Japanese by default"
+    );
+    assert!(dashboard.body.contains("運用ダッシュボード"));
+    assert!(
+        dashboard
+            .body
+            .contains("<a href=\"/ops\" aria-current=\"page\">"),
+        "the navigation marks the dashboard"
+    );
+    app.stop().await;
+}
+
+/// The sentence under a chart: (latest, peak), or `None` when it says there is no data.
+fn chart_summary(body: &str, chart: &str) -> Option<(i64, i64)> {
+    let figure = element(body, &format!("chart-{chart}"), "</figure>");
+    let summary = figure
+        .split(&format!("id=\"{chart}-desc\">"))
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap_or_else(|| panic!("no summary in chart {chart}: {figure}"));
+    if summary == "この期間の記録はありません" {
+        return None;
+    }
+    let figure_after = |label: &str| -> i64 {
+        summary
+            .split(label)
+            .nth(1)
+            .and_then(|s| s.split('、').next())
+            .map(|s| s.trim().replace(',', ""))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no {label} in {summary:?}"))
+    };
+    Some((figure_after("最新 "), figure_after("期間中の最大 ")))
+}
+
+/// Whether the first line of a chart is not flat: its buckets do not all hold the same figure.
+fn line_rises(chart: &str) -> bool {
+    let Some(path) = chart
+        .split("<path d=\"")
+        .nth(1)
+        .or_else(|| chart.split("<polyline points=\"").nth(1))
+        .and_then(|s| s.split('"').next())
+    else {
+        return false;
+    };
+    let heights: std::collections::BTreeSet<&str> = path
+        .split(' ')
+        .filter_map(|point| point.trim_start_matches(['M', 'L']).split(',').nth(1))
+        .collect();
+    heights.len() > 1
+}
+
+/// The most requests any one minute holds in `metric_samples`, over every process.
+async fn busiest_minute(app: &TestApp) -> i64 {
+    number(
+        app,
+        "SELECT CAST(COALESCE(MAX(t), 0) AS BIGINT) AS n FROM \
+         (SELECT minute, SUM(value) AS t FROM metric_samples WHERE metric = 'requests' GROUP BY minute) s",
+        &[],
+    )
+    .await
+}
+
+/// The most successful logins (customers and staff) any one minute of the trail holds.
+async fn busiest_login_minute(app: &TestApp) -> i64 {
+    let mut tx = app.state.db.read().await.unwrap();
+    let rows = sqlx::query(
+        "SELECT COUNT(*) AS n FROM audit_log WHERE outcome = 'success' AND action IN \
+         ('customer.login', 'staff.login', 'staff.login_password', 'staff.login_federated') \
+         GROUP BY at_ms / 60000",
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .unwrap();
+    rows.iter()
+        .map(|r| platform::db::col::<i64>(r, "n").unwrap())
+        .max()
+        .unwrap_or(0)
+}
+
+async fn dashboard_draws_figures_kept_in_the_database(backend: Backend) {
+    let mut app = TestApp::spawn_with(backend, |c| c.ops.sample_seconds = 1).await;
+    let address = email("dashboard");
+    let customer = app.register(&address).await;
+    assert_eq!(customer.get("/dashboard").await.status, 200);
+    assert_eq!(customer.get("/assets").await.status, 200);
+    assert_eq!(customer.get("/no-such-page").await.status, 404);
+    let (admin, _) = staff_browser(&app, "ops.admin", "admin").await;
+
+    let app_ref = &app;
+    eventually("a requests row in metric_samples", move || async move {
+        (busiest_minute(app_ref).await > 0).then_some(())
+    })
+    .await;
+    let (instance, roles) = {
+        let mut tx = app.state.db.read().await.unwrap();
+        let row = sqlx::query("SELECT instance, roles FROM instances")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        (
+            platform::db::col::<String>(&row, "instance").unwrap(),
+            platform::db::col::<String>(&row, "roles").unwrap(),
+        )
+    };
+    assert!(
+        roles.contains("ops") && roles.contains("worker"),
+        "this process runs every role: {roles}"
+    );
+    let least_peak = busiest_minute(&app).await;
+    let login_peak = busiest_login_minute(&app).await;
+    assert!(login_peak >= 1, "the customer and the admin logged in");
+
+    let page = admin.get("/ops").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(!page.body.contains("NaN"), "no broken figures");
+    for dependency in ["database", "documents", "mail", "disk"] {
+        let card = element(&page.body, &format!("dep-{dependency}"), "</li>");
+        assert!(
+            [
+                "<strong>正常</strong>",
+                "<strong>注意</strong>",
+                "<strong>停止</strong>"
+            ]
+            .iter()
+            .any(|state| card.contains(state)),
+            "{dependency} card names its state: {card}"
+        );
+    }
+    assert!(
+        element(&page.body, "dep-database", "</li>").contains("<strong>正常</strong>"),
+        "the database answers"
+    );
+    let instances = element(&page.body, "instances", "</table>");
+    assert!(
+        instances.contains(&format!(
+            "<th scope=\"row\">{instance}</th><td>{roles}</td>"
+        )),
+        "this process and its roles: {instances}"
+    );
+    assert!(instances.contains("稼働中"), "{instances}");
+    let chart = element(&page.body, "chart-requests", "</figure>");
+    assert!(
+        line_rises(chart),
+        "the request chart draws its data: {chart}"
+    );
+    let (_, peak) = chart_summary(&page.body, "requests").expect("request figures");
+    assert!(
+        peak >= least_peak,
+        "the busiest minute shows at least the {least_peak} requests already stored, not {peak}"
+    );
+    let logins = element(&page.body, "chart-logins", "</figure>");
+    assert!(logins.contains("成功"), "the logins line is named");
+    let (_, peak) = chart_summary(&page.body, "logins").expect("login figures");
+    assert_eq!(peak, login_peak, "logins come from the audit trail");
+
+    let live = admin.get("/ops/live?range=24h").await;
+    assert_eq!(live.status, 200, "{}", live.body);
+    assert!(
+        live.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"),
+        "{:?}",
+        live.headers
+    );
+    assert!(!live.body.contains("<html"), "the live part alone");
+    assert!(live.body.contains("id=\"dep-database\""));
+    assert!(live.body.contains("id=\"chart-requests\""));
+    assert!(!live.body.contains("NaN"));
+    assert!(
+        line_rises(element(&live.body, "chart-requests", "</figure>")),
+        "the day's chart holds the requests too"
+    );
+
+    for (query, current) in [
+        ("?range=24h", "24h"),
+        ("?range=7d", "7d"),
+        ("?range=zzz", "1h"),
+    ] {
+        let page = admin.get(&format!("/ops{query}")).await;
+        assert_eq!(page.status, 200, "{query}: {}", page.body);
+        assert!(
+            page.body
+                .contains(&format!("data-range=\"{current}\" aria-current=\"page\"")),
+            "{query} shows the range {current}"
+        );
+        assert!(
+            page.body
+                .contains(&format!("data-live-src=\"/ops/live?range={current}\"")),
+            "{query}"
+        );
+        assert!(!page.body.contains("NaN"), "{query}");
+    }
+
+    let stored = number(
+        &app,
+        "SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) AS n FROM metric_samples \
+         WHERE metric = 'requests' AND instance = $1",
+        &[&instance],
+    )
+    .await;
+    assert!(stored > 0, "this process stored its requests");
+    let data_dir = app.config.data_dir.clone();
+    let database_url = app.config.database_url.clone();
+    let kept = std::mem::replace(&mut app.dir, tempfile::tempdir().unwrap());
+    app.stop().await;
+
+    let again = TestApp::spawn_with(backend, |c| {
+        c.data_dir = data_dir;
+        c.database_url = database_url;
+    })
+    .await;
+    let after = number(
+        &again,
+        "SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) AS n FROM metric_samples \
+         WHERE metric = 'requests' AND instance = $1",
+        &[&instance],
+    )
+    .await;
+    assert!(
+        after >= stored,
+        "the stopped process's {stored} requests are still stored after a restart, found {after}"
+    );
+    let (admin, _) = staff_browser(&again, "ops.again", "admin").await;
+    let page = admin.get("/ops").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let instances = element(&page.body, "instances", "</table>");
+    assert!(
+        instances.contains(&format!("<th scope=\"row\">{instance}</th>")),
+        "the stopped process is still listed: {instances}"
+    );
+    let (_, peak) = chart_summary(&page.body, "requests").expect("request figures");
+    assert!(
+        peak >= least_peak,
+        "the chart still holds the earlier figures: {peak} < {least_peak}"
+    );
+    again.stop().await;
+    drop(kept);
+}
+
+/// The alert card about `subject`: its ID, class and contents.
+fn alert_card<'a>(body: &'a str, subject: &str) -> Option<(String, &'a str, &'a str)> {
+    body.split("<li class=\"")
+        .skip(1)
+        .filter_map(|chunk| {
+            let (class, rest) = chunk.split_once('"')?;
+            let id = rest.strip_prefix(" id=\"alert-")?.split('"').next()?;
+            let card = rest.split("</li>").next()?;
+            Some((id.to_owned(), class, card))
+        })
+        .find(|(_, _, card)| card.contains(&format!("<dd>{subject}</dd>")))
+}
+
+async fn failed_passwords_raise_an_alert_an_admin_acknowledges(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| {
+        c.ops.sample_seconds = 1;
+        c.ops.evaluate_seconds = 1;
+        let rule = &mut c.ops.rules.password_failures_account;
+        rule.threshold = 3.0;
+        // Long enough that the alert cannot clear while the test runs.
+        rule.window_seconds = 600;
+        rule.for_seconds = 0;
+    })
+    .await;
+    let first_address = email("alerted");
+    let second_address = email("alerted-too");
+    app.register(&first_address).await;
+    app.register(&second_address).await;
+    let first = format!(
+        "customer:{}",
+        support::customer_id(&app, &first_address).await
+    );
+    let second = format!(
+        "customer:{}",
+        support::customer_id(&app, &second_address).await
+    );
+    let (admin, admin_id) = staff_browser(&app, "ops.admin", "admin").await;
+    let page = admin.get("/ops/alerts").await;
+    assert!(
+        alert_card(&page.body, &first).is_none(),
+        "no alert before the failures"
+    );
+    for address in [&first_address, &second_address] {
+        for _ in 0..3 {
+            fail_password(&app, address).await;
+        }
+    }
+
+    let admin_ref = &admin;
+    let (first_subject, second_subject) = (&first, &second);
+    let (alert, other, page) = eventually("both alerts listed", move || async move {
+        let page = admin_ref.get("/ops/alerts").await;
+        let (alert, _, _) = alert_card(&page.body, first_subject)?;
+        let (other, _, _) = alert_card(&page.body, second_subject)?;
+        Some((alert, other, page))
+    })
+    .await;
+    let (_, class, card) = alert_card(&page.body, &first).unwrap();
+    assert_eq!(class, "card sev-security state-firing", "{card}");
+    assert!(uuid::Uuid::parse_str(&alert).is_ok(), "{alert}");
+    assert!(
+        card.contains("セキュリティ: 同じアカウントへのパスワード誤りが続いています"),
+        "the rule's Japanese title: {card}"
+    );
+    assert!(card.contains("発生中"), "{card}");
+    let acknowledge = format!("/ops/alerts/{alert}/acknowledge");
+    assert!(
+        card.contains(&format!("action=\"{acknowledge}\"")),
+        "{card}"
+    );
+    assert!(
+        !card.contains("class=\"alert-ack\""),
+        "not yet acknowledged"
+    );
+    for address in [&first_address, &second_address] {
+        assert!(
+            !page.body.contains(address.as_str()),
+            "the page names the customer by ID only"
+        );
+    }
+    let dashboard = admin.get("/ops").await;
+    let open = element(&dashboard.body, "dep-alerts", "</li>");
+    let shown: i64 = open
+        .split("<strong>")
+        .nth(1)
+        .and_then(|s| s.split(" 件</strong>").next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of open alerts: {open}"));
+    assert!(shown >= 2, "the dashboard counts both open alerts: {open}");
+
+    let token = support::form_token(&page.body).expect("a form token on the alert page");
+    let done = admin.post_with_token(&acknowledge, &token, &[]).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(
+        done.location.as_deref(),
+        Some("/ops/alerts?done=acknowledged")
+    );
+    let notice = admin.get("/ops/alerts?done=acknowledged").await;
+    assert!(notice.body.contains("アラートを確認済みにしました。"));
+    let history = admin.get("/ops/alerts?show=all").await;
+    let (_, _, card) = alert_card(&history.body, &first).expect("the alert in the history");
+    let when = card
+        .split("class=\"alert-ack\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap_or_else(|| panic!("no acknowledgement time: {card}"));
+    assert!(!when.trim().is_empty(), "{card}");
+    assert!(
+        !card.contains(&format!("action=\"{acknowledge}\"")),
+        "no button once acknowledged: {card}"
+    );
+    let again = admin.post_with_token(&acknowledge, &token, &[]).await;
+    assert_eq!(again.location.as_deref(), Some("/ops/alerts?done=settled"));
+    assert!(
+        admin
+            .get("/ops/alerts?done=settled")
+            .await
+            .body
+            .contains("このアラートはすでに確認済みか、復旧しています。")
+    );
+    let malformed = admin
+        .post_with_token("/ops/alerts/not-an-id/acknowledge", &token, &[])
+        .await;
+    assert_eq!(malformed.status, 404);
+    let unknown = uuid::Uuid::new_v4();
+    let unknown = admin
+        .post_with_token(&format!("/ops/alerts/{unknown}/acknowledge"), &token, &[])
+        .await;
+    assert_eq!(unknown.status, 404);
+    assert_eq!(audited(&app, "alert.acknowledged").await, 1);
+    let target = format!("alert:{alert}");
+    assert_eq!(
+        text(
+            &app,
+            "SELECT actor FROM audit_log WHERE action = 'alert.acknowledged' AND target = $1",
+            &[&target],
+            "actor",
+        )
+        .await,
+        admin_id,
+        "acknowledged in the admin's name"
+    );
+    assert_eq!(
+        text(
+            &app,
+            "SELECT acknowledged_by FROM alerts WHERE id = $1",
+            &[&alert],
+            "acknowledged_by",
+        )
+        .await,
+        admin_id
+    );
+
+    // Without the form token the other alert stays as it is.
+    let bare = Browser::page(
+        admin
+            .client
+            .post(format!("{}/ops/alerts/{other}/acknowledge", admin.base))
+            .form(&[("note", "")])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let still_open = number(
+        &app,
+        "SELECT COUNT(*) AS n FROM alerts WHERE id = $1 AND acknowledged_at IS NULL",
+        &[&other],
+    )
+    .await;
+    assert_eq!(
+        (
+            bare.status,
+            still_open,
+            audited(&app, "alert.acknowledged").await
+        ),
+        (403, 1, 1),
+        "an acknowledgement without the form token is refused and changes nothing: {:?}",
+        bare.location
+    );
+    app.stop().await;
+}
+
+/// One row of the audit table.
+#[derive(Debug)]
+struct Row {
+    seq: i64,
+    actor: String,
+    role: String,
+    action: String,
+    target: String,
+    outcome: String,
+    client_ip: String,
+    request_id: String,
+}
+
+/// The rows an audit page lists, in order.
+fn audit_rows(body: &str) -> Vec<Row> {
+    body.split("<tr data-seq=\"")
+        .skip(1)
+        .map(|chunk| {
+            let (seq, rest) = chunk.split_once('"').unwrap();
+            let row = rest.split("</tr>").next().unwrap();
+            let cells: Vec<String> = row
+                .split("<td")
+                .skip(1)
+                .map(|cell| {
+                    let inner = cell.split_once('>').unwrap().1;
+                    let inner = inner.strip_prefix("<code>").unwrap_or(inner);
+                    inner.split('<').next().unwrap().to_owned()
+                })
+                .collect();
+            assert_eq!(cells.len(), 9, "{row}");
+            assert_eq!(cells[0], seq);
+            Row {
+                seq: seq.parse().unwrap(),
+                actor: cells[2].clone(),
+                role: cells[3].clone(),
+                action: cells[4].clone(),
+                target: cells[5].clone(),
+                outcome: cells[6].clone(),
+                client_ip: cells[7].clone(),
+                request_id: cells[8].clone(),
+            }
+        })
+        .collect()
+}
+
+/// The audit page for these search fields.
+async fn search(admin: &Browser, pairs: &[(&str, &str)]) -> Page {
+    let query = serde_urlencoded::to_string(pairs).unwrap();
+    let page = admin.get(&format!("/ops/audit?{query}")).await;
+    assert_eq!(page.status, 200, "{query}: {}", page.body);
+    page
+}
+
+/// A minute as the search form's time fields take it, in Japan time.
+fn jst_minute(unix: i64) -> String {
+    let t = to_jst(unix);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+async fn audit_trail_search_pages_and_export(backend: Backend) {
+    // The firewall only counts its signatures here, so the search itself meets injection text.
+    let app = TestApp::spawn_with(backend, |c| {
+        for rule in edge::Waf::rule_ids() {
+            c.edge.waf.rules.insert(rule.to_owned(), "count".to_owned());
+        }
+    })
+    .await;
+    let address = email("audited");
+    app.register(&address).await;
+    let id = support::customer_id(&app, &address).await;
+    let target = format!("customer:{id}");
+    fail_password(&app, &address).await;
+    fail_password(&app, &address).await;
+    let (admin, admin_id) = staff_browser(&app, "ops.admin", "admin").await;
+    let logins = [("target", target.as_str()), ("action", "customer.login")];
+
+    let page = search(&admin, &logins).await;
+    let rows = audit_rows(&page.body);
+    assert_eq!(rows.len(), 3, "one login and two failures: {rows:?}");
+    assert!(rows.windows(2).all(|w| w[0].seq > w[1].seq), "newest first");
+    assert!(
+        rows.iter()
+            .all(|r| r.action == "customer.login" && r.target == target)
+    );
+    let success = rows.iter().find(|r| r.outcome == "success").unwrap();
+    assert_eq!(
+        (success.actor.as_str(), success.role.as_str()),
+        (id.as_str(), "customer")
+    );
+    assert!(!page.body.contains(&address), "identifiers only");
+
+    let by_actor = audit_rows(
+        &search(&admin, &[("actor", &id), ("action", "customer.login")])
+            .await
+            .body,
+    );
+    assert_eq!(
+        by_actor.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        [success.seq],
+        "the customer acted once: the login"
+    );
+    let failures = audit_rows(
+        &search(&admin, &[logins[0], logins[1], ("outcome", "failure")])
+            .await
+            .body,
+    );
+    assert_eq!(failures.len(), 2);
+    assert!(
+        failures
+            .iter()
+            .all(|r| r.outcome == "failure" && r.actor == "-" && r.role == "anonymous")
+    );
+    let anonymous = audit_rows(
+        &search(&admin, &[logins[0], logins[1], ("role", "anonymous")])
+            .await
+            .body,
+    );
+    assert_eq!(
+        anonymous.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        failures.iter().map(|r| r.seq).collect::<Vec<_>>()
+    );
+    let local = audit_rows(
+        &search(&admin, &[logins[0], logins[1], ("ip", "127.0.0.1")])
+            .await
+            .body,
+    );
+    assert_eq!(local.len(), 3);
+    assert!(local.iter().all(|r| r.client_ip == "127.0.0.1"));
+    let elsewhere = search(&admin, &[logins[0], ("ip", "192.0.2.1")]).await;
+    assert!(elsewhere.body.contains("id=\"audit-none\""));
+    assert!(audit_rows(&elsewhere.body).is_empty());
+    assert_ne!(success.request_id, "-");
+    let one_request = audit_rows(
+        &search(&admin, &[("request_id", &success.request_id)])
+            .await
+            .body,
+    );
+    assert!(one_request.iter().any(|r| r.seq == success.seq));
+    assert!(
+        one_request
+            .iter()
+            .all(|r| r.request_id == success.request_id),
+        "{one_request:?}"
+    );
+    assert!(
+        failures
+            .iter()
+            .all(|f| one_request.iter().all(|r| r.seq != f.seq)),
+        "other requests are left out"
+    );
+    let prefix = audit_rows(
+        &search(&admin, &[logins[0], ("action", "customer.*")])
+            .await
+            .body,
+    );
+    assert!(
+        prefix.iter().any(|r| r.action == "customer.signup"),
+        "{prefix:?}"
+    );
+    assert!(
+        prefix
+            .iter()
+            .filter(|r| r.action == "customer.login")
+            .count()
+            == 3
+    );
+
+    let now = now_unix();
+    let around = (jst_minute(now - 3600), jst_minute(now + 3600));
+    let within = audit_rows(
+        &search(
+            &admin,
+            &[logins[0], logins[1], ("from", &around.0), ("to", &around.1)],
+        )
+        .await
+        .body,
+    );
+    assert_eq!(within.len(), 3, "the last hour holds the logins");
+    let future = search(
+        &admin,
+        &[
+            logins[0],
+            ("from", "2099-01-01T00:00"),
+            ("to", "2099-01-02T00:00"),
+        ],
+    )
+    .await;
+    assert!(future.body.contains("id=\"audit-none\""));
+    assert!(audit_rows(&future.body).is_empty());
+    let past = search(&admin, &[logins[0], ("to", &around.0)]).await;
+    assert!(
+        past.body.contains("id=\"audit-none\""),
+        "nothing before the test"
+    );
+
+    for (pairs, field, message) in [
+        (
+            vec![("role", "root")],
+            "role",
+            "立場は一覧から選択してください。",
+        ),
+        (
+            vec![("from", "yesterday")],
+            "from",
+            "日時は「2026-11-21T09:30」の形式で入力してください。",
+        ),
+        (
+            vec![("from", "2026-01-02T00:00"), ("to", "2026-01-01T00:00")],
+            "to",
+            "終了日時は開始日時より後にしてください。",
+        ),
+    ] {
+        let mut pairs = pairs;
+        pairs.push(logins[0]);
+        let page = search(&admin, &pairs).await;
+        let errors = element(&page.body, "audit-errors", "</div>");
+        assert!(
+            errors.contains(&format!("<a href=\"#f-{field}\">{message}</a>")),
+            "{pairs:?}: {errors}"
+        );
+        assert!(
+            audit_rows(&page.body).is_empty(),
+            "{pairs:?} searches nothing"
+        );
+        assert!(!page.body.contains("id=\"audit-export\""), "{pairs:?}");
+    }
+
+    for (field, value) in [
+        ("target", "' OR 1=1 --"),
+        ("actor", "\"><script>alert(1)</script>"),
+        ("request_id", "x'; DROP TABLE audit_log; --"),
+        ("action", "customer.login' OR '1'='1"),
+        ("ip", "127.0.0.1' --"),
+    ] {
+        let page = search(&admin, &[(field, value)]).await;
+        assert!(page.body.contains("id=\"audit-none\""), "{field}={value}");
+        assert!(audit_rows(&page.body).is_empty(), "{field}={value}");
+        assert!(
+            !page.body.contains("<script>alert(1)"),
+            "{field} is escaped"
+        );
+    }
+    let unchanged = audit_rows(&search(&admin, &logins).await.body);
+    assert_eq!(
+        unchanged.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        rows.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        "the trail is as it was"
+    );
+
+    for _ in 0..120 {
+        audit::record(
+            &app.state.db,
+            &Event::success(Actor::system("test"), "test.paging", Target::none()),
+            &RequestMeta::default(),
+        )
+        .await
+        .unwrap();
+    }
+    let first = search(&admin, &[("action", "test.paging")]).await;
+    let first_rows = audit_rows(&first.body);
+    assert_eq!(first_rows.len(), 100, "a page holds 100 entries");
+    let older = first
+        .body
+        .split("href=\"")
+        .find_map(|s| {
+            s.split_once("\" id=\"audit-older\"")
+                .map(|(href, _)| href.replace("&amp;", "&"))
+        })
+        .expect("a link to older entries");
+    let second = admin.get(&older).await;
+    assert_eq!(second.status, 200, "{older}: {}", second.body);
+    let second_rows = audit_rows(&second.body);
+    assert_eq!(second_rows.len(), 20, "{older}");
+    assert!(
+        second_rows[0].seq < first_rows.last().unwrap().seq,
+        "the next page continues below the first"
+    );
+    assert!(second_rows.iter().all(|r| r.action == "test.paging"));
+    assert!(
+        !second.body.contains("id=\"audit-older\""),
+        "nothing older is left"
+    );
+
+    let expected = count_of(
+        &app,
+        "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'customer.login'",
+    )
+    .await;
+    assert!(expected >= 3);
+    let (status, headers, bytes) = admin
+        .get_bytes("/ops/audit/export?action=customer.login")
+        .await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"),
+        "{headers:?}"
+    );
+    assert_eq!(headers["cache-control"], "no-store");
+    let csv = String::from_utf8(bytes).unwrap();
+    let lines: Vec<&str> = csv.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines[0],
+        "seq,at_jst,actor,role,action,target,outcome,client_ip,request_id"
+    );
+    assert_eq!(lines.len() as i64, expected + 1, "{csv}");
+    assert!(
+        lines[1..].iter().all(|l| l.contains(",customer.login,")),
+        "{csv}"
+    );
+    assert!(!csv.contains(&address));
+    assert_eq!(audited(&app, "audit.exported").await, 1);
+    assert_eq!(
+        text(
+            &app,
+            "SELECT target FROM audit_log WHERE action = 'audit.exported'",
+            &[],
+            "target"
+        )
+        .await,
+        format!("audit:rows={expected}")
+    );
+    assert_eq!(
+        text(
+            &app,
+            "SELECT actor FROM audit_log WHERE action = 'audit.exported'",
+            &[],
+            "actor"
+        )
+        .await,
+        admin_id
+    );
+    let refused = admin.get("/ops/audit/export?role=root").await;
+    assert_eq!(refused.status, 400);
+    let refused = admin.get("/ops/audit/export?from=yesterday").await;
+    assert_eq!(refused.status, 400);
+    assert_eq!(
+        audited(&app, "audit.exported").await,
+        1,
+        "a refused export is not recorded as one"
+    );
+    app.stop().await;
+}
+
+async fn error_log_lists_errors_with_their_request(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (admin, _) = staff_browser(&app, "ops.admin", "admin").await;
+    let empty = admin.get("/ops/logs?level=all").await;
+    assert_eq!(empty.status, 200);
+    assert!(empty.body.contains("id=\"logs-none\""), "{}", empty.body);
+
+    let request_id = text(
+        &app,
+        "SELECT request_id FROM audit_log WHERE request_id <> '-' ORDER BY seq DESC LIMIT 1",
+        &[],
+        "request_id",
+    )
+    .await;
+    let now_ms = now_unix() * 1000;
+    for (level, target, message, request) in [
+        (
+            "warn",
+            "documents::store",
+            "slow answer from the document store",
+            "",
+        ),
+        (
+            "error",
+            "portal::routes",
+            "database write failed",
+            request_id.as_str(),
+        ),
+    ] {
+        let mut tx = app.state.db.write().await.unwrap();
+        sqlx::query(
+            "INSERT INTO log_events (at_ms, instance, level, target, message, request_id) \
+             VALUES ($1, 'test-instance', $2, $3, $4, $5)",
+        )
+        .bind(now_ms)
+        .bind(level)
+        .bind(target)
+        .bind(message)
+        .bind(request)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    let errors = admin.get("/ops/logs").await;
+    assert_eq!(errors.status, 200);
+    let table = element(&errors.body, "log-events", "</table>");
+    assert!(table.contains("database write failed"), "{table}");
+    assert!(table.contains("エラー"));
+    assert!(table.contains("test-instance"));
+    assert!(
+        !table.contains("slow answer from the document store"),
+        "warnings only on request"
+    );
+    let link = table
+        .split("<a href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the request ID links to the audit trail");
+    assert!(link.starts_with("/ops/audit?request_id="), "{link}");
+    assert!(table.contains(&format!("<code>{request_id}</code>")));
+
+    let all = admin.get("/ops/logs?level=all").await;
+    let table = element(&all.body, "log-events", "</table>");
+    assert!(table.contains("database write failed"));
+    assert!(table.contains("slow answer from the document store"));
+    assert!(table.contains("警告"));
+    assert_eq!(table.matches("<a href=\"/ops/audit?request_id=").count(), 1);
+
+    let trail = admin.get(&link.replace("&amp;", "&")).await;
+    assert_eq!(trail.status, 200);
+    let rows = audit_rows(&trail.body);
+    assert!(!rows.is_empty(), "the request's audit entries");
+    assert!(rows.iter().all(|r| r.request_id == request_id), "{rows:?}");
+    app.stop().await;
+}
+
+on_both_backends!(
+    only_admins_reach_the_console,
+    dashboard_draws_figures_kept_in_the_database,
+    failed_passwords_raise_an_alert_an_admin_acknowledges,
+    audit_trail_search_pages_and_export,
+    error_log_lists_errors_with_their_request,
+);
