@@ -647,6 +647,114 @@ def backups_daily_and_remote(plan: Plan) -> list[str]:
     return problems
 
 
+# Access to the identity-document bucket each task role needs. The public service uploads
+# (identity), the staff service reads for the back office and lists for the operations console's
+# probe, the worker's alert engine probes the store with one listing under documents/ and never
+# reads or writes an object, and the migrate task has no business there.
+DOCUMENT_ACCESS = {"public": "read-write", "staff": "read", "worker": "list", "migrate": "none"}
+DOCUMENT_OBJECT_ACTIONS = {
+    "read-write": {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"},
+    "read": {"s3:GetObject"},
+    "list": set(),
+    "none": set(),
+}
+DOCUMENT_PREFIX = "documents/"
+
+
+def _data_source(plan: Plan, module: tuple[str, ...], rtype: str, name: str) -> dict[Any, dict]:
+    """Values of a data source by instance key: read at plan time (prior_state) or deferred to
+    apply (resource_changes, with what is already known)."""
+    found: dict[Any, dict] = {}
+
+    def walk(node: dict) -> None:
+        for r in node.get("resources", []):
+            if r.get("mode") == "data" and _module_path(node.get("address")) == module and r["type"] == rtype and r["name"] == name:
+                found[r.get("index")] = r.get("values") or {}
+        for child in node.get("child_modules", []):
+            walk(child)
+
+    walk((plan.data.get("prior_state") or {}).get("values", {}).get("root_module", {}))
+    for rc in plan.data.get("resource_changes", []):
+        if rc.get("mode") == "data" and _module_path(rc.get("module_address")) == module and rc["type"] == rtype and rc["name"] == name:
+            found[rc.get("index")] = rc["change"].get("after") or {}
+    return found
+
+
+def document_bucket_least_privilege(plan: Plan) -> list[str]:
+    """Each task role reaches the document bucket as DOCUMENT_ACCESS says and no further: object
+    actions only under documents/, listing only the bucket with an s3:prefix condition under
+    documents/, the bucket's KMS key (through S3) only for roles that read or write objects. A
+    list-only role (the worker) may list, never read or write objects, and is not among the
+    principals the bucket policy exempts from its object-action deny."""
+    problems = []
+    policies = _data_source(plan, ("stack", "compute"), "aws_iam_policy_document", "task")
+    if set(policies) != set(DOCUMENT_ACCESS):
+        problems.append(f"task roles {sorted(map(str, policies))}, expected {sorted(DOCUMENT_ACCESS)}")
+    object_roles = 0
+    for role, level in DOCUMENT_ACCESS.items():
+        if role not in policies:
+            continue
+        where = f"task role {role} ({level})"
+        objects: set[str] = set()
+        listing = []
+        bucket_key = False
+        for st in policies[role].get("statement") or []:
+            if st.get("effect") not in (None, "Allow"):
+                continue
+            actions = set(st.get("actions") or [])
+            if st.get("not_actions") or st.get("not_resources"):
+                problems.append(f"{where}: statement {st.get('sid')} uses NotAction/NotResource")
+            for action in actions:
+                if action in ("*", "s3:*") or (action.startswith("s3:") and "*" in action):
+                    problems.append(f"{where}: wildcard action {action}")
+            s3 = {a for a in actions if a.lower().startswith("s3:")}
+            if "s3:ListBucket" in s3:
+                listing.append(st)
+            objects |= s3 - {"s3:ListBucket"}
+            if s3 - {"s3:ListBucket"}:
+                for resource in st.get("resources") or []:
+                    if resource is not None and not str(resource).endswith(f"/{DOCUMENT_PREFIX}*"):
+                        problems.append(f"{where}: object actions on {resource}, not under {DOCUMENT_PREFIX}")
+            via = {v for c in st.get("condition") or [] if c.get("variable") == "kms:ViaService" for v in c.get("values") or []}
+            if any(a.lower().startswith("kms:") for a in actions) and any(str(v).startswith("s3.") for v in via):
+                bucket_key = True
+        expected = DOCUMENT_OBJECT_ACTIONS[level]
+        if objects != expected:
+            problems.append(f"{where}: object actions {sorted(objects)}, expected {sorted(expected)}")
+        if expected:
+            object_roles += 1
+        if level == "none" and listing:
+            problems.append(f"{where}: may list the document bucket")
+        if level != "none" and not listing:
+            problems.append(f"{where}: cannot list {DOCUMENT_PREFIX} (the document-store probe fails)")
+        for st in listing:
+            if set(st.get("actions") or []) != {"s3:ListBucket"}:
+                problems.append(f"{where}: listing statement also allows {sorted(set(st.get('actions')) - {'s3:ListBucket'})}")
+            resources = st.get("resources") or []
+            if not resources or any(r is None or "/" in str(r).removeprefix("arn:aws:s3:::") for r in resources):
+                problems.append(f"{where}: listing on {resources}, not the bucket alone")
+            prefixes = [v for c in st.get("condition") or [] if c.get("variable") == "s3:prefix" and c.get("test") in ("StringLike", "StringEquals") for v in c.get("values") or []]
+            if not prefixes or any(not str(v).startswith(DOCUMENT_PREFIX) for v in prefixes):
+                problems.append(f"{where}: listing not limited to the {DOCUMENT_PREFIX} prefix ({prefixes})")
+        if bucket_key != bool(expected):
+            problems.append(f"{where}: {'has' if bucket_key else 'lacks'} the bucket's KMS key through S3")
+    (bucket_policy,) = _data_source(plan, ("stack", "data"), "aws_iam_policy_document", "documents").values() or ({},)
+    exempt = [
+        c.get("values") or []
+        for st in bucket_policy.get("statement") or []
+        if st.get("effect") == "Deny" and any(a.startswith("s3:GetObject") for a in st.get("actions") or [])
+        for c in st.get("condition") or []
+        if c.get("variable") == "aws:PrincipalArn" and c.get("test") == "StringNotLike"
+    ]
+    if not exempt:
+        problems.append("document bucket policy does not deny object access to other principals")
+    for values in exempt:
+        # the task roles that read or write objects, AWS Backup and S3 replication
+        if len(values) != object_roles + 2:
+            problems.append(f"document bucket policy exempts {len(values)} principals from its object deny, expected {object_roles + 2}")
+    return problems
+
+
 CHECKS = {
     "no_ingress_from_the_internet": no_ingress_from_the_internet,
     "internet_egress_only_https_through_the_firewall": internet_egress_only_https_through_the_firewall,
@@ -661,4 +769,5 @@ CHECKS = {
     "detection_and_audit": detection_and_audit,
     "notifications": notifications,
     "backups_daily_and_remote": backups_daily_and_remote,
+    "document_bucket_least_privilege": document_bucket_least_privilege,
 }

@@ -184,6 +184,44 @@ def _static_without_host(data: dict) -> None:
             rc["change"]["after_unknown"]["ordered_cache_behavior"][0].pop("origin_request_policy_id", None)
 
 
+def _task_policy(data: dict, role: str) -> dict:
+    """The planned values of a task role's policy document (a data source read at apply)."""
+    (rc,) = [
+        rc for rc in data["resource_changes"]
+        if rc.get("mode") == "data" and rc["type"] == "aws_iam_policy_document" and rc["name"] == "task" and rc.get("index") == role
+    ]
+    return rc["change"]["after"]
+
+
+def _worker_reads_documents(data: dict) -> None:
+    """The worker is granted GetObject next to its listing."""
+    listing = next(st for st in _task_policy(data, "worker")["statement"] if "s3:ListBucket" in st["actions"])
+    bucket = listing["resources"][0]
+    _task_policy(data, "worker")["statement"].append(
+        {"sid": "Oops", "actions": ["s3:GetObject"], "resources": [f"{bucket}/documents/*"], "condition": []}
+    )
+
+
+def _worker_cannot_list(data: dict) -> None:
+    policy = _task_policy(data, "worker")
+    policy["statement"] = [st for st in policy["statement"] if "s3:ListBucket" not in st["actions"]]
+
+
+def _worker_lists_whole_bucket(data: dict) -> None:
+    for st in _task_policy(data, "worker")["statement"]:
+        if "s3:ListBucket" in st["actions"]:
+            st["condition"] = []
+
+
+def _worker_exempt_from_object_deny(data: dict) -> None:
+    """One more principal (as if the worker were in document_access_role_arns) in the bucket policy."""
+    (rc,) = [rc for rc in data["resource_changes"] if rc.get("mode") == "data" and rc["type"] == "aws_iam_policy_document" and rc["name"] == "documents"]
+    for st in rc["change"]["after"]["statement"]:
+        for cond in st["condition"]:
+            if cond["variable"] == "aws:PrincipalArn":
+                cond["values"].append(None)
+
+
 def _type(t: str, name: str | None = None, index: Any = None) -> Callable[[dict], bool]:
     return lambda r: r["type"] == t and (name is None or r["name"] == name) and (index is None or r.get("index") == index)
 
@@ -232,6 +270,10 @@ MUTATIONS: list[tuple[str, str, Callable[[dict], None]]] = [
      lambda d: _edit(d, _type("aws_backup_plan"), _set(["rule", 0, "copy_action"], []))),
     ("weekly instead of daily backup", "backups_daily_and_remote",
      lambda d: _edit(d, _type("aws_backup_plan"), _set(["rule", 0, "schedule"], "cron(0 18 ? * SUN *)"))),
+    ("worker may read identity documents", "document_bucket_least_privilege", _worker_reads_documents),
+    ("worker cannot list the document store (alert fires)", "document_bucket_least_privilege", _worker_cannot_list),
+    ("worker lists the whole bucket", "document_bucket_least_privilege", _worker_lists_whole_bucket),
+    ("worker exempt from the bucket policy's object deny", "document_bucket_least_privilege", _worker_exempt_from_object_deny),
 ]
 
 

@@ -78,6 +78,7 @@ module "compute" {
   secret_names                     = module.data.secret_names
   documents_bucket_name            = module.data.documents_bucket_name
   operator_emails                  = var.operator_emails
+  alert_emails                     = var.admin_emails
   public_certificate_arn           = module.edge.origin_certificate_arn
   staff_certificate_arn            = module.edge.staff_certificate_arn
   cloudfront_origin_prefix_list_id = var.cloudfront_origin_prefix_list_id
@@ -107,8 +108,11 @@ module "data" {
   db_instance_class         = var.db_instance_class
   db_multi_az               = var.db_multi_az
   deletion_protection       = var.protect
+  alert_webhook             = var.alert_webhook
+  # Roles that read or write objects. A "list" role (the worker's document-store probe) is not
+  # named: the bucket policy restricts object actions only, and listing needs no exception.
   document_access_role_arns = concat(
-    [for k, s in var.services : module.compute.task_role_arns[k] if s.documents != "none"],
+    [for k, s in var.services : module.compute.task_role_arns[k] if contains(["read-write", "read"], s.documents)],
     [module.backup.backup_role_arn, module.backup.replication_role_arn],
   )
   document_noncurrent_days = var.backup_retention_days

@@ -92,6 +92,12 @@ variable "admin_emails" {
   type        = list(string)
 }
 
+variable "alert_webhook" {
+  description = "Also send the application's alerts to an incoming webhook (Slack-compatible). Creates the secret <name>/alert-webhook-url, whose value the bootstrap runbook puts before the next deployment; the webhook's host must be in egress_allowed_domains."
+  type        = bool
+  default     = false
+}
+
 variable "operator_emails" {
   description = "Business operators: cost notifications and notices of new applications."
   type        = list(string)

@@ -151,7 +151,7 @@ module "stack" {
     }
     worker = {
       roles     = ["worker"]
-      documents = "none"
+      documents = "list" # the alert engine's document-store probe lists the prefix, reads nothing
       cpu       = 256
       memory    = 512
       min_tasks = 2

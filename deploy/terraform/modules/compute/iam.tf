@@ -73,6 +73,7 @@ locals {
   document_actions = {
     "read-write" = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
     "read"       = ["s3:GetObject"]
+    "list"       = []
     "none"       = []
   }
   task_roles = merge(
@@ -96,8 +97,9 @@ data "aws_iam_policy_document" "task" {
     resources = [var.app_key_arn]
   }
 
+  # Object reads and writes: "read-write" and "read" only.
   dynamic "statement" {
-    for_each = each.value == "none" ? [] : [each.value]
+    for_each = length(local.document_actions[each.value]) == 0 ? [] : [each.value]
     content {
       sid       = "Documents"
       actions   = local.document_actions[statement.value]
@@ -105,6 +107,8 @@ data "aws_iam_policy_document" "task" {
     }
   }
 
+  # Listing the documents prefix: every access level but "none". "list" alone is what the
+  # document-store probe needs (one ListObjectsV2 under documents/, e.g. the worker's alert rule).
   dynamic "statement" {
     for_each = each.value == "none" ? [] : [each.value]
     content {
@@ -119,8 +123,9 @@ data "aws_iam_policy_document" "task" {
     }
   }
 
+  # SSE-KMS of objects read or written; listing decrypts nothing, so "list" gets no key access.
   dynamic "statement" {
-    for_each = each.value == "none" ? [] : [each.value]
+    for_each = length(local.document_actions[each.value]) == 0 ? [] : [each.value]
     content {
       sid       = "DocumentBucketKey"
       actions   = ["kms:Decrypt", "kms:GenerateDataKey"]

@@ -99,6 +99,11 @@ locals {
   # Partial secret ARNs (without the random suffix Secrets Manager appends). They identify the
   # secret as long as its name does not end in a hyphen and six characters.
   secret_ref = { for k, n in var.secret_names : k => "arn:aws:secretsmanager:${var.region}:${var.account_id}:secret:${n}" }
+  # The alert webhook's URL is its credential; the services receive it only when the data module
+  # created its secret (alert_webhook in the stack).
+  webhook_secret = contains(keys(var.secret_names), "alert-webhook-url") ? [
+    { name = "ASSETSTATUS_OPS__ALERT_WEBHOOK_URL", valueFrom = local.secret_ref["alert-webhook-url"] },
+  ] : []
 
   common_environment = [
     { name = "ASSETSTATUS_DATA_DIR", value = "/var/lib/assetstatus" },
@@ -116,6 +121,8 @@ locals {
     # Business operators' mailboxes, told of each new application (B3).
     { name = "ASSETSTATUS_APPLICATIONS__OPERATOR_ADDRESSES", value = jsonencode(var.operator_emails) },
     { name = "ASSETSTATUS_APPLICATIONS__MAKER_CHECKER", value = "true" },
+    # System administrators' mailboxes, told of every application alert and its recovery (A2, A3).
+    { name = "ASSETSTATUS_OPS__ALERT_MAIL_TO", value = jsonencode(var.alert_emails) },
     # Only the load balancers' X-Forwarded-For is believed (they sit in the VPC).
     { name = "ASSETSTATUS_EDGE__TRUSTED_PROXIES", value = "[${var.vpc_cidr}]" },
     # Company networks; the VPC for the load balancer's health checks (requests through it carry
@@ -178,10 +185,10 @@ resource "aws_ecs_task_definition" "service" {
     command      = ["serve", "--roles", join(",", each.value.roles)]
     portMappings = [{ containerPort = 8080, protocol = "tcp" }, { containerPort = 8081, protocol = "tcp" }]
     environment  = local.common_environment
-    secrets = [
+    secrets = concat([
       { name = "ASSETSTATUS_DATABASE_URL", valueFrom = local.secret_ref["database-url-app"] },
       { name = "ASSETSTATUS_MAIL__SMTP_URL", valueFrom = local.secret_ref["smtp-url"] },
-    ]
+    ], local.webhook_secret)
     logConfiguration = {
       logDriver = "awslogs"
       options = {

@@ -74,7 +74,7 @@ variable "secret_names" {
 }
 
 variable "secret_arns" {
-  description = "Secrets Manager ARNs by name: database-url-app, database-url-migrate, smtp-url."
+  description = "Secrets Manager ARNs by name: database-url-app, database-url-migrate, smtp-url, and alert-webhook-url when the webhook is on."
   type        = map(string)
 }
 
@@ -86,6 +86,12 @@ variable "documents_bucket_name" {
 variable "operator_emails" {
   description = "Business operators' mailboxes, told of each new application (ASSETSTATUS_APPLICATIONS__OPERATOR_ADDRESSES)."
   type        = list(string)
+}
+
+variable "alert_emails" {
+  description = "System administrators' mailboxes, told of the application's alerts (ASSETSTATUS_OPS__ALERT_MAIL_TO); empty sends no alert mail."
+  type        = list(string)
+  default     = []
 }
 
 variable "public_certificate_arn" {
@@ -153,7 +159,8 @@ variable "services" {
     ECS services, each a group of application roles in one process (`assetstatus serve --roles ...`).
       roles          - roles the process runs
       load_balancer  - "public" (customer ALB, port 8080), "staff" (staff ALB, port 8081) or null
-      documents      - access to the document bucket: "read-write", "read" or "none"
+      documents      - access to the document bucket: "read-write", "read", "list" (only list the
+                       documents prefix: the document-store probe, no object read or write) or "none"
       cpu, memory    - Fargate task size
       min_tasks      - lower bound of auto scaling, at least 2 so both zones always run one (O6)
       max_tasks      - upper bound of auto scaling (O10)
@@ -174,6 +181,10 @@ variable "services" {
   validation {
     condition     = alltrue([for s in values(var.services) : s.load_balancer == null || contains(["public", "staff"], coalesce(s.load_balancer, "none"))])
     error_message = "load_balancer must be \"public\", \"staff\" or null."
+  }
+  validation {
+    condition     = alltrue([for s in values(var.services) : contains(["read-write", "read", "list", "none"], s.documents)])
+    error_message = "documents must be \"read-write\", \"read\", \"list\" or \"none\"."
   }
 }
 

@@ -29,7 +29,7 @@ output "documents_bucket_arn" {
 }
 
 output "secret_arns" {
-  description = "ARNs of the secrets by name: database-url-app, database-url-migrate, smtp-url."
+  description = "ARNs of the secrets by name: database-url-app, database-url-migrate, smtp-url, and alert-webhook-url when alert_webhook is on."
   value       = { for k, s in aws_secretsmanager_secret.this : k => s.arn }
 }
 

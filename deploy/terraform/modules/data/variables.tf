@@ -44,6 +44,12 @@ variable "log_retention_days" {
   default     = 400
 }
 
+variable "alert_webhook" {
+  description = "Create the secret alert-webhook-url, whose value (an incoming-webhook URL) the services receive as ASSETSTATUS_OPS__ALERT_WEBHOOK_URL."
+  type        = bool
+  default     = false
+}
+
 variable "db_instance_class" {
   description = "RDS instance class; a Graviton burstable class is enough for the user test (O9, O10: scale up by changing it)."
   type        = string
@@ -87,7 +93,7 @@ variable "deletion_protection" {
 }
 
 variable "document_access_role_arns" {
-  description = "The only IAM roles that may read or write identity documents: the application task role, AWS Backup and S3 replication. Business operators see documents through the back office only (B4, B6)."
+  description = "The only IAM roles that may read or write identity documents: the task roles with read or read-write document access, AWS Backup and S3 replication. Listing is not restricted by the bucket policy, so a list-only task role (the worker's store probe) is not named here. Business operators see documents through the back office only (B4, B6)."
   type        = list(string)
 }
 
