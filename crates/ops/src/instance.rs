@@ -91,11 +91,5 @@ pub async fn seen_since(db: &Db, since: i64) -> Result<Vec<Seen>, DbError> {
 
 /// Forgets processes not seen since `before`.
 pub async fn forget_before(db: &Db, before: i64) -> Result<u64, DbError> {
-    let mut tx = db.write().await?;
-    let done = sqlx::query("DELETE FROM instances WHERE seen_at < $1")
-        .bind(before)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(done.rows_affected())
+    crate::prune::delete_before(db, "DELETE FROM instances WHERE seen_at < $1", before).await
 }

@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod lease;
 pub mod logs;
 pub mod probes;
+mod prune;
 mod routes;
 
 use std::path::PathBuf;

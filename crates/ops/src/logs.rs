@@ -71,11 +71,5 @@ pub async fn recent(db: &Db, errors_only: bool, limit: i64) -> Result<Vec<Stored
 
 /// Removes events logged before `before_ms`.
 pub async fn prune_before(db: &Db, before_ms: i64) -> Result<u64, DbError> {
-    let mut tx = db.write().await?;
-    let done = sqlx::query("DELETE FROM log_events WHERE at_ms < $1")
-        .bind(before_ms)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(done.rows_affected())
+    crate::prune::delete_before(db, "DELETE FROM log_events WHERE at_ms < $1", before_ms).await
 }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use platform::audit::{self, Actor, Event, RequestMeta, Target, Verdict};
 use platform::db::DbError;
 
-use super::incidents::{self, Alert, Detail, Notice, State};
-use super::{Rule, catalogue, notify, rules};
+use super::incidents::{self, Alert, Notice, State};
+use super::{Finding, Rule, catalogue, notify, rules};
 use crate::figures::{gauges, metric, minute_of, samples};
 use crate::{Ops, instance, lease, logs, probes};
 
@@ -198,26 +198,16 @@ impl Engine {
         if outage.notified.is_some() || now - outage.since < rule.settings.for_seconds as i64 {
             return;
         }
-        let alert = Alert {
-            id: uuid::Uuid::new_v4().to_string(),
-            rule: rule.name.to_owned(),
+        let finding = Finding {
+            rule: rule.name,
             subject: "database".to_owned(),
-            kind: rule.kind,
-            state: State::Firing,
-            detail: Detail {
-                value: (now - outage.since) as f64,
-                threshold: rule.settings.threshold,
-                window_seconds: rule.settings.window_seconds,
-            },
-            started_at: outage.since,
-            fired_at: Some(now),
-            last_seen_at: now,
-            resolved_at: None,
-            notified_at: Some(now),
-            reminders: 0,
-            acknowledged_by: None,
-            acknowledged_at: None,
+            value: (now - outage.since) as f64,
         };
+        let mut alert = incidents::new_alert(&rule, &finding, outage.since);
+        alert.state = State::Firing;
+        alert.fired_at = Some(now);
+        alert.last_seen_at = now;
+        alert.notified_at = Some(now);
         tracing::error!("database unreachable; administrators alerted directly");
         if notify::send_direct(&self.ops, &alert, Notice::Fired).await {
             outage.notified = Some(alert);

@@ -213,7 +213,8 @@ pub async fn apply(
     Ok(notices.len())
 }
 
-fn new_alert(rule: &Rule, finding: &Finding, now: i64) -> Alert {
+/// A pending incident of `rule` for `finding`, first seen at `now`.
+pub(crate) fn new_alert(rule: &Rule, finding: &Finding, now: i64) -> Alert {
     Alert {
         id: uuid::Uuid::new_v4().to_string(),
         rule: rule.name.to_owned(),
@@ -390,11 +391,10 @@ pub async fn acknowledge(
 
 /// Removes resolved alerts that cleared before `before`.
 pub async fn prune_before(db: &Db, before: i64) -> Result<u64, DbError> {
-    let mut tx = db.write().await?;
-    let done = sqlx::query("DELETE FROM alerts WHERE state = 'resolved' AND resolved_at < $1")
-        .bind(before)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(done.rows_affected())
+    crate::prune::delete_before(
+        db,
+        "DELETE FROM alerts WHERE state = 'resolved' AND resolved_at < $1",
+        before,
+    )
+    .await
 }

@@ -21,21 +21,12 @@ pub fn describe(locale: Locale, alert: &Alert) -> (String, String) {
     let title = locale.t(&format!("alert-rule-{}", alert.rule));
     let d = alert.detail;
     let minutes = (d.window_seconds.div_ceil(60)).max(1);
+    let figure = |v: f64| Arg::from(format!("{v:.1}").trim_end_matches(".0").to_owned());
     let detail = locale.t_args(
         &format!("alert-detail-{}", alert.rule),
         &[
-            (
-                "value",
-                Arg::from(format!("{:.1}", d.value).trim_end_matches(".0").to_owned()),
-            ),
-            (
-                "threshold",
-                Arg::from(
-                    format!("{:.1}", d.threshold)
-                        .trim_end_matches(".0")
-                        .to_owned(),
-                ),
-            ),
+            ("value", figure(d.value)),
+            ("threshold", figure(d.threshold)),
             ("minutes", Arg::from(minutes)),
             ("subject", Arg::from(alert.subject.clone())),
         ],

@@ -104,11 +104,5 @@ async fn upsert(
 
 /// Removes figures older than `minute`.
 pub async fn prune_before(db: &Db, minute: i64) -> Result<u64, DbError> {
-    let mut tx = db.write().await?;
-    let done = sqlx::query("DELETE FROM metric_samples WHERE minute < $1")
-        .bind(minute)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(done.rows_affected())
+    crate::prune::delete_before(db, "DELETE FROM metric_samples WHERE minute < $1", minute).await
 }
