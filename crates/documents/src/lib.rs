@@ -12,6 +12,7 @@
 mod error;
 mod inspect;
 mod sanitize;
+pub mod stores;
 mod vault;
 
 pub use error::DocumentError;

@@ -18,19 +18,15 @@
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use futures::StreamExt;
-use object_store::aws::AmazonS3Builder;
-use object_store::local::LocalFileSystem;
+use object_store::ObjectStore;
 use object_store::path::Path as ObjectPath;
-use object_store::prefix::PrefixStore;
-use object_store::{ClientOptions, ObjectStore, RetryConfig};
-use platform::config::{DocumentStoreKind, DocumentsConfig};
+use platform::config::{DocumentStoreKind, DocumentsConfig, S3Location};
 use platform::crypto::{CryptoError, DataKey};
 use platform::ids::DocumentId;
 
-use crate::{CleanImage, DocumentError, ImageKind};
+use crate::{CleanImage, DocumentError, ImageKind, stores};
 
 const MAGIC: &[u8] = b"ASDOC";
 const VERSION: u8 = 1;
@@ -62,22 +58,11 @@ impl fmt::Debug for Vault {
 impl Vault {
     /// The store named by `[documents]`: a local directory (created if missing) or an S3 bucket.
     pub fn from_config(config: &DocumentsConfig, data_dir: &Path) -> Result<Self, DocumentError> {
-        let store: Arc<dyn ObjectStore> = match config.store {
-            DocumentStoreKind::Local => Arc::new(local_store(&config.local_dir(data_dir))?),
-            DocumentStoreKind::S3 => {
-                let s3 = s3_builder(config)?
-                    .build()
-                    .map_err(|e| DocumentError::Config {
-                        key: "documents",
-                        reason: e.to_string(),
-                    })?;
-                match config.s3_prefix.as_deref().map(|p| p.trim_matches('/')) {
-                    Some(prefix) if !prefix.is_empty() => {
-                        Arc::new(PrefixStore::new(s3, ObjectPath::from(prefix)))
-                    }
-                    _ => Arc::new(s3),
-                }
+        let store = match config.store {
+            DocumentStoreKind::Local => {
+                stores::local(&config.local_dir(data_dir), "documents.local_dir")?
             }
+            DocumentStoreKind::S3 => stores::s3(&s3_location(config)?, "documents")?,
         };
         Ok(Self { store })
     }
@@ -114,19 +99,7 @@ impl Vault {
         id: DocumentId,
         object_key: &str,
     ) -> Result<CleanImage, DocumentError> {
-        let path = ObjectPath::parse(object_key).map_err(storage)?;
-        let missing = |e: object_store::Error| match e {
-            object_store::Error::NotFound { .. } => DocumentError::NotFound,
-            other => DocumentError::Storage(other),
-        };
-        let object = self
-            .store
-            .get(&path)
-            .await
-            .map_err(missing)?
-            .bytes()
-            .await
-            .map_err(missing)?;
+        let object = self.read_sealed(object_key).await?;
         open(owner, id, &object)
     }
 
@@ -138,6 +111,37 @@ impl Vault {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(DocumentError::Storage(e)),
         }
+    }
+
+    /// The stored (still sealed) object under `object_key`, for backups: it stays encrypted
+    /// with its owner's key wherever it is copied.
+    pub async fn read_sealed(&self, object_key: &str) -> Result<bytes::Bytes, DocumentError> {
+        let path = ObjectPath::parse(object_key).map_err(storage)?;
+        let missing = |e: object_store::Error| match e {
+            object_store::Error::NotFound { .. } => DocumentError::NotFound,
+            other => DocumentError::Storage(other),
+        };
+        self.store
+            .get(&path)
+            .await
+            .map_err(missing)?
+            .bytes()
+            .await
+            .map_err(missing)
+    }
+
+    /// Stores a sealed object exactly as [`Vault::read_sealed`] returned it, for restores.
+    pub async fn write_sealed(
+        &self,
+        object_key: &str,
+        object: bytes::Bytes,
+    ) -> Result<(), DocumentError> {
+        let path = ObjectPath::parse(object_key).map_err(storage)?;
+        self.store
+            .put(&path, object.into())
+            .await
+            .map_err(storage)?;
+        Ok(())
     }
 
     /// Readiness: one listing request, which fails when the store is unreachable, the bucket
@@ -154,22 +158,7 @@ fn storage(e: impl Into<object_store::Error>) -> DocumentError {
     DocumentError::Storage(e.into())
 }
 
-fn local_store(dir: &Path) -> Result<LocalFileSystem, DocumentError> {
-    let config_error = |reason: String| DocumentError::Config {
-        key: "documents.local_dir",
-        reason,
-    };
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(dir)
-        .map_err(|e| config_error(format!("cannot create {}: {e}", dir.display())))?;
-    LocalFileSystem::new_with_prefix(dir).map_err(|e| config_error(e.to_string()))
-}
-
-fn s3_builder(config: &DocumentsConfig) -> Result<AmazonS3Builder, DocumentError> {
+fn s3_location(config: &DocumentsConfig) -> Result<S3Location, DocumentError> {
     let bucket = config
         .s3_bucket
         .as_deref()
@@ -178,32 +167,14 @@ fn s3_builder(config: &DocumentsConfig) -> Result<AmazonS3Builder, DocumentError
             key: "documents.s3_bucket",
             reason: "required when documents.store is s3".to_owned(),
         })?;
-    let mut builder = match (&config.s3_access_key_id, &config.s3_secret_access_key) {
-        (Some(id), Some(secret)) => AmazonS3Builder::new()
-            .with_access_key_id(id)
-            .with_secret_access_key(secret.expose()),
-        // Credentials from the environment: an ECS task role, an instance profile, variables.
-        _ => AmazonS3Builder::from_env(),
-    };
-    builder = builder
-        .with_bucket_name(bucket)
-        .with_region(&config.s3_region)
-        .with_client_options(
-            ClientOptions::new()
-                .with_connect_timeout(Duration::from_secs(5))
-                .with_timeout(Duration::from_secs(60)),
-        )
-        .with_retry(RetryConfig {
-            max_retries: 3,
-            retry_timeout: Duration::from_secs(30),
-            ..RetryConfig::default()
-        });
-    if let Some(endpoint) = &config.s3_endpoint {
-        builder = builder
-            .with_endpoint(endpoint.as_str().trim_end_matches('/'))
-            .with_allow_http(endpoint.scheme() == "http");
-    }
-    Ok(builder)
+    Ok(S3Location {
+        bucket: bucket.to_owned(),
+        region: config.s3_region.clone(),
+        endpoint: config.s3_endpoint.clone(),
+        prefix: config.s3_prefix.clone(),
+        access_key_id: config.s3_access_key_id.clone(),
+        secret_access_key: config.s3_secret_access_key.clone(),
+    })
 }
 
 /// `ab/<uuid>`: the ID's first byte spreads objects over 256 directories of a local store.

@@ -15,7 +15,6 @@ pub mod alerts;
 pub mod figures;
 pub mod instance;
 pub mod jobs;
-pub mod lease;
 pub mod logs;
 pub mod probes;
 mod prune;

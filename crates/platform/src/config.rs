@@ -11,8 +11,10 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use url::Url;
 
+mod backup;
 mod ops;
 
+pub use backup::{BackupConfig, Retention, S3Location, Schedule};
 pub use ops::{AlertRules, AuditConfig, OpsConfig, RuleSettings};
 
 /// Why the configuration cannot be used.
@@ -73,6 +75,8 @@ pub struct Config {
     pub ops: OpsConfig,
     /// The audit trail's signed checkpoints and retention.
     pub audit: AuditConfig,
+    /// Daily encrypted backups: schedule, destinations, retention.
+    pub backup: BackupConfig,
     /// Log filter in `tracing` syntax.
     pub log_filter: String,
 }
@@ -427,6 +431,7 @@ impl Default for Config {
             documents: DocumentsConfig::default(),
             applications: ApplicationsConfig::default(),
             ops: OpsConfig::default(),
+            backup: BackupConfig::default(),
             audit: AuditConfig::default(),
             log_filter: "info".to_owned(),
         }
@@ -756,6 +761,7 @@ impl Config {
         self.documents.validate(self.edge.waf.max_upload_bytes)?;
         self.applications.validate()?;
         self.ops.validate()?;
+        self.backup.validate()?;
         self.audit.validate()?;
         if let Some(federation) = &self.staff_federation {
             federation.validate()?;

@@ -6,12 +6,12 @@
 use std::sync::Arc;
 
 use platform::audit::{self, Actor, Event, RequestMeta, Target, Verdict};
-use platform::db::DbError;
+use platform::db::{DbError, lease};
 
 use super::incidents::{self, Alert, Notice, State};
 use super::{Finding, Rule, catalogue, notify, rules};
 use crate::figures::{gauges, metric, minute_of, samples};
-use crate::{Ops, instance, lease, logs, probes};
+use crate::{Ops, instance, logs, probes};
 
 /// Name of the lease the evaluating worker holds.
 const LEASE: &str = "ops";

@@ -170,6 +170,11 @@ impl Target {
         Self(format!("signing-key:{kid}"))
     }
 
+    /// A backup, by its name (a time and a random suffix).
+    pub fn backup(name: &str) -> Self {
+        Self(format!("backup:{name}"))
+    }
+
     /// Nothing in particular.
     pub fn none() -> Self {
         Self("-".into())

@@ -25,6 +25,12 @@ impl DataKey {
         Self(key)
     }
 
+    /// A second copy of the key, for a second pass over data it sealed (each copy is wiped
+    /// when dropped).
+    pub fn duplicate(&self) -> Self {
+        Self(self.0.clone())
+    }
+
     pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Self, CryptoError> {
         let array: [u8; 32] = bytes.try_into().map_err(|_| CryptoError::Format)?;
         Ok(Self(Zeroizing::new(array)))

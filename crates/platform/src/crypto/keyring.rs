@@ -106,6 +106,11 @@ impl Keyring {
         })
     }
 
+    /// The master key itself, for backups: it wraps each archive's key.
+    pub fn master(&self) -> &MasterKey {
+        &self.master
+    }
+
     /// A short public fingerprint of the master key.
     pub fn master_fingerprint(&self) -> String {
         self.master.fingerprint()
@@ -231,7 +236,9 @@ impl Keyring {
     }
 }
 
-fn customer_aad(customer: CustomerId) -> String {
+/// The associated data a customer's data key is wrapped with, for backups that check
+/// escrowed keys against the master key.
+pub fn customer_aad(customer: CustomerId) -> String {
     format!("customer-key:{customer}")
 }
 

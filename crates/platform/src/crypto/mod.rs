@@ -8,10 +8,11 @@
 mod envelope;
 mod keyring;
 mod master_key;
+pub mod stream;
 mod token;
 
 pub use envelope::{DataKey, Sealed};
-pub use keyring::{EmailIndex, Keyring, KeyringError};
+pub use keyring::{EmailIndex, Keyring, KeyringError, customer_aad};
 pub use master_key::{MasterKey, MasterKeyError};
 pub use token::SecretToken;
 

@@ -6,6 +6,8 @@
 //! Reads and writes are separate transaction types: on SQLite, writes go through a single
 //! connection so that concurrent writers queue instead of failing with "database is locked".
 
+pub mod lease;
+
 use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! renews a lease row; when it stops renewing, another worker takes over after the lease runs
 //! out. Written as one portable upsert, so SQLite and PostgreSQL behave alike.
 
-use platform::db::{Db, DbError, col};
+use super::{Db, DbError, col};
 
 /// Takes or renews the lease `name` for `holder` until `now + seconds`. True when `holder`
 /// holds it afterwards.
@@ -31,4 +31,15 @@ pub async fn acquire(
         .await?;
     tx.commit().await?;
     Ok(col::<String>(&row, "holder")? == holder)
+}
+
+/// Gives the lease `name` up if `holder` has it, so another process need not wait it out.
+pub async fn release(db: &Db, name: &str, holder: &str) -> Result<(), DbError> {
+    let mut tx = db.write().await?;
+    sqlx::query("UPDATE leases SET until = 0 WHERE name = $1 AND holder = $2")
+        .bind(name)
+        .bind(holder)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
 }
