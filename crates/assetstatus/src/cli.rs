@@ -82,6 +82,21 @@ enum Command {
         #[command(subcommand)]
         command: crate::clients::KeysCommand,
     },
+    /// Take a backup now (or list or verify backups): the database and every document in one
+    /// encrypted archive at every destination of `[backup]`.
+    Backup {
+        #[command(subcommand)]
+        command: Option<crate::backup_commands::BackupCommand>,
+    },
+    /// Restore a backup into the configured database and document store. Stop every other
+    /// process first.
+    Restore {
+        /// A backup directory (…/backups/<name>) or s3://bucket/prefix/<name>.
+        source: String,
+        /// Replace what the database holds (refused otherwise when it is not empty).
+        #[arg(long)]
+        force: bool,
+    },
     /// Exit 0 when the URL answers 200 (container health checks without curl).
     Healthcheck {
         /// URL to probe.
@@ -144,6 +159,12 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             crate::clients::run_clients(&args.load_config()?, command).await
         }
         Command::Keys { command } => crate::clients::run_keys(&args.load_config()?, command).await,
+        Command::Backup { command } => {
+            crate::backup_commands::run(&args.load_config()?, command.as_ref()).await
+        }
+        Command::Restore { source, force } => {
+            crate::backup_commands::restore(&args.load_config()?, source, *force).await
+        }
         Command::Serve { demo, roles } => {
             let roles = if roles.is_empty() {
                 crate::server::Role::ALL.to_vec()

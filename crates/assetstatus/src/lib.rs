@@ -2,6 +2,7 @@
 //! configuration, apply migrations and verify the audit trail.
 
 pub mod application_commands;
+pub mod backup_commands;
 pub mod cli;
 pub mod clients;
 pub mod demo;

@@ -163,6 +163,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         instance: ops::Instance::new(),
         settings: config.ops.clone(),
         audit: config.audit.clone(),
+        backup: config.backup.clone(),
         data_dir: config.data_dir.clone(),
         staff_base_url: config.staff_base_url(),
         secure_cookies: app.secure_cookies,
@@ -522,6 +523,9 @@ pub async fn start(config: &Config, built: &Built, roles: &[Role]) -> anyhow::Re
     ));
     if roles.contains(&Role::Worker) {
         tasks.push(ops::jobs::engine(Arc::clone(&built.ops.0), signal.clone()));
+        if config.backup.scheduled {
+            tasks.push(ops::jobs::backups(Arc::clone(&built.ops.0), signal.clone()));
+        }
         tasks.push(tokio::spawn(Arc::clone(&built.outbox).run(signal.clone())));
         tasks.push(housekeeping(built.state.clone(), signal));
     }

@@ -37,6 +37,12 @@ pub enum UsersCommand {
         #[arg(long)]
         username: String,
     },
+    /// Give an account a new one-time password (forgotten, or after a restore without
+    /// credentials); its sessions end.
+    ResetPassword {
+        /// Sign-in name.
+        username: String,
+    },
     /// Forget an account's second factor (lost phone); it must enrol again.
     ResetMfa {
         /// Sign-in name.
@@ -132,6 +138,21 @@ pub async fn run(config: &Config, command: &UsersCommand) -> anyhow::Result<Exit
             raw,
             "enabled",
         )?,
+        UsersCommand::ResetPassword { username: raw } => {
+            let password = identity
+                .reset_staff_password(&username(raw)?, &meta())
+                .await
+                .map_err(|e| match e {
+                    identity::IdentityError::NotFound => {
+                        anyhow::anyhow!("no staff account named `{raw}`")
+                    }
+                    other => other.into(),
+                })?;
+            println!(
+                "new password for {} (shown once): {password}",
+                raw.trim().to_ascii_lowercase()
+            );
+        }
         UsersCommand::ResetMfa { username: raw } => change(
             identity.reset_staff_mfa(&username(raw)?, &meta()).await,
             raw,

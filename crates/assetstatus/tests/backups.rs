@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use backup::runs::Reason;
 use backup::tables::{Policy, TABLES};
-use backup::{Backups, Destination, Options, Quiet, Target};
-use platform::config::{BackupConfig, DocumentStoreKind, DocumentsConfig};
+use backup::{BackupError, Backups, Destination, Options, Progress, Quiet, Restored, Target};
+use platform::config::{BackupConfig, DocumentStoreKind, DocumentsConfig, Retention, S3Location};
 use platform::crypto::{Keyring, MasterKey};
 use platform::db::Db;
 use sqlx::{Column as _, Row as _};
@@ -22,7 +22,15 @@ use support::{Backend, TestApp, email, today};
 /// A system with two customers (assets and their history, an application with a document)
 /// and the audit trail their actions left.
 async fn populated(backend: Backend) -> TestApp {
-    let app = TestApp::spawn(backend).await;
+    populated_with(backend, |_| {}).await.0
+}
+
+/// [`populated`] with a configuration tweak; also returns the second customer's address.
+async fn populated_with(
+    backend: Backend,
+    tweak: impl FnOnce(&mut platform::config::Config),
+) -> (TestApp, String) {
+    let app = TestApp::spawn_with(backend, tweak).await;
     let (b, _, _) = submitted(&app, "backup-alice").await;
     b.add_asset("deposits", "普通預金", "1200000", &today())
         .await;
@@ -30,14 +38,15 @@ async fn populated(backend: Backend) -> TestApp {
         .add_asset("investment_funds", "投資信託", "350000", &today())
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
-    let carol = app.register(&email("backup-carol")).await;
+    let carol_address = email("backup-carol");
+    let carol = app.register(&carol_address).await;
     carol
         .add_asset("deposits", "定期預金", "5000000", &today())
         .await;
     enter_account(&carol).await;
     let page = upload(&carol, "front", "front.jpg", support::applying::photo()).await;
     assert_eq!(page.status, 303, "{}", page.body);
-    app
+    (app, carol_address)
 }
 
 fn backups(app: &TestApp, config: BackupConfig) -> Backups {
@@ -265,4 +274,440 @@ async fn backup_and_restore_reproduce_every_record_and_document(backend: Backend
     app.stop().await;
 }
 
-on_both_backends!(backup_and_restore_reproduce_every_record_and_document);
+/// Restores backup `id` from `source` into `target` without recording it in the audit trail.
+async fn restore_into(
+    source: &Destination,
+    id: &str,
+    master: &MasterKey,
+    target: &Empty,
+) -> Result<Restored, BackupError> {
+    let target = Target {
+        db: &target.db,
+        vault: &target.vault,
+    };
+    let options = Options {
+        force: false,
+        audit: false,
+    };
+    backup::restore(source, id, master, target, options, &Quiet).await
+}
+
+/// The status and detail of the last run that did not succeed.
+async fn last_failure(db: &Db) -> (String, String) {
+    let mut tx = db.read().await.unwrap();
+    let row = sqlx::query(
+        "SELECT status, detail FROM backup_runs WHERE status <> 'succeeded' \
+         ORDER BY started_at DESC LIMIT 1",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    (
+        row.try_get("status").unwrap(),
+        row.try_get("detail").unwrap(),
+    )
+}
+
+/// Progress that crashes the run when it reaches `step`, as a process killed there would.
+struct CrashAt(&'static str);
+
+impl Progress for CrashAt {
+    fn stage(&self, step: &'static str, _: u64) {
+        assert_ne!(step, self.0, "the process stops here");
+    }
+    fn advance(&self, _: u64) {}
+    fn done(&self) {}
+}
+
+async fn damaged_backups_are_refused_and_never_counted(backend: Backend) {
+    let app = populated(backend).await;
+    let store = tempfile::tempdir().unwrap();
+    let config = local_only(store.path());
+    let good = backups(&app, config.clone())
+        .run(Reason::Manual, &Quiet)
+        .await
+        .unwrap()
+        .unwrap()
+        .manifest;
+    let source = Destination::local(store.path()).unwrap();
+    let target = empty(backend).await;
+    let customers = "SELECT COUNT(*) FROM customers";
+
+    // One flipped byte anywhere in the archive.
+    let archive = store.path().join(&good.id).join("archive");
+    let original = std::fs::read(&archive).unwrap();
+    let mut flipped = original.clone();
+    flipped[original.len() / 2] ^= 0x01;
+    std::fs::write(&archive, &flipped).unwrap();
+    let err = restore_into(&source, &good.id, &master(&app), &target)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, BackupError::Damaged { .. }), "{err}");
+    assert!(err.to_string().contains("damaged"), "{err}");
+    assert_eq!(
+        count(&target.db, customers).await,
+        0,
+        "nothing was restored"
+    );
+    std::fs::write(&archive, &original).unwrap();
+
+    // A master key other than the one the backup was sealed under.
+    let keys = tempfile::tempdir().unwrap();
+    let other = MasterKey::load_or_create(&keys.path().join("other.key"), true).unwrap();
+    let err = restore_into(&source, &good.id, &other, &target)
+        .await
+        .unwrap_err();
+    match &err {
+        BackupError::WrongKey {
+            expected, actual, ..
+        } => {
+            assert_eq!(expected, &master(&app).fingerprint());
+            assert_eq!(actual, &other.fingerprint());
+        }
+        other => panic!("{other}"),
+    }
+    assert_eq!(count(&target.db, customers).await, 0);
+
+    // A document object missing from the store fails the run, which is recorded.
+    let object_key = object_keys(&app.state.db).await.remove(0);
+    let object = app.state.vault.read_sealed(&object_key).await.unwrap();
+    app.state.vault.delete(&object_key).await.unwrap();
+    let err = backups(&app, config.clone())
+        .run(Reason::Manual, &Quiet)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, BackupError::MissingDocument { .. }), "{err}");
+    let (status, detail) = last_failure(&app.state.db).await;
+    assert_eq!(status, "failed");
+    assert!(detail.contains(&object_key), "{detail}");
+    let complete = |listed: Vec<backup::Listed>| {
+        listed
+            .into_iter()
+            .filter(|l| l.complete)
+            .map(|l| l.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        complete(source.list().await.unwrap()),
+        vec![good.id.clone()]
+    );
+    app.state
+        .vault
+        .write_sealed(&object_key, object)
+        .await
+        .unwrap();
+
+    // A run that stops after writing its archive but before its manifest.
+    let crashing = backups(&app, config.clone());
+    let crashed =
+        tokio::spawn(async move { crashing.run(Reason::Manual, &CrashAt("keys")).await }).await;
+    assert!(crashed.unwrap_err().is_panic());
+    let listed = source.list().await.unwrap();
+    let interrupted = listed
+        .iter()
+        .find(|l| !l.complete)
+        .expect("an incomplete backup")
+        .id
+        .clone();
+    assert!(store.path().join(&interrupted).join("archive").exists());
+    assert_eq!(
+        complete(listed),
+        vec![good.id.clone()],
+        "the good one stays the newest good one"
+    );
+    let err = restore_into(&source, &interrupted, &master(&app), &target)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, BackupError::Incomplete { .. }), "{err}");
+    assert!(err.to_string().contains("incomplete"), "{err}");
+    let running = "SELECT COUNT(*) FROM backup_runs WHERE status = 'running'";
+    assert_eq!(
+        count(&app.state.db, running).await,
+        1,
+        "the run never finished"
+    );
+
+    // The next run notices the interrupted one and completes.
+    let next = backups(&app, config)
+        .run(Reason::Manual, &Quiet)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        count(&app.state.db, "SELECT COUNT(*) FROM backup_runs WHERE status = 'failed' AND detail LIKE 'interrupted%'").await,
+        1
+    );
+    let succeeded = format!(
+        "SELECT COUNT(*) FROM backup_runs WHERE status = 'succeeded' AND name = '{}'",
+        next.manifest.id
+    );
+    assert_eq!(count(&app.state.db, &succeeded).await, 1);
+    let restored = restore_into(&source, &next.manifest.id, &master(&app), &target)
+        .await
+        .unwrap();
+    assert_eq!(restored.documents, 2);
+    target.db.close().await;
+    app.stop().await;
+}
+
+async fn deleted_customers_stay_deleted_after_restoring_an_older_backup(backend: Backend) {
+    let (app, carol_address) = populated_with(backend, |_| {}).await;
+    let store = tempfile::tempdir().unwrap();
+    let config = local_only(store.path());
+    let older = backups(&app, config.clone())
+        .run(Reason::Manual, &Quiet)
+        .await
+        .unwrap()
+        .unwrap()
+        .manifest;
+    let carol = support::customer_id(&app, &carol_address).await;
+    app.state
+        .identity
+        .delete_account(
+            carol.parse().unwrap(),
+            support::PASSWORD,
+            &platform::audit::RequestMeta::default(),
+        )
+        .await
+        .unwrap();
+    let newer = backups(&app, config)
+        .run(Reason::Manual, &Quiet)
+        .await
+        .unwrap()
+        .unwrap()
+        .manifest;
+    assert_eq!((older.escrowed_keys, newer.escrowed_keys), (2, 1));
+    assert!(
+        !store.path().join("keys").join(&carol).exists(),
+        "her key left the escrow"
+    );
+
+    let target = empty(backend).await;
+    let source = Destination::local(store.path()).unwrap();
+    let restored = restore_into(&source, &older.id, &master(&app), &target)
+        .await
+        .unwrap();
+    assert_eq!(restored.shredded, 1);
+    assert_eq!(
+        restored.documents, 1,
+        "only the remaining customer's document"
+    );
+    assert_eq!(count(&target.db, "SELECT COUNT(*) FROM customers").await, 1);
+    for table in [
+        "customers",
+        "customer_keys",
+        "assets",
+        "asset_history",
+        "applications",
+        "application_documents",
+    ] {
+        let column = if table == "customers" {
+            "id"
+        } else {
+            "customer_id"
+        };
+        let sql = format!("SELECT COUNT(*) FROM {table} WHERE {column} = '{carol}'");
+        assert_eq!(
+            count(&target.db, &sql).await,
+            0,
+            "{table} keeps nothing of her"
+        );
+    }
+    let audited = format!("SELECT COUNT(*) FROM audit_log WHERE target = 'customer:{carol}'");
+    assert!(
+        count(&target.db, &audited).await > 0,
+        "the audit trail keeps her opaque ID"
+    );
+    let alice_documents = object_keys(&target.db).await;
+    assert_eq!(alice_documents.len(), 1);
+    let all_documents = older.documents.iter().map(|d| d.object_key.clone());
+    for key in all_documents.filter(|k| !alice_documents.contains(k)) {
+        assert!(
+            target.vault.read_sealed(&key).await.is_err(),
+            "her document is not restored"
+        );
+    }
+    target.db.close().await;
+    app.stop().await;
+}
+
+on_both_backends!(
+    backup_and_restore_reproduce_every_record_and_document,
+    damaged_backups_are_refused_and_never_counted,
+    deleted_customers_stay_deleted_after_restoring_an_older_backup,
+    every_table_is_classified,
+    one_run_per_scheduled_instant,
+);
+
+/// The remote copy against a real S3-protocol server: written beside the local one, pruned
+/// by retention at both, and restored from its `s3://` address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copies_go_to_an_s3_bucket_and_restore_from_it() {
+    let s3 = testkit::s3::S3Server::start();
+    s3.create_bucket("assetstatus-backups");
+    let app = populated(Backend::Sqlite).await;
+    let store = tempfile::tempdir().unwrap();
+    let location = S3Location {
+        bucket: "assetstatus-backups".to_owned(),
+        region: "ap-northeast-3".to_owned(),
+        endpoint: Some(s3.endpoint().parse().unwrap()),
+        prefix: Some("nightly".to_owned()),
+        access_key_id: Some("testing".to_owned()),
+        secret_access_key: Some(platform::config::SecretString::new("testing".to_owned())),
+    };
+    let config = BackupConfig {
+        s3: Some(location.clone()),
+        retention: Retention {
+            daily: 1,
+            weekly: 0,
+            monthly: 0,
+            within_hours: 0,
+        },
+        ..local_only(store.path())
+    };
+    let first = backups(&app, config.clone())
+        .run(Reason::Manual, &Quiet)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.destinations.len(), 2, "{:?}", first.destinations);
+    assert!(first.destinations[1].starts_with("s3://assetstatus-backups/nightly"));
+    // Backup names carry the second: the next one must not share it.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let before = contents(&app.state.db).await;
+    let second = backups(&app, config)
+        .run(Reason::Manual, &Quiet)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(second.pruned, 2, "the first backup left both destinations");
+    let remote = Destination::s3(&location).unwrap();
+    let listed = remote.list().await.unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0].id, second.manifest.id);
+
+    let address = format!("s3://assetstatus-backups/nightly/{}", second.manifest.id);
+    let (source, id) = backup::locate(&address, Some(&location)).unwrap();
+    let target = empty(Backend::Sqlite).await;
+    let restored = restore_into(&source, &id, &master(&app), &target)
+        .await
+        .unwrap();
+    assert_eq!(restored.documents, 2);
+    assert_identical(&before, &app, &target).await;
+    target.db.close().await;
+    app.stop().await;
+}
+
+/// The worker runs the schedule by itself, once per scheduled instant.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_backs_up_on_schedule() {
+    let store = tempfile::tempdir().unwrap();
+    let dir = store.path().to_owned();
+    let app = TestApp::spawn_with(Backend::Sqlite, move |c| {
+        c.backup.scheduled = true;
+        c.backup.schedule = "*/3 * * * * *".to_owned();
+        c.backup.local_dir = Some(dir);
+        c.ops.evaluate_seconds = 1;
+    })
+    .await;
+    app.register(&email("scheduled")).await;
+    let scheduled =
+        "SELECT COUNT(*) FROM backup_runs WHERE reason = 'schedule' AND status = 'succeeded'";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while count(&app.state.db, scheduled).await < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no scheduled backups: {:?}",
+            last_failure(&app.state.db).await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let slots = count(
+        &app.state.db,
+        "SELECT COUNT(DISTINCT slot) FROM backup_runs",
+    )
+    .await;
+    let runs = count(&app.state.db, "SELECT COUNT(*) FROM backup_runs").await;
+    assert_eq!(slots, runs, "one run per scheduled instant");
+    let listed = Destination::local(store.path())
+        .unwrap()
+        .list()
+        .await
+        .unwrap();
+    assert!(listed.iter().filter(|l| l.complete).count() >= 2);
+    app.stop().await;
+}
+
+/// A failed backup raises the `backup` alert, which reaches the administrators by mail
+/// through the outbox.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_backup_alerts_the_administrators() {
+    let smtp = testkit::smtp::SmtpCapture::start();
+    let blocked = tempfile::NamedTempFile::new().unwrap();
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.mail.smtp_url = Some(platform::config::SecretUrl::new(
+            format!("smtp://127.0.0.1:{}", smtp.port).parse().unwrap(),
+        ));
+        c.ops.evaluate_seconds = 1;
+        c.ops.alert_mail_to = vec!["ops-team@example.jp".to_owned()];
+        c.ops.rules.backup.enabled = true;
+        c.ops.rules.backup.for_seconds = 0;
+    })
+    .await;
+    // The local destination is a path under a regular file: it cannot be created.
+    let config = local_only(&blocked.path().join("backups"));
+    let err = backups(&app, config)
+        .run(Reason::Manual, &Quiet)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("cannot create"), "{err}");
+    let (status, detail) = last_failure(&app.state.db).await;
+    assert_eq!(status, "failed");
+    assert!(detail.contains("backup.local_dir"), "{detail}");
+    let mail =
+        testkit::mail::wait_for_subject(&smtp.inbox(), "ops-team@example.jp", "バックアップ").await;
+    assert!(mail.text.contains("バックアップ"), "{}", mail.text);
+    app.stop().await;
+}
+
+/// Every table of the schema is classified for backups, and every classified table exists:
+/// a new migration cannot add a table that backups silently skip.
+async fn every_table_is_classified(backend: Backend) {
+    let target = empty(backend).await;
+    let mut tx = target.db.read().await.unwrap();
+    let mut live = backup::schema::tables(&mut tx, target.db.backend())
+        .await
+        .unwrap();
+    drop(tx);
+    live.sort();
+    let mut listed: Vec<String> = TABLES.iter().map(|(t, _)| (*t).to_owned()).collect();
+    listed.sort();
+    assert_eq!(live, listed);
+    target.db.close().await;
+}
+
+/// Two workers that see the same scheduled instant record one run between them.
+async fn one_run_per_scheduled_instant(backend: Backend) {
+    let target = empty(backend).await;
+    let slot = 1_795_197_600;
+    let first = backup::runs::start(&target.db, Reason::Schedule(slot), "a")
+        .await
+        .unwrap();
+    let second = backup::runs::start(&target.db, Reason::Schedule(slot), "b")
+        .await
+        .unwrap();
+    assert!(first.is_some());
+    assert_eq!(second, None);
+    assert!(backup::runs::slot_taken(&target.db, slot).await.unwrap());
+    let manual = backup::runs::start(&target.db, Reason::Manual, "a")
+        .await
+        .unwrap();
+    let again = backup::runs::start(&target.db, Reason::Manual, "a")
+        .await
+        .unwrap();
+    assert!(
+        manual.is_some() && again.is_some(),
+        "manual runs have no slot"
+    );
+    target.db.close().await;
+}

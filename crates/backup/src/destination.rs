@@ -110,6 +110,10 @@ impl Destination {
                 .list_with_delimiter(Some(&prefix))
                 .await
                 .map_err(self.fail())?;
+            // An aborted upload can leave an empty directory behind in a local store.
+            if inside.objects.is_empty() {
+                continue;
+            }
             let complete = inside
                 .objects
                 .iter()

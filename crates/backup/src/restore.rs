@@ -203,7 +203,7 @@ fn learn(
     table: &str,
     columns: &[String],
     line: &[u8],
-    mismatch: &dyn Fn(String) -> BackupError,
+    mismatch: &(dyn Fn(String) -> BackupError + Sync),
 ) -> Result<(), BackupError> {
     let wanted: &[&str] = match table {
         "customers" => &["id"],
@@ -478,7 +478,7 @@ impl Loader {
         backend: platform::db::Backend,
         table: &str,
         columns: &[String],
-        mismatch: &dyn Fn(String) -> BackupError,
+        mismatch: &(dyn Fn(String) -> BackupError + Sync),
     ) -> Result<Vec<ColumnKind>, BackupError> {
         if let Some(kinds) = self.kinds.get(table) {
             return Ok(kinds.clone());

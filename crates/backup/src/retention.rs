@@ -1,6 +1,6 @@
 //! Which backups to keep: the newest of each of the last `daily` days, `weekly` weeks and
-//! `monthly` months with a backup, counted in the schedule's clock. The newest backup is always
-//! kept, whatever the policy says.
+//! `monthly` months with a backup, counted in the schedule's clock, and every backup younger
+//! than `within_hours`. The newest backup is always kept, whatever the policy says.
 
 use std::collections::HashSet;
 
@@ -20,8 +20,8 @@ pub fn taken_at(id: &str) -> Option<i64> {
         .map(|t| t.assume_utc().unix_timestamp())
 }
 
-/// The names among `ids` (complete backups) to keep.
-pub fn keep(ids: &[String], policy: Retention, offset_seconds: i64) -> HashSet<String> {
+/// The names among `ids` (complete backups) to keep at `now`.
+pub fn keep(ids: &[String], policy: Retention, offset_seconds: i64, now: i64) -> HashSet<String> {
     let mut dated: Vec<(i64, &String)> = ids
         .iter()
         .filter_map(|id| taken_at(id).map(|at| (at, id)))
@@ -55,6 +55,13 @@ pub fn keep(ids: &[String], policy: Retention, offset_seconds: i64) -> HashSet<S
     if let Some((_, newest)) = dated.first() {
         kept.insert((*newest).clone());
     }
+    let recent = now - i64::from(policy.within_hours) * 3600;
+    kept.extend(
+        dated
+            .iter()
+            .filter(|(at, _)| *at >= recent)
+            .map(|(_, id)| (*id).clone()),
+    );
     kept
 }
 
@@ -81,7 +88,8 @@ mod tests {
     #[test]
     fn a_year_of_dailies_keeps_seven_days_four_weeks_and_twelve_months() {
         let ids = daily_backups(400);
-        let kept = keep(&ids, Retention::default(), JST);
+        let now = taken_at(ids.last().unwrap()).unwrap() + 60;
+        let kept = keep(&ids, Retention::default(), JST, now);
         for newest in &ids[ids.len() - 7..] {
             assert!(kept.contains(newest), "{newest}");
         }
@@ -109,26 +117,37 @@ mod tests {
             daily: 1,
             weekly: 0,
             monthly: 0,
+            within_hours: 0,
         };
-        let kept = keep(&ids, policy, JST);
+        let now = taken_at(&ids[2]).unwrap() + 60;
+        let kept = keep(&ids, policy, JST, now);
         assert_eq!(
             kept,
             HashSet::from(["20261120T160000Z-cccccccc".to_owned()])
         );
         let policy = Retention { daily: 2, ..policy };
-        let kept = keep(&ids, policy, JST);
+        let kept = keep(&ids, policy, JST, now);
         assert!(
             kept.contains("20261120T140000Z-bbbbbbbb"),
             "newest of 20 Nov JST"
         );
         assert!(!kept.contains("20261119T170000Z-aaaaaaaa"));
+        let policy = Retention {
+            within_hours: 24,
+            ..policy
+        };
+        assert_eq!(
+            keep(&ids, policy, JST, now).len(),
+            3,
+            "all younger than a day"
+        );
     }
 
     #[test]
     fn names_that_are_not_backups_are_never_kept_or_counted() {
         assert_eq!(taken_at("keys"), None);
         assert_eq!(taken_at("20261121T030000Z-cccccccc"), Some(1_795_230_000));
-        let kept = keep(&["junk".to_owned()], Retention::default(), JST);
+        let kept = keep(&["junk".to_owned()], Retention::default(), JST, 0);
         assert!(kept.is_empty());
     }
 }

@@ -61,17 +61,13 @@ impl Backups {
         reason: Reason,
         progress: &dyn Progress,
     ) -> Result<Option<Report>, BackupError> {
-        let destinations = Destination::configured(&self.config, &self.data_dir)?;
-        let labels: Vec<String> = destinations.iter().map(|d| d.label().to_owned()).collect();
         if !lease::acquire(&self.db, LEASE, &self.holder, now_unix(), LEASE_SECONDS).await? {
             return Err(BackupError::Busy {
                 holder: lease_holder(&self.db).await?,
             });
         }
         let renewal = self.keep_lease();
-        let outcome = self
-            .run_held(reason, &destinations, &labels, progress)
-            .await;
+        let outcome = self.run_held(reason, progress).await;
         renewal.abort();
         if let Err(e) = lease::release(&self.db, LEASE, &self.holder).await {
             tracing::warn!(error = %e, "backup lease not released; it runs out by itself");
@@ -82,10 +78,13 @@ impl Backups {
     async fn run_held(
         &self,
         reason: Reason,
-        destinations: &[Destination],
-        labels: &[String],
         progress: &dyn Progress,
     ) -> Result<Option<Report>, BackupError> {
+        let destinations = Destination::configured(&self.config, &self.data_dir);
+        let labels: Vec<&str> = match &destinations {
+            Ok(all) => all.iter().map(Destination::label).collect(),
+            Err(_) => Vec::new(),
+        };
         let interrupted = runs::close_interrupted(&self.db).await?;
         if interrupted > 0 {
             tracing::warn!(runs = interrupted, "earlier backup runs were interrupted");
@@ -93,7 +92,11 @@ impl Backups {
         let Some(run) = runs::start(&self.db, reason, &labels.join(", ")).await? else {
             return Ok(None);
         };
-        let result = self.work(destinations, progress).await;
+        // A destination that cannot even be opened is a failed run like any other.
+        let result = match destinations {
+            Ok(all) => self.work(&all, progress).await,
+            Err(e) => Err((e, None, None)),
+        };
         let (succeeded, detail, figures, drill) = match &result {
             Ok(report) => (
                 true,
@@ -250,8 +253,8 @@ pub async fn prune(
         .filter(|l| l.complete)
         .map(|l| l.id.clone())
         .collect();
-    let keep = retention::keep(&complete, config.retention, offset);
     let now = now_unix();
+    let keep = retention::keep(&complete, config.retention, offset, now);
     let mut removed = 0;
     for backup in &listed {
         let leftover = !backup.complete

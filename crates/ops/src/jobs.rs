@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 
 use crate::alerts::engine::Engine;
 use crate::figures::{gauges, metric, minute_of, samples};
-use crate::{Ops, logs};
+use crate::{Ops, logs, probes};
 
 /// Starts the sampler of this process, which runs `roles` (comma-separated).
 pub fn sampler(ops: Arc<Ops>, roles: String, signal: watch::Receiver<bool>) -> JoinHandle<()> {
@@ -71,6 +71,51 @@ pub fn engine(ops: Arc<Ops>, signal: watch::Receiver<bool>) -> JoinHandle<()> {
             }
         }
     })
+}
+
+/// Starts the backup schedule (worker role). Every check, the latest scheduled instant is due
+/// unless a run for it exists or the system was installed after it; the first worker to record
+/// the run takes it, and the backup lease keeps any other backup from running beside it.
+pub fn backups(ops: Arc<Ops>, signal: watch::Receiver<bool>) -> JoinHandle<()> {
+    let every = Duration::from_secs(ops.settings.evaluate_seconds.clamp(1, 60));
+    periodic(every, signal, move || {
+        let ops = Arc::clone(&ops);
+        async move {
+            if let Err(e) = backup_if_due(&ops).await {
+                tracing::warn!(error = %e, "scheduled backup not run");
+            }
+        }
+    })
+}
+
+async fn backup_if_due(ops: &Ops) -> Result<(), backup::BackupError> {
+    let schedule = ops
+        .backup
+        .schedule()
+        .map_err(|e| backup::BackupError::Source(e.to_string()))?;
+    let Some(slot) = schedule.latest_at_or_before(now_unix()) else {
+        return Ok(());
+    };
+    if slot < probes::installed_at(&ops.db).await?
+        || backup::runs::slot_taken(&ops.db, slot).await?
+    {
+        return Ok(());
+    }
+    let backups = backup::Backups {
+        db: ops.db.clone(),
+        vault: Arc::clone(&ops.vault),
+        keyring: Arc::clone(&ops.keyring),
+        config: ops.backup.clone(),
+        data_dir: ops.data_dir.clone(),
+        holder: ops.instance.id.clone(),
+    };
+    match backups
+        .run(backup::runs::Reason::Schedule(slot), &backup::Quiet)
+        .await
+    {
+        Ok(_) | Err(backup::BackupError::Busy { .. }) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Runs `job` every `every` until the shutdown signal.

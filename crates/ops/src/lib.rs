@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 use documents::Vault;
 use identity::Identity;
-use platform::config::{AuditConfig, OpsConfig};
+use platform::config::{AuditConfig, BackupConfig, OpsConfig};
 use platform::crypto::Keyring;
 use platform::db::Db;
 use platform::mail::Mailer;
@@ -42,7 +42,7 @@ pub struct Ops {
     pub identity: Arc<Identity>,
     /// Keys, for form tokens and audit checkpoints.
     pub keyring: Arc<Keyring>,
-    /// The document store, probed for the dashboard.
+    /// The document store, probed for the dashboard and backed up.
     pub vault: Arc<Vault>,
     /// The mail transport, probed for the dashboard and used directly when the database (and
     /// with it the outbox) is down.
@@ -57,6 +57,8 @@ pub struct Ops {
     pub settings: OpsConfig,
     /// Checkpoints and retention of the audit trail.
     pub audit: AuditConfig,
+    /// The backup schedule the worker keeps.
+    pub backup: BackupConfig,
     /// The data directory, whose disk is watched.
     pub data_dir: PathBuf,
     /// Address of the staff listener, for links in alert notices.

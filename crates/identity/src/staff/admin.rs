@@ -198,6 +198,28 @@ impl Identity {
     }
 }
 
+impl Identity {
+    /// Gives an account a new random password, shown once, and ends its sessions: for a
+    /// forgotten password, and after a restore from a backup without credentials.
+    pub async fn reset_staff_password(
+        &self,
+        username: &Username,
+        meta: &RequestMeta,
+    ) -> Result<String, IdentityError> {
+        let password = SecretToken::generate().plain[..24].to_owned();
+        let hash = self.hasher.hash(&password).await?;
+        let mut tx = self.db.write().await?;
+        let row = store::by_username(&mut tx, username)
+            .await?
+            .ok_or(IdentityError::NotFound)?;
+        store::set_password(&mut tx, row.id, &hash).await?;
+        store::delete_sessions_of(&mut tx, row.id).await?;
+        audit_admin(&mut tx, row.id, "staff.reset_password", meta).await?;
+        tx.commit().await?;
+        Ok(password)
+    }
+}
+
 async fn audit_admin(
     tx: &mut WriteTx,
     id: StaffId,

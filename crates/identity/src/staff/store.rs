@@ -196,6 +196,19 @@ pub(crate) async fn delete_session(tx: &mut WriteTx, hash: &[u8]) -> Result<(), 
     Ok(())
 }
 
+pub(crate) async fn set_password(
+    tx: &mut WriteTx,
+    id: StaffId,
+    password_hash: &str,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE staff SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 pub(crate) async fn delete_sessions_of(tx: &mut WriteTx, id: StaffId) -> Result<(), DbError> {
     sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1")
         .bind(id.to_string())

@@ -36,7 +36,8 @@ pub struct BackupConfig {
 }
 
 /// Grandfather-father-son retention: the newest backup of each of the last `daily` days,
-/// `weekly` weeks and `monthly` months (in the schedule's clock) is kept.
+/// `weekly` weeks and `monthly` months (in the schedule's clock) is kept, and every backup
+/// younger than `within_hours`, so a backup taken by hand never removes the night's.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Retention {
@@ -46,6 +47,8 @@ pub struct Retention {
     pub weekly: u32,
     /// Calendar months with a kept backup.
     pub monthly: u32,
+    /// Hours during which every backup is kept.
+    pub within_hours: u32,
 }
 
 /// A bucket (and key prefix) of an S3-compatible object store.
@@ -96,6 +99,7 @@ impl Default for Retention {
             daily: 7,
             weekly: 4,
             monthly: 12,
+            within_hours: 24,
         }
     }
 }
