@@ -711,3 +711,85 @@ async fn one_run_per_scheduled_instant(backend: Backend) {
     );
     target.db.close().await;
 }
+
+fn assetstatus(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_assetstatus"))
+        .args(args)
+        .env_remove("ASSETSTATUS_DATABASE_URL")
+        .env("ASSETSTATUS_DATA_DIR", dir)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The operator's commands: a backup, the list, a refused restore over live data, a restore
+/// into a fresh directory with counts and what customers must do, and an intact audit chain
+/// (with the restore recorded in it) afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operators_back_up_and_restore_from_the_command_line() {
+    let app = populated(Backend::Sqlite).await;
+    let live = app.dir.path().to_owned();
+    let out = assetstatus(&live, &["backup"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("test restore : passed"), "{stdout}");
+    assert!(stdout.contains("documents    : 2"), "{stdout}");
+    let id = stdout
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("backup "))
+        .and_then(|l| l.strip_suffix(" complete"))
+        .unwrap()
+        .to_owned();
+    let listed = text(&assetstatus(&live, &["backup", "list"]).stdout);
+    assert!(listed.contains(&format!("{id}  complete")), "{listed}");
+    let path = live.join("backups").join(&id);
+    let path = path.to_str().unwrap();
+
+    let out = assetstatus(&live, &["restore", path]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("only with --force"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        count(&app.state.db, "SELECT COUNT(*) FROM customers").await,
+        2,
+        "untouched"
+    );
+
+    let fresh = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(fresh.path().join("keys")).unwrap();
+    let key = fresh.path().join("keys/master.key");
+    std::fs::copy(app.config.master_key_file(), &key).unwrap();
+    let verified = assetstatus(fresh.path(), &["backup", "verify", path]);
+    assert!(verified.status.success(), "{}", text(&verified.stderr));
+    assert!(text(&verified.stdout).contains("is intact"));
+    let out = assetstatus(fresh.path(), &["restore", path]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains(&format!("restored backup {id}")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("2 documents"), "{stdout}");
+    assert!(stdout.contains("パスワードをお忘れの方"), "{stdout}");
+    let audit = assetstatus(fresh.path(), &["audit", "verify"]);
+    assert!(audit.status.success(), "{}", text(&audit.stdout));
+    assert!(text(&audit.stdout).contains("audit trail intact"));
+    let url = format!("sqlite://{}", fresh.path().join("assetstatus.db").display());
+    let db = Db::connect(&url).await.unwrap();
+    let n = count(
+        &db,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'backup.restore'",
+    )
+    .await;
+    assert_eq!(n, 1, "the restore is in the restored audit trail");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM customers").await, 2);
+    db.close().await;
+    app.stop().await;
+}
