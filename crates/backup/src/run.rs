@@ -68,7 +68,7 @@ impl Backups {
         }
         let renewal = self.keep_lease();
         let outcome = self.run_held(reason, progress).await;
-        renewal.abort();
+        drop(renewal);
         if let Err(e) = lease::release(&self.db, LEASE, &self.holder).await {
             tracing::warn!(error = %e, "backup lease not released; it runs out by itself");
         }
@@ -167,10 +167,11 @@ impl Backups {
         })
     }
 
-    fn keep_lease(&self) -> tokio::task::JoinHandle<()> {
+    /// Renews the lease until the returned guard is dropped, however the run ends.
+    fn keep_lease(&self) -> Renewal {
         let db = self.db.clone();
         let holder = self.holder.clone();
-        tokio::spawn(async move {
+        Renewal(tokio::spawn(async move {
             let mut ticks = tokio::time::interval(Duration::from_secs((LEASE_SECONDS / 3) as u64));
             ticks.tick().await;
             loop {
@@ -180,7 +181,7 @@ impl Backups {
                     tracing::warn!(error = %e, "backup lease not renewed");
                 }
             }
-        })
+        }))
     }
 
     async fn audit(&self, name: &str, succeeded: bool) -> Result<(), DbError> {
@@ -197,6 +198,16 @@ impl Backups {
         let mut tx = self.db.write().await?;
         audit::append(&mut tx, &event, &RequestMeta::default()).await?;
         tx.commit().await
+    }
+}
+
+/// The lease renewal task, stopped when dropped: a run that ends early, even by a panic,
+/// stops renewing, and the lease runs out for the next worker.
+struct Renewal(tokio::task::JoinHandle<()>);
+
+impl Drop for Renewal {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
