@@ -1,7 +1,8 @@
 //! The administrators' operations console over HTTP on the staff listener: who may open it, the
 //! dashboard drawn from the figures every process keeps in the database (and still there after a
 //! restart), an alert raised by real failed logins and its acknowledgement, the audit-trail
-//! search with its refusals, paging and audited CSV export, and the error-log viewer.
+//! search with its refusals, paging and audited CSV export, the error-log viewer, and the backup
+//! history with the `backup` alert rule that is on by default.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -79,12 +80,13 @@ fn element<'a>(body: &'a str, id: &str, end: &str) -> &'a str {
 }
 
 /// The operations pages the access test walks through.
-const OPS_PAGES: [&str; 10] = [
+const OPS_PAGES: [&str; 11] = [
     "/ops",
     "/ops?range=24h",
     "/ops/live",
     "/ops/alerts",
     "/ops/alerts?show=all",
+    "/ops/backups",
     "/ops/audit",
     "/ops/audit?action=customer.login",
     "/ops/audit/export",
@@ -169,7 +171,13 @@ async fn only_admins_reach_the_console(backend: Backend) {
 
     let (admin, _) = staff_browser(&app, "ops.admin", "admin").await;
     let home = admin.get("/staff").await;
-    for link in ["/ops", "/ops/alerts", "/ops/audit", "/ops/logs"] {
+    for link in [
+        "/ops",
+        "/ops/alerts",
+        "/ops/backups",
+        "/ops/audit",
+        "/ops/logs",
+    ] {
         assert!(
             home.body.contains(&format!("<a href=\"{link}\"")),
             "admins see {link} in the staff navigation"
@@ -1037,10 +1045,295 @@ async fn error_log_lists_errors_with_their_request(backend: Backend) {
     app.stop().await;
 }
 
+/// One row of `backup_runs`, as the backup crate records a run.
+struct BackupRow<'a> {
+    reason: &'a str,
+    started_at: i64,
+    /// How long it took; `None` while it runs.
+    seconds: Option<i64>,
+    status: &'a str,
+    detail: &'a str,
+    name: Option<&'a str>,
+    bytes: Option<i64>,
+    records: Option<i64>,
+    documents: Option<i64>,
+    drill: Option<&'a str>,
+}
+
+/// Records a backup run directly; returns its ID.
+async fn insert_backup_run(app: &TestApp, run: &BackupRow<'_>) -> String {
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut tx = app.state.db.write().await.unwrap();
+    sqlx::query(
+        "INSERT INTO backup_runs (id, reason, slot, started_at, finished_at, status, detail, name, \
+         bytes, records, documents, drill, destinations) \
+         VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(&id)
+    .bind(run.reason)
+    .bind(run.started_at)
+    .bind(run.seconds.map(|s| run.started_at + s))
+    .bind(run.status)
+    .bind(run.detail)
+    .bind(run.name)
+    .bind(run.bytes)
+    .bind(run.records)
+    .bind(run.documents)
+    .bind(run.drill)
+    .bind("local, s3://backups-osaka/assetstatus")
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+/// The cells of the backup table's row for run `id`, as text.
+fn backup_cells(body: &str, id: &str) -> Vec<String> {
+    element(body, &format!("run-{id}"), "</tr>")
+        .split("<td")
+        .skip(1)
+        .map(|cell| {
+            let inner = cell.split_once('>').unwrap().1;
+            let inner = inner.split("</td>").next().unwrap();
+            inner
+                .replace(
+                    "<span class=\"status-mark\" aria-hidden=\"true\"></span>",
+                    "",
+                )
+                .replace("<span lang=\"en\">", "")
+                .replace("</span>", "")
+        })
+        .collect()
+}
+
+async fn backup_history_and_the_backup_alert(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.ops.evaluate_seconds = 1).await;
+    assert!(
+        app.config.ops.rules.backup.enabled,
+        "the backup rule is on by default"
+    );
+    let (admin, _) = staff_browser(&app, "ops.admin", "admin").await;
+    let empty = admin.get("/ops/backups").await;
+    assert_eq!(empty.status, 200, "{}", empty.body);
+    assert!(empty.body.contains("id=\"backups-none\""), "{}", empty.body);
+    let summary = element(&empty.body, "backup-summary", "</section>");
+    assert!(
+        summary.contains("正常に完了したバックアップはまだありません。"),
+        "{summary}"
+    );
+    assert!(!summary.contains("id=\"backup-failed\""), "{summary}");
+
+    // The alert engine runs several times on a system with no backup yet: the rule counts from
+    // the installation (and from the migration that began recording runs), so nothing fires.
+    let recording = ops::probes::backups_recorded_since(&app.state.db)
+        .await
+        .unwrap()
+        .expect("the migration that redefined backup_runs is recorded");
+    assert!(
+        (now_unix() - recording).abs() < 300,
+        "recording began when this test system was set up: {recording}"
+    );
+    let app_ref = &app;
+    eventually("the alert engine holds its lease", move || async move {
+        (number(
+            app_ref,
+            "SELECT COUNT(*) AS n FROM leases WHERE name = 'ops'",
+            &[],
+        )
+        .await
+            > 0)
+        .then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        number(
+            &app,
+            "SELECT COUNT(*) AS n FROM alerts WHERE rule = 'backup'",
+            &[]
+        )
+        .await,
+        0,
+        "no backup alert before the first backup was due"
+    );
+
+    let now = now_unix();
+    let good = insert_backup_run(
+        &app,
+        &BackupRow {
+            reason: "manual",
+            started_at: now - 2 * 86_400,
+            seconds: Some(95),
+            status: "succeeded",
+            detail: "1234 records, 56 documents, 3 customer keys in escrow; test restore passed",
+            name: Some("20260101T020000Z-good"),
+            bytes: Some(12_900_000),
+            records: Some(1234),
+            documents: Some(56),
+            drill: Some("passed"),
+        },
+    )
+    .await;
+    let failed = insert_backup_run(
+        &app,
+        &BackupRow {
+            reason: "schedule",
+            started_at: now - 86_400,
+            seconds: Some(3725),
+            status: "failed",
+            detail: "cannot write to s3://backups-osaka: <script>alert(1)</script> access denied",
+            name: Some("20260102T020000Z-bad"),
+            bytes: Some(2048),
+            records: Some(1240),
+            documents: Some(57),
+            drill: Some("failed"),
+        },
+    )
+    .await;
+    let running = insert_backup_run(
+        &app,
+        &BackupRow {
+            reason: "schedule",
+            started_at: now - 30,
+            seconds: None,
+            status: "running",
+            detail: "",
+            name: None,
+            bytes: None,
+            records: None,
+            documents: None,
+            drill: None,
+        },
+    )
+    .await;
+
+    let page = admin.get("/ops/backups").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains("<a href=\"/ops/backups\" aria-current=\"page\">バックアップ</a>"),
+        "the navigation marks the page"
+    );
+    let table = element(&page.body, "backup-runs", "</table>");
+    let order: Vec<usize> = [&running, &failed, &good]
+        .iter()
+        .map(|id| table.find(&format!("id=\"run-{id}\"")).unwrap())
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "newest first");
+    assert_eq!(
+        backup_cells(&page.body, &good)[1..],
+        [
+            "1分35秒",
+            "手動",
+            "成功",
+            "20260101T020000Z-good",
+            "12.3 MB",
+            "1,234",
+            "56",
+            "合格",
+            "local, s3://backups-osaka/assetstatus",
+            "—",
+        ],
+        "the good run, Japanese labels"
+    );
+    let cells = backup_cells(&page.body, &failed);
+    assert_eq!(
+        cells[1..10],
+        [
+            "1時間2分",
+            "定期",
+            "失敗",
+            "20260102T020000Z-bad",
+            "2.0 KB",
+            "1,240",
+            "57",
+            "不合格",
+            "local, s3://backups-osaka/assetstatus",
+        ],
+        "the failed run"
+    );
+    assert_eq!(
+        cells[10],
+        "cannot write to s3://backups-osaka: &#60;script&#62;alert(1)&#60;/script&#62; access denied",
+        "the failure detail, escaped"
+    );
+    assert!(!page.body.contains("<script>alert(1)"), "nothing runs");
+    let cells = backup_cells(&page.body, &running);
+    assert_eq!(
+        (cells[1].as_str(), cells[3].as_str(), cells[4].as_str()),
+        ("—", "実行中", "—"),
+        "a run in progress"
+    );
+    assert!(
+        table.contains(&format!("<tr class=\"status-down\" id=\"run-{failed}\">")),
+        "the colour repeats the label"
+    );
+    let summary = element(&page.body, "backup-summary", "</section>");
+    let good_summary = element(summary, "backup-good", "</dl>");
+    assert!(
+        good_summary.contains("<code>20260101T020000Z-good</code>")
+            && good_summary.contains("12.3 MB"),
+        "the newest good backup: {good_summary}"
+    );
+    let notice = element(summary, "backup-failed", "</div>");
+    assert!(
+        notice.contains("直近のバックアップは失敗しました")
+            && notice.contains("assetstatus backup"),
+        "{notice}"
+    );
+    assert!(summary.contains("id=\"backup-running\""), "{summary}");
+
+    let dashboard = admin.get("/ops").await;
+    let card = element(&dashboard.body, "dep-backup", "</li>");
+    assert!(card.contains("<a href=\"/ops/backups\">"), "{card}");
+    assert!(card.contains("失敗"), "{card}");
+
+    // The newest finished run failed: the rule fires on the redefined table.
+    eventually("a backup alert about the failed run", move || async move {
+        (number(
+            app_ref,
+            "SELECT COUNT(*) AS n FROM alerts WHERE rule = 'backup' AND subject = 'failed' \
+             AND state = 'firing'",
+            &[],
+        )
+        .await
+            == 1)
+            .then_some(())
+    })
+    .await;
+    let alerts = admin.get("/ops/alerts").await;
+    assert!(
+        alerts.body.contains("障害: バックアップが完了していません"),
+        "{}",
+        alerts.body
+    );
+
+    admin.get("/lang/en?next=/ops/backups").await;
+    let english = admin.get("/ops/backups").await;
+    assert_eq!(english.status, 200, "{}", english.body);
+    assert!(english.body.contains("<html lang=\"en\">"));
+    assert_eq!(
+        backup_cells(&english.body, &good)[1..5],
+        ["1 min 35 s", "Manual", "Succeeded", "20260101T020000Z-good"]
+    );
+    let cells = backup_cells(&english.body, &failed);
+    assert_eq!(
+        (cells[2].as_str(), cells[3].as_str(), cells[8].as_str()),
+        ("Schedule", "Failed", "Failed")
+    );
+    assert!(cells[10].contains("&#60;script&#62;"), "{}", cells[10]);
+    assert!(english.body.contains("The latest backup failed"));
+    assert!(english.body.contains("Running"));
+    assert!(!english.body.contains("<script>alert(1)"));
+    app.stop().await;
+}
+
 on_both_backends!(
     only_admins_reach_the_console,
     dashboard_draws_figures_kept_in_the_database,
     failed_passwords_raise_an_alert_an_admin_acknowledges,
     audit_trail_search_pages_and_export,
     error_log_lists_errors_with_their_request,
+    backup_history_and_the_backup_alert,
 );

@@ -8,7 +8,10 @@
 //! - [`alerts`]: rules evaluated by one worker at a time, one alert per incident, reminders and
 //!   recovery notices by mail and webhook through the outbox;
 //! - the audit-trail viewer with CSV export, and recent warning and error events with their
-//!   request IDs ([`logs`]).
+//!   request IDs ([`logs`]);
+//! - the backup history with each run's size, counts and test-restore result, and the nightly
+//!   backup schedule the worker keeps ([`jobs::backups`], the backups themselves in the
+//!   `backup` crate).
 
 pub mod admin;
 pub mod alerts;

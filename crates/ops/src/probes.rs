@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use platform::db::{Db, DbError, col};
+use platform::db::{Backend, Db, DbError, col};
 
 use crate::Ops;
 use crate::figures::gauges::{self, Disk};
@@ -138,30 +138,43 @@ pub async fn all(ops: &Ops, warn_percent: f64) -> Vec<Check> {
     ]
 }
 
-/// The last finished backup run.
+/// A finished backup run, as the dashboard and the `backup` alert rule read it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BackupRun {
     /// When it finished (Unix seconds).
     pub finished_at: i64,
-    /// True when it succeeded and its restore check passed.
+    /// True when it succeeded; a run whose test restore failed is recorded as failed.
     pub succeeded: bool,
-    /// Archive size in bytes, when it succeeded.
+    /// Name of the backup, once one was written.
+    pub name: Option<String>,
+    /// Archive size in bytes, once one was written.
     pub bytes: Option<i64>,
 }
 
-/// The most recent finished backup run, if any.
+/// The most recent finished backup run (succeeded or failed), if any.
 pub async fn last_backup(db: &Db) -> Result<Option<BackupRun>, DbError> {
+    newest_finished(db, "status <> 'running'").await
+}
+
+/// The most recent successful backup run, if any.
+pub async fn last_good_backup_run(db: &Db) -> Result<Option<BackupRun>, DbError> {
+    newest_finished(db, "status = 'succeeded'").await
+}
+
+/// The newest finished run matching `condition`, one of the constant conditions above.
+async fn newest_finished(db: &Db, condition: &'static str) -> Result<Option<BackupRun>, DbError> {
+    let sql = format!(
+        "SELECT finished_at, status, name, bytes FROM backup_runs \
+         WHERE finished_at IS NOT NULL AND {condition} \
+         ORDER BY finished_at DESC, started_at DESC, id LIMIT 1"
+    );
     let mut tx = db.read().await?;
-    let row = sqlx::query(
-        "SELECT finished_at, status, bytes FROM backup_runs WHERE status <> 'running' \
-         ORDER BY finished_at DESC LIMIT 1",
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
+    let row = sqlx::query(&sql).fetch_optional(&mut *tx).await?;
     row.map(|r| {
         Ok(BackupRun {
-            finished_at: col::<Option<i64>>(&r, "finished_at")?.unwrap_or(0),
+            finished_at: col(&r, "finished_at")?,
             succeeded: col::<String>(&r, "status")? == "succeeded",
+            name: col(&r, "name")?,
             bytes: col(&r, "bytes")?,
         })
     })
@@ -176,6 +189,34 @@ pub async fn last_good_backup(db: &Db) -> Result<Option<i64>, DbError> {
             .fetch_one(&mut *tx)
             .await?;
     col(&row, "at")
+}
+
+/// The schema migration that redefined `backup_runs` for the application's own backups.
+const BACKUP_RUNS_MIGRATION: i64 = 13;
+
+/// When this installation began recording its backup runs: when the migration that redefined
+/// `backup_runs` was applied (the installation itself, or the upgrade to that release). `None`
+/// when the migration table does not say.
+pub async fn backups_recorded_since(db: &Db) -> Result<Option<i64>, DbError> {
+    let sql = match db.backend() {
+        Backend::Sqlite => {
+            "SELECT CAST(strftime('%s', installed_on) AS INTEGER) AS at \
+             FROM _sqlx_migrations WHERE version = $1"
+        }
+        Backend::Postgres => {
+            "SELECT CAST(EXTRACT(EPOCH FROM installed_on) AS BIGINT) AS at \
+             FROM _sqlx_migrations WHERE version = $1"
+        }
+    };
+    let mut tx = db.read().await?;
+    let row = sqlx::query(sql)
+        .bind(BACKUP_RUNS_MIGRATION)
+        .fetch_optional(&mut *tx)
+        .await?;
+    match row {
+        Some(r) => col(&r, "at"),
+        None => Ok(None),
+    }
 }
 
 /// When this installation first started: the creation of its first system key.

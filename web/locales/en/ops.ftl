@@ -1,6 +1,7 @@
 # Operations console (administrators)
 staff-nav-ops = Operations
 staff-nav-alerts = Alerts
+staff-nav-backups = Backups
 staff-nav-audit = Audit trail
 staff-nav-logs = Error log
 
@@ -31,6 +32,7 @@ ops-backup = Latest backup
 ops-backup-none = No backup recorded yet
 ops-backup-ok = Succeeded
 ops-backup-failed = Failed
+ops-backup-link = Show backup history
 ops-instances = Running processes
 ops-instance = Process
 ops-instance-roles = Roles
@@ -85,6 +87,40 @@ ops-alert-acknowledge = Acknowledge (stop reminders)
 ops-alert-acknowledged = The alert is acknowledged. No more reminders will be sent.
 ops-alert-settled = This alert was already acknowledged or has recovered.
 ops-more = Show more
+
+ops-backups-title = Backups
+ops-backups-lead = Runs of the application's own backups (the latest 50, newest first). Times are Japan time.
+ops-backups-latest = Latest good backup
+ops-backups-good-when = Completed
+ops-backups-none-good = No backup has completed successfully yet.
+ops-backups-failed-notice = The latest backup failed ({ $when }).
+ops-backups-failed-action = Read the failure detail in the table below, remove the cause, then run `assetstatus backup` on the server to take the backup again.
+ops-backups-running-note = A backup is running. Its result appears here once it is complete.
+ops-backups-runs = Runs
+ops-backups-no-runs = No backup run has been recorded.
+ops-backups-caption = Recent runs (newest first)
+ops-backups-started = Started
+ops-backups-duration = Duration
+ops-backups-reason = Started by
+ops-backups-status = Result
+ops-backups-name = Backup name
+ops-backups-size = Size
+ops-backups-records = Records
+ops-backups-documents = Documents
+ops-backups-drill = Test restore
+ops-backups-destinations = Destinations
+ops-backups-detail = Failure detail
+ops-backups-reason-schedule = Schedule
+ops-backups-reason-manual = Manual
+ops-backups-status-running = Running
+ops-backups-status-succeeded = Succeeded
+ops-backups-status-failed = Failed
+ops-backups-drill-passed = Passed
+ops-backups-drill-failed = Failed
+ops-backups-drill-skipped = Skipped
+ops-backups-duration-seconds = { $s } s
+ops-backups-duration-minutes = { $m } min { $s } s
+ops-backups-duration-hours = { $h } h { $m } min
 
 ops-audit-title = Audit trail
 ops-audit-lead = Every recorded action. People appear by identifier only, never by name or address.

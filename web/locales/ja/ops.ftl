@@ -1,6 +1,7 @@
 # 運用コンソール（管理者）
 staff-nav-ops = 運用ダッシュボード
 staff-nav-alerts = アラート
+staff-nav-backups = バックアップ
 staff-nav-audit = 監査ログ
 staff-nav-logs = エラーログ
 
@@ -31,6 +32,7 @@ ops-backup = 直近のバックアップ
 ops-backup-none = バックアップの記録はまだありません
 ops-backup-ok = 成功
 ops-backup-failed = 失敗
+ops-backup-link = バックアップの履歴を表示
 ops-instances = 稼働中のプロセス
 ops-instance = プロセス
 ops-instance-roles = 役割
@@ -85,6 +87,40 @@ ops-alert-acknowledge = 確認しました（通知を止める）
 ops-alert-acknowledged = アラートを確認済みにしました。再通知は行われません。
 ops-alert-settled = このアラートはすでに確認済みか、復旧しています。
 ops-more = さらに表示
+
+ops-backups-title = バックアップ
+ops-backups-lead = アプリケーションによるバックアップの実行記録です（直近50件、新しい順）。日時は日本時間です。
+ops-backups-latest = 最新の正常なバックアップ
+ops-backups-good-when = 完了日時
+ops-backups-none-good = 正常に完了したバックアップはまだありません。
+ops-backups-failed-notice = 直近のバックアップは失敗しました（{ $when }）。
+ops-backups-failed-action = 下の表で失敗の内容を確認し、原因を取り除いてから、サーバーで `assetstatus backup` を実行してバックアップを取り直してください。
+ops-backups-running-note = 実行中のバックアップがあります。完了すると結果が表示されます。
+ops-backups-runs = 実行記録
+ops-backups-no-runs = バックアップの実行記録はありません。
+ops-backups-caption = 直近の実行記録（新しい順）
+ops-backups-started = 開始日時
+ops-backups-duration = 所要時間
+ops-backups-reason = 実行契機
+ops-backups-status = 結果
+ops-backups-name = バックアップ名
+ops-backups-size = サイズ
+ops-backups-records = レコード数
+ops-backups-documents = 書類数
+ops-backups-drill = テスト復元
+ops-backups-destinations = 保存先
+ops-backups-detail = 失敗の内容
+ops-backups-reason-schedule = 定期
+ops-backups-reason-manual = 手動
+ops-backups-status-running = 実行中
+ops-backups-status-succeeded = 成功
+ops-backups-status-failed = 失敗
+ops-backups-drill-passed = 合格
+ops-backups-drill-failed = 不合格
+ops-backups-drill-skipped = 実施せず
+ops-backups-duration-seconds = { $s }秒
+ops-backups-duration-minutes = { $m }分{ $s }秒
+ops-backups-duration-hours = { $h }時間{ $m }分
 
 ops-audit-title = 監査ログ
 ops-audit-lead = すべての操作の記録です。利用者は識別子のみで記録され、氏名や住所は含まれません。

@@ -146,8 +146,11 @@ pub async fn evaluate(
     })
 }
 
-/// A failed last backup, or none good for longer than `max_hours` (counted from installation
-/// when there never was one).
+/// A failed last backup (subject `failed`), or none good for longer than `max_hours` (subject
+/// `missing`). With no good backup ever, the hours count from when the installation began
+/// recording its backup runs: its installation, or its upgrade to the release that records
+/// them, whichever is later, so neither a new system nor an upgraded one fires before its
+/// first scheduled backup could have run.
 async fn backup(ops: &Ops, max_hours: f64, now: i64) -> Result<Vec<Finding>, DbError> {
     let finding = |subject: &str, value: f64| Finding {
         rule: "backup",
@@ -161,7 +164,11 @@ async fn backup(ops: &Ops, max_hours: f64, now: i64) -> Result<Vec<Finding>, DbE
     }
     let since = match probes::last_good_backup(&ops.db).await? {
         Some(at) => at,
-        None => probes::installed_at(&ops.db).await?,
+        None => {
+            let installed = probes::installed_at(&ops.db).await?;
+            let recording = probes::backups_recorded_since(&ops.db).await?;
+            recording.map_or(installed, |at| at.max(installed))
+        }
     };
     let hours = (now - since) as f64 / 3600.0;
     Ok(if hours >= max_hours {

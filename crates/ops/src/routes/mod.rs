@@ -2,6 +2,7 @@
 
 mod alerts;
 mod audit;
+mod backups;
 mod dashboard;
 mod logs;
 
@@ -21,6 +22,7 @@ pub fn router(state: OpsState) -> Router {
         .route("/ops/live", get(dashboard::fragment))
         .route("/ops/alerts", get(alerts::page))
         .route("/ops/alerts/{id}/acknowledge", post(alerts::acknowledge))
+        .route("/ops/backups", get(backups::page))
         .route("/ops/audit", get(audit::page))
         .route("/ops/audit/export", get(audit::export))
         .route("/ops/logs", get(logs::page))

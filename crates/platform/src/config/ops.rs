@@ -101,9 +101,11 @@ pub struct AlertRules {
     pub outbox_backlog: RuleSettings,
     /// Free space on the data directory's disk, in percent: the alert fires below it.
     pub disk_space: RuleSettings,
-    /// Hours since the last successful backup; a failed last backup also fires. Off by
-    /// default until the application's own backups record their runs; where backups run, turn
-    /// it on.
+    /// Hours since the last successful backup recorded in `backup_runs`; a failed last backup
+    /// also fires. With no successful backup yet, the hours count from the installation (or the
+    /// upgrade that began recording backup runs). On by default, as the application's own
+    /// backups (`[backup]`, scheduled daily) record their runs; turn it off only where backups
+    /// are neither scheduled nor run by hand.
     pub backup: RuleSettings,
     /// Failed passwords for one account in the window.
     pub password_failures_account: RuleSettings,
@@ -134,10 +136,7 @@ impl Default for AlertRules {
             latency: RuleSettings::new(1500.0, 300, 300),
             outbox_backlog: RuleSettings::new(900.0, 60, 0),
             disk_space: RuleSettings::new(10.0, 60, 60),
-            backup: RuleSettings {
-                enabled: false,
-                ..RuleSettings::new(26.0, 3600, 0)
-            },
+            backup: RuleSettings::new(26.0, 3600, 0),
             password_failures_account: RuleSettings::new(10.0, 900, 0),
             password_failures_network: RuleSettings::new(30.0, 900, 0),
             credential_stuffing: RuleSettings::new(10.0, 900, 0),
@@ -299,6 +298,13 @@ mod tests {
         assert!(!webhook_url_allowed("http://hooks.example.com/x"));
         assert!(!webhook_url_allowed("ftp://127.0.0.1/x"));
         assert!(!webhook_url_allowed("not a url"));
+    }
+
+    #[test]
+    fn backup_rule_is_on_by_default() {
+        let backup = AlertRules::default().backup;
+        assert!(backup.enabled);
+        assert_eq!(backup.threshold, 26.0);
     }
 
     #[test]
