@@ -667,6 +667,11 @@ async fn a_failed_backup_alerts_the_administrators() {
     let mail =
         testkit::mail::wait_for_subject(&smtp.inbox(), "ops-team@example.jp", "バックアップ").await;
     assert!(mail.text.contains("バックアップ"), "{}", mail.text);
+    assert!(
+        mail.text.contains("/ops/backups"),
+        "leads to the backup history: {}",
+        mail.text
+    );
     app.stop().await;
 }
 

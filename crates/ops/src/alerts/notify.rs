@@ -48,9 +48,15 @@ pub fn compose(ops: &Ops, alert: &Alert, notice: Notice) -> (String, String) {
         which,
         &[("kind", Arg::from(kind)), ("title", Arg::from(title))],
     );
+    // A backup alert is worked from the backup history, every other one from the alert list.
+    let page = if alert.rule == "backup" {
+        "ops/backups"
+    } else {
+        "ops/alerts"
+    };
     let link = ops
         .staff_base_url
-        .join("ops/alerts")
+        .join(page)
         .map(|u| u.to_string())
         .unwrap_or_default();
     let body = locale.t_args(
