@@ -1070,6 +1070,30 @@ async function main() {
     });
   });
 
+  await step('administrator: a backup taken on the command line shows on the backup page, test-restored', async () => {
+    const out = cli(['backup']);
+    const name = (out.match(/^backup (\S+) complete/m) ?? [])[1];
+    check(name, `assetstatus backup printed no backup name: ${out}`);
+    check(out.includes('test restore : passed'), `the backup's test restore did not pass: ${out}`);
+    await asStaff(async () => {
+      await follow(page.locator('header nav a[href="/ops/backups"]'));
+      await expectH1(ja('ops-backups-title'), 'backup page');
+      const summary = await page.locator('#backup-good').innerText();
+      check(summary.includes(name), `the newest good backup is not ${name}: "${summary}"`);
+      const row = page.locator('#backup-runs tbody tr', { hasText: name });
+      const cells = (await row.first().locator('td').allInnerTexts()).join(' | ');
+      for (const label of ['ops-backups-reason-manual', 'ops-backups-status-succeeded', 'ops-backups-drill-passed']) {
+        check(cells.includes(ja(label)), `the run's row lacks "${ja(label)}": ${cells}`);
+      }
+      await screenshot('operations-backups');
+      await audit('backup page');
+      await page.setViewportSize(PHONE);
+      await expectNoSideScroll('backup page');
+      await audit('backup page on a phone');
+      await page.setViewportSize(DESKTOP);
+    });
+  });
+
   let alertSubject = '';
   await step('administrator: the wrong password raised a security alert naming the account by ID only', async () => {
     await asStaff(async () => {
