@@ -649,9 +649,9 @@ def backups_daily_and_remote(plan: Plan) -> list[str]:
 
 # Access to the identity-document bucket each task role needs. The public service uploads
 # (identity), the staff service reads for the back office and lists for the operations console's
-# probe, the worker's alert engine probes the store with one listing under documents/ and never
-# reads or writes an object, and the migrate task has no business there.
-DOCUMENT_ACCESS = {"public": "read-write", "staff": "read", "worker": "list", "migrate": "none"}
+# probe, the worker reads every (sealed) document into the application's nightly backup and lists
+# for its alert engine's probe, never writing one, and the migrate task has no business there.
+DOCUMENT_ACCESS = {"public": "read-write", "staff": "read", "worker": "read", "migrate": "none"}
 DOCUMENT_OBJECT_ACTIONS = {
     "read-write": {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"},
     "read": {"s3:GetObject"},
@@ -684,8 +684,8 @@ def document_bucket_least_privilege(plan: Plan) -> list[str]:
     """Each task role reaches the document bucket as DOCUMENT_ACCESS says and no further: object
     actions only under documents/, listing only the bucket with an s3:prefix condition under
     documents/, the bucket's KMS key (through S3) only for roles that read or write objects. A
-    list-only role (the worker) may list, never read or write objects, and is not among the
-    principals the bucket policy exempts from its object-action deny."""
+    list-only role may list, never read or write objects, and is not among the principals the
+    bucket policy exempts from its object-action deny."""
     problems = []
     policies = _data_source(plan, ("stack", "compute"), "aws_iam_policy_document", "task")
     if set(policies) != set(DOCUMENT_ACCESS):
@@ -755,6 +755,383 @@ def document_bucket_least_privilege(plan: Plan) -> list[str]:
     return problems
 
 
+# --- the application's own backups (crates/backup) -----------------------------------------------
+
+# Services whose task role writes the application's nightly backups: those that run the worker role.
+BACKUP_WRITERS = {"worker"}
+# What crates/backup does with the bucket, and nothing more.
+BACKUP_OBJECT_ACTIONS = {"s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"}
+BACKUP_KEY_ACTIONS = {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"}
+# Longest a deleted customer's escrowed key may survive as a noncurrent version.
+KEY_VERSION_DAYS = 7
+BUCKET_KINDS = (
+    "server_side_encryption_configuration",
+    "versioning",
+    "public_access_block",
+    "policy",
+    "ownership_controls",
+    "lifecycle_configuration",
+    "object_lock_configuration",
+    "replication_configuration",
+)
+
+
+def _origin(resource: Resource) -> str:
+    return f"{'/'.join(resource.module)}:{resource.type}.{resource.name}"
+
+
+def _provider_alias(plan: Plan, origin: str) -> str:
+    """The provider alias a configured resource uses ("dr" for aws.dr, "" for the default)."""
+    module, _, ref = origin.partition(":")
+    try:
+        config = next(r for r in plan.config_module(tuple(filter(None, module.split("/")))).get("resources", []) if r["address"] == ref)
+    except StopIteration:
+        return ""
+    key = config.get("provider_config_key", "").rsplit(":", 1)[-1]
+    return key.split(".", 1)[1] if "." in key else ""
+
+
+def _bucket_parts(plan: Plan, origin: str) -> dict[str, list[Resource]]:
+    """The aws_s3_bucket_* resources of one bucket, by kind."""
+    parts: dict[str, list[Resource]] = {}
+    for kind in BUCKET_KINDS:
+        for r in plan.of_type(f"aws_s3_bucket_{kind}"):
+            if origin in plan.traced_resources(r, "bucket"):
+                parts.setdefault(kind, []).append(r)
+    return parts
+
+
+def _environment(task_definition: Resource) -> dict[str, str]:
+    return {e["name"]: e["value"] for c in _containers(task_definition) for e in c.get("environment", [])}
+
+
+@dataclass
+class BackupTarget:
+    bucket: Resource | None
+    name: str | None
+    region: str | None
+    prefix: str
+    environments: dict[str, dict[str, str]]  # writer service -> container environment
+    problems: list[str]
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:s3:::{self.name}"
+
+    @property
+    def keys_path(self) -> str:
+        return f"{self.prefix}/keys/" if self.prefix else "keys/"
+
+
+def _backup_target(plan: Plan) -> BackupTarget:
+    """The bucket the backup writers' containers are told to use (ASSETSTATUS_BACKUP__S3__*),
+    found among the planned buckets; only the writers may be told about it."""
+    problems = []
+    environments: dict[str, dict[str, str]] = {}
+    for td in plan.of_type("aws_ecs_task_definition"):
+        service = td.index if td.name == "service" else td.name
+        env = _environment(td)
+        if service in BACKUP_WRITERS and td.name == "service":
+            environments[service] = env
+        elif any(n.startswith("ASSETSTATUS_BACKUP__S3__") for n in env):
+            problems.append(f"{td.address}: {service} is given the application backup bucket")
+    if set(environments) != BACKUP_WRITERS:
+        problems.append(f"backup writers {sorted(environments)}, expected {sorted(BACKUP_WRITERS)}")
+    targets = {(e.get("ASSETSTATUS_BACKUP__S3__BUCKET"), e.get("ASSETSTATUS_BACKUP__S3__REGION"), (e.get("ASSETSTATUS_BACKUP__S3__PREFIX") or "").strip("/")) for e in environments.values()}
+    if len(targets) != 1:
+        problems.append(f"backup writers are given {len(targets)} different backup locations")
+        return BackupTarget(None, None, None, "", environments, problems)
+    ((name, region, prefix),) = targets
+    if not name:
+        problems.append("no backup writer is given ASSETSTATUS_BACKUP__S3__BUCKET")
+    buckets = [b for b in plan.of_type("aws_s3_bucket") if name and b.get("bucket") == name]
+    if name and len(buckets) != 1:
+        problems.append(f"the backup bucket {name} is not a bucket of this plan")
+    return BackupTarget(buckets[0] if len(buckets) == 1 else None, name, region, prefix, environments, problems)
+
+
+def _policy_documents(plan: Plan) -> list[tuple[str, Any, dict]]:
+    """Every aws_iam_policy_document instance with its planned values: (origin, index, values)."""
+    found = []
+    for rc in plan.data.get("resource_changes", []):
+        if rc.get("mode") == "data" and rc["type"] == "aws_iam_policy_document":
+            module = "/".join(_module_path(rc.get("module_address")))
+            found.append((f"{module}:data.aws_iam_policy_document.{rc['name']}", rc.get("index"), rc["change"].get("after") or {}))
+
+    def walk(node: dict) -> None:
+        for r in node.get("resources", []):
+            if r.get("mode") == "data" and r["type"] == "aws_iam_policy_document":
+                module = "/".join(_module_path(node.get("address")))
+                found.append((f"{module}:data.aws_iam_policy_document.{r['name']}", r.get("index"), r.get("values") or {}))
+        for child in node.get("child_modules", []):
+            walk(child)
+
+    walk((plan.data.get("prior_state") or {}).get("values", {}).get("root_module", {}))
+    return found
+
+
+def _config_statements(plan: Plan, origin: str) -> list[dict]:
+    module, _, ref = origin.partition(":")
+    path = tuple(filter(None, module.split("/")))
+    doc = plan.config_data(path, "aws_iam_policy_document", ref.split(".")[-1]) or {}
+    return doc.get("expressions", {}).get("statement", [])
+
+
+def _identity_statements(doc: dict) -> list[dict]:
+    """Allow statements of an identity policy (resource and endpoint policies name principals)."""
+    return [st for st in doc.get("statement") or [] if st.get("effect") in (None, "Allow") and not st.get("principals")]
+
+
+def _covers(patterns: Iterable[str], value: str) -> bool:
+    """Whether an IAM pattern (with * and ?) matches value, case-insensitively as IAM actions do."""
+    for pattern in patterns:
+        regex = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in str(pattern))
+        if re.fullmatch(regex, value, flags=re.IGNORECASE):
+            return True
+    return False
+
+
+def application_backups_remote_region(plan: Plan) -> list[str]:
+    """X2 for the application's own backups: the bucket the worker writes to exists in the DR
+    region (not the region the tasks run in), nothing stays on the task's disk, and the bucket is
+    SSE-KMS under a rotated customer-managed key of the DR region, versioned, closed to the public,
+    owner-enforced, TLS-only, aborts interrupted uploads, is audited by CloudTrail data events, and
+    is reachable through the egress firewall by its own host name only."""
+    target = _backup_target(plan)
+    problems = list(target.problems)
+    if target.bucket is None:
+        return problems or ["no application backup bucket"]
+    bucket = target.bucket
+    origin = _origin(bucket)
+    providers = plan.data["configuration"].get("provider_config", {})
+    dr_region = dig(providers, "aws.dr", "expressions", "region", "constant_value")
+    if _provider_alias(plan, origin) != "dr":
+        problems.append(f"{bucket.address}: not created with the DR region's provider")
+    for service, env in target.environments.items():
+        primary = env.get("AWS_REGION")
+        if not dr_region or target.region != dr_region or target.region == primary:
+            problems.append(f"{service}: backups go to region {target.region}, the tasks run in {primary}, the DR region is {dr_region}")
+        if env.get("ASSETSTATUS_BACKUP__LOCAL") != "false":
+            problems.append(f"{service}: backups also kept on the task's disk (ASSETSTATUS_BACKUP__LOCAL={env.get('ASSETSTATUS_BACKUP__LOCAL')})")
+    parts = _bucket_parts(plan, origin)
+    sse = parts.get("server_side_encryption_configuration", [])
+    if not sse:
+        problems.append(f"{bucket.address}: no default encryption")
+    for s in sse:
+        path = ("rule", 0, "apply_server_side_encryption_by_default", 0, "kms_master_key_id")
+        if s.get("rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm") != "aws:kms":
+            problems.append(f"{bucket.address}: default encryption is not SSE-KMS")
+        problems += _cmk_violations(plan, s, *path)
+        for key_origin in plan.traced_resources(s, *path):
+            if _provider_alias(plan, key_origin) != "dr":
+                problems.append(f"{bucket.address}: encrypted with {key_origin}, not a key of the DR region")
+            for key in plan.instances(key_origin):
+                if key.type == "aws_kms_key" and key.get("enable_key_rotation") is not True:
+                    problems.append(f"{key.address}: key rotation is off")
+    if not any(v.get("versioning_configuration", 0, "status") == "Enabled" for v in parts.get("versioning", [])):
+        problems.append(f"{bucket.address}: versioning is off")
+    flags = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+    pab = parts.get("public_access_block", [])
+    if not pab or not all(p.get(f) is True for p in pab for f in flags):
+        problems.append(f"{bucket.address}: public access is not fully blocked")
+    if not any(o.get("rule", 0, "object_ownership") == "BucketOwnerEnforced" for o in parts.get("ownership_controls", [])):
+        problems.append(f"{bucket.address}: object ownership is not bucket-owner-enforced (ACLs still count)")
+    if not any(_denies_plain_http(plan, p) for p in parts.get("policy", [])):
+        problems.append(f"{bucket.address}: bucket policy does not deny requests without TLS")
+    aborts = [
+        dig(rule, "abort_incomplete_multipart_upload", 0, "days_after_initiation")
+        for lc in parts.get("lifecycle_configuration", [])
+        for rule in lc.get("rule") or []
+        if rule.get("status") == "Enabled" and not (dig(rule, "filter", 0, "prefix") or rule.get("prefix"))
+    ]
+    if not any(isinstance(d, int) and 0 < d <= 7 for d in aborts):
+        problems.append(f"{bucket.address}: interrupted multipart uploads are never aborted")
+    audited = False
+    for trail in plan.of_type("aws_cloudtrail"):
+        for i, selector in enumerate(plan.config_resource(trail).get("expressions", {}).get("advanced_event_selector") or []):
+            for j, _ in enumerate(selector.get("field_selector") or []):
+                if origin in plan.traced_resources(trail, "advanced_event_selector", i, "field_selector", j, "starts_with"):
+                    audited = True
+    if not audited:
+        problems.append(f"{bucket.address}: CloudTrail records no object-level events on it")
+    host = f"{target.name}.s3.{target.region}.amazonaws.com"
+    allowed = [t for g in plan.of_type("aws_networkfirewall_rule_group") for t in g.get("rule_group", 0, "rules_source", 0, "rules_source_list", 0, "targets") or []]
+    if host not in allowed:
+        problems.append(f"the egress firewall does not let the worker reach {host}")
+    for t in allowed:
+        if t != host and host.endswith(t if t.startswith(".") else f".{t}"):
+            problems.append(f"the egress firewall allows {t}: every bucket behind it, not only the backup bucket")
+    for service, env in target.environments.items():
+        if env.get("AWS_VIRTUAL_HOSTED_STYLE_REQUEST") != "true":
+            problems.append(f"{service}: path-style S3 requests carry s3.{target.region}.amazonaws.com, which the firewall drops")
+    return problems
+
+
+def application_backups_least_privilege(plan: Plan) -> list[str]:
+    """Only the backup writers' task roles reach the application's backups: one inline policy,
+    attached to exactly those roles, grants exactly BACKUP_OBJECT_ACTIONS under the prefix,
+    s3:ListBucket on the bucket and BACKUP_KEY_ACTIONS on the bucket's key through S3 of its
+    region; no other identity policy names the bucket or its key; and the bucket policy denies
+    object access and listing to every principal but exactly those roles (administrators and the
+    deploy role included, whose broad policies would otherwise reach it)."""
+    target = _backup_target(plan)
+    problems = list(target.problems)
+    if target.bucket is None:
+        return problems or ["no application backup bucket"]
+    bucket = target.bucket
+    origin = _origin(bucket)
+    parts = _bucket_parts(plan, origin)
+    key_origins = {o for s in parts.get("server_side_encryption_configuration", []) for o in plan.traced_resources(s, "rule", 0, "apply_server_side_encryption_by_default", 0, "kms_master_key_id")}
+    writer_roles = {r.get("name") for r in plan.named("aws_iam_role", "task") if r.index in BACKUP_WRITERS}
+    if len(writer_roles) != len(BACKUP_WRITERS):
+        problems.append(f"task roles of the backup writers: {sorted(map(str, writer_roles))}")
+
+    # Which identity policies reach the bucket (by name or wildcard) or its key (by reference).
+    granting: dict[tuple[str, str], dict] = {}
+    for doc_origin, index, doc in _policy_documents(plan):
+        for st in _identity_statements(doc):
+            resources = [r for r in st.get("resources") or [] if r is not None]
+            s3 = [a for a in st.get("actions") or [] if a == "*" or a.lower().startswith("s3:")]
+            if s3 and any(_covers([r], target.arn) or _covers([r], f"{target.arn}/{target.keys_path}x") for r in resources):
+                granting[(doc_origin, str(index))] = doc
+        module = tuple(filter(None, doc_origin.partition(":")[0].split("/")))
+        for st in _config_statements(plan, doc_origin):
+            if st.get("principals") or dig(st, "effect", "constant_value") == "Deny":
+                continue
+            if key_origins & plan.trace(module, st.get("resources")):
+                granting[(doc_origin, str(index))] = doc
+    if len(granting) != 1:
+        problems.append(f"identity policies reaching the application backups: {sorted(granting) or 'none'} (expected exactly one)")
+    for (doc_origin, _index), doc in granting.items():
+        module, _, ref = doc_origin.partition(":")
+        attached = [
+            r for r in plan.resources
+            if r.type in ("aws_iam_role_policy", "aws_iam_policy", "aws_iam_user_policy", "aws_iam_group_policy")
+            and doc_origin in plan.traced_resources(r, "policy")
+        ]
+        roles = {r.get("role") for r in attached if r.type == "aws_iam_role_policy"}
+        if roles != writer_roles or any(r.type != "aws_iam_role_policy" for r in attached):
+            problems.append(f"{doc_origin} is attached to {sorted(map(str, roles))} {sorted(r.address for r in attached if r.type != 'aws_iam_role_policy')}, expected the roles {sorted(map(str, writer_roles))}")
+        objects: set[str] = set()
+        listing: set[str] = set()
+        keys: set[str] = set()
+        for st in doc.get("statement") or []:
+            if st.get("effect") not in (None, "Allow"):
+                continue
+            actions = set(st.get("actions") or [])
+            if st.get("not_actions") or st.get("not_resources"):
+                problems.append(f"{doc_origin}: statement {st.get('sid')} uses NotAction/NotResource")
+            if any("*" in a or "?" in a for a in actions):
+                problems.append(f"{doc_origin}: wildcard action in {sorted(actions)}")
+            resources = st.get("resources") or []
+            s3 = {a for a in actions if a.lower().startswith("s3:")}
+            kms = {a for a in actions if a.lower().startswith("kms:")}
+            if actions - s3 - kms:
+                problems.append(f"{doc_origin}: also grants {sorted(actions - s3 - kms)}")
+            if s3 & {"s3:ListBucket"}:
+                listing |= s3
+                if s3 != {"s3:ListBucket"} or resources != [target.arn]:
+                    problems.append(f"{doc_origin}: listing statement grants {sorted(s3)} on {resources}, expected s3:ListBucket on {target.arn}")
+            elif s3:
+                objects |= s3
+                under = f"{target.arn}/{target.prefix + '/' if target.prefix else ''}"
+                if not resources or any(r is None or not str(r).startswith(under) or not str(r).endswith("/*") for r in resources):
+                    problems.append(f"{doc_origin}: object actions on {resources}, not under {under}")
+            if kms:
+                keys |= kms
+                via = {v for c in st.get("condition") or [] if c.get("variable") == "kms:ViaService" and c.get("test") == "StringEquals" for v in c.get("values") or []}
+                if via != {f"s3.{target.region}.amazonaws.com"}:
+                    problems.append(f"{doc_origin}: the backup key is usable outside S3 of {target.region} (kms:ViaService {sorted(via)})")
+        for i, st in enumerate(_config_statements(plan, doc_origin)):
+            actions = dig(st, "actions", "constant_value") or []
+            if any(str(a).lower().startswith("kms:") for a in actions):
+                refs = {o for o in plan.trace(tuple(filter(None, module.split("/"))), st.get("resources")) if ":aws_kms_key." in o}
+                if refs != key_origins:
+                    problems.append(f"{doc_origin}: key actions on {sorted(refs)}, expected the bucket's key {sorted(key_origins)}")
+        if objects != BACKUP_OBJECT_ACTIONS:
+            problems.append(f"{doc_origin}: object actions {sorted(objects)}, expected {sorted(BACKUP_OBJECT_ACTIONS)}")
+        if listing != {"s3:ListBucket"}:
+            problems.append(f"{doc_origin}: cannot list the backups")
+        if keys != BACKUP_KEY_ACTIONS:
+            problems.append(f"{doc_origin}: key actions {sorted(keys)}, expected {sorted(BACKUP_KEY_ACTIONS)}")
+
+    # The bucket policy's deny for everyone but the writers.
+    needed = ("s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucket", "s3:ListBucketVersions")
+    fenced = False
+    for policy in parts.get("policy", []):
+        for doc_origin in plan.traced_resources(policy, "policy"):
+            module, _, ref = doc_origin.partition(":")
+            if not ref.startswith("data.aws_iam_policy_document."):
+                continue
+            for doc in _data_source(plan, tuple(filter(None, module.split("/"))), "aws_iam_policy_document", ref.split(".")[-1]).values():
+                for st in doc.get("statement") or []:
+                    everyone = any("*" in (p.get("identifiers") or []) for p in st.get("principals") or [])
+                    if st.get("effect") != "Deny" or not everyone:
+                        continue
+                    if not all(_covers(st.get("actions") or [], a) for a in needed):
+                        continue
+                    for c in st.get("condition") or []:
+                        if c.get("variable") != "aws:PrincipalArn" or c.get("test") not in ("StringNotLike", "StringNotEquals", "ArnNotLike", "ArnNotEquals"):
+                            continue
+                        values = c.get("values") or []
+                        expected_values = {v for v in values if isinstance(v, str) and re.fullmatch(r"arn:aws:iam::\d{12}:role/[\w+=,.@-]+", v) and v.rsplit("/", 1)[1] in writer_roles}
+                        if len(values) == len(writer_roles) == len(expected_values):
+                            fenced = True
+                        else:
+                            problems.append(f"{policy.address}: exempts {values} from its deny, expected exactly the roles {sorted(map(str, writer_roles))}")
+    if not fenced:
+        problems.append(f"{bucket.address}: bucket policy does not deny object access and listing to everyone but the backup writers")
+    return problems
+
+
+def crypto_shredding_survives_versioning(plan: Plan) -> list[str]:
+    """Deleting keys/<customer> must make every older archive unable to restore that customer,
+    so no copy of the key may outlive the delete for long: an enabled lifecycle rule covering the
+    escrow path the writers use expires noncurrent versions within KEY_VERSION_DAYS (and keeps no
+    "newer noncurrent versions" beyond that), no rule expires current keys of living customers,
+    Object Lock is off, and neither AWS Backup nor replication copies the bucket."""
+    target = _backup_target(plan)
+    problems = list(target.problems)
+    if target.bucket is None:
+        return problems or ["no application backup bucket"]
+    bucket = target.bucket
+    origin = _origin(bucket)
+    parts = _bucket_parts(plan, origin)
+    path = target.keys_path
+
+    def covers(rule: dict) -> bool:
+        f = dig(rule, "filter", 0) or {}
+        if f.get("and") or f.get("tag") or f.get("object_size_greater_than") or f.get("object_size_less_than"):
+            return False
+        return path.startswith(f.get("prefix") or rule.get("prefix") or "")
+
+    rules = [r for lc in parts.get("lifecycle_configuration", []) for r in lc.get("rule") or [] if r.get("status") == "Enabled" and covers(r)]
+    shredding = [
+        r for r in rules
+        if isinstance(dig(r, "noncurrent_version_expiration", 0, "noncurrent_days"), int)
+        and 0 < dig(r, "noncurrent_version_expiration", 0, "noncurrent_days") <= KEY_VERSION_DAYS
+        and not dig(r, "noncurrent_version_expiration", 0, "newer_noncurrent_versions")
+    ]
+    if not shredding:
+        found = [
+            f"{r.get('id')}: {dig(r, 'noncurrent_version_expiration', 0, 'noncurrent_days')} days, {dig(r, 'noncurrent_version_expiration', 0, 'newer_noncurrent_versions') or 0} newer versions kept"
+            for r in rules
+        ]
+        problems.append(f"{bucket.address}: no lifecycle rule expires noncurrent versions under {path} within {KEY_VERSION_DAYS} days ({found or 'no rule covers it'})")
+    for r in rules:
+        days = dig(r, "expiration", 0, "days")
+        if days or dig(r, "expiration", 0, "date"):
+            problems.append(f"{bucket.address}: rule {r.get('id')} expires current escrowed keys of living customers")
+    if bucket.get("object_lock_enabled") or parts.get("object_lock_configuration"):
+        problems.append(f"{bucket.address}: Object Lock keeps every version of a deleted customer's key")
+    for selection in plan.of_type("aws_backup_selection"):
+        if origin in plan.traced_resources(selection, "resources"):
+            problems.append(f"{selection.address}: AWS Backup copies the escrowed keys beyond their deletion")
+    if parts.get("replication_configuration"):
+        problems.append(f"{bucket.address}: replicated; the replica keeps deleted customers' keys")
+    return problems
+
+
 CHECKS = {
     "no_ingress_from_the_internet": no_ingress_from_the_internet,
     "internet_egress_only_https_through_the_firewall": internet_egress_only_https_through_the_firewall,
@@ -770,4 +1147,7 @@ CHECKS = {
     "notifications": notifications,
     "backups_daily_and_remote": backups_daily_and_remote,
     "document_bucket_least_privilege": document_bucket_least_privilege,
+    "application_backups_remote_region": application_backups_remote_region,
+    "application_backups_least_privilege": application_backups_least_privilege,
+    "crypto_shredding_survives_versioning": crypto_shredding_survives_versioning,
 }

@@ -193,12 +193,12 @@ def _task_policy(data: dict, role: str) -> dict:
     return rc["change"]["after"]
 
 
-def _worker_reads_documents(data: dict) -> None:
-    """The worker is granted GetObject next to its listing."""
+def _worker_writes_documents(data: dict) -> None:
+    """The worker, which only reads documents into its backups, is granted PutObject as well."""
     listing = next(st for st in _task_policy(data, "worker")["statement"] if "s3:ListBucket" in st["actions"])
     bucket = listing["resources"][0]
     _task_policy(data, "worker")["statement"].append(
-        {"sid": "Oops", "actions": ["s3:GetObject"], "resources": [f"{bucket}/documents/*"], "condition": []}
+        {"sid": "Oops", "actions": ["s3:PutObject"], "resources": [f"{bucket}/documents/*"], "condition": []}
     )
 
 
@@ -213,13 +213,118 @@ def _worker_lists_whole_bucket(data: dict) -> None:
             st["condition"] = []
 
 
-def _worker_exempt_from_object_deny(data: dict) -> None:
-    """One more principal (as if the worker were in document_access_role_arns) in the bucket policy."""
+def _extra_principal_exempt_from_object_deny(data: dict) -> None:
+    """One more principal (as if a list-only role were in document_access_role_arns) in the bucket policy."""
     (rc,) = [rc for rc in data["resource_changes"] if rc.get("mode") == "data" and rc["type"] == "aws_iam_policy_document" and rc["name"] == "documents"]
     for st in rc["change"]["after"]["statement"]:
         for cond in st["condition"]:
             if cond["variable"] == "aws:PrincipalArn":
                 cond["values"].append(None)
+
+
+# --- breaks of the application backups ---
+
+
+def _data_policy(data: dict, module: str, name: str) -> dict:
+    """The planned values of a policy document in module.stack.module.<module> (read at apply)."""
+    (rc,) = [
+        rc for rc in data["resource_changes"]
+        if rc.get("mode") == "data" and rc["type"] == "aws_iam_policy_document" and rc["name"] == name
+        and rc.get("module_address") == f"module.stack.module.{module}"
+    ]
+    return rc["change"]["after"]
+
+
+def _config_of(data: dict, module: str, address: str) -> dict:
+    stack = data["configuration"]["root_module"]["module_calls"]["stack"]["module"]
+    return next(r for r in stack["module_calls"][module]["module"]["resources"] if r["address"] == address)
+
+
+def _backup_bucket_in_primary_region(data: dict) -> None:
+    """The bucket is created with the default (primary region) provider."""
+    _config_of(data, "backup", "aws_s3_bucket.application_backups")["provider_config_key"] = "aws"
+
+
+def _worker_env(name: str, value: str) -> Callable[[dict], None]:
+    def change(values: dict) -> None:
+        containers = json.loads(values["container_definitions"])
+        env = [e for e in containers[0]["environment"] if e["name"] != name]
+        containers[0]["environment"] = env + [{"name": name, "value": value}]
+        values["container_definitions"] = json.dumps(containers)
+
+    return change
+
+
+def _allow_whole_s3_region(data: dict) -> None:
+    def change(values: dict) -> None:
+        source = values["rule_group"][0]["rules_source"][0]["rules_source_list"][0]
+        source["targets"] = [t for t in source["targets"] if "app-backups" not in t] + [".s3.ap-northeast-3.amazonaws.com"]
+
+    _edit(data, _type("aws_networkfirewall_rule_group", "allowed_domains"), change)
+
+
+def _backups_not_audited(data: dict) -> None:
+    trail = _config_of(data, "security", "aws_cloudtrail.this")
+    trail["expressions"]["advanced_event_selector"] = [
+        s for s in trail["expressions"]["advanced_event_selector"]
+        if not any("application_backup" in r for f in s.get("field_selector", []) for r in f.get("starts_with", {}).get("references", []))
+    ]
+
+
+def _staff_reads_backups(data: dict) -> None:
+    bucket = next(r["values"]["bucket"] for r in _resources(data) if r["type"] == "aws_s3_bucket" and r["name"] == "application_backups")
+    _task_policy(data, "staff")["statement"].append(
+        {"sid": "Oops", "actions": ["s3:GetObject"], "resources": [f"arn:aws:s3:::{bucket}/backups/*"], "condition": []}
+    )
+
+
+def _worker_reads_old_key_versions(data: dict) -> None:
+    for st in _data_policy(data, "compute", "application_backups")["statement"]:
+        if "s3:GetObject" in st["actions"]:
+            st["actions"].append("s3:GetObjectVersion")
+
+
+def _worker_uses_backup_key_directly(data: dict) -> None:
+    for st in _data_policy(data, "compute", "application_backups")["statement"]:
+        if any(a.startswith("kms:") for a in st["actions"]):
+            st["condition"] = []
+
+
+def _backup_policy_on_staff_role(data: dict) -> None:
+    _edit(data, _type("aws_iam_role_policy", "application_backups"), _set(["role"], "assetstatus-prod-staff-task"))
+
+
+def _staff_exempt_from_backup_deny(data: dict) -> None:
+    for st in _data_policy(data, "backup", "application_backups_bucket")["statement"]:
+        for cond in st["condition"]:
+            if cond["variable"] == "aws:PrincipalArn":
+                cond["values"].append("arn:aws:iam::333333333333:role/assetstatus-prod-staff-task")
+
+
+def _lifecycle_rules(change: Callable[[dict], None], rule_id: str | None = None) -> Callable[[dict], None]:
+    """Changes one rule (by ID) or every rule of the application backup bucket's lifecycle. Both
+    rules cover keys/ (S3 honours the shorter noncurrent expiration), so a break must defeat both."""
+    def edit(data: dict) -> None:
+        def each(values: dict) -> None:
+            for rule in values["rule"]:
+                if rule_id is None or rule["id"] == rule_id:
+                    change(rule)
+
+        _edit(data, _type("aws_s3_bucket_lifecycle_configuration", "application_backups"), each)
+
+    return edit
+
+
+def _shredding_rule_on_wrong_prefix(data: dict) -> None:
+    """The short rule filters keys/ (without the prefix the worker writes under) and the archive
+    rule keeps noncurrent versions for 30 days: the escrowed keys fall under the latter only."""
+    _lifecycle_rules(lambda rule: rule["filter"][0].update(prefix="keys/"), "shred-deleted-customer-keys")(data)
+    _lifecycle_rules(lambda rule: rule["noncurrent_version_expiration"][0].update(noncurrent_days=30), "expire-pruned-backups")(data)
+
+
+def _backup_bucket_selected_by_aws_backup(data: dict) -> None:
+    selection = _config_of(data, "backup", "aws_backup_selection.customer_data")
+    selection["expressions"]["resources"]["references"] += ["aws_s3_bucket.application_backups.arn", "aws_s3_bucket.application_backups"]
 
 
 def _type(t: str, name: str | None = None, index: Any = None) -> Callable[[dict], bool]:
@@ -270,10 +375,39 @@ MUTATIONS: list[tuple[str, str, Callable[[dict], None]]] = [
      lambda d: _edit(d, _type("aws_backup_plan"), _set(["rule", 0, "copy_action"], []))),
     ("weekly instead of daily backup", "backups_daily_and_remote",
      lambda d: _edit(d, _type("aws_backup_plan"), _set(["rule", 0, "schedule"], "cron(0 18 ? * SUN *)"))),
-    ("worker may read identity documents", "document_bucket_least_privilege", _worker_reads_documents),
+    ("worker may write identity documents", "document_bucket_least_privilege", _worker_writes_documents),
     ("worker cannot list the document store (alert fires)", "document_bucket_least_privilege", _worker_cannot_list),
     ("worker lists the whole bucket", "document_bucket_least_privilege", _worker_lists_whole_bucket),
-    ("worker exempt from the bucket policy's object deny", "document_bucket_least_privilege", _worker_exempt_from_object_deny),
+    ("one principal too many exempt from the bucket policy's object deny", "document_bucket_least_privilege", _extra_principal_exempt_from_object_deny),
+    ("application backup bucket in the primary region", "application_backups_remote_region", _backup_bucket_in_primary_region),
+    ("worker sends application backups to the primary region", "application_backups_remote_region",
+     lambda d: _edit(d, _type("aws_ecs_task_definition", "service", "worker"), _worker_env("ASSETSTATUS_BACKUP__S3__REGION", "ap-northeast-1"))),
+    ("application backups also on the task's disk", "application_backups_remote_region",
+     lambda d: _edit(d, _type("aws_ecs_task_definition", "service", "worker"), _worker_env("ASSETSTATUS_BACKUP__LOCAL", "true"))),
+    ("application backup bucket with SSE-S3", "application_backups_remote_region",
+     lambda d: _edit(d, _type("aws_s3_bucket_server_side_encryption_configuration", "application_backups"),
+                     _set(["rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm"], "AES256"))),
+    ("application backup bucket unversioned", "application_backups_remote_region",
+     lambda d: _edit(d, _type("aws_s3_bucket_versioning", "application_backups"), _set(["versioning_configuration", 0, "status"], "Suspended"))),
+    ("application backup bucket with public policies allowed", "application_backups_remote_region",
+     lambda d: _edit(d, _type("aws_s3_bucket_public_access_block", "application_backups"), _set(["block_public_policy"], False))),
+    ("application backups outside CloudTrail data events", "application_backups_remote_region", _backups_not_audited),
+    ("every bucket of the DR region allow-listed at the firewall", "application_backups_remote_region", _allow_whole_s3_region),
+    ("staff may read the application backups", "application_backups_least_privilege", _staff_reads_backups),
+    ("worker may read old versions of escrowed keys", "application_backups_least_privilege", _worker_reads_old_key_versions),
+    ("worker may use the backup key outside S3", "application_backups_least_privilege", _worker_uses_backup_key_directly),
+    ("backup policy attached to the staff role", "application_backups_least_privilege", _backup_policy_on_staff_role),
+    ("staff role exempt from the backup bucket's deny", "application_backups_least_privilege", _staff_exempt_from_backup_deny),
+    ("noncurrent versions kept as long as the 35-day AWS Backup retention", "crypto_shredding_survives_versioning",
+     _lifecycle_rules(lambda rule: rule["noncurrent_version_expiration"][0].update(noncurrent_days=35))),
+    ("shredding rule on a prefix the worker does not write", "crypto_shredding_survives_versioning", _shredding_rule_on_wrong_prefix),
+    ("three old versions of every key kept", "crypto_shredding_survives_versioning",
+     _lifecycle_rules(lambda rule: rule["noncurrent_version_expiration"][0].update(newer_noncurrent_versions=3))),
+    ("escrowed keys of living customers expire", "crypto_shredding_survives_versioning",
+     _lifecycle_rules(lambda rule: rule["expiration"].append({"date": None, "days": 400, "expired_object_delete_marker": False}), "shred-deleted-customer-keys")),
+    ("Object Lock on the application backup bucket", "crypto_shredding_survives_versioning",
+     lambda d: _edit(d, _type("aws_s3_bucket", "application_backups"), _set(["object_lock_enabled"], True))),
+    ("application backup bucket in the AWS Backup selection", "crypto_shredding_survives_versioning", _backup_bucket_selected_by_aws_backup),
 ]
 
 

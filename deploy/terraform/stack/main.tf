@@ -4,6 +4,11 @@
 
 locals {
   name = "assetstatus-${var.environment}"
+  # The worker writes the application's backups to a bucket in the DR region. S3 gateway endpoints
+  # serve their own region only, so that traffic leaves through the Network Firewall, whose
+  # allow-list names this one bucket's host (virtual-hosted style, see modules/compute).
+  application_backup_host = "${module.backup.application_backup_bucket_name}.s3.${var.dr_region}.amazonaws.com"
+  egress_allowed_domains  = concat(var.egress_allowed_domains, [local.application_backup_host])
 }
 
 module "security" {
@@ -16,6 +21,8 @@ module "security" {
   admin_emails         = var.admin_emails
   log_retention_days   = var.log_retention_days
   audit_log_lock_mode  = var.lock_mode
+  # CloudTrail records object reads, writes and deletes on the application's backups as well.
+  application_backup_bucket_arn = module.backup.application_backup_bucket_arn
 }
 
 module "network" {
@@ -26,7 +33,7 @@ module "network" {
   cidr_block              = var.vpc_cidr
   azs                     = var.azs
   firewall_az_count       = var.firewall_az_count
-  egress_allowed_domains  = var.egress_allowed_domains
+  egress_allowed_domains  = local.egress_allowed_domains
   protect                 = var.protect
   kms_key_arn             = module.security.logs_key_arn
   log_retention_days      = var.log_retention_days
@@ -68,7 +75,7 @@ module "compute" {
   vpc_cidr                         = module.network.vpc_cidr
   app_subnet_ids                   = module.network.app_subnet_ids
   s3_prefix_list_id                = module.network.s3_prefix_list_id
-  allow_internet_egress            = length(var.egress_allowed_domains) > 0
+  allow_internet_egress            = length(local.egress_allowed_domains) > 0
   db_security_group_id             = module.data.db_security_group_id
   data_key_arn                     = module.security.data_key_arn
   logs_key_arn                     = module.security.logs_key_arn
@@ -92,6 +99,13 @@ module "compute" {
   deletion_protection              = var.protect
   log_retention_days               = var.log_retention_days
   wait_for_steady_state            = var.wait_for_services
+  # The application's own backups (worker service only): bucket, region and key in the DR region.
+  application_backups = {
+    bucket      = module.backup.application_backup_bucket_name
+    region      = module.backup.application_backup_region
+    prefix      = module.backup.application_backup_prefix
+    kms_key_arn = module.backup.application_backup_key_arn
+  }
 }
 
 module "data" {
@@ -109,7 +123,7 @@ module "data" {
   db_multi_az               = var.db_multi_az
   deletion_protection       = var.protect
   alert_webhook             = var.alert_webhook
-  # Roles that read or write objects. A "list" role (the worker's document-store probe) is not
+  # Roles that read or write objects. A "list" role (a document-store probe alone) would not be
   # named: the bucket policy restricts object actions only, and listing needs no exception.
   document_access_role_arns = concat(
     [for k, s in var.services : module.compute.task_role_arns[k] if contains(["read-write", "read"], s.documents)],
@@ -176,6 +190,8 @@ module "backup" {
   retention_days    = var.backup_retention_days
   dr_retention_days = var.backup_retention_days
   vault_lock_mode   = var.lock_mode
+  # The application's own backups: only the worker's task role may reach them.
+  application_backup_writer_role_arns = module.compute.backup_writer_role_arns
 }
 
 module "delivery" {

@@ -152,6 +152,8 @@ module "backup" {
   ops_topic_arn  = aws_sns_topic.ops.arn
   retention_days = 7
   mock           = true
+  # What modules/compute would provide: the worker's task role, the only backup writer.
+  application_backup_writer_role_arns = ["arn:aws:iam::${local.account_id}:role/assetstatus-moto-worker-task"]
 }
 
 output "summary" {
@@ -161,5 +163,6 @@ output "summary" {
     db_endpoint   = module.data.db_endpoint
     primary_vault = module.backup.primary_vault_arn
     dr_bucket     = module.backup.dr_bucket_name
+    app_backups   = module.backup.application_backup_bucket_name
   }
 }

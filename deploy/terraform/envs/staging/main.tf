@@ -151,7 +151,7 @@ module "stack" {
     }
     worker = {
       roles     = ["worker"]
-      documents = "list" # the alert engine's document-store probe lists the prefix, reads nothing
+      documents = "read" # the nightly application backup reads every document (sealed); the probe lists
       cpu       = 256
       memory    = 512
       min_tasks = 2

@@ -106,3 +106,28 @@ variable "mock" {
   type        = bool
   default     = false
 }
+
+variable "application_backup_writer_role_arns" {
+  description = "The only IAM roles that may read, write, delete or list the application's backups: the task role of the service that runs the worker role. Everyone else, administrators included, is denied by the bucket policy."
+  type        = list(string)
+  validation {
+    condition     = length(var.application_backup_writer_role_arns) > 0
+    error_message = "Name at least the worker's task role, or nobody can write the application's backups."
+  }
+}
+
+variable "application_backup_key_noncurrent_days" {
+  description = "Days a deleted customer's escrowed key (keys/<customer>) survives as a noncurrent version. Until then the customer's data can still be opened from older archives, so keep it short."
+  type        = number
+  default     = 1
+  validation {
+    condition     = var.application_backup_key_noncurrent_days >= 1 && var.application_backup_key_noncurrent_days <= 7
+    error_message = "application_backup_key_noncurrent_days must be between 1 and 7: a deleted customer's key must not outlive the deletion by more than a week."
+  }
+}
+
+variable "application_backup_noncurrent_days" {
+  description = "Days an archive or manifest the application pruned (or overwrote) stays recoverable as a noncurrent version."
+  type        = number
+  default     = 7
+}

@@ -1,7 +1,8 @@
 # Two kinds of roles per task:
 #   execution role - used by ECS to pull the image, write logs and read the task's secrets
-#   task role      - used by the application: its own documents prefix and the master key, nothing else
-# Every service has its own task role so the document bucket policy can name each one.
+#   task role      - used by the application: its own documents prefix and the master key, nothing
+#                    else; the worker's also writes the application's backups (see below)
+# Every service has its own task role so the document and backup bucket policies can name each one.
 
 data "aws_iam_policy_document" "tasks_assume" {
   statement {
@@ -144,4 +145,53 @@ resource "aws_iam_role_policy" "task" {
   name     = "application"
   role     = aws_iam_role.task[each.key].id
   policy   = data.aws_iam_policy_document.task[each.key].json
+}
+
+# --- application backups ------------------------------------------------------------------------
+
+locals {
+  # The services that run the worker role write the application's nightly backups.
+  backup_services = toset([for k, s in var.services : k if contains(s.roles, "worker")])
+  backup_bucket   = "arn:aws:s3:::${var.application_backups.bucket}"
+}
+
+# Exactly what crates/backup does with the bucket: write archives (multipart), manifests and
+# escrowed keys, read them back for the test restore, delete pruned backups and the keys of
+# deleted customers, abort an interrupted upload, list backups and keys. No versions: an old
+# version is out of the application's reach, which keeps a deleted customer's key deleted for it.
+data "aws_iam_policy_document" "application_backups" {
+  statement {
+    sid = "BackupObjects"
+    actions = [
+      "s3:PutObject",
+      "s3:GetObject",
+      "s3:DeleteObject",
+      "s3:AbortMultipartUpload",
+      "s3:ListMultipartUploadParts",
+    ]
+    resources = ["${local.backup_bucket}/${var.application_backups.prefix}/*"]
+  }
+  statement {
+    sid       = "ListBackups"
+    actions   = ["s3:ListBucket"]
+    resources = [local.backup_bucket]
+  }
+  # SSE-KMS of the bucket: S3 in the DR region uses the key on the worker's behalf, nobody else.
+  statement {
+    sid       = "BackupBucketKey"
+    actions   = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [var.application_backups.kms_key_arn]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${var.application_backups.region}.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "application_backups" {
+  for_each = local.backup_services
+  name     = "application-backups"
+  role     = aws_iam_role.task[each.key].name
+  policy   = data.aws_iam_policy_document.application_backups.json
 }

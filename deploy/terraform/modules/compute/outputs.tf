@@ -13,6 +13,11 @@ output "task_role_arns" {
   value       = { for k, r in aws_iam_role.task : k => r.arn }
 }
 
+output "backup_writer_role_arns" {
+  description = "Task roles of the services that run the worker role and write the application's backups. Built from the role names, so the backup bucket policy that names them is known at plan time."
+  value       = [for k in sort(tolist(local.backup_services)) : "arn:aws:iam::${var.account_id}:role/${aws_iam_role.task[k].name}"]
+}
+
 output "task_security_group_ids" {
   description = "Security groups of the tasks by service (plus migrate); the database admits these."
   value       = { for k, g in aws_security_group.task : k => g.id }

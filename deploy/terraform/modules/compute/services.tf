@@ -131,6 +131,20 @@ locals {
     { name = "AWS_REGION", value = var.region },
   ]
 
+  # The application's nightly backups (crates/backup), for the services that run the worker role
+  # only: to the bucket in the DR region, none on the task's disk (it is gone with the task).
+  # Credentials come from the task role. Virtual-hosted-style requests (read by the S3 client from
+  # AWS_* variables) put the bucket's own host name in the TLS SNI, so the Network Firewall's
+  # allow-list can name this one bucket instead of all of s3.<region>.amazonaws.com. The worker's
+  # document reads use them too; they still go through the S3 gateway endpoint.
+  backup_environment = [
+    { name = "ASSETSTATUS_BACKUP__LOCAL", value = "false" },
+    { name = "ASSETSTATUS_BACKUP__S3__BUCKET", value = var.application_backups.bucket },
+    { name = "ASSETSTATUS_BACKUP__S3__REGION", value = var.application_backups.region },
+    { name = "ASSETSTATUS_BACKUP__S3__PREFIX", value = var.application_backups.prefix },
+    { name = "AWS_VIRTUAL_HOSTED_STYLE_REQUEST", value = "true" },
+  ]
+
   container_defaults = {
     name                   = "app"
     essential              = true
@@ -184,7 +198,7 @@ resource "aws_ecs_task_definition" "service" {
     image        = local.image
     command      = ["serve", "--roles", join(",", each.value.roles)]
     portMappings = [{ containerPort = 8080, protocol = "tcp" }, { containerPort = 8081, protocol = "tcp" }]
-    environment  = local.common_environment
+    environment  = concat(local.common_environment, contains(local.backup_services, each.key) ? local.backup_environment : [])
     secrets = concat([
       { name = "ASSETSTATUS_DATABASE_URL", valueFrom = local.secret_ref["database-url-app"] },
       { name = "ASSETSTATUS_MAIL__SMTP_URL", valueFrom = local.secret_ref["smtp-url"] },

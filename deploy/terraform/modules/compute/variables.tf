@@ -217,3 +217,20 @@ variable "wait_for_steady_state" {
   type        = bool
   default     = true
 }
+
+variable "application_backups" {
+  description = <<-EOT
+    Where the application's own backups go (crates/backup): an S3 bucket in the DR region. Only the
+    services that run the worker role receive it (ASSETSTATUS_BACKUP__S3__*) and may use it.
+      bucket      - bucket name
+      region      - its region (the DR region)
+      prefix      - key prefix; the escrowed customer keys are under <prefix>/keys/
+      kms_key_arn - the bucket's KMS key (SSE-KMS through S3 only)
+  EOT
+  type = object({
+    bucket      = string
+    region      = string
+    prefix      = string
+    kms_key_arn = string
+  })
+}

@@ -93,7 +93,7 @@ variable "deletion_protection" {
 }
 
 variable "document_access_role_arns" {
-  description = "The only IAM roles that may read or write identity documents: the task roles with read or read-write document access, AWS Backup and S3 replication. Listing is not restricted by the bucket policy, so a list-only task role (the worker's store probe) is not named here. Business operators see documents through the back office only (B4, B6)."
+  description = "The only IAM roles that may read or write identity documents: the task roles with read or read-write document access, AWS Backup and S3 replication. Listing is not restricted by the bucket policy, so a list-only task role (a document-store probe alone) is not named here. Business operators see documents through the back office only (B4, B6)."
   type        = list(string)
 }
 

@@ -1,6 +1,8 @@
 # Audit trail (A4): CloudTrail in every region with log file validation, S3 data events on the
-# document bucket (who read which identity document), a copy in CloudWatch Logs for searching and
-# alarms, and the files in an Object-Locked bucket so nobody can alter or delete them early.
+# document bucket (who read which identity document) and on the application's backups in the DR
+# region (who read, wrote or deleted an archive or an escrowed key), a copy in CloudWatch Logs for
+# searching and alarms, and the files in an Object-Locked bucket so nobody can alter or delete
+# them early.
 # AWS Config records the configuration history into the same bucket.
 
 resource "aws_s3_bucket" "audit" {
@@ -232,6 +234,22 @@ resource "aws_cloudtrail" "this" {
     field_selector {
       field       = "resources.ARN"
       starts_with = ["${var.documents_bucket_arn}/"]
+    }
+  }
+
+  advanced_event_selector {
+    name = "Application backup reads, writes and deletes"
+    field_selector {
+      field  = "eventCategory"
+      equals = ["Data"]
+    }
+    field_selector {
+      field  = "resources.type"
+      equals = ["AWS::S3::Object"]
+    }
+    field_selector {
+      field       = "resources.ARN"
+      starts_with = ["${var.application_backup_bucket_arn}/"]
     }
   }
 

@@ -23,6 +23,11 @@ variable "documents_bucket_arn" {
   type        = string
 }
 
+variable "application_backup_bucket_arn" {
+  description = "ARN of the bucket of the application's own backups (DR region); CloudTrail records every object read, write and delete on it (A4)."
+  type        = string
+}
+
 variable "admin_emails" {
   description = "System administrators notified of security findings (A3)."
   type        = list(string)
