@@ -22,8 +22,10 @@ use crate::rows::{self, ColumnKind, TableDigest, Value};
 use crate::tables::{self, OWNER_TABLES, TABLES};
 use crate::{BackupError, Destination, Progress, schema, snapshot};
 
-/// Rows per INSERT statement: well under both engines' limits on bound values.
-const ROWS_PER_INSERT: usize = 200;
+/// Values bound per INSERT statement. SQLite finds each numbered parameter by a linear scan,
+/// so binding grows with the square of the values in a statement: about 400 loaded a million
+/// rows in half the time 1,600 took (`docs/performance.md`, "Backups").
+const VALUES_PER_INSERT: usize = 400;
 
 /// Where a backup is restored to.
 #[derive(Clone, Copy)]
@@ -439,7 +441,8 @@ impl Loader {
             .split(|b| *b == b'\n')
             .filter(|l| !l.is_empty())
             .collect();
-        for batch in lines.chunks(ROWS_PER_INSERT) {
+        let rows_per_insert = (VALUES_PER_INSERT / kinds.len().max(1)).max(1);
+        for batch in lines.chunks(rows_per_insert) {
             let sql = insert_sql(
                 table,
                 &entry.columns,
