@@ -173,20 +173,9 @@ pub async fn restore(config: &Config, source: &str, force: bool) -> anyhow::Resu
     Ok(ExitCode::SUCCESS)
 }
 
-/// Human-readable size.
+/// A size as the operations console writes it (`426.6 MB`).
 fn size(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
+    ui::charts::Unit::Bytes.format(bytes as f64)
 }
 
 /// Progress bars on standard error (hidden when it is not a terminal).
@@ -234,17 +223,5 @@ impl Progress for Bars {
         {
             bar.finish_and_clear();
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::size;
-
-    #[test]
-    fn sizes_read_like_people_write_them() {
-        assert_eq!(size(999), "999 B");
-        assert_eq!(size(12_345_678), "12.3 MB");
-        assert_eq!(size(2_000_000_000), "2.0 GB");
     }
 }

@@ -36,6 +36,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+use testkit::rng::Rng;
 
 use backup::{Destination, Manifest, Options, Progress, Quiet, Sources, Target};
 use base64::Engine as _;
@@ -114,42 +115,12 @@ impl Settings {
     }
 }
 
-/// Deterministic pseudo-random numbers (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A value in 0..1.
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// A value in -1..1.
-    fn signed(&mut self) -> f64 {
-        self.unit() * 2.0 - 1.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-}
-
 /// A photo of an identity card as `sanitize` leaves it: 1280×960, re-encoded at quality 90. A
 /// lit card-coloured field with a darker portrait block and lines of "text", sensor noise on
 /// top so that it compresses like a photograph (140–250 KB) and not like a flat test pattern.
 fn photo(seed: u64) -> CleanImage {
     let (width, height) = (1280u32, 960u32);
-    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut rng = Rng::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let tint = [rng.unit(), rng.unit(), rng.unit()];
     let noise = 2.0 + (seed % 4) as f64 * 0.6;
     let image = RgbImage::from_fn(width, height, |x, y| {
@@ -404,7 +375,7 @@ async fn populate(
     settings: &Settings,
     photos: &[CleanImage],
 ) -> Made {
-    let mut rng = Rng(0x0BAC_C0DE);
+    let mut rng = Rng::new(0x0BAC_C0DE);
     let (valuations, step) = settings.history();
     let today = today_jst();
     let first_day = today - time::Duration::days(step * (valuations as i64 - 1));

@@ -10,6 +10,7 @@
 
 use std::hint::black_box;
 use std::time::Duration;
+use testkit::rng::Rng;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, SamplingMode, criterion_group, criterion_main};
@@ -25,29 +26,6 @@ use testkit::images::{encode_jpeg_at, encode_png, exif_app1, with_segments};
 /// the same picture is smaller.
 const PHONE_JPEG_QUALITY: u8 = 92;
 
-/// Deterministic pseudo-random numbers (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A value in 0..1.
-    fn unit(&mut self) -> f32 {
-        (self.next() >> 40) as f32 / (1u64 << 24) as f32
-    }
-
-    /// Roughly normal noise with standard deviation 1 (sum of four uniforms).
-    fn noise(&mut self) -> f32 {
-        let sum: f32 = (0..4).map(|_| self.unit()).sum();
-        (sum - 2.0) * 1.732
-    }
-}
-
 /// Random colours on a grid of `cell`-pixel squares, blended smoothly in between.
 struct ValueNoise {
     cell: f32,
@@ -60,7 +38,7 @@ impl ValueNoise {
         let columns = (width as f32 / cell) as usize + 2;
         let rows = (height as f32 / cell) as usize + 2;
         let nodes = (0..columns * rows)
-            .map(|_| [rng.unit(), rng.unit(), rng.unit()])
+            .map(|_| [rng.unit_f32(), rng.unit_f32(), rng.unit_f32()])
             .collect();
         Self {
             cell,
@@ -90,7 +68,7 @@ impl ValueNoise {
 /// (`noise` is its standard deviation in 8-bit levels). Shapes scale with the width, so the
 /// same seed gives the same scene at any resolution.
 fn photo(width: u32, height: u32, seed: u64, noise: f32) -> RgbImage {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let coarse = ValueNoise::new(&mut rng, width, height, width as f32 / 8.0);
     let fine = ValueNoise::new(&mut rng, width, height, width as f32 / 120.0);
     RgbImage::from_fn(width, height, |x, y| {
@@ -111,7 +89,7 @@ fn photo(width: u32, height: u32, seed: u64, noise: f32) -> RgbImage {
 /// with even a little (standard deviation 0.3 levels) the PNG grows past the 10 MB limit.
 fn scan(seed: u64) -> RgbImage {
     let (width, height) = (2480, 3508);
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let card = photo(1011, 638, seed ^ 0x5EED, 3.0);
     let (card_x, card_y) = (300, 300);
     let shading = ValueNoise::new(&mut rng, width, height, 400.0);

@@ -5,5 +5,6 @@
 pub mod images;
 pub mod mail;
 pub mod postgres;
+pub mod rng;
 pub mod s3;
 pub mod smtp;
