@@ -470,6 +470,11 @@ async fn deleted_customers_stay_deleted_after_restoring_an_older_backup(backend:
         )
         .await
         .unwrap();
+    // The key of a customer this database never deleted (one from a newer backup, after an
+    // older one was restored) stays in escrow: only recorded deletions shred.
+    let stranger = uuid::Uuid::new_v4().to_string();
+    let stray = store.path().join("keys").join(&stranger);
+    std::fs::copy(store.path().join("keys").join(&carol), &stray).unwrap();
     let newer = backups(&app, config)
         .run(Reason::Manual, &Quiet)
         .await
@@ -477,6 +482,7 @@ async fn deleted_customers_stay_deleted_after_restoring_an_older_backup(backend:
         .unwrap()
         .manifest;
     assert_eq!((older.escrowed_keys, newer.escrowed_keys), (2, 1));
+    assert!(stray.exists(), "a key without a recorded deletion is kept");
     assert!(
         !store.path().join("keys").join(&carol).exists(),
         "her key left the escrow"

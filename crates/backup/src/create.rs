@@ -58,7 +58,7 @@ pub async fn create(
     };
     let archive = writer.finish().await?;
     for destination in destinations {
-        escrow::sync(destination, &snapshot.keys, progress).await?;
+        escrow::sync(destination, &snapshot.keys, sources.db, progress).await?;
     }
     let manifest = Manifest {
         id: id.clone(),

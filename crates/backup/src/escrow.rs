@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use platform::db::{ReadTx, col};
+use platform::db::{Db, ReadTx, col};
 
 use crate::{BackupError, Destination, Progress};
 
@@ -55,11 +55,14 @@ pub async fn read(tx: &mut ReadTx) -> Result<Vec<EscrowedKey>, BackupError> {
         .collect()
 }
 
-/// Makes the escrow at `destination` hold exactly `keys`: new customers' keys are added, and
-/// keys the database no longer has (destroyed with their customer) are removed.
+/// Adds new customers' keys to the escrow at `destination` and removes the keys of customers
+/// whose deletion the audit trail records. A key the database lacks without such a record
+/// stays: after restoring an older backup, the customers of newer backups must remain
+/// restorable from those.
 pub async fn sync(
     destination: &Destination,
     keys: &[EscrowedKey],
+    db: &Db,
     progress: &dyn Progress,
 ) -> Result<(), BackupError> {
     let present: HashSet<String> = destination.escrowed().await?.into_iter().collect();
@@ -74,11 +77,27 @@ pub async fn sync(
         progress.advance(1);
     }
     for gone in present.iter().filter(|c| !wanted.contains(c.as_str())) {
-        destination.shred_key(gone).await?;
-        tracing::info!(customer = %gone, "destroyed customer key removed from backup escrow");
+        if deleted(db, gone).await? {
+            destination.shred_key(gone).await?;
+            tracing::info!(customer = %gone, "destroyed customer key removed from backup escrow");
+        }
     }
     progress.done();
     Ok(())
+}
+
+/// Whether the audit trail records that `customer` deleted their account.
+async fn deleted(db: &Db, customer: &str) -> Result<bool, BackupError> {
+    let mut tx = db.read().await?;
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM audit_log \
+         WHERE target = $1 AND action = 'customer.delete' AND outcome = 'success'",
+    )
+    .bind(format!("customer:{customer}"))
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(platform::db::DbError::from)?;
+    Ok(col::<i64>(&row, "n")? > 0)
 }
 
 /// The escrowed keys of `customers` at `source`; customers missing from the result were
