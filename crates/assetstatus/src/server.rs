@@ -524,7 +524,13 @@ pub async fn start(config: &Config, built: &Built, roles: &[Role]) -> anyhow::Re
     if roles.contains(&Role::Worker) {
         tasks.push(ops::jobs::engine(Arc::clone(&built.ops.0), signal.clone()));
         if config.backup.scheduled {
-            tasks.push(ops::jobs::backups(Arc::clone(&built.ops.0), signal.clone()));
+            // The schedule was checked when the configuration was loaded.
+            let schedule = config.backup.schedule()?;
+            tasks.push(ops::jobs::backups(
+                Arc::clone(&built.ops.0),
+                schedule,
+                signal.clone(),
+            ));
         }
         tasks.push(tokio::spawn(Arc::clone(&built.outbox).run(signal.clone())));
         tasks.push(housekeeping(built.state.clone(), signal));

@@ -760,6 +760,20 @@ async fn operators_back_up_and_restore_from_the_command_line() {
     let path = live.join("backups").join(&id);
     let path = path.to_str().unwrap();
 
+    let nowhere = live.join("no-such-dir").join(&id);
+    let out = assetstatus(&live, &["restore", nowhere.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("not a backup location"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = assetstatus(&live, &["restore", "s3://only-a-bucket"]);
+    assert!(
+        text(&out.stderr).contains("not a backup location"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = assetstatus(&live, &["restore", path]);
     assert!(!out.status.success());
     assert!(

@@ -147,7 +147,7 @@ async fn check_contents(
         "verify",
         manifest.records() + manifest.documents.len() as u64,
     );
-    let mut entries = archive::read(id, clone_key(key), file.to_owned());
+    let mut entries = archive::read(id, key.duplicate(), file.to_owned());
     while let Some(entry) = entries.recv().await {
         let entry = entry?;
         if let Some(table) = snapshot::table_of(&entry.name) {
@@ -207,11 +207,9 @@ fn learn(
     line: &[u8],
     mismatch: &(dyn Fn(String) -> BackupError + Sync),
 ) -> Result<(), BackupError> {
-    let wanted: &[&str] = match table {
-        "customers" => &["id"],
-        "application_documents" => &["object_key", "customer_id"],
-        _ => return Ok(()),
-    };
+    if table != "customers" && table != "application_documents" {
+        return Ok(());
+    }
     let values = rows::decode(line).map_err(|e| mismatch(format!("a row of {table}: {e}")))?;
     let text = |name: &str| {
         columns
@@ -224,12 +222,12 @@ fn learn(
             })
             .ok_or_else(|| mismatch(format!("a row of {table} has no {name}")))
     };
-    match wanted {
-        [id] => contents.customers.push(text(id)?),
-        [key, owner] => {
-            contents.owners.insert(text(key)?, text(owner)?);
-        }
-        _ => {}
+    if table == "customers" {
+        contents.customers.push(text("id")?);
+    } else {
+        contents
+            .owners
+            .insert(text("object_key")?, text("customer_id")?);
     }
     Ok(())
 }
@@ -247,11 +245,6 @@ fn check_key(master: &MasterKey, escrowed: &EscrowedKey, id: &str) -> Result<(),
         .unwrap_key(&escrowed.wrapped, customer_aad(customer).as_bytes())
         .map(|_| ())
         .map_err(|_| damaged())
-}
-
-/// The archive key, once more for the second reading pass.
-fn clone_key(key: &platform::crypto::DataKey) -> platform::crypto::DataKey {
-    key.duplicate()
 }
 
 /// Restores backup `id` from `source` into `target`.
@@ -327,7 +320,7 @@ pub async fn load(
     let mut documents = 0u64;
     let mut entries = archive::read(
         &manifest.id,
-        clone_key(&verified.key),
+        verified.key.duplicate(),
         verified.archive.clone(),
     );
     while let Some(entry) = entries.recv().await {

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use platform::config::Schedule;
 use platform::time_util::now_unix;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -76,23 +77,21 @@ pub fn engine(ops: Arc<Ops>, signal: watch::Receiver<bool>) -> JoinHandle<()> {
 /// Starts the backup schedule (worker role). Every check, the latest scheduled instant is due
 /// unless a run for it exists or the system was installed after it; the first worker to record
 /// the run takes it, and the backup lease keeps any other backup from running beside it.
-pub fn backups(ops: Arc<Ops>, signal: watch::Receiver<bool>) -> JoinHandle<()> {
+pub fn backups(ops: Arc<Ops>, schedule: Schedule, signal: watch::Receiver<bool>) -> JoinHandle<()> {
     let every = Duration::from_secs(ops.settings.evaluate_seconds.clamp(1, 60));
+    let schedule = Arc::new(schedule);
     periodic(every, signal, move || {
         let ops = Arc::clone(&ops);
+        let schedule = Arc::clone(&schedule);
         async move {
-            if let Err(e) = backup_if_due(&ops).await {
+            if let Err(e) = backup_if_due(&ops, &schedule).await {
                 tracing::warn!(error = %e, "scheduled backup not run");
             }
         }
     })
 }
 
-async fn backup_if_due(ops: &Ops) -> Result<(), backup::BackupError> {
-    let schedule = ops
-        .backup
-        .schedule()
-        .map_err(|e| backup::BackupError::Source(e.to_string()))?;
+async fn backup_if_due(ops: &Ops, schedule: &Schedule) -> Result<(), backup::BackupError> {
     let Some(slot) = schedule.latest_at_or_before(now_unix()) else {
         return Ok(());
     };
