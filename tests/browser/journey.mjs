@@ -7,9 +7,10 @@
 // identity document (watermarked with the operator's name) and approves it. The application is
 // then listed as approved on the command line, the customer receives the approval mail, sees
 // which staff role viewed what (without the operator's name), the linked account on the
-// dashboard, and logs out.
+// dashboard; turns on two-step verification, logs in again with a code, and logs out.
 // Every page on the way, the customer's and the operator's, is checked with axe-core (WCAG 2.1 A
-// and AA), in Japanese.
+// and AA), in Japanese. Every customer page (tests/browser/pages.mjs lists them) is checked at
+// phone and desktop size: axe, no sideways scrolling and no table wider than its container.
 //
 // Configuration (environment only):
 //   BASE_URL        portal address, e.g. http://127.0.0.1:8090
@@ -28,20 +29,35 @@
 
 import { readFileSync, readdirSync, statSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
-import { join, dirname } from 'node:path';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+
+import {
+  CHROMIUM_ARGS,
+  VIEWPORTS,
+  base32Decode,
+  enableSecondStep,
+  findAssetId,
+  layoutProblems,
+  loadCatalog,
+  signIn,
+  signOut,
+  totp,
+  totpStep,
+} from './pages.mjs';
 
 const require = createRequire(import.meta.url);
-const here = dirname(fileURLToPath(import.meta.url));
 
 const TOTAL_TIMEOUT_MS = 180_000;
 const ACTION_TIMEOUT_MS = 15_000;
 const MAIL_TIMEOUT_MS = 20_000;
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-const PHONE = { width: 375, height: 740 };
-const DESKTOP = { width: 1280, height: 900 };
+const size = (name) => {
+  const { width, height } = VIEWPORTS.find((v) => v.name === name);
+  return { width, height };
+};
+const PHONE = size('phone');
+const DESKTOP = size('desktop');
 
 const started = Date.now();
 let currentStep = 'start-up';
@@ -92,23 +108,7 @@ const CHROMIUM = env('CHROMIUM', { required: false }) || '/usr/bin/chromium';
 
 // Texts come from the same message catalogue the server uses, so wording changes do not break
 // the journey and a missing translation does.
-const ja = loadFtl(join(here, '../../web/locales/ja'));
-
-// Every catalogue file of one language (single-line messages only).
-function loadFtl(dir) {
-  const messages = new Map();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ftl'))) {
-    for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
-      const m = /^([a-z][a-z0-9_-]*)\s*=\s*(.*)$/.exec(line);
-      if (m) messages.set(m[1], m[2].trim());
-    }
-  }
-  return (key) => {
-    const text = messages.get(key);
-    if (!text) throw new Error(`message ${key} missing from ${dir}`);
-    return text;
-  };
-}
+const ja = loadCatalog('ja');
 
 // ---------------------------------------------------------------- helpers
 
@@ -280,40 +280,15 @@ async function audit(label, { lang = 'ja' } = {}) {
   }
 }
 
-// ---------------------------------------------------------------- authenticator codes
-
-// RFC 4648 base32 (upper case, padding optional), as authenticator apps take keys typed in.
-function base32Decode(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  const bytes = [];
-  let bits = 0;
-  let value = 0;
-  for (const ch of text.replace(/[\s=]/g, '').toUpperCase()) {
-    const digit = alphabet.indexOf(ch);
-    check(digit >= 0, `"${ch}" in the key "${text}" is not a base32 character`);
-    value = ((value << 5) | digit) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      bytes.push((value >>> bits) & 0xff);
-    }
+// A customer page at both sizes (phone first, leaving the window at desktop size): it fits the
+// window's width with every table inside its container, and passes `audit`.
+async function auditCustomerPage(label, options) {
+  for (const viewport of VIEWPORTS) {
+    await page.setViewportSize(size(viewport.name));
+    const problems = await layoutProblems(page);
+    check(problems.length === 0, `${label} at ${viewport.name} size:\n  ${problems.join('\n  ')}`);
+    await audit(`${label} at ${viewport.name} size`, options);
   }
-  return Buffer.from(bytes);
-}
-
-// The 30-second step of the Unix clock that a code is computed for.
-function totpStep(ms = Date.now()) {
-  return Math.floor(ms / 1000 / 30);
-}
-
-// RFC 6238 (TOTP with HMAC-SHA-1, 6 digits): the code of `secret` for time step `counter`.
-function totp(secret, counter) {
-  const message = Buffer.alloc(8);
-  message.writeBigUInt64BE(BigInt(counter));
-  const mac = createHmac('sha1', secret).update(message).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const number = mac.readUInt32BE(offset) & 0x7fffffff;
-  return String(number % 1_000_000).padStart(6, '0');
 }
 
 // ---------------------------------------------------------------- mail
@@ -470,16 +445,7 @@ async function main() {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: CHROMIUM_ARGS,
     });
     const context = await browser.newContext({
       locale: 'ja-JP',
@@ -497,7 +463,7 @@ async function main() {
   await step('home page: Japanese, accessible', async () => {
     const response = await visit('/');
     check(response.ok(), `GET / answered ${response.status()}`);
-    await audit('home page');
+    await auditCustomerPage('home page');
   });
 
   await step('home page: first Tab focuses the skip link, which moves focus to the content', async () => {
@@ -527,7 +493,7 @@ async function main() {
   await step('language switch: English and back to Japanese', async () => {
     await visit('/');
     await follow(page.locator('header a[hreflang="en"]'));
-    await audit('home page in English', { lang: 'en' });
+    await auditCustomerPage('home page in English', { lang: 'en' });
     await follow(page.locator('header a[hreflang="ja"]'));
     const lang = await page.locator('html').getAttribute('lang');
     check(lang === 'ja', `switching back to Japanese left <html lang="${lang}">`);
@@ -536,7 +502,7 @@ async function main() {
   await step('sign-up form: accessible', async () => {
     await visit('/signup');
     await expectH1(ja('signup-title'), 'sign-up page');
-    await audit('sign-up form');
+    await auditCustomerPage('sign-up form');
   });
 
   await step('sign-up form: invalid input shows accessible error messages', async () => {
@@ -571,7 +537,7 @@ async function main() {
       (await page.inputValue('#f-password')) === '',
       'the password was sent back to the browser in the re-displayed form',
     );
-    await audit('sign-up form with errors');
+    await auditCustomerPage('sign-up form with errors');
   });
 
   let mailsBefore;
@@ -591,7 +557,7 @@ async function main() {
     }
     await expectPath('/signup/sent', 'after sign-up');
     await expectH1(ja('signup-sent-title'), 'after sign-up');
-    await audit('sign-up confirmation page');
+    await auditCustomerPage('sign-up confirmation page');
   });
 
   let verifyPath;
@@ -607,7 +573,7 @@ async function main() {
   await step('confirm the address', async () => {
     await visit(verifyPath);
     await expectH1(ja('verify-title'), 'verification page');
-    await audit('verification page');
+    await auditCustomerPage('verification page');
     await submit(page.locator('main form button[type=submit]'));
     await expectH1(ja('verify-done-title'), 'after confirming the address');
   });
@@ -615,7 +581,7 @@ async function main() {
   await step('login form: accessible', async () => {
     await visit('/login');
     await expectH1(ja('login-title'), 'login page');
-    await audit('login form');
+    await auditCustomerPage('login form');
   });
 
   await step('a wrong password is refused with a message (and raises an alert for the administrators)', async () => {
@@ -638,13 +604,13 @@ async function main() {
     await expectH1(ja('dashboard-title'), 'dashboard');
     const net = (await page.locator('#net-worth').innerText()).trim();
     check(net === yen(0), `a new customer's net worth reads "${net}", expected "${yen(0)}"`);
-    await audit('empty dashboard');
+    await auditCustomerPage('empty dashboard');
   });
 
   await step('new asset form: accessible', async () => {
     await visit('/assets/new');
     await expectH1(ja('asset-new-title'), 'new asset page');
-    await audit('new asset form');
+    await auditCustomerPage('new asset form');
   });
 
   const valuationDate = isoDate(new Date(Date.now() - 24 * 3600 * 1000));
@@ -668,7 +634,8 @@ async function main() {
 
   await step('asset list: both assets listed, accessible', async () => {
     await visit('/assets');
-    const rows = await page.locator('main table tbody tr').allInnerTexts();
+    // A table row on wide screens or a list row on phones, whichever the layout draws.
+    const rows = await page.getByRole('main').locator('tr, li').allInnerTexts();
     for (const asset of [DEPOSIT, LIABILITY]) {
       const row = rows.find((r) => r.includes(asset.name));
       check(row, `the asset list does not show ${asset.name}`);
@@ -677,7 +644,7 @@ async function main() {
         `the row of ${asset.name} does not show ${yen(asset.amount)}: ${row}`,
       );
     }
-    await audit('asset list');
+    await auditCustomerPage('asset list');
   });
 
   await step('CSV export (UTF-8 and Shift_JIS) holds both assets', async () => {
@@ -714,13 +681,40 @@ async function main() {
     await visit('/dashboard');
     const net = (await page.locator('#net-worth').innerText()).trim();
     check(net === expectedNet, `net worth reads "${net}", expected "${expectedNet}"`);
+    // Charts drawn for phones and for wide screens: only the one that fits is visible.
     const charts = await page.locator('main svg.chart').evaluateAll((svgs) =>
-      svgs.map((svg) => ({
-        role: svg.getAttribute('role'),
-        title: svg.querySelector(':scope > title')?.textContent.trim() ?? '',
-      })),
+      svgs
+        .filter((svg) => svg.checkVisibility())
+        .map((svg) => ({
+          role: svg.getAttribute('role'),
+          title: svg.querySelector(':scope > title')?.textContent.trim() ?? '',
+        })),
     );
     check(charts.length === 2, `the dashboard shows ${charts.length} chart(s), expected 2`);
+    // The debt is its own layer below zero: the deposit's column keeps its full height above
+    // zero (1,500,000 against 300,000 below), it is not netted into one shorter column.
+    const layers = await page.locator('main svg.chart[aria-labelledby^="trend"]').evaluateAll((svgs) => {
+      const svg = svgs.find((s) => s.checkVisibility());
+      const zero = Number(svg.querySelector('line[data-zero]').getAttribute('data-zero'));
+      const rects = [...svg.querySelectorAll('rect[fill]')].map((r) => ({
+        fill: r.getAttribute('fill').toLowerCase(),
+        x: Number(r.getAttribute('x')),
+        y: Number(r.getAttribute('y')),
+        h: Number(r.getAttribute('height')),
+      }));
+      const lastX = Math.max(...rects.map((r) => r.x));
+      return { zero, last: rects.filter((r) => r.x === lastX) };
+    });
+    const deposit = layers.last.find((r) => r.fill === '#1f5fa8');
+    const debt = layers.last.find((r) => r.fill === '#c62828');
+    check(deposit && debt, `the newest column lacks a deposit or a debt layer: ${JSON.stringify(layers.last)}`);
+    check(deposit.y + deposit.h <= layers.zero + 0.5, 'the deposit layer reaches below zero');
+    check(debt.y >= layers.zero - 0.5, 'the debt layer is drawn above zero');
+    const ratio = deposit.h / debt.h;
+    check(
+      Math.abs(ratio - DEPOSIT.amount / LIABILITY.amount) < 0.1,
+      `the deposit column is ${ratio.toFixed(2)}× the debt's, expected ${DEPOSIT.amount / LIABILITY.amount}× (the debt lowered the assets)`,
+    );
     charts.forEach((c, i) => {
       check(c.role === 'img', `chart ${i + 1} has role="${c.role}", expected "img"`);
       check(c.title.length > 0, `chart ${i + 1} has no <title>`);
@@ -728,19 +722,35 @@ async function main() {
     await screenshot('dashboard-desktop');
     // The tables behind "show as table" are checked too.
     await page.locator('main details').evaluateAll((els) => els.forEach((d) => (d.open = true)));
-    await audit('dashboard');
+    await auditCustomerPage('dashboard');
   });
 
-  const phone = `${PHONE.width}×${PHONE.height}`;
-  await step(`phone (${phone}): dashboard and asset list without horizontal scrolling`, async () => {
-    await page.setViewportSize(PHONE);
-    for (const path of ['/dashboard', '/assets']) {
-      await visit(path);
-      await expectNoSideScroll(path);
-      if (path === '/dashboard') await screenshot('dashboard-phone');
-      await audit(`${path} on a phone`);
+  await step('dashboard by day and by year: accessible at both sizes', async () => {
+    for (const view of ['day', 'year']) {
+      await visit(`/dashboard?view=${view}`);
+      await expectH1(ja('dashboard-title'), `dashboard by ${view}`);
+      await auditCustomerPage(`dashboard by ${view}`);
     }
-    await page.setViewportSize(DESKTOP);
+  });
+
+  await step('a holding (its page once served, edit form, delete confirmation) and the import form', async () => {
+    const id = await findAssetId(page, siteUrl);
+    const detail = await visit(`/assets/${id}`);
+    if (detail.status() === 404) {
+      console.log(`        note: /assets/${id} is not served yet`);
+    } else {
+      check(detail.ok(), `/assets/${id} answered ${detail.status()}`);
+      await auditCustomerPage('holding page');
+    }
+    await visit(`/assets/${id}/edit`);
+    await expectH1(ja('asset-edit-title'), 'edit form');
+    await auditCustomerPage('edit form');
+    await visit(`/assets/${id}/delete`);
+    await expectH1(ja('asset-delete-title'), 'delete confirmation');
+    await auditCustomerPage('delete confirmation');
+    await visit('/assets/import');
+    await expectH1(ja('import-title'), 'import form');
+    await auditCustomerPage('import form');
   });
 
   await step('narrowest phone (320 px): asset list reflows without horizontal scrolling', async () => {
@@ -756,17 +766,17 @@ async function main() {
     check(response.status() === 404, `unknown page answered ${response.status()}`);
     check((response.headers()['content-type'] ?? '').startsWith('text/html'), 'error page is HTML');
     await expectH1(ja('error-page-not-found'), 'error page');
-    await audit('error page');
+    await auditCustomerPage('error page');
   });
 
   await step('two-step verification set-up and signed-in devices: accessible', async () => {
     await visit('/profile/two-step');
     await expectH1(ja('two-step-title'), 'two-step page');
     check((await page.locator('figure.qr svg').count()) === 1, 'the set-up page shows a QR code');
-    await audit('two-step page');
+    await auditCustomerPage('two-step page');
     await visit('/profile/sessions');
     await expectH1(ja('sessions-title'), 'sessions page');
-    await audit('sessions page');
+    await auditCustomerPage('sessions page');
   });
 
   let reception = '';
@@ -774,16 +784,16 @@ async function main() {
   await step('additional service: account, identity document, review, submit; each page accessible', async () => {
     await visit('/application');
     await expectH1(ja('application-title'), 'application page');
-    await audit('application page');
+    await auditCustomerPage('application page');
     await follow(page.locator(`main a[href="/application/account"]`));
     await expectH1(ja('application-account-title'), 'account form');
-    await audit('account form');
+    await auditCustomerPage('account form');
     await page.fill('#f-branch', '１２３');
     await page.fill('#f-number', '０１２３４５６');
     await page.fill('#f-holder', 'ﾔﾏﾀﾞ ﾊﾅｺ');
     await submit(page.locator('main button[type=submit]'));
     await expectPath('/application/documents', 'after the account');
-    await audit('document upload page');
+    await auditCustomerPage('document upload page');
     await page.setInputFiles('#f-file-front', DOCUMENT_IMAGE);
     await submit(page.locator('#h-front ~ form button[type=submit]'));
     await expectPath('/application/documents', 'after the upload');
@@ -791,7 +801,7 @@ async function main() {
     check(shown, 'the uploaded image is not shown back');
     await follow(page.locator(`main a[href="/application/review"]`));
     await expectH1(ja('application-review-title'), 'review page');
-    await audit('review page');
+    await auditCustomerPage('application review page');
     await page.check('input[name=confirm]');
     await submit(page.locator('main form[action="/application/submit"] button[type=submit]'));
     await expectPath('/application', 'after submitting');
@@ -799,7 +809,7 @@ async function main() {
     check(status === 'submitted', `the status reads ${status}, expected submitted`);
     reception = (await page.locator('#reception-number').innerText()).trim();
     await screenshot('application-submitted');
-    await audit('application status');
+    await auditCustomerPage('application status');
   });
 
   await step('receipt mail names the reception number', async () => {
@@ -975,7 +985,7 @@ async function main() {
     }
     check(!(await page.locator('main').innerText()).includes(OPERATOR), `the customer sees the operator's name ${OPERATOR}`);
     await screenshot('application-approved');
-    await audit('application page with staff access');
+    await auditCustomerPage('application page with staff access');
   });
 
   let balance = '';
@@ -987,7 +997,7 @@ async function main() {
     check(rows > 0, 'no transactions listed');
     check(await page.locator('main svg.chart').count() === 1, 'no balance chart');
     await screenshot('accounts');
-    await audit('accounts page');
+    await auditCustomerPage('accounts page');
   });
 
   await step('dashboard: the bank balance joins net worth and the allocation', async () => {
@@ -999,7 +1009,7 @@ async function main() {
     await page.locator('main details').evaluateAll((els) => els.forEach((d) => (d.open = true)));
     const table = await page.locator('main').innerText();
     check(table.includes(ja('dashboard-bank-deposit')), 'the allocation does not list the bank deposit');
-    await audit('dashboard with the bank account');
+    await auditCustomerPage('dashboard with the bank account');
   });
 
   // ------------------------------------------------------------ administrator
@@ -1149,7 +1159,28 @@ async function main() {
   await step('profile page: accessible', async () => {
     await visit('/profile');
     await expectH1(ja('profile-title'), 'profile page');
-    await audit('profile page');
+    await auditCustomerPage('profile page');
+  });
+
+  await step('passkeys and account deletion pages: accessible', async () => {
+    await visit('/profile/passkeys');
+    await expectH1(ja('passkeys-title'), 'passkeys page');
+    await auditCustomerPage('passkeys page');
+    await visit('/account/delete');
+    await expectH1(ja('delete-title'), 'account deletion page');
+    await auditCustomerPage('account deletion page');
+  });
+
+  await step('two-step verification on: the next login asks for the code, which lets the customer in', async () => {
+    const { secret, usedStep } = await enableSecondStep(page, siteUrl);
+    await signOut(page);
+    const landed = await signIn(page, siteUrl, { email: EMAIL, password: PASSWORD });
+    check(landed === '/login/code', `with two-step verification on, the login led to ${landed}`);
+    await expectH1(ja('code-title'), 'second step of the login');
+    await auditCustomerPage('second step of the login');
+    await page.locator('main input[name=code]').fill(totp(secret, Math.max(usedStep + 1, totpStep())));
+    await submit(page.locator('main form[action="/login/code"] button[type=submit]'));
+    await expectPath('/dashboard', 'after the code');
   });
 
   await step('log out; the dashboard then asks for a login', async () => {
@@ -1157,6 +1188,12 @@ async function main() {
     await expectPath('/login', 'after logging out');
     await visit('/dashboard');
     await expectPath('/login', 'opening the dashboard after logging out');
+  });
+
+  await step('forgotten-password form: accessible', async () => {
+    await visit('/password/forgot');
+    await expectH1(ja('forgot-title'), 'forgotten-password form');
+    await auditCustomerPage('forgotten-password form');
   });
 }
 

@@ -74,8 +74,8 @@ async function main() {
   await audit(page, 'passkeys page');
   await page.click('button[data-passkey]');
   await expectPath(page, '/profile/passkeys');
-  await page.waitForSelector('.alert.info');
-  check((await page.locator('tbody tr').count()) === 1, 'one passkey listed');
+  await page.waitForSelector('main .flash');
+  check((await page.locator('#passkeys > li').count()) === 1, 'one passkey listed');
   await audit(page, 'passkeys page with a passkey');
 
   step = 'customer logs in with the passkey alone';

@@ -215,6 +215,8 @@ impl AssetInput {
             amount: self.amount.to_string(),
             valuation_date: self.valuation_date.clone(),
             note: self.note.clone(),
+            // The API does not carry the acquisition cost; `update` keeps the recorded one.
+            acquisition_cost: String::new(),
         };
         form.parse(today_jst()).map_err(ApiError::Invalid)
     }
@@ -381,7 +383,15 @@ pub(crate) async fn update(
 ) -> Result<Response, ApiError> {
     caller.require(WRITE)?;
     let id = asset_id(&id)?;
-    let draft = body(input)?.draft()?;
+    let mut draft = body(input)?.draft()?;
+    // A client that cannot see the acquisition cost must not erase it; debts have none.
+    if !draft.category.is_liability() {
+        draft.acquisition_cost = state
+            .assets
+            .get(caller.customer, id)
+            .await?
+            .acquisition_cost;
+    }
     state
         .assets
         .update(caller.customer, id, &draft, &caller.meta)
@@ -491,6 +501,7 @@ mod tests {
             amount: Yen::from_stored(1_200_000).unwrap(),
             valuation_date: date!(2026 - 11 - 01),
             note: String::new(),
+            acquisition_cost: None,
             updated_at: 1_790_000_000,
         };
         assert_eq!(

@@ -8,6 +8,7 @@
 use platform::audit::{self, Actor, Event, RequestMeta, Target};
 use platform::fields::text;
 use platform::ids::{ApplicationId, StaffId};
+use platform::mail::Addressee;
 use platform::time_util::now_unix;
 
 use crate::error::ApplicationError;
@@ -183,9 +184,11 @@ impl Applications {
             audit::append(&mut tx, &event, meta).await?;
         }
         let mail = compose(
+            self.outbox.letterhead(),
             &notice,
             profile.locale,
             profile.email,
+            &Addressee::customer(Some(&profile.name_kanji)),
             &reception_number(id),
             &self.public_link("application"),
         );

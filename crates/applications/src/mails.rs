@@ -1,12 +1,13 @@
 //! The mails an application causes: to the customer when it is received and when it is
 //! decided (U7), and to the business operators' mailbox for each new submission (B3). Each
 //! comes as plain text and HTML in the recipient's language, names the application only by its
-//! reception number, and carries no account number, name or document.
+//! reception number, and carries no account number or document. A customer mail greets the
+//! customer by their registered name (in the body only) and closes with the bank's signature.
 
 use askama::Template;
 use platform::db::{DbError, WriteTx};
 use platform::i18n::{Arg, Locale};
-use platform::mail::OutgoingMail;
+use platform::mail::{Addressee, Letterhead, OutgoingMail, Signature};
 use platform::outbox::Outbox;
 
 /// Which mail.
@@ -38,17 +39,23 @@ impl Notice {
 struct MailHtml<'a> {
     lang: &'a str,
     subject: &'a str,
+    service_name: &'a str,
+    greeting: &'a str,
     paragraphs: Vec<&'a str>,
     link: &'a str,
     link_label: &'a str,
-    signature: Vec<&'a str>,
+    closing: &'a str,
+    signature: &'a Signature,
 }
 
-/// Builds the mail for `to` in `locale`; `number` is the reception number, `link` where to act.
+/// Builds the mail for `to`, greeting `addressee`, in `locale`; `number` is the reception number,
+/// `link` where to act.
 pub(crate) fn compose(
+    letterhead: &Letterhead,
     notice: &Notice,
     locale: Locale,
     to: String,
+    addressee: &Addressee,
     number: &str,
     link: &str,
 ) -> OutgoingMail {
@@ -60,15 +67,21 @@ pub(crate) fn compose(
     let subject = locale.t(&format!("mail-{key}-subject"));
     let body = locale.t_args(&format!("mail-{key}-body"), &args);
     let link_label = locale.t(&format!("mail-{key}-link"));
-    let signature = locale.t("mail-signature");
-    let text = format!("{body}\n\n{link_label}\n{link}\n\n{signature}\n");
+    let text = letterhead.text(
+        locale,
+        addressee,
+        &format!("{body}\n\n{link_label}\n{link}"),
+    );
     let html = MailHtml {
         lang: locale.code(),
         subject: &subject,
+        service_name: &locale.t("app-name"),
+        greeting: &letterhead.greeting(locale, addressee),
         paragraphs: body.split("\n\n").map(str::trim).collect(),
         link,
         link_label: &link_label,
-        signature: signature.lines().filter(|l| !l.trim().is_empty()).collect(),
+        closing: &letterhead.closing(locale),
+        signature: &letterhead.signature(locale),
     }
     .render()
     .ok();
@@ -93,17 +106,36 @@ pub(crate) async fn queue(
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use platform::config::SignatureConfig;
+
     use super::*;
+
+    fn letterhead() -> Letterhead {
+        let defaults = SignatureConfig::default();
+        let mut config = SignatureConfig {
+            phone: "03-1234-5678".into(),
+            ..defaults
+        };
+        config.ja.bank = "みなと銀行".into();
+        config.en.bank = "Minato Bank".into();
+        Letterhead::new(&config)
+    }
+
+    fn received(locale: Locale, addressee: &Addressee) -> OutgoingMail {
+        compose(
+            &letterhead(),
+            &Notice::Received,
+            locale,
+            "taro@example.jp".into(),
+            addressee,
+            "0A1B-2C3D",
+            "https://bank.example/application",
+        )
+    }
 
     #[test]
     fn mails_read_in_the_recipients_language_with_both_parts() {
-        let ja = compose(
-            &Notice::Received,
-            Locale::Ja,
-            "taro@example.jp".into(),
-            "0A1B-2C3D",
-            "https://bank.example/application",
-        );
+        let ja = received(Locale::Ja, &Addressee::Named("山田 太郎".into()));
         assert!(ja.subject.contains("お申し込み"), "{}", ja.subject);
         assert!(
             ja.text.contains("0A1B-2C3D") && ja.text.contains("https://bank.example/application")
@@ -111,11 +143,13 @@ mod tests {
         let html = ja.html.unwrap();
         assert!(html.contains("lang=\"ja\"") && html.contains("0A1B-2C3D"));
         let en = compose(
+            &letterhead(),
             &Notice::Rejected {
                 reason: "<b>unreadable</b>".into(),
             },
             Locale::En,
             "taro@example.jp".into(),
+            &Addressee::Customer,
             "0A1B-2C3D",
             "https://bank.example/application",
         );
@@ -129,5 +163,62 @@ mod tests {
             html.contains("&lt;b&gt;unreadable&lt;/b&gt;") || html.contains("&#60;b&#62;"),
             "HTML escapes it: {html}"
         );
+    }
+
+    #[test]
+    fn customer_mails_greet_by_name_and_close_with_the_configured_signature() {
+        let ja = received(Locale::Ja, &Addressee::Named("山田 太郎".into()));
+        assert!(ja.text.starts_with("山田 太郎 様\n"), "{}", ja.text);
+        for part in [ja.text.as_str(), ja.html.as_deref().unwrap()] {
+            assert!(part.contains("山田 太郎 様"), "{part}");
+            assert!(part.contains("みなと銀行 資産管理サービス窓口"), "{part}");
+            assert!(part.contains("03-1234-5678"), "{part}");
+            assert!(part.contains("https://www.bank.example/support/"), "{part}");
+            assert!(part.contains("送信専用"), "{part}");
+        }
+        let html = ja.html.unwrap();
+        assert!(
+            html.contains("#0b4f8a") && html.contains("資産状況"),
+            "{html}"
+        );
+
+        let en = received(Locale::En, &Addressee::Named("Taro Yamada".into()));
+        assert!(en.text.starts_with("Dear Taro Yamada,\n"), "{}", en.text);
+        for part in [en.text.as_str(), en.html.as_deref().unwrap()] {
+            assert!(part.contains("Dear Taro Yamada,"), "{part}");
+            assert!(part.contains("Kind regards,"), "{part}");
+            assert!(
+                part.contains("Minato Bank, Asset Status Service Desk"),
+                "{part}"
+            );
+            assert!(part.contains("03-1234-5678"), "{part}");
+            assert!(!part.contains("みなと銀行"), "{part}");
+        }
+    }
+
+    #[test]
+    fn names_are_escaped_in_html_and_a_missing_name_reads_politely() {
+        let mail = received(Locale::Ja, &Addressee::Named("<script>x</script>".into()));
+        let html = mail.html.unwrap();
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&lt;script&gt;") || html.contains("&#60;script&#62;"));
+        let unnamed = received(Locale::Ja, &Addressee::Customer);
+        assert!(unnamed.text.starts_with("お客さま\n"), "{}", unnamed.text);
+        assert!(unnamed.html.unwrap().contains("お客さま"));
+    }
+
+    #[test]
+    fn operators_are_addressed_as_a_team() {
+        let mail = compose(
+            &letterhead(),
+            &Notice::NewForOperators,
+            Locale::Ja,
+            "backoffice@bank.example".into(),
+            &Addressee::Operators,
+            "0A1B-2C3D",
+            "https://staff.bank.example/applications/1",
+        );
+        assert!(mail.text.starts_with("業務担当者各位\n"), "{}", mail.text);
+        assert!(!mail.text.contains(" 様"), "{}", mail.text);
     }
 }

@@ -4,6 +4,7 @@
 use platform::audit::{self, Actor, Event, Outcome, RequestMeta, Target};
 use platform::i18n::Locale;
 use platform::ids::{ApplicationId, CustomerId};
+use platform::mail::Addressee;
 use platform::time_util::now_unix;
 
 use crate::draft::record;
@@ -65,9 +66,11 @@ impl Applications {
         let number = reception_number(draft.id);
         let status_link = self.public_link("application");
         let receipt = compose(
+            self.outbox.letterhead(),
             &Notice::Received,
             profile.locale,
             profile.email,
+            &Addressee::customer(Some(&profile.name_kanji)),
             &number,
             &status_link,
         );
@@ -75,9 +78,11 @@ impl Applications {
         let review_link = self.staff_link(&format!("applications/{}", draft.id));
         for address in &self.settings.operator_addresses {
             let notice = compose(
+                self.outbox.letterhead(),
                 &Notice::NewForOperators,
                 Locale::Ja,
                 address.clone(),
+                &Addressee::Operators,
                 &number,
                 &review_link,
             );

@@ -12,8 +12,9 @@ pub const MAX_YEN: i64 = 100_000_000_000_000;
 pub struct Yen(i64);
 
 impl Yen {
-    /// Parses what a customer typed: digits with optional thousands separators, full-width
-    /// digits, a leading `¥`/`￥` or a trailing `円`.
+    /// Parses what a customer typed or Japanese Excel wrote: digits with optional thousands
+    /// separators (`,` or `，`), full-width digits, a leading `¥`/`￥` or a trailing `円`,
+    /// surrounding spaces. Negative amounts (`-`, `−`, `▲`, `△`) are refused as such.
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let folded = fold_full_width(raw);
         let trimmed = folded
@@ -24,7 +25,8 @@ impl Yen {
         if trimmed.is_empty() {
             return Err(FieldError::Required);
         }
-        if trimmed.starts_with('-') || trimmed.starts_with('−') || trimmed.starts_with('▲') {
+        if trimmed.starts_with('-') || trimmed.starts_with('−') || trimmed.starts_with(['▲', '△'])
+        {
             return Err(FieldError::NegativeAmount);
         }
         let digits: String = trimmed.chars().filter(|c| *c != ',').collect();
@@ -46,6 +48,38 @@ impl Yen {
     /// The amount.
     pub fn get(self) -> i64 {
         self.0
+    }
+}
+
+/// Unrealised gain or loss (評価損益) of a holding: what it is worth now against what was paid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnrealisedGain {
+    /// Amount minus acquisition cost, in yen; negative for a loss.
+    pub yen: i64,
+    /// The same against the cost, in basis points (1/100 of a percent), rounded half away
+    /// from zero: 1,250 is +12.50 %.
+    pub basis_points: i64,
+}
+
+impl UnrealisedGain {
+    /// The gain of a holding worth `amount` that cost `cost`; `None` without a cost or with a
+    /// cost of zero, where a percentage means nothing.
+    pub fn of(amount: Yen, cost: Option<Yen>) -> Option<Self> {
+        let cost = cost.filter(|c| c.get() > 0)?.get();
+        let yen = amount.get() - cost;
+        // Both amounts are at most MAX_YEN, so the product fits easily in i128.
+        let scaled = i128::from(yen) * 10_000;
+        let divisor = i128::from(cost);
+        let half = divisor / 2;
+        let rounded = if scaled >= 0 {
+            (scaled + half) / divisor
+        } else {
+            (scaled - half) / divisor
+        };
+        Some(Self {
+            yen,
+            basis_points: i64::try_from(rounded).unwrap_or(i64::MAX),
+        })
     }
 }
 
@@ -76,6 +110,89 @@ mod tests {
         assert_eq!(Yen::parse("１，２３４円").unwrap().get(), 1_234);
         assert_eq!(Yen::parse("¥500").unwrap().get(), 500);
         assert_eq!(Yen::parse("0").unwrap().get(), 0);
+    }
+
+    #[test]
+    fn parses_what_japanese_excel_writes() {
+        for written in [
+            "1,234,567",
+            "１，２３４，５６７",
+            "1，234，567",
+            "￥1,234,567",
+            "¥1,234,567",
+            "\\1,234,567",
+            "1,234,567円",
+            " 1,234,567 円 ",
+            "　１２３４５６７円　",
+        ] {
+            assert_eq!(
+                Yen::parse(written).map(Yen::get),
+                Ok(1_234_567),
+                "{written}"
+            );
+        }
+        for negative in [
+            "-1,000",
+            "−1000",
+            "－１０００",
+            "-¥1,000",
+            "¥-1,000",
+            "△1,000",
+        ] {
+            assert_eq!(
+                Yen::parse(negative),
+                Err(FieldError::NegativeAmount),
+                "{negative}"
+            );
+        }
+        for garbage in ["1,234,56", "1 234", "円", "¥", "12円34", "abc", "1,234.0"] {
+            assert!(Yen::parse(garbage).is_err(), "{garbage}");
+        }
+    }
+
+    #[test]
+    fn unrealised_gain_in_yen_and_basis_points() {
+        let yen = |v| Yen::from_stored(v).unwrap();
+        assert_eq!(
+            UnrealisedGain::of(yen(1_125_000), Some(yen(1_000_000))),
+            Some(UnrealisedGain {
+                yen: 125_000,
+                basis_points: 1_250
+            })
+        );
+        assert_eq!(
+            UnrealisedGain::of(yen(800_000), Some(yen(1_000_000))),
+            Some(UnrealisedGain {
+                yen: -200_000,
+                basis_points: -2_000
+            })
+        );
+        // 1/3 and 2/3 of a cost, rounded half away from zero either way.
+        assert_eq!(
+            UnrealisedGain::of(yen(4), Some(yen(3))).map(|g| g.basis_points),
+            Some(3_333)
+        );
+        assert_eq!(
+            UnrealisedGain::of(yen(5), Some(yen(3))).map(|g| g.basis_points),
+            Some(6_667)
+        );
+        assert_eq!(
+            UnrealisedGain::of(yen(1), Some(yen(3))).map(|g| g.basis_points),
+            Some(-6_667)
+        );
+        assert_eq!(
+            UnrealisedGain::of(yen(MAX_YEN), Some(yen(1))),
+            Some(UnrealisedGain {
+                yen: MAX_YEN - 1,
+                basis_points: (MAX_YEN - 1) * 10_000
+            })
+        );
+        assert_eq!(
+            UnrealisedGain::of(yen(0), Some(yen(1))).map(|g| g.basis_points),
+            Some(-10_000)
+        );
+        assert_eq!(UnrealisedGain::of(yen(500), None), None);
+        assert_eq!(UnrealisedGain::of(yen(500), Some(yen(0))), None);
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The service customers' asset pages call: list, read, create, change, delete and import,
-//! each change recorded in the history and the audit trail in one transaction.
+//! The service customers' asset pages call: list, read, create, change, value, delete and
+//! import, each change recorded in the history and the audit trail in one transaction.
 
 use std::sync::Arc;
 
@@ -12,7 +12,9 @@ use sqlx::AnyConnection;
 use time::Date;
 
 use crate::store::{self, AssetRow, AssetValues, Change, Recorded};
-use crate::{AssetDraft, AssetError, Category, HistoryEntry, Yen};
+use crate::{
+    AssetDraft, AssetError, Category, HistoryEntry, UnrealisedGain, Valuation, ValuationDraft, Yen,
+};
 
 /// The most entries one customer may keep; bounds pages, charts and sums.
 pub const MAX_ASSETS_PER_CUSTOMER: i64 = 1000;
@@ -34,8 +36,27 @@ pub struct Asset {
     pub valuation_date: Date,
     /// Note.
     pub note: String,
+    /// Acquisition cost (取得価額), when the customer gave one; never for liabilities.
+    pub acquisition_cost: Option<Yen>,
     /// Last change, seconds since the epoch.
     pub updated_at: i64,
+}
+
+impl Asset {
+    /// Unrealised gain or loss (評価損益) against the acquisition cost; `None` without a cost
+    /// or with a cost of zero.
+    pub fn unrealised_gain(&self) -> Option<UnrealisedGain> {
+        UnrealisedGain::of(self.amount, self.acquisition_cost)
+    }
+}
+
+/// What adding a valuation did to the holding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValuationEffect {
+    /// Dated on or after the holding's valuation date: it is now the current amount and date.
+    Current,
+    /// Dated before it: only the history gained a past value.
+    BackFilled,
 }
 
 /// Customers' assets.
@@ -57,6 +78,7 @@ fn seal(key: &DataKey, id: AssetId, d: &AssetDraft) -> AssetValues {
         note_enc: key.seal(d.note.as_bytes(), &aad(id, "note")),
         amount: d.amount,
         valuation_date: d.valuation_date,
+        acquisition_cost: d.acquisition_cost,
     }
 }
 
@@ -69,6 +91,7 @@ fn open(key: &DataKey, row: AssetRow) -> Result<Asset, AssetError> {
         note: key.open_string(&row.note_enc, &aad(row.id, "note"))?,
         amount: row.amount,
         valuation_date: row.valuation_date,
+        acquisition_cost: row.acquisition_cost,
         updated_at: row.updated_at,
     })
 }
@@ -115,6 +138,59 @@ impl AssetBook {
     pub async fn history(&self, customer: CustomerId) -> Result<Vec<HistoryEntry>, AssetError> {
         let mut tx = self.db.read().await?;
         Ok(store::history(&mut tx, customer).await?)
+    }
+
+    /// One holding's values for its page (chart and table): newest date first, one per date
+    /// (the latest recorded wins, as in [`crate::series`]), its deletion never among them.
+    pub async fn valuations(
+        &self,
+        customer: CustomerId,
+        id: AssetId,
+    ) -> Result<Vec<Valuation>, AssetError> {
+        let mut tx = self.db.read().await?;
+        if !store::exists(&mut tx, customer, id).await? {
+            return Err(AssetError::NotFound);
+        }
+        Ok(store::valuations(&mut tx, customer, id).await?)
+    }
+
+    /// Records an amount valued on a date. On or after the holding's current valuation date it
+    /// becomes the current amount and date; before it, it only fills in the history. Audited as
+    /// an update.
+    pub async fn add_valuation(
+        &self,
+        customer: CustomerId,
+        id: AssetId,
+        valuation: &ValuationDraft,
+        meta: &RequestMeta,
+    ) -> Result<ValuationEffect, AssetError> {
+        let mut tx = self.db.write().await?;
+        let now = now_unix();
+        let revalued = store::revalue(
+            &mut tx,
+            customer,
+            id,
+            valuation.amount(),
+            valuation.valuation_date(),
+            now,
+        )
+        .await?
+        .ok_or(AssetError::NotFound)?;
+        let entry = Recorded {
+            asset: id,
+            category: revalued.category,
+            change: Change::Updated,
+            amount: valuation.amount().get(),
+            valuation_date: valuation.valuation_date(),
+        };
+        store::record(&mut tx, customer, &entry, now).await?;
+        audit_change(&mut tx, customer, "asset.update", Target::asset(id), meta).await?;
+        tx.commit().await?;
+        Ok(if revalued.current {
+            ValuationEffect::Current
+        } else {
+            ValuationEffect::BackFilled
+        })
     }
 
     /// Records a new asset.

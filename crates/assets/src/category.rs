@@ -80,6 +80,11 @@ impl Category {
         locale.t(&format!("category-{}", self.code().replace('_', "-")))
     }
 
+    /// Position in [`Category::ALL`]: the category's fixed colour and place on every page.
+    pub fn index(self) -> usize {
+        Self::ALL.iter().position(|c| *c == self).unwrap_or(0)
+    }
+
     /// True for debts, which count against net worth.
     pub fn is_liability(self) -> bool {
         self == Category::Liabilities

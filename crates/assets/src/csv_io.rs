@@ -1,6 +1,9 @@
 //! CSV exchange of assets. Export writes UTF-8 with a byte-order mark (so Excel recognises it)
 //! or Shift_JIS; import reads either, checks every line, and reports every bad line at once so
-//! that nothing is imported until the whole file is right.
+//! that nothing is imported until the whole file is right. Import takes files as Japanese Excel
+//! saves them: Shift_JIS, CRLF, dates like `2026/12/1`, amounts like `"1,234,567"` or `￥1,234`.
+//! The seventh column, the acquisition cost, is optional, so files written before it existed
+//! still import.
 
 use encoding_rs::SHIFT_JIS;
 use platform::fields::FormErrors;
@@ -59,7 +62,8 @@ pub enum ImportError {
 /// What is wrong with one line.
 #[derive(Debug, PartialEq, Eq)]
 pub struct LineError {
-    /// Line number in the file, from 1.
+    /// Row number from 1, as a spreadsheet numbers the rows: a cell with line breaks inside
+    /// quotes does not count as extra rows.
     pub line: usize,
     /// The problems.
     pub problem: LineProblem,
@@ -68,7 +72,7 @@ pub struct LineError {
 /// The problems a line can have.
 #[derive(Debug, PartialEq, Eq)]
 pub enum LineProblem {
-    /// Not six columns.
+    /// Neither six columns nor seven (with the acquisition cost).
     Columns(usize),
     /// Unparseable CSV (for example an unclosed quote).
     Syntax,
@@ -76,14 +80,18 @@ pub enum LineProblem {
     Fields(FormErrors),
 }
 
-const COLUMNS: [&str; 6] = [
+const COLUMNS: [&str; 7] = [
     "category",
     "name",
     "institution",
     "amount",
     "valuation_date",
     "note",
+    "acquisition_cost",
 ];
+
+/// Lines of files written before the acquisition cost existed have one column fewer.
+const REQUIRED_COLUMNS: usize = COLUMNS.len() - 1;
 
 fn header(locale: Locale) -> Vec<String> {
     COLUMNS
@@ -131,6 +139,9 @@ pub fn export(
             a.amount.get().to_string(),
             platform::fields::iso_date(a.valuation_date),
             defuse(&a.note),
+            a.acquisition_cost
+                .map(|c| c.get().to_string())
+                .unwrap_or_default(),
         ]);
     }
     for row in rows {
@@ -222,7 +233,7 @@ pub fn import(
         if drafts.len() + errors.len() >= MAX_IMPORT_LINES {
             return Err(ImportError::TooManyLines);
         }
-        if record.len() != COLUMNS.len() {
+        if !(REQUIRED_COLUMNS..=COLUMNS.len()).contains(&record.len()) {
             errors.push(LineError {
                 line,
                 problem: LineProblem::Columns(record.len()),
@@ -237,6 +248,7 @@ pub fn import(
             amount: cell(3),
             valuation_date: cell(4),
             note: cell(5),
+            acquisition_cost: cell(6),
         };
         match form.parse(today) {
             Ok(d) => drafts.push(d),
@@ -272,6 +284,7 @@ mod tests {
             amount: Yen::parse("350000").unwrap(),
             valuation_date: date!(2026 - 10 - 31),
             note: note.into(),
+            acquisition_cost: None,
             updated_at: 0,
         }
     }
@@ -333,9 +346,134 @@ mod tests {
                     matches!(&errors[1].problem, LineProblem::Fields(f) if f.get("amount") == Some(FieldError::NegativeAmount))
                 );
                 assert_eq!(errors[2].problem, LineProblem::Columns(4));
+                assert_eq!(errors[2].line, 5);
             }
             other => panic!("expected line errors, got {other:?}"),
         }
+    }
+
+    /// A file as Japanese Excel saves "CSV (comma delimited)": Shift_JIS, CRLF, its own date
+    /// and number display, cells with commas quoted, the last line without a line break.
+    fn excel_sjis(lines: &[&str]) -> Vec<u8> {
+        let text = lines.join("\r\n");
+        let (bytes, _, unmappable) = SHIFT_JIS.encode(&text);
+        assert!(!unmappable);
+        bytes.into_owned()
+    }
+
+    const EXCEL_TODAY: Date = date!(2026 - 12 - 07);
+
+    #[test]
+    fn import_reads_a_file_exactly_as_excel_saves_it() {
+        let bytes = excel_sjis(&[
+            "区分,名称,金融機関,金額,評価日,メモ,取得価額",
+            "預金,普通預金,さくら銀行,\"1,234,567\",2026/12/1,,",
+            "株式,\"みらい商事, 株式\",みらい証券,\"￥350,000\",2026/11/30,\"長期保有\r\n配当あり\",\"300,000\"",
+            "投資信託,全世界株式,みらい証券,\\98000,2026年10月1日,積立,１２０，０００円",
+            "負債,住宅ローン,さくら銀行,\"29,800,000\",2026/12/1,,",
+        ]);
+        assert!(std::str::from_utf8(&bytes).is_err(), "really Shift_JIS");
+        for encoding in [Encoding::Auto, Encoding::ShiftJis] {
+            let drafts = import(&bytes, encoding, EXCEL_TODAY).unwrap();
+            assert_eq!(drafts.len(), 4);
+            assert_eq!(drafts[0].category, Category::Deposits);
+            assert_eq!(drafts[0].amount.get(), 1_234_567);
+            assert_eq!(drafts[0].valuation_date, date!(2026 - 12 - 01));
+            assert_eq!(drafts[0].acquisition_cost, None);
+            assert_eq!(drafts[1].name, "みらい商事, 株式");
+            assert_eq!(drafts[1].amount.get(), 350_000);
+            assert_eq!(drafts[1].note, "長期保有\n配当あり");
+            assert_eq!(drafts[1].acquisition_cost.map(Yen::get), Some(300_000));
+            assert_eq!(drafts[2].amount.get(), 98_000);
+            assert_eq!(drafts[2].valuation_date, date!(2026 - 10 - 01));
+            assert_eq!(drafts[2].acquisition_cost.map(Yen::get), Some(120_000));
+            assert_eq!(drafts[3].category, Category::Liabilities);
+            assert_eq!(drafts[3].amount.get(), 29_800_000);
+        }
+    }
+
+    #[test]
+    fn import_reads_utf8_with_a_byte_order_mark_and_files_without_the_cost_column() {
+        let mut bytes = "\u{FEFF}".as_bytes().to_vec();
+        bytes.extend_from_slice(
+            "区分,名称,金融機関,金額,評価日,メモ\r\n預金,普通預金,さくら銀行,\"1,000\",2026/12/1,\r\n"
+                .as_bytes(),
+        );
+        for encoding in [Encoding::Auto, Encoding::Utf8] {
+            let drafts = import(&bytes, encoding, EXCEL_TODAY).unwrap();
+            assert_eq!(drafts.len(), 1, "the header is recognised despite the mark");
+            assert_eq!(drafts[0].category, Category::Deposits);
+            assert_eq!(drafts[0].amount.get(), 1_000);
+            assert_eq!(drafts[0].acquisition_cost, None);
+        }
+    }
+
+    #[test]
+    fn export_then_import_keeps_the_acquisition_cost() {
+        let mut held = asset("日本株式ファンド", "");
+        held.acquisition_cost = Yen::from_stored(300_000);
+        let without = asset("債券", "");
+        for encoding in [Encoding::Utf8, Encoding::ShiftJis] {
+            let bytes = export(&[held.clone(), without.clone()], Locale::Ja, encoding).unwrap();
+            let text = match encoding {
+                Encoding::ShiftJis => SHIFT_JIS.decode(&bytes).0.into_owned(),
+                _ => String::from_utf8(bytes.clone()).unwrap(),
+            };
+            assert!(
+                text.contains("金額,評価日,メモ,取得価額\r\n"),
+                "the cost is the last column: {text}"
+            );
+            let drafts = import(&bytes, Encoding::Auto, TODAY).unwrap();
+            assert_eq!(drafts[0].acquisition_cost.map(Yen::get), Some(300_000));
+            assert_eq!(drafts[1].acquisition_cost, None);
+        }
+    }
+
+    #[test]
+    fn import_names_the_line_of_impossible_dates_garbage_and_negative_amounts() {
+        let bytes = excel_sjis(&[
+            "区分,名称,金融機関,金額,評価日,メモ,取得価額",
+            "預金,普通預金,さくら銀行,\"1,234,567\",2026/2/30,,",
+            "預金,定期預金,さくら銀行,百万円,2026/12/1,,",
+            "預金,外貨預金,さくら銀行,\"-1,000\",2026/12/1,,",
+            "預金,普通預金,さくら銀行,1000,2026/12/1,",
+            "負債,住宅ローン,さくら銀行,\"29,800,000\",2026/12/1,,\"30,000,000\"",
+            "株式,株,,1,2026/12/1,,1,extra",
+            "株式,株,,1,2026/12/31,,",
+            "株式,株,,1,2026/12/1,,abc",
+            "株式,株,,1,2026/12/1,\"二行の\r\nメモ\",",
+            "株式,株,,1,2026/12/1,,-1",
+        ]);
+        let Err(ImportError::Lines(errors)) = import(&bytes, Encoding::Auto, EXCEL_TODAY) else {
+            panic!("expected line errors");
+        };
+        let field = |i: usize, name: &str| match &errors[i].problem {
+            LineProblem::Fields(f) => f.get(name),
+            other => panic!("line {}: {other:?}", errors[i].line),
+        };
+        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(
+            lines,
+            vec![2, 3, 4, 6, 7, 8, 9, 11],
+            "rows 5 (six columns) and 10 (a note on two lines) are fine; rows count as in Excel"
+        );
+        assert_eq!(field(0, "valuation_date"), Some(FieldError::InvalidDate));
+        assert_eq!(field(1, "amount"), Some(FieldError::InvalidAmount));
+        assert_eq!(field(2, "amount"), Some(FieldError::NegativeAmount));
+        assert_eq!(
+            field(3, "acquisition_cost"),
+            Some(FieldError::CostForLiability)
+        );
+        assert_eq!(errors[4].problem, LineProblem::Columns(8));
+        assert_eq!(field(5, "valuation_date"), Some(FieldError::FutureDate));
+        assert_eq!(
+            field(6, "acquisition_cost"),
+            Some(FieldError::InvalidAmount)
+        );
+        assert_eq!(
+            field(7, "acquisition_cost"),
+            Some(FieldError::NegativeAmount)
+        );
     }
 
     #[test]

@@ -12,10 +12,13 @@ mod error;
 mod net_worth;
 mod store;
 
-pub use amount::{MAX_YEN, Yen};
-pub use book::{Asset, AssetBook, MAX_ASSETS_PER_CUSTOMER};
+pub use amount::{MAX_YEN, UnrealisedGain, Yen};
+pub use book::{Asset, AssetBook, MAX_ASSETS_PER_CUSTOMER, ValuationEffect};
 pub use category::Category;
-pub use draft::{AssetDraft, AssetForm};
+pub use draft::{AssetDraft, AssetForm, ValuationDraft, ValuationForm};
 pub use error::AssetError;
-pub use net_worth::{Allocation, NetWorth, Period, Point, allocation, net_worth, series};
-pub use store::HistoryEntry;
+pub use net_worth::{
+    CategoryTotals, Change, Changes, Comparison, Layer, NetWorth, Period, Point, Share, Shares,
+    Stacked, net_worth, series, stacked,
+};
+pub use store::{HistoryEntry, Valuation};

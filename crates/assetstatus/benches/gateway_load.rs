@@ -126,6 +126,7 @@ async fn customer(built: &Built) -> platform::ids::CustomerId {
             amount: amount.into(),
             valuation_date: platform::fields::iso_date(today),
             note: String::new(),
+            acquisition_cost: String::new(),
         };
         let draft = form.parse(today).unwrap();
         built.state.assets.create(id, &draft, &meta).await.unwrap();

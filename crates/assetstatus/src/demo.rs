@@ -120,6 +120,12 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoLogin> {
             amount: (base + step * month).to_string(),
             valuation_date: platform::fields::iso_date(month_after(start, month).min(today)),
             note: String::new(),
+            // Securities bought at their first value, so their page shows a gain or loss.
+            acquisition_cost: if matches!(category, Category::Stocks | Category::InvestmentFunds) {
+                base.to_string()
+            } else {
+                String::new()
+            },
         };
         let draft = form(0)
             .parse(today)

@@ -119,11 +119,18 @@ async fn apply_submit_approve_and_see_the_account(backend: Backend) {
             !notice.text.contains(private),
             "operator mail leaks {private}"
         );
+        // The receipt greets the customer by the registered name and carries nothing else.
+        let greeting_only = private == "試験" && receipt.text.matches("試験").count() == 1;
         assert!(
-            !receipt.text.contains(private) || private == address,
+            !receipt.text.contains(private) || private == address || greeting_only,
             "receipt leaks {private}"
         );
     }
+    assert!(
+        receipt.text.starts_with("試験 花子 様"),
+        "the receipt opens with the customer's name: {}",
+        receipt.text
+    );
     assert_eq!(audited(&app, "application.submitted").await, 1);
 
     let accounts = b.get("/accounts").await;
@@ -383,7 +390,7 @@ async fn one_customer_never_reaches_another(backend: Backend) {
     let id = reviewed_id(&a).await;
     assert_eq!(
         submit(&a, &id).await.location.as_deref(),
-        Some("/application")
+        Some("/application?notice=application-submitted")
     );
     let after = enter_account(&a).await;
     assert_eq!(
@@ -494,7 +501,10 @@ async fn rejection_shows_the_reason_and_allows_a_new_application(backend: Backen
         page.body
     );
     let again = enter_account(&b).await;
-    assert_eq!(again.location.as_deref(), Some("/application/documents"));
+    assert_eq!(
+        again.location.as_deref(),
+        Some("/application/documents?notice=account-saved")
+    );
     assert_eq!(application_count(&app).await, 2);
     let page = b.get("/application").await;
     assert!(
@@ -598,7 +608,7 @@ async fn application_mails_wait_for_the_mail_server_and_arrive_once() {
     let page = submit(&b, &id).await;
     assert_eq!(
         page.location.as_deref(),
-        Some("/application"),
+        Some("/application?notice=application-submitted"),
         "the customer sees no failure"
     );
     let pending = "SELECT COUNT(*) AS n FROM mail_outbox WHERE kind LIKE 'application-%' AND status = 'pending' AND attempts > 0";

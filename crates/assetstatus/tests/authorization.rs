@@ -17,6 +17,9 @@ async fn other_customers_assets_are_unreachable(backend: Backend) {
     let unknown = uuid::Uuid::new_v4().to_string();
 
     for id in [&target, &unknown] {
+        let holding = mallory.get(&format!("/assets/{id}")).await;
+        assert_eq!(holding.status, 404, "the page of {id}");
+        assert!(!holding.body.contains("アリスの預金"));
         let edit = mallory.get(&format!("/assets/{id}/edit")).await;
         assert_eq!(edit.status, 404);
         assert!(!edit.body.contains("アリスの預金"));
@@ -51,6 +54,14 @@ async fn other_customers_assets_are_unreachable(backend: Backend) {
             invalid_change.status, 404,
             "a refused form does not reveal the asset either"
         );
+        let valuation = mallory
+            .post_with_token(
+                &format!("/assets/{id}/valuations"),
+                &token,
+                &[("valuation_date", &today()), ("amount", "1")],
+            )
+            .await;
+        assert_eq!(valuation.status, 404, "a valuation of {id}");
         let delete = mallory
             .post_with_token(&format!("/assets/{id}/delete"), &token, &[])
             .await;

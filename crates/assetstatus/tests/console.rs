@@ -7,6 +7,7 @@ mod support;
 
 use identity::staff::{NewStaff, StaffRoles, Username};
 use platform::audit::RequestMeta;
+use platform::i18n::Locale;
 use support::{Backend, Browser, TestApp, code_at, email};
 
 async fn staff_sign_in_with_mandatory_second_factor(backend: Backend) {
@@ -30,7 +31,8 @@ async fn staff_sign_in_with_mandatory_second_factor(backend: Backend) {
     let login_page = staff.get("/staff/login").await;
     assert_eq!(login_page.status, 200);
     assert!(
-        login_page.body.contains("職員ログイン") && login_page.body.contains("<html lang=\"ja\">")
+        login_page.body.contains(&Locale::Ja.t("staff-login-title"))
+            && login_page.body.contains("<html lang=\"ja\">")
     );
     let english = staff.get("/lang/en?next=/staff/login").await;
     assert_eq!(
@@ -43,7 +45,7 @@ async fn staff_sign_in_with_mandatory_second_factor(backend: Backend) {
             .get("/staff/login")
             .await
             .body
-            .contains("Staff sign-in")
+            .contains(&Locale::En.t("staff-login-title"))
     );
     staff.get("/lang/ja?next=/staff/login").await;
     let wrong = staff

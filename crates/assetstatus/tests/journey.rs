@@ -69,9 +69,9 @@ async fn whole_journey(backend: Backend) {
 
     let dashboard = b.get("/dashboard?view=day").await.body;
     assert_eq!(
-        dashboard.matches("<svg").count(),
-        2,
-        "allocation and trend charts"
+        dashboard.matches("role=\"img\"").count(),
+        3,
+        "the allocation chart, and the trend chart drawn for wide screens and for phones"
     );
     assert!(dashboard.contains("<title id=\"allocation-title\">資産配分</title>"));
     assert!(dashboard.contains("1,750,000円") || dashboard.contains("1,500,000円"));
@@ -139,8 +139,11 @@ async fn whole_journey(backend: Backend) {
             ],
         )
         .await;
-    assert_eq!(profile.location.as_deref(), Some("/profile?notice=saved"));
-    let english = b.get("/profile?notice=saved").await.body;
+    assert_eq!(
+        profile.location.as_deref(),
+        Some("/profile?notice=profile-saved")
+    );
+    let english = b.get("/profile?notice=profile-saved").await.body;
     assert!(
         english.contains("<html lang=\"en\">")
             && english.contains("シケン ハナコ")
@@ -223,4 +226,90 @@ async fn password_reset_and_deletion(backend: Backend) {
     app.stop().await;
 }
 
-on_both_backends!(whole_journey, password_reset_and_deletion);
+/// The page of one holding: its valuations, a valuation recorded for today and one back-filled
+/// for an earlier day, each confirmed by a notice; a future date or a bad amount changes nothing.
+async fn holding_page_records_valuations(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let customer = app.register(&email("holding")).await;
+    let earlier = (time::OffsetDateTime::now_utc().date() - time::Duration::days(40)).to_string();
+    customer
+        .add_asset("stocks", "国内株式", "1000000", &earlier)
+        .await;
+    let id = customer.asset_id_named("国内株式").await;
+    let path = format!("/assets/{id}");
+    let page = customer.get(&path).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("1,000,000円"));
+
+    let recorded = customer
+        .submit(
+            &path,
+            &format!("{path}/valuations"),
+            &[("valuation_date", &today()), ("amount", "1,250,000円")],
+        )
+        .await;
+    assert_eq!(
+        recorded.location.as_deref(),
+        Some(format!("{path}?notice=valuation-added").as_str())
+    );
+    let page = customer
+        .get(&format!("{path}?notice=valuation-added"))
+        .await;
+    assert!(
+        page.body.contains("評価額を記録しました"),
+        "the notice is shown"
+    );
+    assert!(
+        page.body.contains("id=\"asset-amount\">1,250,000円"),
+        "today's value is current"
+    );
+    assert!(
+        page.body.contains("+250,000円"),
+        "the change from the valuation before"
+    );
+
+    let back = (time::OffsetDateTime::now_utc().date() - time::Duration::days(20)).to_string();
+    customer
+        .submit(
+            &path,
+            &format!("{path}/valuations"),
+            &[("valuation_date", &back), ("amount", "900000")],
+        )
+        .await;
+    let page = customer.get(&path).await;
+    assert!(
+        page.body.contains("id=\"asset-amount\">1,250,000円"),
+        "a back-filled value leaves the current one"
+    );
+    assert!(
+        page.body.contains("900,000円"),
+        "the back-filled value is in the history"
+    );
+
+    let tomorrow = (time::OffsetDateTime::now_utc().date() + time::Duration::days(2)).to_string();
+    for (date, amount) in [
+        (tomorrow.as_str(), "1"),
+        (today().as_str(), "-5"),
+        (today().as_str(), "abc"),
+    ] {
+        let refused = customer
+            .submit(
+                &path,
+                &format!("{path}/valuations"),
+                &[("valuation_date", date), ("amount", amount)],
+            )
+            .await;
+        assert_eq!(refused.status, 422, "{date} {amount}");
+        assert!(refused.body.contains("role=\"alert\""));
+    }
+    let page = customer.get(&path).await;
+    assert!(page.body.contains("id=\"asset-amount\">1,250,000円"));
+    assert_eq!(customer.net_worth().await, "1,250,000円");
+    app.stop().await;
+}
+
+on_both_backends!(
+    whole_journey,
+    password_reset_and_deletion,
+    holding_page_records_valuations
+);

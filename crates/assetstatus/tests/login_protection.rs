@@ -142,7 +142,10 @@ async fn new_browsers_are_reported_and_sessions_can_be_ended(backend: Backend) {
         "{}",
         list.body
     );
-    assert!(list.body.contains("（この端末）"));
+    assert!(
+        list.body
+            .contains(&platform::i18n::Locale::Ja.t("settings-this-device"))
+    );
     let ids: Vec<String> = list
         .body
         .split("action=\"/profile/sessions/")
@@ -151,9 +154,10 @@ async fn new_browsers_are_reported_and_sessions_can_be_ended(backend: Backend) {
         .collect();
     assert_eq!(ids.len(), 2);
     let other = second.get("/profile/sessions").await.body;
+    let this_device = platform::i18n::Locale::Ja.t("settings-this-device");
     let second_id = ids.iter().find(|id| {
-        other.split("<tr>").any(|row| {
-            row.contains(&format!("/profile/sessions/{id}/end")) && row.contains("（この端末）")
+        other.split("<li").any(|row| {
+            row.contains(&format!("/profile/sessions/{id}/end")) && row.contains(&this_device)
         })
     });
     let second_id = second_id.unwrap().clone();
@@ -181,7 +185,7 @@ async fn new_browsers_are_reported_and_sessions_can_be_ended(backend: Backend) {
         .await;
     assert_eq!(
         ended.location.as_deref(),
-        Some("/profile/sessions?notice=ended")
+        Some("/profile/sessions?notice=session-ended")
     );
     assert_eq!(
         second.get("/dashboard").await.location.as_deref(),

@@ -661,7 +661,7 @@ async fn password_changes_and_disabled_clients_end_grants(backend: Backend) {
         .await;
     assert_eq!(
         changed.location.as_deref(),
-        Some("/profile?notice=password"),
+        Some("/profile?notice=password-changed"),
         "{}",
         changed.body
     );

@@ -154,7 +154,7 @@ async fn not_offered_on_a_bare_address(backend: Backend) {
     let page = customer.get("/profile/passkeys").await;
     assert!(
         page.body
-            .contains("このアドレスではパスキーをご利用いただけません")
+            .contains(&platform::i18n::Locale::Ja.t("passkeys-unavailable"))
     );
     app.stop().await;
 }

@@ -196,6 +196,7 @@ async fn ledger_records_history_and_scopes_every_query(backend: Backend) {
         amount: amount.into(),
         valuation_date: today(),
         note: "メモ".into(),
+        acquisition_cost: String::new(),
     };
     let draft = form("100").parse(platform::time_util::today_jst()).unwrap();
     let id = book.create(owner, &draft, &meta()).await.unwrap();

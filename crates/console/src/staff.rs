@@ -89,6 +89,7 @@ impl StaffVisitor {
             },
             path: self.path.clone(),
             css_version: ui::static_files::css_version(),
+            notice: None,
         }
     }
 }

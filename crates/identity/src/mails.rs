@@ -1,8 +1,12 @@
-//! The mails the customer pool sends. Each reads in the customer's language and carries no
-//! personal data beyond the address it goes to; links carry a single-use token.
+//! The mails the customer pool sends. Each reads in the customer's language, opens with the
+//! customer's registered name and closes with the bank's signature; beyond the address and that
+//! greeting it carries no personal data, and links carry a single-use token.
 
 use platform::i18n::{Arg, Locale};
-use platform::mail::OutgoingMail;
+use platform::mail::{Addressee, Letterhead, OutgoingMail};
+use sqlx::AnyConnection;
+
+use crate::store::{self, CustomerStatus};
 
 /// Which mail to send.
 pub(crate) enum MailKind {
@@ -47,7 +51,13 @@ impl MailKind {
         }
     }
 
-    fn compose(&self, locale: Locale, to: String) -> OutgoingMail {
+    fn compose(
+        &self,
+        letterhead: &Letterhead,
+        locale: Locale,
+        to: String,
+        addressee: &Addressee,
+    ) -> OutgoingMail {
         let link = |l: &String| [("link", Arg::from(l.clone()))];
         let (subject, text) = match self {
             MailKind::Verify { link: l } => (
@@ -106,22 +116,132 @@ impl MailKind {
                 ),
             ),
         };
-        let text = format!("{text}\n\n{}\n", locale.t("mail-signature"));
-        OutgoingMail::plain(to, subject, text)
+        OutgoingMail::plain(to, subject, letterhead.text(locale, addressee, &text))
     }
 }
 
 impl crate::Identity {
     /// Stores the mail in the outbox before the request answers; the worker delivers it, and
-    /// keeps trying while the mail server is unreachable.
+    /// keeps trying while the mail server is unreachable. The greeting names the customer
+    /// registered at `to`, looked up here so that every caller gets it the same way.
     pub(crate) async fn queue_mail(
         &self,
         kind: MailKind,
         locale: Locale,
         to: String,
     ) -> Result<(), crate::IdentityError> {
-        let mail = kind.compose(locale, to);
+        let addressee = match kind {
+            MailKind::Verify { .. } => Addressee::Customer,
+            _ => {
+                let mut conn = self.db.read().await?;
+                Addressee::customer(self.registered_name(&mut conn, &to).await?.as_deref())
+            }
+        };
+        let mail = kind.compose(self.outbox.letterhead(), locale, to, &addressee);
         self.outbox.enqueue(kind.name(), &mail).await?;
         Ok(())
+    }
+
+    /// The name the holder of `address` registered, for the greeting. `None` while the address
+    /// is unconfirmed: until then the name is whatever the person signing up typed, and a
+    /// greeting must not let anyone put words of their choosing into mail to someone else's
+    /// address. `None` too once the account is deleted and its key destroyed.
+    async fn registered_name(
+        &self,
+        conn: &mut AnyConnection,
+        address: &str,
+    ) -> Result<Option<String>, crate::IdentityError> {
+        let index = self.keyring.email_index(address);
+        let Some(row) = store::customer_by_email(conn, &index).await? else {
+            return Ok(None);
+        };
+        if row.status == CustomerStatus::Unverified {
+            return Ok(None);
+        }
+        let Some(key) = self.keyring.customer_key(conn, row.id).await? else {
+            return Ok(None);
+        };
+        crate::profile::open(&key, row.id, "name_kanji", &row.name_kanji_enc).map(Some)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use platform::config::SignatureConfig;
+
+    use super::*;
+
+    fn letterhead() -> Letterhead {
+        let defaults = SignatureConfig::default();
+        let mut config = SignatureConfig {
+            phone: "03-1234-5678".into(),
+            ..defaults
+        };
+        config.ja.bank = "みなと銀行".into();
+        config.en.bank = "Minato Bank".into();
+        Letterhead::new(&config)
+    }
+
+    #[test]
+    fn every_mail_opens_with_the_greeting_and_closes_with_the_signature() {
+        let kinds = [
+            MailKind::Verify {
+                link: "https://bank.example/verify/t".into(),
+            },
+            MailKind::AlreadyRegistered {
+                login_link: "https://bank.example/login".into(),
+                reset_link: "https://bank.example/password/forgot".into(),
+            },
+            MailKind::Reset {
+                link: "https://bank.example/password/reset/t".into(),
+            },
+            MailKind::PasswordChanged,
+            MailKind::Deleted,
+            MailKind::Locked { minutes: 15 },
+            MailKind::MfaDisabled,
+            MailKind::PasskeyAdded,
+            MailKind::PasskeyDeleted,
+            MailKind::NewDevice {
+                device: "Firefox / Linux".into(),
+                when: "2026-12-07 09:00".into(),
+            },
+        ];
+        let head = letterhead();
+        let named = Addressee::Named("山田 太郎".into());
+        for kind in &kinds {
+            let ja = kind.compose(&head, Locale::Ja, "taro@example.jp".into(), &named);
+            assert!(ja.text.starts_with("山田 太郎 様\n\n"), "{}", ja.text);
+            assert!(
+                ja.text.contains("みなと銀行 資産管理サービス窓口"),
+                "{}",
+                ja.text
+            );
+            assert!(ja.text.contains("03-1234-5678"), "{}", ja.text);
+            assert!(
+                !ja.subject.contains("山田"),
+                "the name stays out of the subject"
+            );
+            let en = kind.compose(&head, Locale::En, "taro@example.jp".into(), &named);
+            assert!(en.text.starts_with("Dear 山田 太郎,\n\n"), "{}", en.text);
+            assert!(en.text.contains("Kind regards,"), "{}", en.text);
+            assert!(en.text.contains("Minato Bank"), "{}", en.text);
+            assert!(!en.text.contains("みなと銀行"), "{}", en.text);
+        }
+    }
+
+    #[test]
+    fn an_unknown_customer_is_greeted_as_okyakusama() {
+        let mail = MailKind::Verify {
+            link: "https://bank.example/verify/t".into(),
+        }
+        .compose(
+            &letterhead(),
+            Locale::Ja,
+            "taro@example.jp".into(),
+            &Addressee::Customer,
+        );
+        assert!(mail.text.starts_with("お客さま\n"), "{}", mail.text);
+        assert!(mail.text.contains("https://bank.example/verify/t"));
     }
 }

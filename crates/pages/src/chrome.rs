@@ -7,6 +7,7 @@ use platform::i18n::{Arg, Locale};
 use time::Date;
 
 use crate::error::WebError;
+use crate::notice::Notice;
 
 /// Shared template fields.
 pub struct Chrome {
@@ -24,6 +25,8 @@ pub struct Chrome {
     pub path: String,
     /// Stylesheet version.
     pub css_version: String,
+    /// The confirmation of the change that led here, if any.
+    pub notice: Option<Notice>,
 }
 
 /// The staff navigation: links to the consoles a member of staff's roles open.
@@ -48,6 +51,7 @@ impl Chrome {
             staff_menu: StaffMenu::default(),
             path,
             css_version: ui::static_files::css_version(),
+            notice: None,
         }
     }
 
@@ -59,6 +63,16 @@ impl Chrome {
     /// Version tag of the passkey script, for its URL.
     pub fn js_version(&self) -> String {
         ui::static_files::js_version()
+    }
+
+    /// Version tag of the privacy switch script, for its URL.
+    pub fn privacy_js_version(&self) -> String {
+        ui::static_files::privacy_js_version()
+    }
+
+    /// The confirmation to show above the page's content.
+    pub fn notice_text(&self) -> Option<String> {
+        self.notice.map(|n| self.t(&n.key()))
     }
 
     /// A message with one numeric argument `n`.
@@ -136,6 +150,16 @@ impl FormState {
     /// Whether any field was refused.
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()
+    }
+
+    /// The mark beside a required field's label.
+    pub fn mark_required(&self) -> String {
+        self.locale.t("label-required")
+    }
+
+    /// The mark beside an optional field's label.
+    pub fn mark_optional(&self) -> String {
+        self.locale.t("label-optional")
     }
 
     /// How many fields were refused.

@@ -13,9 +13,11 @@ use url::Url;
 
 mod backup;
 mod ops;
+mod signature;
 
 pub use backup::{BackupConfig, Retention, S3Location, Schedule};
 pub use ops::{AlertRules, AuditConfig, OpsConfig, RuleSettings};
+pub use signature::{SignatureConfig, SignatureWords};
 
 /// Why the configuration cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +101,8 @@ pub struct MailConfig {
     /// Seconds a worker holds a claimed mail before another worker may try it again; longer
     /// than any SMTP conversation, short enough that a crashed worker's mails do not wait long.
     pub lease_seconds: i64,
+    /// The bank, desk and contact every customer mail closes with (`[mail.signature]`).
+    pub signature: SignatureConfig,
 }
 
 /// Token lifetimes and signing-key rotation of the OpenID Connect provider.
@@ -446,6 +450,7 @@ impl Default for MailConfig {
             max_attempts: 12,
             smtp_ca_file: None,
             lease_seconds: 300,
+            signature: SignatureConfig::default(),
         }
     }
 }
@@ -717,6 +722,7 @@ impl Config {
         if !(1..=86_400).contains(&self.mail.lease_seconds) {
             return invalid("mail.lease_seconds", "must be between 1 and 86400");
         }
+        self.mail.signature.validate()?;
         self.session.validate("session")?;
         self.staff_session.validate("staff_session")?;
         if !(1..=60).contains(&self.oidc.access_token_minutes) {
@@ -956,6 +962,34 @@ mod tests {
         };
         let err = Config::load(None, &overrides).unwrap_err().to_string();
         assert!(err.contains("`database_url`"), "{err}");
+    }
+
+    #[test]
+    fn reads_the_mail_signature_and_refuses_a_bad_one_naming_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(
+            &file,
+            "[mail.signature]\nphone = \"03-0000-0000\"\n[mail.signature.ja]\nbank = \"みなと銀行\"\n",
+        )
+        .unwrap();
+        let config = Config::load(Some(&file), &Overrides::default()).unwrap();
+        assert_eq!(config.mail.signature.phone, "03-0000-0000");
+        assert_eq!(config.mail.signature.ja.bank, "みなと銀行");
+        assert_eq!(
+            config.mail.signature.ja.department, "資産管理サービス窓口",
+            "unset keys keep their defaults"
+        );
+        std::fs::write(&file, "[mail.signature.en]\nhours = \"\"\n").unwrap();
+        let err = Config::load(Some(&file), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`mail.signature.en.hours`"), "{err}");
+        std::fs::write(&file, "[mail.signature]\nurl = \"not a url\"\n").unwrap();
+        let err = Config::load(Some(&file), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("url"), "{err}");
     }
 
     #[test]

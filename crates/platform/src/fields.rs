@@ -82,6 +82,9 @@ pub enum FieldError {
     /// customer's own account may be linked.
     #[error("holder name differs from the registered name")]
     HolderMismatch,
+    /// An acquisition cost was given for a debt, where a purchase price means nothing.
+    #[error("no acquisition cost for liabilities")]
+    CostForLiability,
 }
 
 impl FieldError {
@@ -114,6 +117,7 @@ impl FieldError {
             FieldError::AccountNumberNotDigits => locale.t("error-account-number-digits"),
             FieldError::HolderNotKana => locale.t("error-holder-not-kana"),
             FieldError::HolderMismatch => locale.t("error-holder-mismatch"),
+            FieldError::CostForLiability => locale.t("error-cost-for-liability"),
         }
     }
 }
@@ -190,15 +194,25 @@ pub fn fold_full_width(raw: &str) -> String {
         .collect()
 }
 
-/// A calendar date as `YYYY-MM-DD` (what a date input sends), not in the future, not before 1900.
+/// A calendar date, not in the future, not before 1900. Besides `YYYY-MM-DD` (what a date input
+/// sends) it takes what people and Japanese Excel write: `YYYY/M/D`, `YYYY-M-D`, `YYYY年M月D日`,
+/// in full-width digits too.
 pub fn past_date(raw: &str, today: Date) -> Result<Date, FieldError> {
-    let raw = fold_full_width(raw);
-    let raw = raw.trim();
-    if raw.is_empty() {
+    let folded = fold_full_width(raw);
+    let value = folded.trim();
+    if value.is_empty() {
         return Err(FieldError::Required);
     }
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let date = Date::parse(raw, format).map_err(|_| FieldError::InvalidDate)?;
+    let [year, month, day] = date_parts(value).ok_or(FieldError::InvalidDate)?;
+    let year = number(year, 4..=4).ok_or(FieldError::InvalidDate)?;
+    let month = number(month, 1..=2)
+        .and_then(|m| u8::try_from(m).ok())
+        .and_then(|m| time::Month::try_from(m).ok())
+        .ok_or(FieldError::InvalidDate)?;
+    let day = number(day, 1..=2)
+        .and_then(|d| u8::try_from(d).ok())
+        .ok_or(FieldError::InvalidDate)?;
+    let date = Date::from_calendar_date(year, month, day).map_err(|_| FieldError::InvalidDate)?;
     if date > today {
         return Err(FieldError::FutureDate);
     }
@@ -206,6 +220,27 @@ pub fn past_date(raw: &str, today: Date) -> Result<Date, FieldError> {
         return Err(FieldError::TooOld);
     }
     Ok(date)
+}
+
+/// Year, month and day of `2026-12-01`, `2026/12/1` or `2026年12月1日`; the two separators of
+/// one date must be the same.
+fn date_parts(value: &str) -> Option<[&str; 3]> {
+    if let Some(rest) = value.strip_suffix('日') {
+        let (year, rest) = rest.split_once('年')?;
+        let (month, day) = rest.split_once('月')?;
+        return Some([year.trim(), month.trim(), day.trim()]);
+    }
+    let separator = value.chars().find(|c| *c == '-' || *c == '/')?;
+    let mut parts = value.split(separator);
+    let date = [parts.next()?, parts.next()?, parts.next()?];
+    parts.next().is_none().then_some(date)
+}
+
+/// A number of ASCII digits whose count lies in `digits`.
+fn number(raw: &str, digits: std::ops::RangeInclusive<usize>) -> Option<i32> {
+    (digits.contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| raw.parse().ok())
+        .flatten()
 }
 
 /// A date as `YYYY-MM-DD`.
@@ -264,5 +299,53 @@ mod tests {
         assert_eq!(past_date("1899-12-31", today), Err(FieldError::TooOld));
         assert_eq!(past_date("", today), Err(FieldError::Required));
         assert_eq!(iso_date(date!(2001 - 02 - 03)), "2001-02-03");
+    }
+
+    #[test]
+    fn dates_as_people_and_excel_write_them() {
+        let today = date!(2026 - 12 - 07);
+        let first = date!(2026 - 12 - 01);
+        for written in [
+            "2026-12-01",
+            "2026-12-1",
+            "2026/12/1",
+            "2026/12/01",
+            "2026年12月1日",
+            "2026年12月01日",
+            "２０２６／１２／１",
+            "２０２６年１２月１日",
+            " 2026/12/1 ",
+        ] {
+            assert_eq!(past_date(written, today), Ok(first), "{written}");
+        }
+    }
+
+    #[test]
+    fn refuses_impossible_dates_and_garbage_in_every_format() {
+        let today = date!(2026 - 12 - 07);
+        for garbage in [
+            "2026/2/30",
+            "2026年2月30日",
+            "2026/13/1",
+            "2026/0/1",
+            "2026/12/1/1",
+            "2026/12-1",
+            "26/12/1",
+            "2026/123/1",
+            "2026/+1/1",
+            "2026年12月",
+            "12/1/2026",
+            "令和8年12月1日",
+            "abc",
+        ] {
+            assert_eq!(
+                past_date(garbage, today),
+                Err(FieldError::InvalidDate),
+                "{garbage}"
+            );
+        }
+        assert_eq!(past_date("2026/12/8", today), Err(FieldError::FutureDate));
+        assert_eq!(past_date("1899/12/31", today), Err(FieldError::TooOld));
+        assert_eq!(past_date("　", today), Err(FieldError::Required));
     }
 }

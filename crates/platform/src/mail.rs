@@ -14,7 +14,8 @@ use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use url::Url;
 
-use crate::config::Config;
+use crate::config::{Config, SignatureConfig};
+use crate::i18n::{Arg, Locale};
 
 /// Why a mail could not be handed over.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +73,118 @@ impl OutgoingMail {
         }
     }
 }
+
+/// Whom a mail greets. The name goes into the body only, never into a subject, a log line or
+/// an error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Addressee {
+    /// A customer by their registered name: 「山田 太郎 様」, "Dear 山田 太郎,".
+    Named(String),
+    /// A customer whose name is unknown or not yet confirmed: 「お客さま」, "Dear customer,".
+    Customer,
+    /// The business operators' shared mailbox: 「業務担当者各位」.
+    Operators,
+}
+
+impl Addressee {
+    /// A customer by `name` when there is one, otherwise as 「お客さま」.
+    pub fn customer(name: Option<&str>) -> Self {
+        match name.map(str::trim) {
+            Some(name) if !name.is_empty() => Addressee::Named(name.to_owned()),
+            _ => Addressee::Customer,
+        }
+    }
+}
+
+/// The signature block in one language, ready to print as text or HTML.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signature {
+    /// The bank and the desk: 「〇〇銀行 資産管理サービス窓口」.
+    pub desk: String,
+    /// Telephone number and hours: 「電話：0120-000-000（平日 9:00〜17:00）」.
+    pub phone: String,
+    /// The desk's web page.
+    pub url: String,
+    /// Why replying does not help and where to ask instead.
+    pub send_only: String,
+}
+
+/// What frames every mail the bank sends: the greeting that opens it, the closing words and the
+/// signature from `[mail.signature]`, so all mails read alike and name the same desk.
+#[derive(Clone, Debug)]
+pub struct Letterhead {
+    signature: SignatureConfig,
+}
+
+impl Letterhead {
+    /// The letterhead of the configured signature.
+    pub fn new(signature: &SignatureConfig) -> Self {
+        Self {
+            signature: signature.clone(),
+        }
+    }
+
+    /// The opening line: 「山田 太郎 様」 or "Dear 山田 太郎,".
+    pub fn greeting(&self, locale: Locale, addressee: &Addressee) -> String {
+        match addressee {
+            Addressee::Named(name) => {
+                locale.t_args("mail-greeting-named", &[("name", Arg::from(name.clone()))])
+            }
+            Addressee::Customer => locale.t("mail-greeting-customer"),
+            Addressee::Operators => locale.t("mail-greeting-operators"),
+        }
+    }
+
+    /// The words before the signature: 「ご不明な点がございましたら…」, "Kind regards,".
+    pub fn closing(&self, locale: Locale) -> String {
+        locale.t("mail-closing")
+    }
+
+    /// The signature in `locale`.
+    pub fn signature(&self, locale: Locale) -> Signature {
+        let words = match locale {
+            Locale::Ja => &self.signature.ja,
+            Locale::En => &self.signature.en,
+        };
+        Signature {
+            desk: locale.t_args(
+                "mail-signature-desk",
+                &[
+                    ("bank", Arg::from(words.bank.clone())),
+                    ("department", Arg::from(words.department.clone())),
+                ],
+            ),
+            phone: locale.t_args(
+                "mail-signature-phone",
+                &[
+                    ("phone", Arg::from(self.signature.phone.clone())),
+                    ("hours", Arg::from(words.hours.clone())),
+                ],
+            ),
+            url: self.signature.url.to_string(),
+            send_only: locale.t("mail-send-only"),
+        }
+    }
+
+    /// The plain-text mail: greeting, `body`, closing and signature.
+    pub fn text(&self, locale: Locale, addressee: &Addressee, body: &str) -> String {
+        let signature = self.signature(locale);
+        format!(
+            "{greeting}\n\n{body}\n\n{closing}\n\n{rule}\n{desk}\n{phone}\n{url}\n\n{send_only}\n",
+            greeting = self.greeting(locale, addressee),
+            body = body.trim_end(),
+            closing = self.closing(locale),
+            rule = SIGNATURE_RULE,
+            desk = signature.desk,
+            phone = signature.phone,
+            url = signature.url,
+            send_only = signature.send_only,
+        )
+    }
+}
+
+/// The line above the signature in plain-text mails.
+const SIGNATURE_RULE: &str = "――――――――――――――――――――";
 
 enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
@@ -233,6 +346,57 @@ mod tests {
             .to_string();
         assert!(err.contains("mail.smtp_ca_file: cannot read"), "{err}");
         assert!(smtp_transport(&url("smtp://u:pw@relay.internal:25"), None).is_ok());
+    }
+
+    fn letterhead() -> Letterhead {
+        let defaults = SignatureConfig::default();
+        let mut config = SignatureConfig {
+            phone: "03-1234-5678".into(),
+            ..defaults
+        };
+        config.ja.bank = "みなと銀行".into();
+        config.en.bank = "Minato Bank".into();
+        Letterhead::new(&config)
+    }
+
+    #[test]
+    fn text_mails_open_with_the_name_and_close_with_the_configured_signature() {
+        let head = letterhead();
+        let ja = head.text(
+            Locale::Ja,
+            &Addressee::customer(Some(" 山田 太郎 ")),
+            "本文です。\n",
+        );
+        assert!(ja.starts_with("山田 太郎 様\n\n本文です。\n"), "{ja}");
+        assert!(ja.contains("みなと銀行 資産管理サービス窓口"), "{ja}");
+        assert!(ja.contains("03-1234-5678"), "{ja}");
+        assert!(ja.contains("https://www.bank.example/support/"), "{ja}");
+        assert!(ja.contains("送信専用"), "{ja}");
+        let en = head.text(Locale::En, &Addressee::Named("Taro Yamada".into()), "Body.");
+        assert!(
+            en.starts_with("Dear Taro Yamada,\n\nBody.\n\nKind regards,"),
+            "{en}"
+        );
+        assert!(
+            en.contains("Minato Bank") && en.contains("03-1234-5678"),
+            "{en}"
+        );
+        assert!(!en.contains("みなと銀行"), "{en}");
+    }
+
+    #[test]
+    fn a_customer_without_a_name_is_greeted_politely() {
+        let head = letterhead();
+        for name in [None, Some(""), Some("  ")] {
+            assert_eq!(Addressee::customer(name), Addressee::Customer);
+        }
+        let ja = head.text(Locale::Ja, &Addressee::Customer, "本文です。");
+        assert!(ja.starts_with("お客さま\n"), "{ja}");
+        assert!(!ja.contains(" 様"), "{ja}");
+        let en = head.text(Locale::En, &Addressee::Customer, "Body.");
+        assert!(en.starts_with("Dear customer,\n"), "{en}");
+        let operators = head.greeting(Locale::Ja, &Addressee::Operators);
+        assert_eq!(operators, "業務担当者各位");
     }
 
     #[test]

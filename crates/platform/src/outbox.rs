@@ -56,7 +56,7 @@ use tokio::sync::{Notify, watch};
 use crate::config::MailConfig;
 use crate::crypto::Keyring;
 use crate::db::{Db, DbError, WriteTx, col};
-use crate::mail::{MailError, Mailer, OutgoingMail};
+use crate::mail::{Letterhead, MailError, Mailer, OutgoingMail};
 use crate::time_util::now_unix;
 
 /// Entries handled per pass.
@@ -135,6 +135,7 @@ pub struct Outbox {
     lease_secs: i64,
     journal: Arc<Mutex<Journal>>,
     journal_path: PathBuf,
+    letterhead: Letterhead,
 }
 
 /// What one delivery pass did.
@@ -198,7 +199,13 @@ impl Outbox {
             lease_secs: settings.lease_seconds.max(1),
             journal: Arc::new(Mutex::new(Journal::new(journal_path.clone()))),
             journal_path,
+            letterhead: Letterhead::new(&settings.signature),
         }
+    }
+
+    /// The greeting and signature every mail queued here is composed with.
+    pub fn letterhead(&self) -> &Letterhead {
+        &self.letterhead
     }
 
     /// Stores a mail inside the caller's transaction.

@@ -15,6 +15,7 @@ use pages::cookies::{self, Kind};
 use pages::csrf::csrf_binding;
 use pages::error::WebError;
 use pages::locale::locale_from_headers;
+use pages::notice::Notice;
 
 /// Any visitor of a portal page.
 pub struct Visitor {
@@ -30,6 +31,8 @@ pub struct Visitor {
     pub session_token: Option<String>,
     /// The path asked for, for the language switch.
     pub path: String,
+    /// The confirmation a redirect after a change asked to show.
+    pub notice: Option<Notice>,
 }
 
 /// A visitor who must be logged in; others are sent to the login page.
@@ -71,6 +74,7 @@ impl FromRequestParts<AppState> for Visitor {
             session,
             session_token,
             path: parts.uri.path().to_owned(),
+            notice: Notice::from_query(parts.uri.query()),
         })
     }
 }
@@ -86,6 +90,7 @@ impl Visitor {
             staff_menu: pages::chrome::StaffMenu::default(),
             path: self.path.clone(),
             css_version: ui::static_files::css_version(),
+            notice: self.notice,
         }
     }
 }

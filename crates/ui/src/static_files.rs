@@ -10,6 +10,12 @@ pub const APP_CSS: &str = include_str!("../../../web/static/app.css");
 /// The passkey script, used wherever people sign in.
 pub const PASSKEY_JS: &str = include_str!("../../../web/static/passkey.js");
 
+/// The customer's privacy switch: hides amounts on screen, remembered per device.
+pub const PRIVACY_JS: &str = include_str!("../../../web/static/privacy.js");
+
+/// Copy and print buttons for recovery codes; only the page that shows the codes loads it.
+pub const CODES_JS: &str = include_str!("../../../web/static/codes.js");
+
 /// The operations console's live refresh; a separate file so other pages do not load it.
 pub const OPS_JS: &str = include_str!("../../../web/static/ops.js");
 
@@ -21,6 +27,16 @@ pub fn css_version() -> String {
 /// Version tag in the script URL.
 pub fn js_version() -> String {
     version_of(PASSKEY_JS)
+}
+
+/// Version tag in the privacy script URL.
+pub fn privacy_js_version() -> String {
+    version_of(PRIVACY_JS)
+}
+
+/// Version tag in the recovery-codes script URL.
+pub fn codes_js_version() -> String {
+    version_of(CODES_JS)
 }
 
 /// Version tag in the operations script URL.
@@ -46,6 +62,16 @@ pub async fn app_css() -> Response {
 /// Serves the passkey script.
 pub async fn passkey_js() -> Response {
     immutable(PASSKEY_JS, "text/javascript; charset=utf-8")
+}
+
+/// Serves the privacy switch script.
+pub async fn privacy_js() -> Response {
+    immutable(PRIVACY_JS, "text/javascript; charset=utf-8")
+}
+
+/// Serves the recovery-codes script.
+pub async fn codes_js() -> Response {
+    immutable(CODES_JS, "text/javascript; charset=utf-8")
 }
 
 /// Serves the operations console's live refresh script.

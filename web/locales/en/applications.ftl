@@ -97,7 +97,7 @@ mail-application-received-body =
     Reception number: { $number }
 
     The review can take a few business days. We will let you know the result by e-mail.
-    If you did not apply, please contact us.
+    If you did not apply, please contact the desk below.
 mail-application-received-link = Check your application
 mail-application-approved-subject = [Asset Status] Your application has been approved
 mail-application-approved-body =
@@ -110,7 +110,7 @@ mail-application-rejected-body =
 
     Reason: { $reason }
 
-    Please log in to see the details on your application page, and apply again.
+    Please log in to see the details on the "Apply for the additional service" page, and apply again.
 mail-application-rejected-link = Check your application
 mail-application-new-subject = [Asset Status] A new application for the additional service
 mail-application-new-body =
@@ -120,10 +120,10 @@ mail-application-new-body =
     Please review it in the back-office console.
 mail-application-new-link = Open the back-office console
 
-## Actions that no longer fit the state
-access-title = Views by bank staff
-access-lead = When members of the bank's staff viewed your registered details, your application or your identity documents, and in which role (staff names are not shown).
-access-none = No member of staff has viewed your information so far.
+## Views by our staff
+access-title = Views by our staff
+access-lead = When members of our staff viewed your registered details, your application or your identity documents, and in which role (staff names are not shown).
+access-none = No member of our staff has viewed your information so far.
 access-when = Viewed
 access-who = Staff role
 access-what = Information viewed

@@ -72,12 +72,12 @@ signup-sent-body = We have sent an e-mail to the address you entered. Please ope
 field-name-kanji = Name
 hint-name-kanji = For example: 山田 太郎
 field-name-kana = Name in katakana
-hint-name-kana = Full-width katakana, for example: ヤマダ タロウ
+hint-name-kana = Please use full-width katakana. For example: ヤマダ タロウ
 field-email = E-mail address
 field-birth-date = Date of birth
 hint-date = For example: 1985-04-01
 field-password = Password
-hint-password = At least 10 characters. A longer phrase that is hard to guess works best.
+hint-password = At least 10 characters. A longer phrase that is hard to guess is best.
 field-password-confirm = Password (again)
 field-new-password = New password
 field-current-password = Current password
@@ -115,20 +115,20 @@ reset-invalid-body = The link has expired or has already been used. Please reque
 forgot-again = Request a new link
 
 ## Dashboard
-dashboard-title = Dashboard
+dashboard-title = Home
 dashboard-totals = Totals
 dashboard-net-worth = Net worth
 dashboard-assets = Total assets
 dashboard-liabilities = Total liabilities
-dashboard-empty = You have not recorded any assets yet. Let us start with the first one.
+dashboard-empty = You have not recorded any assets yet. Please add your first one with "Add an asset".
 dashboard-allocation = Allocation
-dashboard-allocation-desc = A horizontal bar chart of the total per category.
-dashboard-trend = Net worth over time
-dashboard-trend-desc = A line chart of your net worth over time.
+dashboard-allocation-desc = A doughnut chart of each asset category's share. The amounts and shares are listed beside it.
+dashboard-trend = Assets over time
+dashboard-trend-desc = Columns stacked by category, with net worth as a line. Assets are stacked above zero and liabilities below.
 dashboard-period = Period
-period-day = Daily (30 days)
-period-month = Monthly (12 months)
-period-year = Yearly (5 years)
+period-day = 30 days
+period-month = 12 months
+period-year = 5 years
 chart-as-table = Show as a table
 field-category = Category
 field-amount = Amount
@@ -151,6 +151,7 @@ assets-delete = Delete
 field-name = Name
 field-institution = Institution
 field-valuation-date = Valuation date
+hint-valuation-date = The day you checked the balance or value. For example: 2026-12-01
 asset-new-title = Add an asset
 asset-edit-title = Edit an asset
 hint-asset-name = For example: ordinary deposit, shares of a company
@@ -165,7 +166,7 @@ asset-delete-submit = Delete
 ## CSV
 import-title = Import from CSV
 import-lead = You can add many assets at once from a CSV file. If any line has a problem, nothing is imported and we list the lines to correct.
-import-format = Column order: category, name, institution, amount, valuation date, note (the first line may be a header). At most 1,000 lines and 1 MB.
+import-format = Column order: category, name, institution, amount, valuation date, note, acquisition cost (the cost may be left out; the first line may be a header). Files saved by Excel (dates like 2026/12/1, amounts like 1,234,567, Shift_JIS) are accepted as they are. At most 1,000 lines and 1 MB.
 import-file = CSV file
 import-encoding = Character encoding
 encoding-auto = Detect automatically
@@ -180,7 +181,6 @@ import-error-too-many = There are too many lines. One import may hold at most 1,
 import-error-encoding = We could not read the character encoding. Please choose a file saved as UTF-8 or Shift_JIS.
 import-error-lines = Some lines have problems, so nothing was imported. Please correct the lines below and try again.
 import-line = Line { $line }: { $detail }
-import-line-columns = it has { $n } columns; 6 are needed.
 import-line-syntax = it is not valid CSV (a quote may not be closed).
 export-sjis-failed-title = The export to Shift_JIS failed
 export-sjis-failed-body = Some characters cannot be written in Shift_JIS. Please export as UTF-8 instead.
@@ -210,11 +210,11 @@ profile-details = Registered details
 profile-password = Change your password
 profile-password-submit = Change password
 profile-delete = Close your account
-profile-delete-lead = If you close your account, your details and asset records become unreadable for good. This cannot be undone.
+profile-delete-lead = If you close your account, your registered details and asset records are all deleted. This cannot be undone.
 profile-delete-link = Close my account
 notice-profile-saved = Your details have been saved.
 delete-title = Close your account
-delete-lead = Closing your account destroys your encryption key. Your details and asset records, including every backup, can never be read again.
+delete-lead = When you close your account, your registered details (name, e-mail address, date of birth and so on), your asset records and your application for the additional service are deleted at once, and the images of your identity documents can no longer be seen by anyone, the bank included. Nothing deleted can be restored. Copies in our backups become unreadable in the same way at the next scheduled backup (normally within a day). Records of actions, kept to prevent fraud, are kept without your name or other personal details.
 delete-confirm = I understand and want to close my account
 delete-submit = Close my account
 deleted-title = Your account has been closed
@@ -247,15 +247,18 @@ mail-reset-body =
 mail-password-changed-subject = [Asset Status] Your password has been changed
 mail-password-changed-body =
     The password of your account has been changed.
-    If this was not you, please reset your password at once and contact the bank.
+    If this was not you, please reset your password at once and contact the desk below.
 mail-deleted-subject = [Asset Status] Your account has been closed
 mail-deleted-body =
-    Your account has been closed. Your details and asset records can no longer be read.
-    Thank you very much for using our service.
-mail-signature =
-    --
-    Asset Status
-    This address does not accept replies.
+    Your account has been closed. Your registered details and asset records have been deleted and cannot be restored.
+    Thank you very much for using Asset Status.
+mail-greeting-named = Dear { $name },
+mail-greeting-customer = Dear customer,
+mail-greeting-operators = Dear colleagues,
+mail-closing = Kind regards,
+mail-signature-desk = { $bank }, { $department }
+mail-signature-phone = Phone: { $phone } ({ $hours })
+mail-send-only = This e-mail was sent from an address that does not receive replies. Please contact the desk above with any questions.
 
 ## Login protection and sessions
 login-throttled = Because of repeated failed logins, logging in is paused for now. Please try again in about { $minutes } minutes. If you have forgotten your password, please reset it.
@@ -266,20 +269,19 @@ mail-locked-body =
 mail-new-device-subject = [Asset Status] A login from a new device
 mail-new-device-body =
     At { $when } (Japan time) your account was logged in from a device not used before ({ $device }).
-    If this was not you, please change your password at once and log that device out under "Your details", "Signed-in devices".
-sessions-title = Signed-in devices
+    If this was not you, please change your password at once and log that device out under "Your details", "Logged-in devices".
+sessions-title = Logged-in devices
 sessions-lead = These devices are logged in to your account. Log out any device you do not recognise.
 sessions-count = { $n ->
-    [one] One signed-in device
-   *[other] { $n } signed-in devices
+    [one] One logged-in device
+   *[other] { $n } logged-in devices
 }
 sessions-device = Device
 sessions-address = IP address
 sessions-created = Logged in
 sessions-last-seen = Last used
-sessions-current = (this device)
 sessions-end = Log out
-profile-sessions-link = See signed-in devices
+profile-sessions-link = See logged-in devices
 notice-session-ended = The selected device has been logged out.
 
 ## Two-step verification
@@ -314,15 +316,15 @@ two-step-disable-submit = Turn off
 mail-mfa-disabled-subject = [Asset Status] Two-step verification was turned off
 mail-mfa-disabled-body =
     Two-step verification on your account has been turned off.
-    If this was not you, please change your password at once and contact the bank.
+    If this was not you, please change your password at once and contact the desk below.
 mail-passkey-added-subject = [Asset Status] A passkey was registered
 mail-passkey-added-body =
     A new passkey has been registered on your account. From now on it can be used to log in.
-    If this was not you, please delete the passkey on your profile page, change your password at once and contact the bank.
+    If this was not you, please delete the passkey under "Your details", "Manage passkeys", change your password at once and contact the desk below.
 mail-passkey-deleted-subject = [Asset Status] A passkey was deleted
 mail-passkey-deleted-body =
     A passkey has been deleted from your account.
-    If this was not you, please change your password at once and contact the bank.
+    If this was not you, please change your password at once and contact the desk below.
 
 ## Staff console
 staff-area-name = Asset Status staff console
@@ -332,16 +334,16 @@ staff-nav-customers = Customers
 staff-nav-applications = Applications
 staff-nav-new-count = { $n } new
 staff-footer-note = For staff only. Every action and every view of customer data is recorded in the audit trail.
-staff-login-title = Staff sign-in
+staff-login-title = Staff login
 staff-login-lead = For the bank's business operators and system administrators only.
 field-username = User name
 staff-login-failed = The user name or password is not correct.
-staff-login-disabled = This account cannot be used at present. Please contact a system administrator.
+staff-login-disabled = This account cannot be used at present. Please ask a system administrator.
 staff-enrol-title = Set up two-step verification
 staff-enrol-lead = Staff accounts must use two-step verification. Nothing else is available until it is set up.
 staff-enrol-done = Two-step verification is set up.
 staff-home-title = Home
-staff-home-welcome = Signed in
+staff-home-welcome = Logged in as
 staff-home-roles = Roles
 staff-home-audited = Every action here, and every view of customer data, is recorded in the audit trail.
 role-operator = Business operator
@@ -350,19 +352,19 @@ role-admin = System administrator
 oidc-refused-title = We cannot continue with this connection
 oidc-refused-body = The request from the connected app or service is incomplete or invalid, so we have stopped here. Please contact the provider of the app you are using.
 oidc-refused-link = Back to the home page
-staff-federation-heading = Sign in with your corporate account
-staff-federation-lead = If you have an account in the corporate directory, please sign in here.
-staff-federation-start = Sign in with corporate account
-staff-federation-title = Corporate account sign-in
+staff-federation-heading = Log in with your corporate account
+staff-federation-lead = If you have an account in the corporate directory, please log in here.
+staff-federation-start = Log in with your corporate account
+staff-federation-title = Corporate account login
 staff-federation-no-role = This corporate account has not been granted access to this console. If you need access, please contact your department's administrator.
-staff-federation-refused = We could not complete your sign-in. Please start again from the beginning.
-staff-federation-unavailable = We cannot reach the corporate directory, so your sign-in could not be completed. Please try again in a little while.
-staff-federation-back = Back to sign-in
+staff-federation-refused = We could not complete your login. Please start again from the beginning.
+staff-federation-unavailable = We cannot reach the corporate directory, so your login could not be completed. Please try again in a little while.
+staff-federation-back = Back to the login page
 
 passkeys-title = Passkeys
 passkeys-summary = With a passkey you can log in without a password, securely, using your phone's or computer's biometrics or screen lock.
 profile-passkeys-link = Manage passkeys
-passkeys-lead = You can review and delete your registered passkeys here. A passkey stays on your device or password manager; we keep only its public key.
+passkeys-lead = You can review and delete your registered passkeys here. A passkey is kept on your device or in your password manager; we keep only the public key used to check your login.
 passkeys-none = You have no passkeys registered.
 passkeys-count = { $n ->
     [one] One registered passkey
@@ -373,7 +375,7 @@ passkeys-last-used = Last used
 passkeys-never = Not yet used
 passkeys-delete = Delete
 passkeys-add = Register a passkey on this device
-passkeys-unavailable = Passkeys are not available at this address.
+passkeys-unavailable = Passkeys cannot be used at this page address (URL).
 passkey-working = Please follow the instructions on your device.
 passkey-failed = The passkey step could not be completed. Please try again or use another way.
 passkey-needs-script = To use passkeys, please enable JavaScript in your browser.

@@ -97,7 +97,7 @@ mail-application-received-body =
     受付番号：{ $number }
 
     審査には数営業日いただく場合がございます。審査結果は、あらためてメールでお知らせします。
-    お心当たりのない場合は、お手数ですが当行までお問い合わせください。
+    お心当たりのない場合は、お手数ですが下記の窓口までお問い合わせください。
 mail-application-received-link = お申し込み状況の確認
 mail-application-approved-subject = 【資産状況】追加サービスのお申し込みを承認しました
 mail-application-approved-body =
@@ -110,7 +110,7 @@ mail-application-rejected-body =
 
     理由：{ $reason }
 
-    詳しい内容はログイン後のお申し込み状況の画面でご確認いただけます。内容をご確認のうえ、再度お申し込みください。
+    詳しい内容は、ログイン後の「追加サービスのお申し込み」の画面でご確認いただけます。内容をご確認のうえ、再度お申し込みください。
 mail-application-rejected-link = お申し込み状況の確認
 mail-application-new-subject = 【資産状況】追加サービスの新しいお申し込みがあります
 mail-application-new-body =
@@ -120,14 +120,14 @@ mail-application-new-body =
     業務コンソールで内容をご確認ください。
 mail-application-new-link = 業務コンソールで確認する
 
-## 状態が合わない操作
-access-title = 当行職員による閲覧の記録
-access-lead = お客さまの登録情報・お申込み内容・本人確認書類を当行の職員が閲覧した日時と、その職員の役割を表示しています（職員の氏名は表示しません）。
-access-none = これまでに職員が閲覧した記録はございません。
+## 当行の担当者による閲覧の記録
+access-title = 当行の担当者による閲覧の記録
+access-lead = お客さまのご登録情報・お申し込み内容・本人確認書類を当行の担当者が閲覧した日時と、その担当者の役割を表示しています（担当者の氏名は表示しません）。
+access-none = これまでに当行の担当者が閲覧した記録はありません。
 access-when = 閲覧日時
-access-who = 閲覧した職員の役割
+access-who = 閲覧した担当者の役割
 access-what = 閲覧した情報
 access-profile = ご登録情報
-access-application = お申込み内容（口座情報を含む）
+access-application = お申し込み内容（口座情報を含む）
 access-document-front = 本人確認書類（表面）
 access-document-back = 本人確認書類（裏面）

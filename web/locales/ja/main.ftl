@@ -30,7 +30,7 @@ error-page-internal-detail = 申し訳ございません。システムで問題
 error-page-conflict = この操作は現在の状態では行えません
 error-page-conflict-detail = ほかの方の操作などにより状態が変わっています。画面を開き直して、最新の状況をご確認ください。
 error-page-forbidden = この画面を利用する権限がありません
-error-page-forbidden-detail = ご利用の職員アカウントには、この画面の権限が付与されていません。必要な場合は、システム管理者にお問い合わせください。
+error-page-forbidden-detail = ご利用の行員アカウントには、この画面の権限が付与されていません。必要な場合は、システム管理者にお問い合わせください。
 error-page-too-large = ファイルが大きすぎます
 error-page-too-large-detail = 送信されたデータが上限を超えています。サイズを小さくしてからもう一度お試しください。
 
@@ -38,12 +38,12 @@ error-page-too-large-detail = 送信されたデータが上限を超えてい�
 error-required = 入力してください。
 error-too-long = { $max }文字以内で入力してください。
 error-control-characters = 使用できない文字が含まれています。
-error-invalid-email = メールアドレスの形式が正しくありません（例: taro@example.jp）。
+error-invalid-email = メールアドレスの形式が正しくありません（例：taro@example.jp）。
 error-not-kana = 全角カタカナで入力してください。
 error-invalid-date = 日付を「2026-04-01」の形式で入力してください。
 error-future-date = 未来の日付は入力できません。
 error-too-old = 1900年以降の日付を入力してください。
-error-invalid-amount = 金額は円単位の数字で入力してください（例: 1,200,000）。
+error-invalid-amount = 金額は円単位の数字で入力してください（例：1,200,000）。
 error-negative-amount = マイナスの金額は入力できません。借入金などは区分「負債」で登録してください。
 error-amount-too-large = 金額が大きすぎます。100兆円以下で入力してください。
 error-unknown-choice = 選択肢の中からお選びください。
@@ -67,14 +67,14 @@ signup-submit = 登録する
 signup-sent-title = 確認メールをお送りしました
 signup-sent-body = ご入力のメールアドレスにメールをお送りしました。メールに記載のリンクから登録を完了してください。メールが届かない場合は、迷惑メールフォルダをご確認ください。
 field-name-kanji = お名前
-hint-name-kanji = 例: 山田 太郎
+hint-name-kanji = 例：山田 太郎
 field-name-kana = お名前（フリガナ）
-hint-name-kana = 全角カタカナ。例: ヤマダ タロウ
+hint-name-kana = 全角カタカナで入力してください。例：ヤマダ タロウ
 field-email = メールアドレス
 field-birth-date = 生年月日
-hint-date = 例: 1985-04-01
+hint-date = 例：1985-04-01
 field-password = パスワード
-hint-password = 10文字以上。推測されにくい長めの文がおすすめです。
+hint-password = 10文字以上で入力してください。推測されにくい長めの文をおすすめします。
 field-password-confirm = パスワード（確認）
 field-new-password = 新しいパスワード
 field-current-password = 現在のパスワード
@@ -112,20 +112,20 @@ reset-invalid-body = リンクの有効期限が切れているか、すでに�
 forgot-again = もう一度手続きする
 
 ## ダッシュボード
-dashboard-title = ダッシュボード
+dashboard-title = ホーム
 dashboard-totals = 合計
 dashboard-net-worth = 純資産
 dashboard-assets = 資産合計
 dashboard-liabilities = 負債合計
-dashboard-empty = まだ資産が登録されていません。最初の資産を登録しましょう。
+dashboard-empty = まだ資産が登録されていません。「資産を登録する」から、最初の資産をご登録ください。
 dashboard-allocation = 資産配分
-dashboard-allocation-desc = 区分ごとの合計金額を横棒グラフで示しています。
-dashboard-trend = 純資産の推移
-dashboard-trend-desc = 純資産の推移を折れ線グラフで示しています。
+dashboard-allocation-desc = 資産の区分ごとの割合をドーナツグラフで示しています。金額と割合はグラフの横の一覧にあります。
+dashboard-trend = 資産の推移
+dashboard-trend-desc = 区分ごとの金額を積み上げ棒グラフで、純資産を折れ線で示しています。資産はゼロより上、負債はゼロより下に積み上げています。
 dashboard-period = 表示期間
-period-day = 日次（30日）
-period-month = 月次（12か月）
-period-year = 年次（5年）
+period-day = 30日
+period-month = 12か月
+period-year = 5年
 chart-as-table = 表で見る
 field-category = 区分
 field-amount = 金額
@@ -145,12 +145,13 @@ assets-delete = 削除
 field-name = 名称
 field-institution = 金融機関
 field-valuation-date = 評価日
+hint-valuation-date = 残高や評価額を確認した日です。例：2026-12-01
 asset-new-title = 資産の登録
 asset-edit-title = 資産の編集
-hint-asset-name = 例: 普通預金、〇〇株式
+hint-asset-name = 例：普通預金、〇〇株式
 hint-optional = 任意
 field-amount-yen = 金額（円）
-hint-amount = 円単位の数字。例: 1,200,000
+hint-amount = 円単位の数字で入力してください。例：1,200,000
 field-note = メモ
 asset-delete-title = 資産の削除
 asset-delete-lead = 次の資産を削除します。これまでの推移の記録は残ります。よろしいですか。
@@ -159,7 +160,7 @@ asset-delete-submit = 削除する
 ## CSV
 import-title = CSVからの取り込み
 import-lead = CSVファイルから資産をまとめて登録できます。1行でも誤りがある場合は、何も取り込まずに誤りのある行をお知らせします。
-import-format = 列の順番: 区分、名称、金融機関、金額、評価日、メモ（1行目は見出しでも構いません）。最大1,000行・1MBまで。
+import-format = 列の順番：区分、名称、金融機関、金額、評価日、メモ、取得価額（取得価額は省略できます。1行目は見出しでも構いません）。Excelで保存した形式（2026/12/1 の日付、1,234,567 の金額、Shift_JIS）もそのまま取り込めます。最大1,000行・1MBまで。
 import-file = CSVファイル
 import-encoding = 文字コード
 encoding-auto = 自動判別
@@ -171,7 +172,6 @@ import-error-too-many = 行数が多すぎます。1回の取り込みは1,000�
 import-error-encoding = 文字コードを読み取れませんでした。UTF-8またはShift_JISで保存したファイルをお選びください。
 import-error-lines = 誤りのある行があるため、取り込みませんでした。以下の行を修正してから、もう一度お試しください。
 import-line = { $line }行目: { $detail }
-import-line-columns = 列の数が{ $n }個です。6個の列が必要です。
 import-line-syntax = CSVの形式が正しくありません（引用符が閉じられていない可能性があります）。
 export-sjis-failed-title = Shift_JISで書き出せませんでした
 export-sjis-failed-body = Shift_JISで表せない文字が含まれているため、書き出せませんでした。UTF-8でお書き出しください。
@@ -201,11 +201,11 @@ profile-details = 登録内容
 profile-password = パスワードの変更
 profile-password-submit = パスワードを変更する
 profile-delete = 退会
-profile-delete-lead = 退会すると、ご登録の情報と資産の記録はすべて読み出せなくなり、元に戻せません。
+profile-delete-lead = 退会すると、ご登録の情報と資産の記録はすべて削除され、元に戻すことはできません。
 profile-delete-link = 退会の手続きへ
 notice-profile-saved = 登録内容を保存しました。
 delete-title = 退会の手続き
-delete-lead = 退会すると、お客さまの暗号鍵を破棄します。ご登録の情報と資産の記録は、バックアップを含めて二度と読み出せなくなります。
+delete-lead = 退会のお手続きが完了すると、お名前・メールアドレス・生年月日などのご登録の情報、資産の記録、追加サービスのお申し込み内容を直ちに削除し、お送りいただいた本人確認書類の画像も、当行を含めて誰も見ることができない状態にします。削除した情報は、当行でも元に戻すことはできません。当行のバックアップに残る写しも、次回の定期バックアップ（通常は1日以内）の際に、同じく誰も見ることができない状態にします。不正防止のための操作の記録は、お名前などを含まない形で保管します。
 delete-confirm = 上記を理解し、退会します
 delete-submit = 退会する
 deleted-title = 退会の手続きが完了しました
@@ -214,39 +214,42 @@ deleted-body = これまでのご利用、誠にありがとうございまし�
 ## メール
 mail-verify-subject = 【資産状況】メールアドレスのご確認
 mail-verify-body =
-    このたびは資産状況サービスにご登録いただき、ありがとうございます。
-    以下のリンクを開き、メールアドレスの確認を完了してください（有効期限: 24時間）。
+    このたびは資産状況サービスにご登録いただき、誠にありがとうございます。
+    以下のリンクを開き、メールアドレスの確認を完了してください（有効期限：24時間）。
 
     { $link }
 
-    お心当たりのない場合は、このメールを破棄してください。
+    お心当たりのない場合は、お手数ですがこのメールを削除してください。
 mail-already-registered-subject = 【資産状況】ご登録済みのメールアドレスです
 mail-already-registered-body =
-    このメールアドレスで新規登録のお手続きがありましたが、すでにご登録済みです。
-    ログインはこちらから: { $login }
-    パスワードをお忘れの場合はこちらから: { $reset }
+    このメールアドレスで新規登録のお手続きがありましたが、このメールアドレスはすでにご登録済みです。
+    ログインはこちらから：{ $login }
+    パスワードをお忘れの場合はこちらから：{ $reset }
 
-    お心当たりのない場合は、このメールを破棄してください。登録内容は変更されていません。
+    お心当たりのない場合は、お手数ですがこのメールを削除してください。ご登録の内容は変更されていません。
 mail-reset-subject = 【資産状況】パスワード再設定のご案内
 mail-reset-body =
     パスワード再設定のお申し込みを承りました。
-    以下のリンクから新しいパスワードを設定してください（有効期限: 30分）。
+    以下のリンクから新しいパスワードを設定してください（有効期限：30分）。
 
     { $link }
 
-    お心当たりのない場合は、このメールを破棄してください。パスワードは変更されません。
+    お心当たりのない場合は、お手数ですがこのメールを削除してください。パスワードは変更されません。
 mail-password-changed-subject = 【資産状況】パスワードが変更されました
 mail-password-changed-body =
-    お客さまのパスワードが変更されました。
-    お心当たりのない場合は、至急パスワードの再設定を行い、当行までご連絡ください。
+    ご登録のパスワードが変更されました。
+    お心当たりのない場合は、至急パスワードを再設定のうえ、下記の窓口までご連絡ください。
 mail-deleted-subject = 【資産状況】退会手続き完了のお知らせ
 mail-deleted-body =
-    退会のお手続きが完了しました。ご登録の情報と資産の記録は読み出せない状態になりました。
-    これまでのご利用、誠にありがとうございました。
-mail-signature =
-    ――
-    資産状況サービス
-    このメールは送信専用です。ご返信いただいてもお答えできません。
+    退会のお手続きが完了しました。ご登録の情報と資産の記録は削除しました。削除した情報は元に戻すことはできません。
+    これまで資産状況サービスをご利用いただき、誠にありがとうございました。
+mail-greeting-named = { $name } 様
+mail-greeting-customer = お客さま
+mail-greeting-operators = 業務担当者各位
+mail-closing = ご不明な点がございましたら、下記の窓口までお問い合わせください。
+mail-signature-desk = { $bank } { $department }
+mail-signature-phone = 電話：{ $phone }（受付時間：{ $hours }）
+mail-send-only = このメールは送信専用のアドレスからお送りしています。ご返信いただいてもお答えできませんので、お問い合わせは上記の窓口までお願いいたします。
 
 ## ログイン保護とセッション
 login-throttled = ログインの失敗が続いたため、一時的にログインを制限しています。{ $minutes }分ほど時間をおいてから、もう一度お試しください。パスワードをお忘れの場合は、再設定をご利用ください。
@@ -265,7 +268,6 @@ sessions-device = 端末
 sessions-address = IPアドレス
 sessions-created = ログイン日時
 sessions-last-seen = 最終利用日時
-sessions-current = （この端末）
 sessions-end = ログアウトさせる
 profile-sessions-link = ログイン中の端末を確認する
 notice-session-ended = 選択した端末をログアウトさせました。
@@ -277,7 +279,7 @@ notice-two-step-off = 二段階認証を無効にしました。
 code-title = 確認コードの入力
 code-lead = 認証アプリに表示されている6桁の確認コードを入力してください。スマートフォンをお持ちでない場合は、リカバリーコードをご利用いただけます。
 field-code = 確認コード
-hint-code = 6桁の数字、またはリカバリーコード（例: ABCDE-FGHJK）
+hint-code = 6桁の数字、またはリカバリーコード（例：ABCDE-FGHJK）
 hint-code-app = 認証アプリに表示されている6桁の数字
 code-submit = 確認する
 code-restart = ログインをやり直す
@@ -287,7 +289,7 @@ profile-two-step-link = 二段階認証の設定
 two-step-lead = Google Authenticator や Microsoft Authenticator などの認証アプリで設定します。
 two-step-scan = 認証アプリで次のQRコードを読み取ってください。
 two-step-qr-label = 認証アプリに登録するためのQRコード
-two-step-key = QRコードを読み取れない場合は、次のキーを入力してください:
+two-step-key = QRコードを読み取れない場合は、次のキーを入力してください：
 two-step-enter = 認証アプリに表示された6桁の確認コードを入力してください。
 two-step-confirm = 設定を完了する
 two-step-codes-title = リカバリーコード
@@ -299,34 +301,34 @@ two-step-disable-submit = 無効にする
 mail-mfa-disabled-subject = 【資産状況】二段階認証が無効になりました
 mail-mfa-disabled-body =
     お客さまのアカウントの二段階認証が無効になりました。
-    お心当たりのない場合は、至急パスワードを変更し、当行までご連絡ください。
+    お心当たりのない場合は、至急パスワードを変更のうえ、下記の窓口までご連絡ください。
 mail-passkey-added-subject = 【資産状況】パスキーが登録されました
 mail-passkey-added-body =
     お客さまのアカウントに新しいパスキーが登録されました。今後はこのパスキーでもログインいただけます。
-    お心当たりのない場合は、至急プロフィール画面でパスキーを削除してパスワードを変更し、当行までご連絡ください。
+    お心当たりのない場合は、至急「お客さま情報」の「パスキーを管理する」からパスキーを削除し、パスワードを変更のうえ、下記の窓口までご連絡ください。
 mail-passkey-deleted-subject = 【資産状況】パスキーが削除されました
 mail-passkey-deleted-body =
     お客さまのアカウントからパスキーが削除されました。
-    お心当たりのない場合は、至急パスワードを変更し、当行までご連絡ください。
+    お心当たりのない場合は、至急パスワードを変更のうえ、下記の窓口までご連絡ください。
 
-## 職員コンソール
+## 行員コンソール
 staff-area-name = 資産状況 業務・運用コンソール
 staff-nav-home = ホーム
 staff-nav-usage = 利用状況
 staff-nav-customers = 顧客一覧
-staff-nav-applications = 申込審査
+staff-nav-applications = 申し込みの審査
 staff-nav-new-count = 新着 { $n } 件
-staff-footer-note = 職員専用の画面です。操作とお客さま情報の閲覧はすべて監査ログに記録されます。
-staff-login-title = 職員ログイン
+staff-footer-note = 行員専用の画面です。操作とお客さま情報の閲覧は、すべて監査ログに記録されます。
+staff-login-title = 行員ログイン
 staff-login-lead = 当行の業務担当者・システム管理者専用の画面です。
 field-username = ユーザー名
 staff-login-failed = ユーザー名またはパスワードが正しくありません。
-staff-login-disabled = このアカウントは現在利用できません。システム管理者に連絡してください。
+staff-login-disabled = このアカウントは現在ご利用いただけません。システム管理者にお問い合わせください。
 staff-enrol-title = 二段階認証の登録
-staff-enrol-lead = 職員アカウントでは二段階認証が必須です。登録が完了するまで、ほかの操作はできません。
+staff-enrol-lead = 行員アカウントでは二段階認証が必須です。登録が完了するまで、ほかの操作はできません。
 staff-enrol-done = 二段階認証を登録しました。
 staff-home-title = ホーム
-staff-home-welcome = ログイン中の職員
+staff-home-welcome = ログイン中の行員
 staff-home-roles = 担当
 staff-home-audited = この画面での操作とお客さま情報の閲覧は、すべて監査ログに記録されます。
 role-operator = 業務担当者
@@ -335,19 +337,19 @@ role-admin = システム管理者
 oidc-refused-title = 連携のお手続きを続けられません
 oidc-refused-body = 連携先のアプリまたはサービスからのご依頼に不備があるため、お手続きを中止しました。お手数ですが、ご利用のアプリの提供元へお問い合わせください。
 oidc-refused-link = トップページへ戻る
-staff-federation-heading = 社内アカウントでサインイン
-staff-federation-lead = 社内ディレクトリのアカウントをお持ちの方は、こちらからサインインしてください。
-staff-federation-start = 社内アカウントでサインインする
-staff-federation-title = 社内アカウントでのサインイン
+staff-federation-heading = 社内アカウントでログイン
+staff-federation-lead = 社内ディレクトリのアカウントをお持ちの方は、こちらからログインしてください。
+staff-federation-start = 社内アカウントでログインする
+staff-federation-title = 社内アカウントでのログイン
 staff-federation-no-role = この社内アカウントには、このコンソールを利用する権限が付与されていません。権限が必要な場合は、所属部署の管理者にお問い合わせください。
-staff-federation-refused = サインインを完了できませんでした。お手数ですが、最初からもう一度お試しください。
-staff-federation-unavailable = 社内ディレクトリに接続できないため、サインインを完了できませんでした。しばらくしてからもう一度お試しください。
-staff-federation-back = サインイン画面へ戻る
+staff-federation-refused = ログインを完了できませんでした。お手数ですが、最初からもう一度お試しください。
+staff-federation-unavailable = 社内ディレクトリに接続できないため、ログインを完了できませんでした。しばらくしてからもう一度お試しください。
+staff-federation-back = ログイン画面へ戻る
 
 passkeys-title = パスキー
 passkeys-summary = パスキーを登録すると、パスワードを入力せずに、スマートフォンやパソコンの生体認証・画面ロックで安全にログインできます。
 profile-passkeys-link = パスキーを管理する
-passkeys-lead = 登録済みのパスキーは、この画面で確認・削除できます。パスキーはお使いの端末やパスワード管理ツールに保存され、当行には公開鍵のみが保管されます。
+passkeys-lead = 登録済みのパスキーは、この画面で確認・削除できます。パスキーはお使いの端末やパスワード管理ツールに保存され、当行にはログインの確認に使う公開鍵のみを保管します。
 passkeys-none = 登録済みのパスキーはありません。
 passkeys-count = 登録済みのパスキー（{ $n }件）
 passkeys-registered = 登録日時
@@ -355,7 +357,7 @@ passkeys-last-used = 最終利用日時
 passkeys-never = 未使用
 passkeys-delete = 削除する
 passkeys-add = この端末でパスキーを登録する
-passkeys-unavailable = このアドレスではパスキーをご利用いただけません。
+passkeys-unavailable = このページのアドレス（URL）では、パスキーをご利用いただけません。
 passkey-working = 端末の画面の案内に従って操作してください。
 passkey-failed = パスキーの操作を完了できませんでした。もう一度お試しいただくか、別の方法をご利用ください。
 passkey-needs-script = パスキーのご利用には、ブラウザーの JavaScript を有効にしてください。

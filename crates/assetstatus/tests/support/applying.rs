@@ -71,7 +71,7 @@ pub async fn submitted(app: &TestApp, tag: &str) -> (Browser, String, String) {
     let b = app.register(&address).await;
     assert_eq!(
         enter_account(&b).await.location.as_deref(),
-        Some("/application/documents")
+        Some("/application/documents?notice=account-saved")
     );
     let page = upload(&b, "front", "front.jpg", photo()).await;
     assert_eq!(page.status, 303, "{}", page.body);
@@ -79,7 +79,7 @@ pub async fn submitted(app: &TestApp, tag: &str) -> (Browser, String, String) {
     let page = submit(&b, &id).await;
     assert_eq!(
         page.location.as_deref(),
-        Some("/application"),
+        Some("/application?notice=application-submitted"),
         "{}",
         page.body
     );

@@ -383,8 +383,8 @@ impl Browser {
         page.body
             .split("href=\"/assets/")
             .skip(1)
-            .filter_map(|s| s.split_once("/edit\"").map(|(id, _)| id.to_owned()))
-            .filter(|id| id.len() == 36)
+            .filter_map(|s| s.split_once('"').map(|(id, _)| id.to_owned()))
+            .filter(|id| id.len() == 36 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-'))
             .collect()
     }
 
@@ -413,12 +413,12 @@ impl Browser {
         let page = self.get("/assets").await;
         let row = page
             .body
-            .split("<tr>")
-            .find(|row| row.contains(&format!(">{name}</th>")))
+            .split("<li>")
+            .find(|row| row.contains(&format!("class=\"row-title\">{name}</span>")))
             .expect("a row with that name");
         row.split("href=\"/assets/")
             .nth(1)
-            .and_then(|s| s.split_once("/edit"))
+            .and_then(|s| s.split_once('"'))
             .map(|(id, _)| id.to_owned())
             .unwrap()
     }

@@ -45,22 +45,27 @@ async fn page(State(state): State<BackOfficeState>, operator: Operator) -> PageR
         days.iter().map(|d| (c.date(d.date), pick(d))).collect()
     };
     let signups_total: i64 = days.iter().map(|d| d.signups).sum();
-    let signups_svg = charts::line(
+    let count = |v: i64| ui::format::grouped(v);
+    let signups_svg = charts::line_from_zero(
         &Caption {
             id: "signups",
             title: &c.t("usage-signups"),
             description: &c.tn("usage-signups-desc", signups_total),
         },
+        charts::Frame::LINE,
         &series(|d| d.signups),
+        &count,
     );
     let busiest = days.iter().map(|d| d.active).max().unwrap_or(0);
-    let active_svg = charts::line(
+    let active_svg = charts::line_from_zero(
         &Caption {
             id: "active",
             title: &c.t("usage-active"),
             description: &c.tn("usage-active-desc", busiest),
         },
+        charts::Frame::LINE,
         &series(|d| d.active),
+        &count,
     );
     let page = UsagePage {
         counts,

@@ -9,7 +9,7 @@ use ui::charts::{self, Caption};
 
 use crate::AppState;
 use crate::visitor::Customer;
-use pages::chrome::{Chrome, render};
+use pages::chrome::{Chrome, Plain, render};
 use pages::error::PageResult;
 
 /// Balance-chart points: one per week keeps the line readable on a phone.
@@ -26,6 +26,11 @@ struct AccountsPage {
 impl AccountsPage {
     fn masked(&self, linked: &LinkedAccount) -> String {
         linked.account.account.masked(self.c.locale)
+    }
+
+    /// A transaction's amount with its sign written, so deposits and withdrawals read apart.
+    fn signed(&self, amount: impl Plain<i64>) -> String {
+        ui::format::yen_change(amount.plain(), self.c.locale)
     }
 }
 
@@ -45,6 +50,7 @@ pub async fn page(State(state): State<AppState>, customer: Customer) -> PageResu
                 description: &c.t("accounts-balance-trend-desc"),
             },
             &points,
+            &|v| ui::format::yen_compact(v, c.locale),
         )
     });
     let page = AccountsPage {

@@ -12,11 +12,14 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::visitor::Customer;
-use pages::chrome::{Chrome, FormState, render};
+use pages::chrome::{Chrome, FormState, Plain, render};
 use pages::csrf::CsrfForm;
 use pages::error::{PageResult, WebError};
+use pages::notice::{self, Notice};
 use pages::upload::CsrfUpload;
-use platform::access_log::{self, Access};
+use platform::access_log::{self, VISIT_GAP_SECS, Visit};
+use platform::i18n::{Arg, Locale};
+use time::format_description::well_known::Rfc3339;
 
 #[derive(Template)]
 #[template(path = "application.html")]
@@ -25,11 +28,72 @@ struct StatusPage {
     current: Option<ApplicationView>,
     earlier: Vec<ApplicationView>,
     premium: bool,
-    accesses: Vec<Access>,
+    visits: Vec<Visit>,
 }
 
-/// How many of the latest staff views the status page lists.
-const ACCESSES_SHOWN: i64 = 50;
+/// How many of the latest staff views are read to build the list: enough for many visits.
+const ACCESSES_READ: i64 = 1_000;
+/// How many staff visits the status page lists.
+const VISITS_SHOWN: usize = 50;
+
+/// How far an application has come, as one step of the status timeline.
+struct Stage {
+    label: String,
+    at: Option<i64>,
+    state: StageState,
+}
+
+/// Where a stage of the timeline stands.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StageState {
+    Done,
+    Current,
+    Pending,
+}
+
+/// The status timeline of a sent application: received, under review, result. Drafts have none.
+fn timeline(app: &ApplicationView, locale: Locale) -> Vec<Stage> {
+    let reviewing = matches!(
+        app.status,
+        Status::UnderReview | Status::Approved | Status::Rejected
+    );
+    let decided = matches!(app.status, Status::Approved | Status::Rejected);
+    let state = |done: bool, current: bool| {
+        if current {
+            StageState::Current
+        } else if done {
+            StageState::Done
+        } else {
+            StageState::Pending
+        }
+    };
+    let result = if decided {
+        format!(
+            "{}：{}",
+            locale.t("application-timeline-result"),
+            app.status.label(locale)
+        )
+    } else {
+        locale.t("application-timeline-result")
+    };
+    vec![
+        Stage {
+            label: locale.t("application-timeline-received"),
+            at: app.submitted_at,
+            state: state(true, app.status == Status::Submitted),
+        },
+        Stage {
+            label: locale.t("application-timeline-review"),
+            at: None,
+            state: state(reviewing, app.status == Status::UnderReview),
+        },
+        Stage {
+            label: result,
+            at: app.decided_at.filter(|_| decided),
+            state: state(decided, false),
+        },
+    ]
+}
 
 #[derive(Template)]
 #[template(path = "application_account.html")]
@@ -62,15 +126,36 @@ impl StatusPage {
         reason.label(self.c.locale)
     }
 
-    fn access_role(&self, access: &Access) -> String {
-        self.c.t(&format!("role-{}", access.role.code()))
+    fn access_role(&self, visit: &Visit) -> String {
+        self.c.t(&format!("role-{}", visit.role.code()))
     }
 
-    fn access_subject(&self, access: &Access) -> String {
+    fn access_subject(&self, visit: &Visit) -> String {
         self.c.t(&format!(
             "access-{}",
-            access.subject.code().replace('_', "-")
+            visit.subject.code().replace('_', "-")
         ))
+    }
+
+    fn timeline(&self, app: &ApplicationView) -> Vec<Stage> {
+        timeline(app, self.c.locale)
+    }
+
+    /// When a visit was: one time, or the first and last; the date once when both share it.
+    fn visit_time(&self, visit: &Visit) -> String {
+        let first = self.c.timestamp(visit.first);
+        if visit.first == visit.last {
+            return first;
+        }
+        let last = self.c.timestamp(visit.last);
+        let to = match (first.rsplit_once(' '), last.rsplit_once(' ')) {
+            (Some((day, _)), Some((last_day, clock))) if day == last_day => clock.to_owned(),
+            _ => last,
+        };
+        self.c.locale.t_args(
+            "access-visit-span",
+            &[("from", Arg::from(first)), ("to", Arg::from(to))],
+        )
     }
 }
 
@@ -84,6 +169,14 @@ trait Labels {
 
     fn side(&self, side: &Side) -> String {
         side.label(self.chrome().locale)
+    }
+
+    /// A stored time for the `datetime` attribute of `<time>`.
+    fn iso(&self, unix: impl Plain<i64>) -> String {
+        time::OffsetDateTime::from_unix_timestamp(unix.plain())
+            .ok()
+            .and_then(|t| t.format(&Rfc3339).ok())
+            .unwrap_or_default()
     }
 
     fn account(&self, app: &ApplicationView) -> String {
@@ -142,14 +235,16 @@ pub async fn status(State(state): State<AppState>, customer: Customer) -> PageRe
     let premium = state.applications.is_premium(customer.id).await?;
     let accesses = {
         let mut conn = state.db.read().await?;
-        access_log::of_customer(&mut conn, customer.id, ACCESSES_SHOWN).await?
+        access_log::of_customer(&mut conn, customer.id, ACCESSES_READ).await?
     };
+    let mut visits = access_log::visits(&accesses, VISIT_GAP_SECS);
+    visits.truncate(VISITS_SHOWN);
     let page = StatusPage {
         c: customer.visitor.chrome(),
         current,
         earlier: all,
         premium,
-        accesses,
+        visits,
     };
     Ok(Html(render(&page)?).into_response())
 }
@@ -205,7 +300,9 @@ pub async fn save_account(
 ) -> PageResult {
     let meta = &customer.visitor.meta;
     match state.applications.save_account(customer.id, &v, meta).await {
-        Ok(_) => Ok(Redirect::to("/application/documents").into_response()),
+        Ok(_) => {
+            Ok(notice::redirect("/application/documents", Notice::AccountSaved).into_response())
+        }
         Err(ApplicationError::Invalid(errors)) => account_page(
             customer.visitor.chrome(),
             FormState::with(customer.visitor.locale, errors),
@@ -279,7 +376,9 @@ pub async fn upload(
         .attach_document(customer.id, side, file, &customer.visitor.meta)
         .await
     {
-        Ok(_) => Ok(Redirect::to("/application/documents").into_response()),
+        Ok(_) => Ok(
+            notice::redirect("/application/documents", Notice::DocumentUploaded).into_response(),
+        ),
         Err(ApplicationError::Document(e)) if e.is_refusal() => {
             let message = e.message(customer.visitor.locale);
             refused(&state, &customer, c, message).await
@@ -319,7 +418,9 @@ pub async fn remove(
         .remove_document(customer.id, side, &customer.visitor.meta)
         .await
     {
-        Ok(()) => Ok(Redirect::to("/application/documents").into_response()),
+        Ok(()) => {
+            Ok(notice::redirect("/application/documents", Notice::DocumentRemoved).into_response())
+        }
         Err(ApplicationError::NotEditable) => Ok(Redirect::to("/application").into_response()),
         Err(e) => Err(e.into()),
     }
@@ -398,12 +499,133 @@ pub async fn submit(
         .submit(customer.id, id, &customer.visitor.meta)
         .await
     {
-        Ok(()) | Err(ApplicationError::NotEditable) => {
-            Ok(Redirect::to("/application").into_response())
+        Ok(()) => {
+            Ok(notice::redirect("/application", Notice::ApplicationSubmitted).into_response())
         }
+        Err(ApplicationError::NotEditable) => Ok(Redirect::to("/application").into_response()),
         Err(ApplicationError::Incomplete) => {
             Ok(Redirect::to("/application/documents").into_response())
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use platform::access_log::{Subject, ViewerRole};
+
+    const SENT: i64 = 1_780_000_000;
+    const DECIDED: i64 = SENT + 86_400;
+
+    fn sent(status: Status) -> ApplicationView {
+        ApplicationView {
+            id: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d".parse().unwrap(),
+            number: "A-0001".into(),
+            status,
+            account: None,
+            documents: Vec::new(),
+            rejection: None,
+            previous: None,
+            created_at: SENT - 600,
+            submitted_at: Some(SENT),
+            decided_at: matches!(status, Status::Approved | Status::Rejected).then_some(DECIDED),
+        }
+    }
+
+    fn states(app: &ApplicationView) -> Vec<(Option<i64>, bool, bool)> {
+        timeline(app, Locale::Ja)
+            .iter()
+            .map(|s| {
+                (
+                    s.at,
+                    s.state == StageState::Current,
+                    s.state == StageState::Pending,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_received_application_waits_for_review_and_result() {
+        assert_eq!(
+            states(&sent(Status::Submitted)),
+            vec![
+                (Some(SENT), true, false),
+                (None, false, true),
+                (None, false, true)
+            ]
+        );
+    }
+
+    #[test]
+    fn under_review_the_review_is_the_current_stage() {
+        assert_eq!(
+            states(&sent(Status::UnderReview)),
+            vec![
+                (Some(SENT), false, false),
+                (None, true, false),
+                (None, false, true)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_decision_completes_every_stage_and_names_the_result() {
+        for status in [Status::Approved, Status::Rejected] {
+            let app = sent(status);
+            assert_eq!(
+                states(&app),
+                vec![
+                    (Some(SENT), false, false),
+                    (None, false, false),
+                    (Some(DECIDED), false, false)
+                ]
+            );
+            let stages = timeline(&app, Locale::Ja);
+            assert!(stages[2].label.ends_with(&status.label(Locale::Ja)));
+        }
+    }
+
+    fn status_page() -> StatusPage {
+        StatusPage {
+            c: Chrome::anonymous(Locale::Ja, "/application".into()),
+            current: None,
+            earlier: Vec::new(),
+            premium: false,
+            visits: Vec::new(),
+        }
+    }
+
+    fn visit(first: i64, last: i64) -> Visit {
+        Visit {
+            role: ViewerRole::Operator,
+            subject: Subject::Profile,
+            first,
+            last,
+            views: 3,
+        }
+    }
+
+    #[test]
+    fn a_visit_within_one_day_names_the_date_once() {
+        let page = status_page();
+        let first = page.c.timestamp(SENT);
+        let text = page.visit_time(&visit(SENT, SENT + 600));
+        assert!(text.starts_with(&first), "{text}");
+        assert_eq!(
+            text.matches(first.split(' ').next().unwrap()).count(),
+            1,
+            "{text}"
+        );
+        assert_eq!(page.visit_time(&visit(SENT, SENT)), first);
+    }
+
+    #[test]
+    fn a_visit_over_midnight_names_both_dates() {
+        let page = status_page();
+        let text = page.visit_time(&visit(SENT, SENT + 86_400));
+        assert!(text.ends_with(&page.c.timestamp(SENT + 86_400)), "{text}");
     }
 }

@@ -148,7 +148,7 @@ fn describe(c: &Chrome, line: usize, problem: &LineProblem) -> String {
     let detail = match problem {
         LineProblem::Columns(n) => c
             .locale
-            .t_args("import-line-columns", &[("n", Arg::from(*n))]),
+            .t_args("import-line-columns-range", &[("n", Arg::from(*n))]),
         LineProblem::Syntax => c.t("import-line-syntax"),
         LineProblem::Fields(errors) => errors
             .0

@@ -70,6 +70,8 @@ pub fn router(state: AppState) -> Router {
         .route("/dashboard", get(dashboard::page))
         .route("/assets", get(assets::list))
         .route("/assets/new", get(assets::new_form).post(assets::create))
+        .route("/assets/{id}", get(assets::show))
+        .route("/assets/{id}/valuations", post(assets::add_valuation))
         .route(
             "/assets/{id}/edit",
             get(assets::edit_form).post(assets::update),
@@ -119,6 +121,8 @@ pub fn router(state: AppState) -> Router {
         .route("/lang/{code}", get(pages::language::switch))
         .route("/static/app.css", get(ui::static_files::app_css))
         .route("/static/passkey.js", get(ui::static_files::passkey_js))
+        .route("/static/privacy.js", get(ui::static_files::privacy_js))
+        .route("/static/codes.js", get(ui::static_files::codes_js))
         .fallback(|| async { WebError::NotFound })
         .layer(DefaultBodyLimit::max(FORM_LIMIT))
         .layer(from_fn_with_state(state.clone(), csrf::guard::<AppState>))

@@ -2,11 +2,10 @@
 //! ceremonies answer JSON to the page's script; everything else is an ordinary form.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use identity::PasskeyView;
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::login::{login_context, session_cookies};
@@ -15,13 +14,8 @@ use crate::visitor::{Customer, Visitor};
 use pages::chrome::{Chrome, render};
 use pages::csrf::{CsrfForm, CsrfJson, NoFields};
 use pages::error::{PageResult, WebError};
+use pages::notice::{self, Notice};
 use pages::passkey::{self, Answer};
-
-/// Notices after a redirect.
-#[derive(Deserialize)]
-pub struct Notice {
-    notice: Option<String>,
-}
 
 #[derive(Template)]
 #[template(path = "passkeys.html")]
@@ -29,27 +23,15 @@ struct PasskeysPage {
     c: Chrome,
     offered: bool,
     passkeys: Vec<PasskeyView>,
-    notice: Option<String>,
 }
 
 /// `GET /profile/passkeys`.
-pub async fn page(
-    State(state): State<AppState>,
-    customer: Customer,
-    Query(q): Query<Notice>,
-) -> PageResult {
+pub async fn page(State(state): State<AppState>, customer: Customer) -> PageResult {
     let passkeys = state.identity.customer_passkeys(customer.id).await?;
-    let c = customer.visitor.chrome();
-    let notice = match q.notice.as_deref() {
-        Some("added") => Some(c.t("notice-passkey-added")),
-        Some("deleted") => Some(c.t("notice-passkey-deleted")),
-        _ => None,
-    };
     let page = PasskeysPage {
-        c,
+        c: customer.visitor.chrome(),
         offered: state.identity.passkeys_offered(false),
         passkeys,
-        notice,
     };
     Ok(Html(render(&page)?).into_response())
 }
@@ -80,7 +62,10 @@ pub async fn finish(
         )
         .await;
     match done {
-        Ok(()) => Ok(passkey::next("/profile/passkeys?notice=added")),
+        Ok(()) => Ok(passkey::next(&format!(
+            "/profile/passkeys?notice={}",
+            Notice::PasskeyAdded.code()
+        ))),
         Err(e) => passkey::refusal(e),
     }
 }
@@ -96,7 +81,7 @@ pub async fn delete(
         .identity
         .delete_customer_passkey(customer.id, &id, &customer.visitor.meta)
         .await?;
-    Ok(Redirect::to("/profile/passkeys?notice=deleted").into_response())
+    Ok(notice::redirect("/profile/passkeys", Notice::PasskeyDeleted).into_response())
 }
 
 /// `POST /login/passkey/start`.

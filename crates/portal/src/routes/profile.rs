@@ -1,9 +1,10 @@
-//! The customer's own details and password.
+//! The settings hub: the customer's own details, password and language, with links to the
+//! login and security pages (two-step verification, passkeys, devices) and to account deletion.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect};
+use axum::response::{Html, IntoResponse};
 use axum_extra::extract::cookie::CookieJar;
 use identity::{BirthDate, IdentityError, KanaName, KanjiName, Profile, ProfileUpdate};
 use platform::fields::{FieldError, FormErrors};
@@ -18,6 +19,7 @@ use pages::cookies::{self, Kind};
 use pages::csrf::CsrfForm;
 use pages::error::PageResult;
 use pages::error::WebError;
+use pages::notice::{Notice, redirect};
 
 /// The profile form's fields.
 #[derive(Default, Deserialize)]
@@ -38,10 +40,25 @@ pub struct PasswordForm {
     password_confirm: String,
 }
 
-/// Notices after a redirect.
-#[derive(Deserialize)]
-pub struct Notice {
-    notice: Option<String>,
+/// Where the login and security settings stand, for the hub's summary rows.
+struct Security {
+    two_step: bool,
+    passkeys: i64,
+    sessions: i64,
+}
+
+async fn security(state: &AppState, customer: &Customer) -> Result<Security, WebError> {
+    let token = customer
+        .visitor
+        .session_token
+        .as_deref()
+        .ok_or(WebError::LoginRequired)?;
+    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    Ok(Security {
+        two_step: state.identity.mfa_state(customer.id).await?.enabled,
+        passkeys: count(state.identity.customer_passkeys(customer.id).await?.len()),
+        sessions: count(state.identity.sessions_of(customer.id, token).await?.len()),
+    })
 }
 
 #[derive(Template)]
@@ -49,10 +66,13 @@ pub struct Notice {
 struct ProfilePage {
     c: Chrome,
     email: String,
+    /// What the details form shows: the stored details, or what was just refused.
     v: ProfileForm,
+    /// The stored details, which the details and language forms each send back unchanged.
+    saved: ProfileForm,
     form: FormState,
     password_form: FormState,
-    notice: Option<String>,
+    security: Security,
 }
 
 fn values(p: &Profile) -> ProfileForm {
@@ -64,49 +84,44 @@ fn values(p: &Profile) -> ProfileForm {
     }
 }
 
-fn show(
+/// The hub, with `v` in the details form (the stored details unless some were refused).
+async fn show(
+    state: &AppState,
+    customer: &Customer,
     c: Chrome,
-    email: String,
-    v: ProfileForm,
+    v: Option<ProfileForm>,
     form: FormState,
     password_form: FormState,
     status: StatusCode,
 ) -> PageResult {
+    let profile = state.identity.profile(customer.id).await?;
+    let saved = values(&profile);
     let page = ProfilePage {
         c,
-        email,
-        v,
+        v: v.unwrap_or_else(|| values(&profile)),
+        email: profile.email,
+        saved,
         form,
         password_form,
-        notice: None,
+        security: security(state, customer).await?,
     };
     Ok((status, Html(render(&page)?)).into_response())
 }
 
 /// `GET /profile`.
-pub async fn page(
-    State(state): State<AppState>,
-    customer: Customer,
-    Query(q): Query<Notice>,
-) -> PageResult {
-    let profile = state.identity.profile(customer.id).await?;
+pub async fn page(State(state): State<AppState>, customer: Customer) -> PageResult {
     let c = customer.visitor.chrome();
-    let notice = match q.notice.as_deref() {
-        Some("saved") => Some(c.t("notice-profile-saved")),
-        Some("password") => Some(c.t("notice-password-changed")),
-        Some("two-step-off") => Some(c.t("notice-two-step-off")),
-        _ => None,
-    };
     let locale = customer.visitor.locale;
-    let page = ProfilePage {
-        v: values(&profile),
-        email: profile.email,
-        form: FormState::fresh(locale),
-        password_form: FormState::fresh(locale),
-        notice,
+    show(
+        &state,
+        &customer,
         c,
-    };
-    Ok(Html(render(&page)?).into_response())
+        None,
+        FormState::fresh(locale),
+        FormState::fresh(locale),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// `POST /profile`.
@@ -126,16 +141,17 @@ pub async fn update(
     let (Some(name_kanji), Some(name_kana), Some(birth_date), Some(locale)) =
         (name_kanji, name_kana, birth_date, locale)
     else {
-        let email = state.identity.profile(customer.id).await?.email;
         let l = customer.visitor.locale;
         return show(
+            &state,
+            &customer,
             customer.visitor.chrome(),
-            email,
-            f,
+            Some(f),
             FormState::with(l, errors),
             FormState::fresh(l),
             StatusCode::UNPROCESSABLE_ENTITY,
-        );
+        )
+        .await;
     };
     let update = ProfileUpdate {
         name_kanji,
@@ -148,7 +164,7 @@ pub async fn update(
         .update_profile(customer.id, update, &customer.visitor.meta)
         .await?;
     let jar = CookieJar::new().add(cookies::build(Kind::Lang, false, locale.code().to_owned()));
-    Ok((jar, Redirect::to("/profile?notice=saved")).into_response())
+    Ok((jar, redirect("/profile", Notice::ProfileSaved)).into_response())
 }
 
 /// `POST /profile/password`: other sessions end; this one stays.
@@ -174,21 +190,22 @@ pub async fn change_password(
         )
         .await;
     let errors = match result {
-        Ok(()) => return Ok(Redirect::to("/profile?notice=password").into_response()),
+        Ok(()) => return Ok(redirect("/profile", Notice::PasswordChanged).into_response()),
         Err(IdentityError::InvalidCredentials) => {
             FormErrors(vec![("current_password", FieldError::IncorrectPassword)])
         }
         Err(IdentityError::Invalid(errors)) => errors,
         Err(e) => return Err(e.into()),
     };
-    let profile = state.identity.profile(customer.id).await?;
     let l = customer.visitor.locale;
     show(
+        &state,
+        &customer,
         customer.visitor.chrome(),
-        profile.email.clone(),
-        values(&profile),
+        None,
         FormState::fresh(l),
         FormState::with(l, errors),
         StatusCode::UNPROCESSABLE_ENTITY,
     )
+    .await
 }

@@ -1,11 +1,10 @@
 //! The customer's open sessions: where and on what each was opened, and a button to end it.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect};
 use axum_extra::extract::cookie::CookieJar;
 use identity::SessionView;
-use serde::Deserialize;
 
 use crate::AppState;
 use crate::visitor::Customer;
@@ -14,27 +13,17 @@ use pages::cookies::{self, Kind};
 use pages::csrf::{CsrfForm, NoFields};
 use pages::error::PageResult;
 use pages::error::WebError;
-
-/// Notices after a redirect.
-#[derive(Deserialize)]
-pub struct Notice {
-    notice: Option<String>,
-}
+use pages::notice::{Notice, redirect};
 
 #[derive(Template)]
 #[template(path = "sessions.html")]
 struct SessionsPage {
     c: Chrome,
     sessions: Vec<SessionView>,
-    notice: Option<String>,
 }
 
 /// `GET /profile/sessions`.
-pub async fn list(
-    State(state): State<AppState>,
-    customer: Customer,
-    Query(q): Query<Notice>,
-) -> PageResult {
+pub async fn list(State(state): State<AppState>, customer: Customer) -> PageResult {
     let token = customer
         .visitor
         .session_token
@@ -42,13 +31,7 @@ pub async fn list(
         .ok_or(WebError::LoginRequired)?;
     let sessions = state.identity.sessions_of(customer.id, &token).await?;
     let c = customer.visitor.chrome();
-    let notice = (q.notice.as_deref() == Some("ended")).then(|| c.t("notice-session-ended"));
-    Ok(Html(render(&SessionsPage {
-        c,
-        sessions,
-        notice,
-    })?)
-    .into_response())
+    Ok(Html(render(&SessionsPage { c, sessions })?).into_response())
 }
 
 /// `POST /profile/sessions/{id}/end`: ending the current session logs out.
@@ -77,5 +60,5 @@ pub async fn end(
         let jar = CookieJar::new().add(cookies::removal(Kind::Session, state.secure_cookies));
         return Ok((jar, Redirect::to("/login?notice=logged-out")).into_response());
     }
-    Ok(Redirect::to("/profile/sessions?notice=ended").into_response())
+    Ok(redirect("/profile/sessions", Notice::SessionEnded).into_response())
 }

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect};
+use axum::response::{Html, IntoResponse};
 use identity::{IdentityError, MfaState};
 use platform::fields::{FieldError, FormErrors};
 use serde::Deserialize;
@@ -13,6 +13,7 @@ use crate::visitor::Customer;
 use pages::chrome::{Chrome, FormState, render};
 use pages::csrf::CsrfForm;
 use pages::error::PageResult;
+use pages::notice::{self, Notice};
 
 /// The confirmation code.
 #[derive(Default, Deserialize)]
@@ -38,6 +39,7 @@ struct TwoStepPage {
     key: String,
     form: FormState,
     codes: Vec<String>,
+    codes_js_version: String,
 }
 
 async fn page(
@@ -57,13 +59,18 @@ async fn page(
             enrolment.key,
         )
     };
+    let mut c = customer.visitor.chrome();
+    if !codes.is_empty() {
+        c.notice = Some(Notice::TwoStepOn);
+    }
     let page = TwoStepPage {
-        c: customer.visitor.chrome(),
+        c,
         state: mfa,
         qr_svg,
         key,
         form,
         codes,
+        codes_js_version: ui::static_files::codes_js_version(),
     };
     Ok((status, Html(render(&page)?)).into_response())
 }
@@ -74,7 +81,7 @@ pub async fn show(State(state): State<AppState>, customer: Customer) -> PageResu
     page(&state, &customer, form, Vec::new(), StatusCode::OK).await
 }
 
-/// `POST /profile/two-step/confirm`: the recovery codes are shown this once.
+/// `POST /profile/two-step/confirm`: the confirmation, and the recovery codes shown this once.
 pub async fn confirm(
     State(state): State<AppState>,
     customer: Customer,
@@ -122,7 +129,7 @@ pub async fn disable(
         .disable_mfa(customer.id, &f.password, &f.code, &customer.visitor.meta)
         .await
     {
-        Ok(()) => return Ok(Redirect::to("/profile?notice=two-step-off").into_response()),
+        Ok(()) => return Ok(notice::redirect("/profile", Notice::TwoStepOff).into_response()),
         Err(IdentityError::InvalidCredentials) => {
             FormErrors(vec![("password", FieldError::IncorrectPassword)])
         }
