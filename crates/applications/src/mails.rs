@@ -4,10 +4,9 @@
 //! reception number, and carries no account number or document. A customer mail greets the
 //! customer by their registered name (in the body only) and closes with the bank's signature.
 
-use askama::Template;
 use platform::db::{DbError, WriteTx};
 use platform::i18n::{Arg, Locale};
-use platform::mail::{Addressee, Letterhead, OutgoingMail, Signature};
+use platform::mail::{Addressee, Letterhead, MailLink, OutgoingMail};
 use platform::outbox::Outbox;
 
 /// Which mail.
@@ -34,20 +33,6 @@ impl Notice {
     }
 }
 
-#[derive(Template)]
-#[template(path = "mail.html")]
-struct MailHtml<'a> {
-    lang: &'a str,
-    subject: &'a str,
-    service_name: &'a str,
-    greeting: &'a str,
-    paragraphs: Vec<&'a str>,
-    link: &'a str,
-    link_label: &'a str,
-    closing: &'a str,
-    signature: &'a Signature,
-}
-
 /// Builds the mail for `to`, greeting `addressee`, in `locale`; `number` is the reception number,
 /// `link` where to act.
 pub(crate) fn compose(
@@ -66,31 +51,18 @@ pub(crate) fn compose(
     let key = notice.key();
     let subject = locale.t(&format!("mail-{key}-subject"));
     let body = locale.t_args(&format!("mail-{key}-body"), &args);
-    let link_label = locale.t(&format!("mail-{key}-link"));
-    let text = letterhead.text(
+    let label = locale.t(&format!("mail-{key}-link"));
+    letterhead.mail(
         locale,
-        addressee,
-        &format!("{body}\n\n{link_label}\n{link}"),
-    );
-    let html = MailHtml {
-        lang: locale.code(),
-        subject: &subject,
-        service_name: &locale.t("app-name"),
-        greeting: &letterhead.greeting(locale, addressee),
-        paragraphs: body.split("\n\n").map(str::trim).collect(),
-        link,
-        link_label: &link_label,
-        closing: &letterhead.closing(locale),
-        signature: &letterhead.signature(locale),
-    }
-    .render()
-    .ok();
-    OutgoingMail {
         to,
+        addressee,
         subject,
-        text,
-        html,
-    }
+        &body,
+        Some(MailLink {
+            label: &label,
+            url: link,
+        }),
+    )
 }
 
 /// Queues the mail inside the caller's transaction.
@@ -142,6 +114,11 @@ mod tests {
         );
         let html = ja.html.unwrap();
         assert!(html.contains("lang=\"ja\"") && html.contains("0A1B-2C3D"));
+        assert!(
+            html.contains("<a href=\"https://bank.example/application\"")
+                && html.contains(">お申し込み状況の確認</a>"),
+            "the link is the button: {html}"
+        );
         let en = compose(
             &letterhead(),
             &Notice::Rejected {

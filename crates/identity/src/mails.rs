@@ -3,7 +3,7 @@
 //! greeting it carries no personal data, and links carry a single-use token.
 
 use platform::i18n::{Arg, Locale};
-use platform::mail::{Addressee, Letterhead, OutgoingMail};
+use platform::mail::{Addressee, Letterhead, MailLink, OutgoingMail};
 use sqlx::AnyConnection;
 
 use crate::store::{self, CustomerStatus};
@@ -51,6 +51,23 @@ impl MailKind {
         }
     }
 
+    /// The link the mail asks the reader to open, offered as the HTML part's button: the one
+    /// that confirms, resets or logs in. Notices without a step to take have none.
+    fn primary_link(&self) -> Option<&str> {
+        match self {
+            MailKind::Verify { link } | MailKind::Reset { link } => Some(link),
+            MailKind::AlreadyRegistered { login_link, .. } => Some(login_link),
+            MailKind::PasswordChanged
+            | MailKind::Deleted
+            | MailKind::Locked { .. }
+            | MailKind::MfaDisabled
+            | MailKind::PasskeyAdded
+            | MailKind::PasskeyDeleted
+            | MailKind::NewDevice { .. } => None,
+        }
+    }
+
+    /// Both parts of the mail, from the same catalog text.
     fn compose(
         &self,
         letterhead: &Letterhead,
@@ -116,7 +133,12 @@ impl MailKind {
                 ),
             ),
         };
-        OutgoingMail::plain(to, subject, letterhead.text(locale, addressee, &text))
+        let url = self.primary_link();
+        let label = url.map(|_| locale.t(&format!("mail-{}-link", self.name())));
+        let link = url
+            .zip(label.as_deref())
+            .map(|(url, label)| MailLink { label, url });
+        letterhead.mail(locale, to, addressee, subject, &text, link)
     }
 }
 
@@ -227,7 +249,108 @@ mod tests {
             assert!(en.text.contains("Kind regards,"), "{}", en.text);
             assert!(en.text.contains("Minato Bank"), "{}", en.text);
             assert!(!en.text.contains("みなと銀行"), "{}", en.text);
+            for (mail, greeting) in [(&ja, "山田 太郎 様"), (&en, "Dear 山田 太郎,")] {
+                let html = mail.html.as_deref().unwrap();
+                assert!(html.contains(&format!(">{greeting}</p>")), "{html}");
+                assert!(html.contains("03-1234-5678"), "{html}");
+                assert!(html.contains("https://www.bank.example/support/"), "{html}");
+                // The signature's address is a link in every mail; only a step to take adds a button.
+                let buttons = html.matches("<a href=").count() - 1;
+                assert_eq!(
+                    buttons,
+                    usize::from(kind.primary_link().is_some()),
+                    "{html}"
+                );
+            }
+            assert!(
+                ja.html
+                    .as_deref()
+                    .unwrap()
+                    .contains("みなと銀行 資産管理サービス窓口")
+            );
         }
+    }
+
+    #[test]
+    fn the_verification_link_is_the_button_in_place_of_its_paragraph() {
+        let url = "https://bank.example/verify/t0k3n";
+        let mail = MailKind::Verify { link: url.into() }.compose(
+            &letterhead(),
+            Locale::Ja,
+            "taro@example.jp".into(),
+            &Addressee::Customer,
+        );
+        assert_eq!(mail.text.matches(url).count(), 1, "{}", mail.text);
+        let html = mail.html.unwrap();
+        assert!(html.contains(">お客さま</p>"), "{html}");
+        let button = html
+            .find(&format!("<a href=\"{url}\""))
+            .expect("the button");
+        assert!(html.contains(">メールアドレスを確認する</a>"), "{html}");
+        // Once on the button, once beneath it for mail programs that hide buttons; not again as
+        // a paragraph of its own.
+        assert_eq!(html.matches(url).count(), 2, "{html}");
+        let (lead, after) = (
+            html.find("以下のリンクを開き").unwrap(),
+            html.find("お心当たりのない場合").unwrap(),
+        );
+        assert!(lead < button && button < after, "{html}");
+    }
+
+    #[test]
+    fn the_already_registered_mail_offers_the_login_and_keeps_the_reset_link_in_its_text() {
+        let mail = MailKind::AlreadyRegistered {
+            login_link: "https://bank.example/login".into(),
+            reset_link: "https://bank.example/password/forgot".into(),
+        }
+        .compose(
+            &letterhead(),
+            Locale::En,
+            "taro@example.jp".into(),
+            &Addressee::Named("Taro".into()),
+        );
+        let html = mail.html.unwrap();
+        assert!(
+            html.contains("<a href=\"https://bank.example/login\"") && html.contains(">Log in</a>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("https://bank.example/password/forgot"),
+            "{html}"
+        );
+        assert!(!html.contains("<a href=\"https://bank.example/password/forgot\""));
+    }
+
+    #[test]
+    fn a_notice_without_a_link_has_no_button_and_escapes_the_name() {
+        let mail = MailKind::PasswordChanged.compose(
+            &letterhead(),
+            Locale::Ja,
+            "taro@example.jp".into(),
+            &Addressee::Named("<script>alert(1)</script>".into()),
+        );
+        assert!(
+            mail.text.starts_with("<script>alert(1)</script> 様\n"),
+            "{}",
+            mail.text
+        );
+        let html = mail.html.unwrap();
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(
+            html.contains("&#60;script&#62;alert(1)&#60;/script&#62; 様")
+                || html.contains("&lt;script&gt;alert(1)&lt;/script&gt; 様"),
+            "{html}"
+        );
+        assert!(
+            html.contains("ご登録のパスワードが変更されました。"),
+            "{html}"
+        );
+        assert_eq!(
+            html.matches("<a href=").count(),
+            1,
+            "the signature's only: {html}"
+        );
+        assert!(!html.contains("border-radius:4px"), "no button: {html}");
     }
 
     #[test]

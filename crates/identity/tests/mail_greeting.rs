@@ -163,6 +163,21 @@ async fn a_confirmed_customer_is_greeted_by_the_registered_name_only() {
         mails[2].text
     );
     assert!(!mails[2].text.contains("山田"), "{}", mails[2].text);
+    for mail in &mails {
+        assert!(
+            has_html_part(mail),
+            "{}",
+            String::from_utf8_lossy(&mail.raw)
+        );
+    }
+}
+
+/// Whether the mail went as text with an HTML alternative.
+fn has_html_part(mail: &Mail) -> bool {
+    let raw = String::from_utf8_lossy(&mail.raw).to_ascii_lowercase();
+    raw.contains("multipart/alternative")
+        && raw.contains("content-type: text/plain")
+        && raw.contains("content-type: text/html")
 }
 
 #[tokio::test]
@@ -196,5 +211,10 @@ async fn an_unconfirmed_address_is_greeted_as_okyakusama() {
         );
         assert!(!mail.text.contains("佐藤"), "{}", mail.text);
         assert!(mail.text.contains("0120-000-000"), "{}", mail.text);
+        assert!(
+            has_html_part(mail),
+            "{}",
+            String::from_utf8_lossy(&mail.raw)
+        );
     }
 }

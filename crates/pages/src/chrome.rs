@@ -75,6 +75,15 @@ impl Chrome {
         self.notice.map(|n| self.t(&n.key()))
     }
 
+    /// A remark in brackets after what it qualifies: full-width `（…）` in Japanese, ` (…)` in
+    /// English, so no page mixes the two typographies.
+    pub fn bracketed(&self, text: impl std::fmt::Display) -> String {
+        match self.locale {
+            Locale::Ja => format!("（{text}）"),
+            Locale::En => format!(" ({text})"),
+        }
+    }
+
     /// A message with one numeric argument `n`.
     pub fn tn(&self, key: &str, n: impl Plain<i64>) -> String {
         self.locale.t_args(key, &[("n", Arg::from(n.plain()))])

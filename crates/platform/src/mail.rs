@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
+use askama::Template;
 use lettre::message::{Mailbox, MultiPart, header::ContentType};
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -181,6 +182,102 @@ impl Letterhead {
             send_only = signature.send_only,
         )
     }
+
+    /// The HTML mail in the bank's look (`web/templates/mail.html`): the service's header band,
+    /// the greeting, `body` split into paragraphs at blank lines, `link` as a button, the closing
+    /// and the signature. Every piece of text is escaped. A paragraph that is nothing but the
+    /// link's address (「以下のリンク…」 followed by the URL) becomes the button, so the address
+    /// is not printed twice; otherwise the button follows the paragraphs.
+    pub fn html(
+        &self,
+        locale: Locale,
+        addressee: &Addressee,
+        subject: &str,
+        body: &str,
+        link: Option<MailLink<'_>>,
+    ) -> Result<String, askama::Error> {
+        let paragraphs: Vec<&str> = body
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        // The paragraphs before the button end at `until`; those after it start at `resume`.
+        let (until, resume) = link
+            .and_then(|link| paragraphs.iter().position(|p| *p == link.url))
+            .map_or((paragraphs.len(), paragraphs.len()), |i| (i, i + 1));
+        let page = MailHtml {
+            lang: locale.code(),
+            subject,
+            service_name: &locale.t("app-name"),
+            greeting: &self.greeting(locale, addressee),
+            before: &paragraphs[..until],
+            link,
+            after: &paragraphs[resume..],
+            closing: &self.closing(locale),
+            signature: &self.signature(locale),
+        };
+        page.render()
+    }
+
+    /// The whole mail to `to`: plain text and, for mail programs that show it, the same content
+    /// as HTML. `body` is the message's catalog text; `link`, when the mail asks the reader to
+    /// act, is offered as a button in HTML, and in the text after `body` unless `body` already
+    /// shows its address. Should the HTML part fail to render, the mail still goes as text.
+    pub fn mail(
+        &self,
+        locale: Locale,
+        to: String,
+        addressee: &Addressee,
+        subject: String,
+        body: &str,
+        link: Option<MailLink<'_>>,
+    ) -> OutgoingMail {
+        let text = match link {
+            Some(link) if !body.contains(link.url) => self.text(
+                locale,
+                addressee,
+                &format!("{}\n\n{}\n{}", body.trim_end(), link.label, link.url),
+            ),
+            _ => self.text(locale, addressee, body),
+        };
+        let html = match self.html(locale, addressee, &subject, body, link) {
+            Ok(html) => Some(html),
+            Err(error) => {
+                tracing::warn!(%error, "mail goes as plain text only");
+                None
+            }
+        };
+        OutgoingMail {
+            to,
+            subject,
+            text,
+            html,
+        }
+    }
+}
+
+/// A button in an HTML mail: what it says and where it leads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MailLink<'a> {
+    /// The words on the button: 「お申し込み状況の確認」.
+    pub label: &'a str,
+    /// The address it opens.
+    pub url: &'a str,
+}
+
+/// The HTML part, in the bank's look shared by every mail.
+#[derive(Template)]
+#[template(path = "mail.html")]
+struct MailHtml<'a> {
+    lang: &'a str,
+    subject: &'a str,
+    service_name: &'a str,
+    greeting: &'a str,
+    before: &'a [&'a str],
+    link: Option<MailLink<'a>>,
+    after: &'a [&'a str],
+    closing: &'a str,
+    signature: &'a Signature,
 }
 
 /// The line above the signature in plain-text mails.
@@ -397,6 +494,119 @@ mod tests {
         assert!(en.starts_with("Dear customer,\n"), "{en}");
         let operators = head.greeting(Locale::Ja, &Addressee::Operators);
         assert_eq!(operators, "業務担当者各位");
+    }
+
+    const LINK: MailLink<'static> = MailLink {
+        label: "確認する",
+        url: "https://bank.example/verify/t?a=1&b=2",
+    };
+
+    #[test]
+    fn html_mails_wear_the_banks_look_with_greeting_paragraphs_and_signature() {
+        let html = letterhead()
+            .html(
+                Locale::Ja,
+                &Addressee::Named("山田 太郎".into()),
+                "件名です",
+                "一段落目です。\n二行目です。\n\n二段落目です。",
+                None,
+            )
+            .unwrap();
+        assert!(html.contains("lang=\"ja\"") && html.contains("<title>件名です</title>"));
+        assert!(
+            html.contains("#0b4f8a") && html.contains("資産状況"),
+            "{html}"
+        );
+        assert!(html.contains(">山田 太郎 様</p>"), "{html}");
+        assert!(html.contains(">一段落目です。\n二行目です。</p>"), "{html}");
+        assert!(html.contains(">二段落目です。</p>"), "{html}");
+        assert!(html.contains("みなと銀行 資産管理サービス窓口"), "{html}");
+        assert!(
+            html.contains("03-1234-5678") && html.contains("送信専用"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("<a href=\"https://bank.example"),
+            "no button: {html}"
+        );
+    }
+
+    #[test]
+    fn the_link_paragraph_becomes_the_button_and_text_is_escaped() {
+        let head = letterhead();
+        let body = format!(
+            "以下のリンクを開いてください。\n\n{}\n\n<b>最後</b>です。",
+            LINK.url
+        );
+        let html = head
+            .html(
+                Locale::Ja,
+                &Addressee::Named("<script>x</script>".into()),
+                "件名",
+                &body,
+                Some(LINK),
+            )
+            .unwrap();
+        assert!(
+            !html.contains("<script>") && !html.contains("<b>"),
+            "{html}"
+        );
+        assert!(html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"));
+        let href = html.find("<a href=\"https://bank.example/verify/t?a=1&#38;b=2\"");
+        let href =
+            href.or_else(|| html.find("<a href=\"https://bank.example/verify/t?a=1&amp;b=2\""));
+        let (lead, last) = (
+            html.find("開いてください").unwrap(),
+            html.find("最後").unwrap(),
+        );
+        assert!(href.is_some_and(|at| lead < at && at < last), "{html}");
+        assert!(html.contains(">確認する</a>"), "{html}");
+        assert_eq!(
+            html.matches("verify/t?a=1").count(),
+            2,
+            "the button and its address once beneath it: {html}"
+        );
+
+        let text = head.mail(
+            Locale::Ja,
+            "taro@example.jp".into(),
+            &Addressee::Customer,
+            "件名".into(),
+            &body,
+            Some(LINK),
+        );
+        assert_eq!(text.text.matches(LINK.url).count(), 1, "{}", text.text);
+        assert!(text.html.is_some());
+    }
+
+    #[test]
+    fn a_link_missing_from_the_body_follows_it_in_both_parts() {
+        let mail = letterhead().mail(
+            Locale::En,
+            "taro@example.jp".into(),
+            &Addressee::Customer,
+            "Subject".into(),
+            "Body.",
+            Some(LINK),
+        );
+        assert!(
+            mail.text.starts_with(&format!(
+                "Dear customer,\n\nBody.\n\n確認する\n{}\n",
+                LINK.url
+            )),
+            "{}",
+            mail.text
+        );
+        let html = mail.html.unwrap();
+        let (body, button) = (
+            html.find(">Body.</p>").unwrap(),
+            html.find("<a href=\"https://bank.example").unwrap(),
+        );
+        assert!(body < button, "{html}");
+        assert!(
+            html.contains("Kind regards,") && html.contains("lang=\"en\""),
+            "{html}"
+        );
     }
 
     #[test]

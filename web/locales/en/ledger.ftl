@@ -1,6 +1,6 @@
 ## Acquisition cost and unrealised gain or loss
 field-acquisition-cost = Acquisition cost (yen)
-hint-acquisition-cost = Optional. The amount you paid for the holding, in whole yen. When entered, your unrealised gain or loss is shown. Not available for liabilities.
+hint-acquisition-cost = The amount you paid for the holding, in whole yen. When entered, your unrealised gain or loss is shown. Not available for liabilities.
 field-unrealised-gain = Unrealised gain or loss
 error-cost-for-liability = Liabilities have no acquisition cost. Please leave the acquisition cost empty.
 

@@ -2,7 +2,7 @@
 meta-description = The bank's service for recording your deposits, stocks, property and loans and seeing them in charts.
 tab-home = Home
 tab-assets = Assets
-tab-accounts = Account & application
+tab-accounts = Account
 tab-settings = Settings
 privacy-hide = Hide amounts
 privacy-show = Show amounts
@@ -140,3 +140,4 @@ delete-before-export = If you want to keep your asset records, export them to a 
 delete-before-export-link = Go to your assets (export)
 delete-form-title = Close your account
 dashboard-of-which = of which:{" "}
+list-separator = {" "}·{" "}

@@ -130,3 +130,4 @@ delete-before-export = 資産の記録を手元に残したい場合は、退会
 delete-before-export-link = 資産一覧（書き出し）へ
 delete-form-title = 退会のお手続き
 dashboard-of-which = うち
+list-separator = {" "}・{" "}
