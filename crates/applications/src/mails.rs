@@ -78,20 +78,9 @@ pub(crate) async fn queue(
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use platform::config::SignatureConfig;
+    use testkit::mail::letterhead;
 
     use super::*;
-
-    fn letterhead() -> Letterhead {
-        let defaults = SignatureConfig::default();
-        let mut config = SignatureConfig {
-            phone: "03-1234-5678".into(),
-            ..defaults
-        };
-        config.ja.bank = "みなと銀行".into();
-        config.en.bank = "Minato Bank".into();
-        Letterhead::new(&config)
-    }
 
     fn received(locale: Locale, addressee: &Addressee) -> OutgoingMail {
         compose(

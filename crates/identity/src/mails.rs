@@ -190,20 +190,9 @@ impl crate::Identity {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use platform::config::SignatureConfig;
+    use testkit::mail::letterhead;
 
     use super::*;
-
-    fn letterhead() -> Letterhead {
-        let defaults = SignatureConfig::default();
-        let mut config = SignatureConfig {
-            phone: "03-1234-5678".into(),
-            ..defaults
-        };
-        config.ja.bank = "みなと銀行".into();
-        config.en.bank = "Minato Bank".into();
-        Letterhead::new(&config)
-    }
 
     #[test]
     fn every_mail_opens_with_the_greeting_and_closes_with_the_signature() {

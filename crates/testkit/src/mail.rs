@@ -113,3 +113,15 @@ pub async fn wait_for_subject(dir: &Path, recipient: &str, fragment: &str) -> Ma
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// The signature of a made-up bank, different from the built-in default, for tests that check
+/// the configured signature reaches the mail.
+pub fn letterhead() -> platform::mail::Letterhead {
+    let mut config = platform::config::SignatureConfig {
+        phone: "03-1234-5678".into(),
+        ..platform::config::SignatureConfig::default()
+    };
+    config.ja.bank = "みなと銀行".into();
+    config.en.bank = "Minato Bank".into();
+    platform::mail::Letterhead::new(&config)
+}

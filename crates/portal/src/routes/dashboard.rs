@@ -70,10 +70,8 @@ struct DashboardPage {
     totals: Totals,
     changes: Vec<ChangeView>,
     as_of: String,
-    slices: Vec<LegendItem>,
-    liabilities: Option<LegendItem>,
+    allocation: AllocationView,
     bank_part: Option<BankPart>,
-    allocation_svg: String,
     layers: Vec<LegendItem>,
     trend_rows: Vec<TrendRow>,
     trend_svg: Drawings,
@@ -126,9 +124,7 @@ pub async fn page(
         ),
         empty: held.is_empty() && linked.is_none(),
         bank_unavailable,
-        allocation_svg: String::new(),
-        slices: Vec::new(),
-        liabilities: None,
+        allocation: allocation(&c, &totals),
         bank_part: linked.as_ref().map(|b| BankPart {
             label: c.t("dashboard-bank-deposit"),
             amount: c.yen(b.balance.ledger),
@@ -139,7 +135,7 @@ pub async fn page(
         period: period.code(),
         c,
     };
-    Ok(Html(render(&with_allocation(page, &totals))?).into_response())
+    Ok(Html(render(&page)?).into_response())
 }
 
 fn change_view(c: &Chrome, key: &str, ch: Change) -> ChangeView {
@@ -150,28 +146,16 @@ fn change_view(c: &Chrome, key: &str, ch: Change) -> ChangeView {
     }
 }
 
-/// Fills in the donut, its legend with shares, and liabilities apart.
-fn with_allocation(mut page: DashboardPage, totals: &CategoryTotals) -> DashboardPage {
+/// The donut, its legend with shares, and liabilities apart.
+struct AllocationView {
+    slices: Vec<LegendItem>,
+    liabilities: Option<LegendItem>,
+    svg: String,
+}
+
+fn allocation(c: &Chrome, totals: &CategoryTotals) -> AllocationView {
     let shares = totals.shares();
-    let locale = page.c.locale;
-    page.slices = shares
-        .assets
-        .iter()
-        .map(|s| LegendItem {
-            colour: charts::category_colour(s.category.index()),
-            label: s.category.label(locale),
-            amount: ui::format::yen(s.amount, locale),
-            share: share_text(s.basis_points),
-            deposits: s.category == Category::Deposits,
-        })
-        .collect();
-    page.liabilities = (shares.liabilities > 0).then(|| LegendItem {
-        colour: charts::category_colour(Category::Liabilities.index()),
-        label: Category::Liabilities.label(locale),
-        amount: ui::format::yen(-shares.liabilities, locale),
-        share: String::new(),
-        deposits: false,
-    });
+    let locale = c.locale;
     let slices: Vec<Slice<'_>> = shares
         .assets
         .iter()
@@ -180,19 +164,39 @@ fn with_allocation(mut page: DashboardPage, totals: &CategoryTotals) -> Dashboar
             value: s.amount,
         })
         .collect();
-    page.allocation_svg = charts::donut(
+    let svg = charts::donut(
         &Caption {
             id: "allocation",
-            title: &page.c.t("dashboard-allocation"),
-            description: &page.c.t("dashboard-allocation-desc"),
+            title: &c.t("dashboard-allocation"),
+            description: &c.t("dashboard-allocation-desc"),
         },
         &slices,
         &[
-            page.c.t("dashboard-assets"),
+            c.t("dashboard-assets"),
             ui::format::yen_compact(shares.total_assets, locale),
         ],
     );
-    page
+    AllocationView {
+        slices: shares
+            .assets
+            .iter()
+            .map(|s| LegendItem {
+                colour: charts::category_colour(s.category.index()),
+                label: s.category.label(locale),
+                amount: ui::format::yen(s.amount, locale),
+                share: share_text(s.basis_points),
+                deposits: s.category == Category::Deposits,
+            })
+            .collect(),
+        liabilities: (shares.liabilities > 0).then(|| LegendItem {
+            colour: charts::category_colour(Category::Liabilities.index()),
+            label: Category::Liabilities.label(locale),
+            amount: ui::format::yen(-shares.liabilities, locale),
+            share: String::new(),
+            deposits: false,
+        }),
+        svg,
+    }
 }
 
 /// A share of all assets with one decimal: `12.3%` (halves round up).
