@@ -332,6 +332,13 @@ export const CUSTOMER_PAGES = [
   { name: 'profile-passkeys', path: '/profile/passkeys', access: 'customer' },
   { name: 'account-delete', path: '/account/delete', access: 'customer' },
   { name: 'login-code', path: '/login/code', access: 'second-step' },
+  { name: 'reauth', path: '/reauth?next=%2Fprofile%2Ftwo-step', access: 'customer' },
+  {
+    name: 'security-link-invalid',
+    path: '/security/not-me/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    access: 'public',
+    status: 410,
+  },
 ];
 
 // The address of `entry` given what the run has found out (`{ assetId }`).

@@ -1,24 +1,29 @@
-//! Bearer authentication, the last layer before the API's handlers. The access token is verified
+//! Token authentication, the last layer before the API's handlers. The access token is verified
 //! by the identity provider (signature with the key its `kid` names, the algorithm of that key,
 //! `iss`, `aud`, `exp`, `nbf`, revocation) and must act for a customer; the verified caller goes
 //! into the request as an [`edge::Principal`], which handlers take as [`ApiCaller`].
 //!
+//! A token bound to a DPoP key (`cnf.jkt`, RFC 9449) is accepted only as `Authorization: DPoP`
+//! with a `DPoP` proof by that key for this very request (method, URL, token hash, fresh `jti`);
+//! unbound tokens of clients that are not held to FAPI still work as bearer tokens.
+//!
 //! A verified token is remembered by its SHA-256 hash for a short, configured time (bounded in
 //! entries, never past its `exp`), so steady traffic does not pay for an ES256 check and the
-//! revocation lookups on every request. Behind a gateway in split mode the principal arrives in
+//! revocation lookups on every request. The proof of a bound token is checked on every request,
+//! remembered or not. Behind a gateway in split mode the principal arrives in
 //! the gateway's signed assertion and this layer has nothing left to do.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, OriginalUri, Request, State};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use edge::{HttpMetrics, Principal};
-use oidc::{Provider, ProviderError};
+use oidc::{Provider, ProviderError, TokenScheme, TokenUse};
 use platform::audit::RequestMeta;
 use platform::ids::CustomerId;
 use platform::time_util::now_unix;
@@ -31,6 +36,7 @@ use crate::problem::{ApiError, internal};
 struct Verified {
     principal: Principal,
     expires_at: i64,
+    jkt: Option<String>,
 }
 
 /// Verifies bearer tokens and remembers the verified ones for a while.
@@ -61,13 +67,29 @@ impl Authenticator {
         }
     }
 
-    async fn principal(&self, token: &str) -> Result<Principal, ApiError> {
+    async fn principal(&self, token_use: &TokenUse<'_>) -> Result<Principal, ApiError> {
+        let verified = self.verified(token_use.token).await?;
+        match self
+            .oidc
+            .check_token_use(verified.jkt.as_deref(), token_use)
+            .await
+        {
+            Ok(()) => Ok(verified.principal),
+            Err(ProviderError::OAuth(e)) => {
+                self.metrics.token_rejected(e.description);
+                Err(ApiError::DpopRefused(e.code))
+            }
+            Err(e) => Err(internal(&e)),
+        }
+    }
+
+    async fn verified(&self, token: &str) -> Result<Verified, ApiError> {
         let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         if let Some(cache) = &self.cache
             && let Some(hit) = cache.get(&key)
         {
             if hit.expires_at > now_unix() {
-                return Ok(hit.principal);
+                return Ok(hit);
             }
             cache.invalidate(&key);
         }
@@ -87,33 +109,40 @@ impl Authenticator {
             self.metrics.token_rejected("token acts for no customer");
             return Err(ApiError::InvalidToken);
         };
-        let principal = Principal {
-            customer,
-            client_id: claims.client_id,
-            scopes: claims.scope.split(' ').map(str::to_owned).collect(),
+        let verified = Verified {
+            principal: Principal {
+                customer,
+                client_id: claims.client_id.clone(),
+                scopes: claims.scope.split(' ').map(str::to_owned).collect(),
+            },
+            expires_at: claims.exp,
+            jkt: claims.jkt().map(str::to_owned),
         };
         if let Some(cache) = &self.cache {
-            let verified = Verified {
-                principal: principal.clone(),
-                expires_at: claims.exp,
-            };
-            cache.insert(key, verified);
+            cache.insert(key, verified.clone());
         }
-        Ok(principal)
+        Ok(verified)
     }
 }
 
-/// The token of an `Authorization: Bearer` header.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+/// The scheme and token of an `Authorization: Bearer` or `Authorization: DPoP` header.
+fn presented(headers: &HeaderMap) -> Option<(TokenScheme, &str)> {
     headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim())
+        .and_then(oidc::authorization)
 }
 
-/// Middleware verifying the bearer token, if any. A request without one goes on without a
+/// The path the client addressed: before any nesting stripped its prefix.
+fn request_path(request: &Request) -> String {
+    request
+        .extensions()
+        .get::<OriginalUri>()
+        .map_or_else(|| request.uri().path(), |original| original.path())
+        .to_owned()
+}
+
+/// Middleware verifying the access token, if any. A request without one goes on without a
 /// principal (operations that need one refuse it); an invalid token is refused here.
 pub async fn authenticate(
     State(auth): State<Arc<Authenticator>>,
@@ -123,11 +152,30 @@ pub async fn authenticate(
     if request.extensions().get::<Principal>().is_some() {
         return next.run(request).await;
     }
-    let Some(token) = bearer(request.headers()) else {
+    let Some((scheme, token)) = presented(request.headers()) else {
         auth.metrics.auth_outcome("bearer", "absent");
         return next.run(request).await;
     };
-    match auth.principal(token).await {
+    let proof = match oidc::http::dpop_proof(request.headers()) {
+        Ok(proof) => proof,
+        Err(e) => return ApiError::DpopRefused(e.code).into_response(),
+    };
+    let path = request_path(&request);
+    let token_use = TokenUse {
+        scheme,
+        token,
+        proof,
+        method: request.method().as_str(),
+        path: &path,
+    };
+    let outcome = match auth.principal(&token_use).await {
+        // A token sent with the DPoP scheme is refused with a DPoP challenge (RFC 9449 §7.1).
+        Err(ApiError::InvalidToken) if scheme == TokenScheme::Dpop => {
+            Err(ApiError::DpopRefused(oidc::ErrorCode::InvalidToken))
+        }
+        other => other,
+    };
+    match outcome {
         Ok(principal) => {
             auth.metrics.auth_outcome("bearer", "accepted");
             edge::note_user(

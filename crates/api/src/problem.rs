@@ -16,6 +16,9 @@ pub enum ApiError {
     Unauthenticated,
     /// The token is invalid, expired or revoked.
     InvalidToken,
+    /// A DPoP-bound token came without a valid proof of possession for this request, or an
+    /// unbound one with the `DPoP` scheme; the standard error code (RFC 9449 §7.1) is kept.
+    DpopRefused(oidc::ErrorCode),
     /// The token lacks the scope this operation needs.
     InsufficientScope(&'static str),
     /// No such object for this customer.
@@ -69,6 +72,16 @@ impl ApiError {
                 "A bearer access token is required.",
             ),
             ApiError::InvalidToken => (
+                StatusCode::UNAUTHORIZED,
+                "invalid-token",
+                "The access token is invalid, expired or revoked.",
+            ),
+            ApiError::DpopRefused(oidc::ErrorCode::InvalidDpopProof) => (
+                StatusCode::UNAUTHORIZED,
+                "invalid-dpop-proof",
+                "The DPoP proof is missing, invalid, replayed or for another request or key.",
+            ),
+            ApiError::DpopRefused(_) => (
                 StatusCode::UNAUTHORIZED,
                 "invalid-token",
                 "The access token is invalid, expired or revoked.",
@@ -142,6 +155,11 @@ impl ApiError {
         match self {
             ApiError::Unauthenticated => Some("Bearer".into()),
             ApiError::InvalidToken => Some(r#"Bearer error="invalid_token""#.into()),
+            ApiError::DpopRefused(code) => Some(format!(
+                r#"DPoP error="{}", algs="{}""#,
+                code.as_str(),
+                oidc::CLIENT_KEY_ALGORITHMS.join(" ")
+            )),
             ApiError::InsufficientScope(scope) => Some(format!(
                 r#"Bearer error="insufficient_scope", scope="{scope}""#
             )),

@@ -18,6 +18,7 @@ mod draft;
 mod error;
 mod linked;
 mod mails;
+mod recheck;
 mod review;
 mod status;
 mod store;
@@ -91,6 +92,11 @@ impl Applications {
             banking,
             settings,
         }
+    }
+
+    /// Whether approvals need a second operator; the review page says so when they do not.
+    pub fn maker_checker(&self) -> bool {
+        self.settings.maker_checker
     }
 
     /// The document limits, for the upload page's hints.

@@ -189,6 +189,38 @@ pub(crate) async fn propose_approval(
     .await
 }
 
+/// Sends an approved application back to the queue, as if just submitted: assignment,
+/// proposal and decision are cleared, and the premium entitlement it granted ends. False when
+/// it was not approved.
+pub(crate) async fn reopen(
+    tx: &mut WriteTx,
+    id: ApplicationId,
+    customer: CustomerId,
+    now: i64,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE applications SET status = 'submitted', submitted_at = $1, updated_at = $1, \
+         decided_at = NULL, decided_by = NULL, assigned_to = NULL, \
+         approval_proposed_by = NULL, approval_proposed_at = NULL \
+         WHERE id = $2 AND status = 'approved'",
+    )
+    .bind(now)
+    .bind(id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "DELETE FROM entitlements WHERE customer_id = $1 AND name = 'premium' AND application_id = $2",
+    )
+    .bind(customer.to_string())
+    .bind(id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(true)
+}
+
 /// Runs an update that records `staff` at `now` ($1, $2) on application `id` ($3); true when
 /// the row was in a state the update allows.
 async fn stamp(

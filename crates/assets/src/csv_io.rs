@@ -6,6 +6,7 @@
 //! still import.
 
 use encoding_rs::SHIFT_JIS;
+use platform::csv::{Cell, CsvError, LineEnd, Writer, restore};
 use platform::fields::FormErrors;
 use platform::i18n::Locale;
 use time::Date;
@@ -100,74 +101,31 @@ fn header(locale: Locale) -> Vec<String> {
         .collect()
 }
 
-/// Cells a spreadsheet would run as a formula are prefixed with `'` (CSV injection).
-fn defuse(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
-}
-
-fn restore(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
-        _ => cell,
-    }
-}
-
-/// Why an export could not be written in the requested encoding.
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
-#[error("text cannot be written in Shift_JIS")]
-pub struct Unencodable;
-
-/// Writes the assets as CSV in the customer's language.
-pub fn export(
-    assets: &[Asset],
-    locale: Locale,
-    encoding: Encoding,
-) -> Result<Vec<u8>, Unencodable> {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let mut rows = vec![header(locale)];
+/// Writes the assets as CSV in the customer's language. Text cells a spreadsheet could run as a
+/// formula get a leading `'` from the shared writer; amounts are number cells, so a figure stays
+/// a figure.
+pub fn export(assets: &[Asset], locale: Locale, encoding: Encoding) -> Result<Vec<u8>, CsvError> {
+    let encoding = match encoding {
+        Encoding::ShiftJis => platform::csv::Encoding::ShiftJis,
+        Encoding::Utf8 | Encoding::Auto => platform::csv::Encoding::Utf8WithBom,
+    };
+    let mut writer = Writer::new(encoding, LineEnd::CrLf);
+    writer.text_record(header(locale))?;
     for a in assets {
-        rows.push(vec![
-            a.category.label(locale),
-            defuse(&a.name),
-            defuse(&a.institution),
-            a.amount.get().to_string(),
-            platform::fields::iso_date(a.valuation_date),
-            defuse(&a.note),
+        let category = a.category.label(locale);
+        let date = platform::fields::iso_date(a.valuation_date);
+        writer.record([
+            Cell::Text(&category),
+            Cell::Text(&a.name),
+            Cell::Text(&a.institution),
+            Cell::Number(a.amount.get()),
+            Cell::Text(&date),
+            Cell::Text(&a.note),
             a.acquisition_cost
-                .map(|c| c.get().to_string())
-                .unwrap_or_default(),
-        ]);
+                .map_or(Cell::Text(""), |c| Cell::Number(c.get())),
+        ])?;
     }
-    for row in rows {
-        // Writing to a Vec cannot fail.
-        let _ = writer.write_record(&row);
-    }
-    let text = writer
-        .into_inner()
-        .map(String::from_utf8)
-        .unwrap_or(Ok(String::new()))
-        .unwrap_or_default();
-    match encoding {
-        Encoding::ShiftJis => {
-            let (bytes, _, unmappable) = SHIFT_JIS.encode(&text);
-            if unmappable {
-                Err(Unencodable)
-            } else {
-                Ok(bytes.into_owned())
-            }
-        }
-        Encoding::Utf8 | Encoding::Auto => {
-            let mut out = "\u{FEFF}".as_bytes().to_vec();
-            out.extend_from_slice(text.as_bytes());
-            Ok(out)
-        }
-    }
+    Ok(writer.into_bytes())
 }
 
 fn decode(bytes: &[u8], encoding: Encoding) -> Result<String, ImportError> {
@@ -321,11 +279,30 @@ mod tests {
     }
 
     #[test]
-    fn export_to_shift_jis_refuses_characters_it_cannot_hold() {
+    fn export_defuses_spaced_and_full_width_formulas_but_keeps_amounts_as_numbers() {
+        let mut held = asset("\u{FF1D}1+1", " -2+3");
+        held.acquisition_cost = Yen::from_stored(1_200);
+        let bytes = export(&[held], Locale::En, Encoding::Utf8).unwrap();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let line = text.lines().nth(1).unwrap();
         assert_eq!(
-            export(&[asset("𠮷野家", "")], Locale::Ja, Encoding::ShiftJis),
-            Err(Unencodable)
+            line, "Stocks,'\u{FF1D}1+1,みらい証券,350000,2026-10-31,' -2+3,1200",
+            "{text}"
         );
+        let drafts = import(&bytes, Encoding::Auto, TODAY).unwrap();
+        assert_eq!(drafts[0].name, "\u{FF1D}1+1");
+        assert_eq!(
+            drafts[0].note, "-2+3",
+            "the apostrophe is gone; the form trims the space"
+        );
+    }
+
+    #[test]
+    fn export_to_shift_jis_refuses_characters_it_cannot_hold() {
+        assert!(matches!(
+            export(&[asset("𠮷野家", "")], Locale::Ja, Encoding::ShiftJis),
+            Err(CsvError::Unencodable)
+        ));
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! - the bare handler: the API router alone on its own listener, the verified caller put in
 //!   place by the benchmark, no edge layer at all;
 //! - the full stack in one process: request ID, client address, access log, security headers,
-//!   firewall, rate limit (loopback is exempt by default, so the limiter is consulted but never
-//!   refuses), bearer authentication with the verified-token cache, handler;
+//!   firewall, rate limit (loopback is exempted in this benchmark's configuration, so the
+//!   limiter is consulted but never refuses), bearer authentication with the verified-token
+//!   cache, handler;
 //! - the same without the token cache (every request verifies ES256 and checks revocation);
 //! - split mode: a gateway process forwarding to an upstream process, both in this process.
 //!
@@ -92,6 +93,11 @@ fn config(dir: &std::path::Path) -> Config {
     let mut config = Config::load(None, &overrides).unwrap();
     // Every process below is the same deployment: one issuer, whatever its own address.
     config.public_base_url = Some(config.public_base_url());
+    // The load comes from loopback: it may reach the staff listener, and the limiter is
+    // consulted on every request but must not refuse the benchmark's own traffic.
+    let loopback = vec!["127.0.0.0/8".parse().unwrap()];
+    config.edge.staff_allow.clone_from(&loopback);
+    config.edge.rate_limits.exempt = loopback;
     config
 }
 

@@ -174,6 +174,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             let mut config = args.load_config()?;
             if *demo {
                 name_loopback_listeners(&mut config);
+                crate::demo::configure(&mut config);
             }
             serve(&config, *demo, &roles).await
         }

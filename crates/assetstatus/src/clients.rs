@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use oidc::clients::{self, ClientAuth, GrantType, NewClient, RegistrationError};
+use oidc::clients::{self, ClientAuth, ClientProfile, GrantType, NewClient, RegistrationError};
 use platform::audit::Actor;
 use platform::config::Config;
 
@@ -37,6 +37,10 @@ pub enum ClientsCommand {
         /// File with the client's public key as a JWK (private_key_jwt).
         #[arg(long)]
         jwk_file: Option<PathBuf>,
+        /// standard, or fapi2 (FAPI 2.0 Security Profile: pushed authorization requests,
+        /// private_key_jwt and DPoP-bound tokens required).
+        #[arg(long, default_value = "standard")]
+        profile: String,
     },
     /// List registered clients.
     List,
@@ -77,7 +81,11 @@ pub async fn run_clients(config: &Config, command: &ClientsCommand) -> anyhow::R
             redirect_uris,
             logout_uris,
             jwk_file,
+            profile,
         } => {
+            let profile = profile
+                .parse::<ClientProfile>()
+                .map_err(|e| anyhow::anyhow!("invalid --profile: {e}"))?;
             let public_jwk = match jwk_file {
                 Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
                     anyhow::anyhow!("cannot read --jwk-file {}: {e}", path.display())
@@ -99,7 +107,7 @@ pub async fn run_clients(config: &Config, command: &ClientsCommand) -> anyhow::R
                     .map_err(|e| anyhow::anyhow!("invalid --grants: {e}"))?,
                 scopes: scopes.clone(),
             };
-            match clients::register(db, &new, &actor, &meta()).await {
+            match clients::register_as(db, &new, profile, &actor, &meta()).await {
                 Ok(done) => {
                     println!("client_id: {}", done.client_id);
                     if let Some(secret) = done.secret {
@@ -121,10 +129,11 @@ pub async fn run_clients(config: &Config, command: &ClientsCommand) -> anyhow::R
             for c in clients::list(db).await? {
                 let grants: Vec<&str> = c.grant_types.iter().map(|g| g.as_str()).collect();
                 println!(
-                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     c.id,
                     c.name,
                     c.auth.as_str(),
+                    c.profile.as_str(),
                     grants.join(","),
                     c.scopes.join(","),
                     if c.disabled { "disabled" } else { "active" }

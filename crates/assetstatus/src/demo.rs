@@ -2,14 +2,30 @@
 //! that the dashboard shows something real on first start, and a second customer whose
 //! additional-service application waits in the back office's queue.
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
 use assets::{AssetForm, Category};
 use identity::staff::{NewStaff, StaffRoles, Username};
 use identity::{BirthDate, Email, KanaName, KanjiName, NewPassword, SignupRequest};
 use platform::audit::RequestMeta;
+use platform::config::Config;
 use platform::i18n::Locale;
 use platform::time_util::today_jst;
 use portal::AppState;
 use time::{Date, Duration};
+
+/// The demo runs on one machine with one operator: unless networks are configured, the staff
+/// listener admits this machine only (loopback), and approvals need no second operator (every
+/// review page then says so).
+pub fn configure(config: &mut Config) {
+    if config.edge.staff_allow.is_empty() {
+        config.edge.staff_allow = vec![
+            IpAddr::V4(Ipv4Addr::LOCALHOST).into(),
+            IpAddr::V6(Ipv6Addr::LOCALHOST).into(),
+        ];
+    }
+    config.applications.maker_checker = false;
+}
 
 /// How to log in as the demo customer and the demo staff.
 pub struct DemoLogin {

@@ -1,6 +1,9 @@
-//! Liveness and readiness, on every listener.
+//! Liveness and readiness, on every listener. Readiness is probed in the background (a cheap
+//! database read and the document store, every `health.probe_interval_seconds`) and `/readyz`
+//! only reads the latest result: anonymous visitors cannot turn it into load on either.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
@@ -9,20 +12,149 @@ use axum::response::{IntoResponse, Json};
 use axum::routing::get;
 use documents::Vault;
 use platform::db::Db;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
-/// What readiness checks.
-#[derive(Clone)]
-struct Deps {
+/// A result older than this many intervals means the probing itself is stuck: not ready.
+const STALE_AFTER_INTERVALS: u32 = 3;
+
+/// What one probe found.
+#[derive(Clone, Copy, Debug)]
+struct Probe {
+    at: Instant,
+    database: bool,
+    documents: bool,
+}
+
+/// The readiness of this process's storage, as last probed.
+pub struct Readiness {
     db: Db,
     vault: Arc<Vault>,
+    interval: Duration,
+    latest: Mutex<Option<Probe>>,
+}
+
+impl Readiness {
+    /// Readiness of `db` and `vault`, probed every `interval`; not ready until the first probe.
+    pub fn new(db: Db, vault: Arc<Vault>, interval: Duration) -> Self {
+        Self {
+            db,
+            vault,
+            interval,
+            latest: Mutex::new(None),
+        }
+    }
+
+    /// Probes the database and the document store once and keeps the result. Each probe may
+    /// take at most one interval; one that hangs counts as a failure.
+    pub async fn probe(&self) {
+        let (database, documents) = tokio::join!(
+            tokio::time::timeout(self.interval, self.db.ping()),
+            tokio::time::timeout(self.interval, self.vault.probe()),
+        );
+        let database = match database {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err("no answer in time".to_owned()),
+        };
+        let documents = match documents {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err("no answer in time".to_owned()),
+        };
+        let probe = Probe {
+            at: Instant::now(),
+            database: database.is_ok(),
+            documents: documents.is_ok(),
+        };
+        let previous = self
+            .latest
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .replace(probe);
+        // Logged on a change only, not on every probe.
+        let was = |part: fn(&Probe) -> bool| previous.as_ref().is_none_or(part);
+        match database {
+            Err(e) if was(|p| p.database) => tracing::warn!(error = %e, "database not reachable"),
+            Ok(()) if !was(|p| p.database) => tracing::info!("database reachable again"),
+            _ => {}
+        }
+        match documents {
+            Err(e) if was(|p| p.documents) => {
+                tracing::warn!(error = %e, "document store not reachable");
+            }
+            Ok(()) if !was(|p| p.documents) => tracing::info!("document store reachable again"),
+            _ => {}
+        }
+    }
+
+    /// The answer of `/readyz` at `now`, from the latest probe.
+    fn answer(&self, now: Instant) -> (StatusCode, serde_json::Value) {
+        let latest = *self.latest.lock().unwrap_or_else(PoisonError::into_inner);
+        judge(latest, now, self.interval)
+    }
+}
+
+/// Ready when the latest probe is recent and found the database. The document store is
+/// reported too, but its outage only degrades uploads, so it does not take the instance out of
+/// service.
+fn judge(
+    latest: Option<Probe>,
+    now: Instant,
+    interval: Duration,
+) -> (StatusCode, serde_json::Value) {
+    let Some(probe) = latest else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({
+                "status": "not ready",
+                "database": "unknown",
+                "documents": "unknown",
+            }),
+        );
+    };
+    let age = now.saturating_duration_since(probe.at);
+    let fresh = age <= interval * STALE_AFTER_INTERVALS;
+    let word = |ok: bool| if ok { "ok" } else { "unreachable" };
+    let (code, status) = match (fresh, probe.database, probe.documents) {
+        (true, true, true) => (StatusCode::OK, "ready"),
+        (true, true, false) => (StatusCode::OK, "degraded"),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "not ready"),
+    };
+    (
+        code,
+        serde_json::json!({
+            "status": status,
+            "database": word(probe.database),
+            "documents": word(probe.documents),
+            "checked_seconds_ago": age.as_secs(),
+        }),
+    )
+}
+
+/// Probes every interval, the first one interval from now (start-up probes once before the
+/// listeners open), until the server stops.
+pub fn refresh(readiness: Arc<Readiness>, mut signal: watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every =
+            tokio::time::interval_at(Instant::now() + readiness.interval, readiness.interval);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = every.tick() => readiness.probe().await,
+                _ = signal.changed() => break,
+            }
+        }
+    })
 }
 
 /// `/healthz` and `/readyz`.
-pub fn routes(db: Db, vault: Arc<Vault>) -> Router {
+pub fn routes(readiness: Arc<Readiness>) -> Router {
     Router::new()
         .route("/healthz", get(live))
         .route("/readyz", get(ready))
-        .with_state(Deps { db, vault })
+        .with_state(readiness)
 }
 
 /// The process answers.
@@ -30,35 +162,62 @@ async fn live() -> impl IntoResponse {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
-/// The process can do its work: the database answers. The document store is reported too, but
-/// its outage only degrades uploads, so it does not take the instance out of service.
-async fn ready(State(deps): State<Deps>) -> impl IntoResponse {
-    let documents = match deps.vault.probe().await {
-        Ok(()) => "ok",
-        Err(e) => {
-            tracing::warn!(error = %e, "document store not reachable");
-            "unreachable"
-        }
-    };
-    match deps.db.ping().await {
-        Ok(()) => (
-            StatusCode::OK,
-            Json(serde_json::json!({
-                "status": if documents == "ok" { "ready" } else { "degraded" },
-                "database": "ok",
-                "documents": documents,
-            })),
-        ),
-        Err(e) => {
-            tracing::warn!(error = %e, "database not reachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({
-                    "status": "not ready",
-                    "database": "unreachable",
-                    "documents": documents,
-                })),
-            )
-        }
+/// The process can do its work, as last probed; no I/O here.
+async fn ready(State(readiness): State<Arc<Readiness>>) -> impl IntoResponse {
+    let (code, body) = readiness.answer(Instant::now());
+    (code, Json(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INTERVAL: Duration = Duration::from_secs(5);
+
+    fn probe(at: Instant, database: bool, documents: bool) -> Option<Probe> {
+        Some(Probe {
+            at,
+            database,
+            documents,
+        })
+    }
+
+    #[test]
+    fn not_ready_before_the_first_probe() {
+        let (code, body) = judge(None, Instant::now(), INTERVAL);
+        assert_eq!(code, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["status"], "not ready");
+        assert_eq!(body["database"], "unknown");
+    }
+
+    #[test]
+    fn a_recent_probe_decides_and_the_document_store_only_degrades() {
+        let at = Instant::now();
+        let now = at + Duration::from_secs(2);
+        let (code, body) = judge(probe(at, true, true), now, INTERVAL);
+        assert_eq!((code, &body["status"]), (StatusCode::OK, &"ready".into()));
+        assert_eq!(body["checked_seconds_ago"], 2);
+        let (code, body) = judge(probe(at, true, false), now, INTERVAL);
+        assert_eq!(code, StatusCode::OK);
+        assert_eq!(body["status"], "degraded");
+        assert_eq!(body["documents"], "unreachable");
+        let (code, body) = judge(probe(at, false, true), now, INTERVAL);
+        assert_eq!(code, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["database"], "unreachable");
+    }
+
+    #[test]
+    fn a_result_older_than_three_intervals_is_not_ready() {
+        let at = Instant::now();
+        let (code, _) = judge(probe(at, true, true), at + INTERVAL * 3, INTERVAL);
+        assert_eq!(code, StatusCode::OK, "three intervals old is still fresh");
+        let late = at + INTERVAL * 3 + Duration::from_millis(1);
+        let (code, body) = judge(probe(at, true, true), late, INTERVAL);
+        assert_eq!(code, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["status"], "not ready");
+        assert_eq!(
+            body["database"], "ok",
+            "what was last seen is still reported"
+        );
     }
 }

@@ -57,6 +57,8 @@ pub struct Built {
     pub waf: Arc<edge::Waf>,
     /// Bearer-token verification for the API.
     pub authenticator: Arc<api::Authenticator>,
+    /// The latest readiness probe, which `/readyz` answers from.
+    pub readiness: Arc<crate::health::Readiness>,
 }
 
 /// Connects storage, opens the keyring and assembles the services.
@@ -174,8 +176,14 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         Duration::from_secs(config.edge.token_cache_seconds),
         config.edge.token_cache_entries,
     ));
+    let readiness = Arc::new(crate::health::Readiness::new(
+        state_db.clone(),
+        Arc::clone(&app.vault),
+        config.health.probe_interval(),
+    ));
     Ok(Built {
         authenticator,
+        readiness,
         waf: Arc::new(firewall(&config.edge.waf, Arc::clone(&http_metrics))),
         rate_limits: Arc::new(edge::RateLimits::new(
             &config.edge.rate_limits,
@@ -302,10 +310,7 @@ fn gateway_routes(built: &Built, upstream: &url::Url, local: Router) -> anyhow::
     Ok(Router::new()
         .fallback(edge::forward)
         .with_state(upstream)
-        .merge(crate::health::routes(
-            built.state.db.clone(),
-            Arc::clone(&built.state.vault),
-        ))
+        .merge(crate::health::routes(Arc::clone(&built.readiness)))
         .merge(local)
         .layer(from_fn_with_state(
             Arc::clone(&built.authenticator),
@@ -339,10 +344,7 @@ fn public_routes(built: &Built) -> Router {
     portal::router(built.state.clone())
         .merge(oidc::http::router(Arc::clone(&built.state.oidc)))
         .nest(api::PREFIX, api)
-        .merge(crate::health::routes(
-            built.state.db.clone(),
-            Arc::clone(&built.state.vault),
-        ))
+        .merge(crate::health::routes(Arc::clone(&built.readiness)))
 }
 
 /// The public listener's router in `stack`.
@@ -391,8 +393,8 @@ pub fn staff_router(
         let routes = gateway_routes(built, upstream, metrics_routes(built))?;
         return Ok(with_edge(routes.layer(allow), built, hsts));
     }
-    let mut routes = crate::health::routes(built.state.db.clone(), Arc::clone(&built.state.vault))
-        .merge(metrics_routes(built));
+    let mut routes =
+        crate::health::routes(Arc::clone(&built.readiness)).merge(metrics_routes(built));
     if roles
         .iter()
         .any(|r| matches!(r, Role::Backoffice | Role::Ops))
@@ -473,15 +475,28 @@ impl Running {
 }
 
 /// Binds the listeners `roles` need and serves until [`Running::stop`] or a termination
-/// signal. The staff listener is always bound, so every process answers health checks there.
+/// signal. The staff listener is always bound, so every process answers health checks there;
+/// a process that serves the staff consoles, or a gateway in front of them, refuses to start
+/// without `edge.staff_allow`. Readiness is probed once before the listeners open, then in the
+/// background.
 pub async fn start(config: &Config, built: &Built, roles: &[Role]) -> anyhow::Result<Running> {
+    if roles
+        .iter()
+        .any(|r| matches!(r, Role::Gateway | Role::Backoffice | Role::Ops))
+    {
+        config.validate_staff_listener()?;
+    }
     let (shutdown, signal) = watch::channel(false);
     let stack = Stack::of(roles);
     let tls = match stack {
         Stack::Upstream => None,
         _ => crate::tls::server_config(config).await?,
     };
-    let mut tasks = Vec::new();
+    built.readiness.probe().await;
+    let mut tasks = vec![crate::health::refresh(
+        Arc::clone(&built.readiness),
+        signal.clone(),
+    )];
     let public_addr = if roles
         .iter()
         .any(|r| matches!(r, Role::Portal | Role::Identity | Role::Gateway))

@@ -275,7 +275,50 @@ async fn tokens_without_scope_or_validity_are_refused(backend: Backend, topology
     app.stop().await;
 }
 
+/// A DPoP-bound token works in both topologies (in split mode the gateway checks the proof),
+/// only with a fresh proof by its key.
+async fn dpop_bound_tokens_need_their_key_in_every_topology(backend: Backend, topology: Topology) {
+    let app = TestApp::spawn_in(backend, topology, |_| {}).await;
+    let b = app.register(&email("api-dpop")).await;
+    let fapi = fapi_client(&app).await;
+    let key = DpopKey::new();
+    let (code, verifier) = fapi_code(&app, &b, &fapi).await;
+    let (status, tokens) = redeem_with_key(&app, &fapi, &code, &verifier, Some(&key)).await;
+    assert_eq!(status, 200, "{tokens}");
+    let access = tokens["access_token"].as_str().unwrap();
+    let url = format!("{}/api/v1/me", app.base);
+    let dpop = format!("DPoP {access}");
+    let proof = key.proof("GET", &url, Some(access));
+    let (status, _, me) = get_with(&app, "/api/v1/me", &dpop, Some(&proof)).await;
+    assert_eq!(status, 200, "{me}");
+    let (status, challenge, problem) = get_with(&app, "/api/v1/me", &dpop, Some(&proof)).await;
+    assert_eq!(status, 401, "replayed proof");
+    assert_eq!(problem["type"], "/api/v1/problems/invalid-dpop-proof");
+    assert!(
+        challenge.starts_with("DPoP error=\"invalid_dpop_proof\""),
+        "{challenge}"
+    );
+    let (status, challenge, _) =
+        get_with(&app, "/api/v1/me", &format!("Bearer {access}"), None).await;
+    assert_eq!(status, 401, "a bound token as a bearer token");
+    assert!(
+        challenge.starts_with("DPoP error=\"invalid_token\""),
+        "{challenge}"
+    );
+    let other = DpopKey::new();
+    let (status, _, _) = get_with(
+        &app,
+        "/api/v1/me",
+        &dpop,
+        Some(&other.proof("GET", &url, Some(access))),
+    )
+    .await;
+    assert_eq!(status, 401, "a proof by another key");
+    app.stop().await;
+}
+
 on_both_backends_and_topologies!(
     customers_read_and_write_their_assets_with_scoped_tokens,
     tokens_without_scope_or_validity_are_refused,
+    dpop_bound_tokens_need_their_key_in_every_topology,
 );

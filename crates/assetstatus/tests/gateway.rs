@@ -1,10 +1,12 @@
 //! The edge: the staff listener admits only the configured networks (IPv4 and IPv6), refusing
 //! everyone else with a 403 and an audit entry before anything else runs; the client address
-//! comes from `X-Forwarded-For` only when the peer is a trusted proxy.
+//! comes from `X-Forwarded-For` only when the peer is a trusted proxy. Nothing is exempt from
+//! the rate limits unless configured, loopback included.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 
+use platform::config::RateLimitConfig;
 use platform::time_util::now_unix;
 use support::{Backend, TestApp, Topology};
 
@@ -101,6 +103,38 @@ async fn post_login(app: &TestApp, forwarded: &str) -> reqwest::Response {
         .send()
         .await
         .unwrap()
+}
+
+/// A login attempt straight from this machine, with no proxy in between.
+async fn post_login_from_loopback(app: &TestApp) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{}/login", app.base))
+        .form(&[("email", "nobody@example.jp"), ("password", "x")])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn loopback_is_limited_like_any_address_by_default(backend: Backend, topology: Topology) {
+    let app = TestApp::spawn_in(backend, topology, |config| {
+        config.edge.rate_limits = RateLimitConfig {
+            login: [1, 2],
+            ..RateLimitConfig::default()
+        };
+    })
+    .await;
+    assert!(app.config.edge.trusted_proxies.is_empty());
+    for _ in 0..2 {
+        assert_ne!(post_login_from_loopback(&app).await.status(), 429);
+    }
+    let refused = post_login_from_loopback(&app).await;
+    assert_eq!(
+        refused.status(),
+        429,
+        "a same-host proxy must not lift the limits"
+    );
+    assert!(refused.headers().contains_key("retry-after"));
+    app.stop().await;
 }
 
 async fn rate_limits_answer_429_per_address_and_class(backend: Backend, topology: Topology) {
@@ -409,4 +443,5 @@ on_both_backends_and_topologies!(
     staff_listener_admits_only_allowed_networks,
     forwarded_addresses_count_only_from_trusted_proxies,
     rate_limits_answer_429_per_address_and_class,
+    loopback_is_limited_like_any_address_by_default,
 );

@@ -40,6 +40,27 @@ async fn discovery_describes_a_strict_provider(backend: Backend) {
         serde_json::json!(["ES256"])
     );
     assert_eq!(doc["authorization_response_iss_parameter_supported"], true);
+    assert_eq!(
+        doc["pushed_authorization_request_endpoint"],
+        format!("{}/oauth2/par", app.base)
+    );
+    assert_eq!(doc["require_pushed_authorization_requests"], false);
+    let algs = serde_json::json!(["ES256", "PS256"]);
+    assert_eq!(doc["dpop_signing_alg_values_supported"], algs);
+    assert_eq!(
+        doc["token_endpoint_auth_signing_alg_values_supported"],
+        algs
+    );
+    assert!(
+        doc["token_endpoint_auth_methods_supported"]
+            .as_array()
+            .unwrap()
+            .contains(&"private_key_jwt".into())
+    );
+    assert_eq!(
+        doc["acr_values_supported"],
+        serde_json::json!(["urn:assetstatus:acr:pwd", "urn:assetstatus:acr:mfa"])
+    );
     let jwks: serde_json::Value = reqwest::get(doc["jwks_uri"].as_str().unwrap())
         .await
         .unwrap()
@@ -105,6 +126,7 @@ async fn faulty_authorization_requests_return_the_standard_error(backend: Backen
     let web = web_client(&app).await;
     let (verifier, challenge) = pkce();
     let cases: [(&[(&str, &str)], &str); 7] = [
+        (&[("max_age", "soon")], "invalid_request"),
         (&[("code_challenge", "")], "invalid_request"),
         (
             &[
@@ -117,7 +139,6 @@ async fn faulty_authorization_requests_return_the_standard_error(backend: Backen
         (&[("code_challenge", "short")], "invalid_request"),
         (&[("response_type", "token")], "unsupported_response_type"),
         (&[("scope", "openid ledger:write")], "invalid_scope"),
-        (&[("request_uri", "urn:x")], "invalid_request"),
     ];
     for (extra, expected) in cases {
         let page = b.get(&authorize_path(&web.id, &challenge, extra)).await;
@@ -694,6 +715,432 @@ async fn password_changes_and_disabled_clients_end_grants(backend: Backend) {
     app.stop().await;
 }
 
+async fn fapi_clients_push_single_use_short_lived_requests(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let b = app.register(&email("par")).await;
+    let fapi = fapi_client(&app).await;
+    let (_, challenge) = pkce();
+
+    // A FAPI client's request sent in full is refused.
+    let page = b.get(&authorize_path(&fapi.id, &challenge, &[])).await;
+    let location = page.location.unwrap();
+    assert!(location.starts_with(REDIRECT_URI), "{location}");
+    assert_eq!(
+        param(&location, "error").as_deref(),
+        Some("invalid_request")
+    );
+    assert_eq!(param(&location, "code"), None);
+
+    // Pushing needs client authentication, a registered redirect URI and no request_uri.
+    let (status, body) = post_form(
+        &app,
+        "/oauth2/par",
+        None,
+        &[
+            ("client_id", &fapi.id),
+            ("response_type", "code"),
+            ("redirect_uri", REDIRECT_URI),
+            ("scope", "openid"),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_client"))
+    );
+    let (status, body) = push(&app, &fapi, &challenge, &[("request_uri", "urn:x")]).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_request"))
+    );
+    let (status, body) = push(
+        &app,
+        &fapi,
+        &challenge,
+        &[("redirect_uri", "https://attacker.example/cb")],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_request"))
+    );
+    let (status, body) = push(&app, &fapi, &challenge, &[("code_challenge", "")]).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_request"))
+    );
+
+    let (status, pushed) = push(&app, &fapi, &challenge, &[]).await;
+    assert_eq!(status, 201, "{pushed}");
+    let uri = pushed["request_uri"].as_str().unwrap();
+    assert!(
+        uri.starts_with("urn:ietf:params:oauth:request_uri:"),
+        "{uri}"
+    );
+    let lifetime = pushed["expires_in"].as_i64().unwrap();
+    assert!((1..=60).contains(&lifetime), "{lifetime}");
+
+    // Bound to its client: another client cannot use it, and trying does not spend it.
+    let other = fapi_client(&app).await;
+    let page = b.get(&pushed_path(&other, uri)).await;
+    assert_eq!((page.status, page.location), (400, None));
+    // Single use.
+    let page = b.get(&pushed_path(&fapi, uri)).await;
+    let location = page.location.unwrap();
+    assert!(param(&location, "code").is_some(), "{location}");
+    assert_eq!(param(&location, "iss").as_deref(), Some(app.base.as_str()));
+    assert_eq!(param(&location, "state").as_deref(), Some("st-123"));
+    let page = b.get(&pushed_path(&fapi, uri)).await;
+    assert_eq!((page.status, page.location), (400, None), "used already");
+    // Expiring.
+    let (_, pushed) = push(&app, &fapi, &challenge, &[]).await;
+    execute(
+        &app,
+        "UPDATE oidc_par_requests SET expires_at = 1 WHERE used_at IS NULL",
+    )
+    .await;
+    let page = b
+        .get(&pushed_path(&fapi, pushed["request_uri"].as_str().unwrap()))
+        .await;
+    assert_eq!((page.status, page.location), (400, None), "expired");
+    let page = b
+        .get(&pushed_path(
+            &fapi,
+            "urn:ietf:params:oauth:request_uri:no-such-request",
+        ))
+        .await;
+    assert_eq!((page.status, page.location), (400, None), "unknown");
+
+    // The token endpoint wants a DPoP proof from a FAPI client; the code survives the refusal.
+    let (code, verifier) = fapi_code(&app, &b, &fapi).await;
+    let (status, body) = redeem_with_key(&app, &fapi, &code, &verifier, None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_dpop_proof"))
+    );
+    let key = DpopKey::new();
+    let (status, tokens) = redeem_with_key(&app, &fapi, &code, &verifier, Some(&key)).await;
+    assert_eq!(status, 200, "{tokens}");
+    assert_eq!(tokens["token_type"], "DPoP");
+    let access = claims_of(tokens["access_token"].as_str().unwrap());
+    assert_eq!(access["cnf"]["jkt"], key.jkt());
+    assert!(audited(&app, "oidc.token_refused.invalid_dpop_proof").await >= 1);
+    assert!(audited(&app, "oidc.par_refused.invalid_client").await >= 1);
+    assert!(audited(&app, "oidc.authorize_refused.invalid_request").await >= 4);
+    app.stop().await;
+}
+
+async fn web_clients_authenticate_with_short_lived_single_use_assertions(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let b = app.register(&email("pkjwt")).await;
+    let client = key_web_client(&app, oidc::clients::ClientProfile::Standard).await;
+    let token_url = format!("{}/oauth2/token", app.base);
+    let redeem_as = |assertion: String, code: String, verifier: String| {
+        let app = &app;
+        async move {
+            let form = vec![
+                ("grant_type".to_owned(), "authorization_code".to_owned()),
+                ("code".into(), code),
+                ("redirect_uri".into(), REDIRECT_URI.into()),
+                ("code_verifier".into(), verifier),
+                (
+                    "client_assertion_type".into(),
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
+                ),
+                ("client_assertion".into(), assertion),
+            ];
+            let (status, _, body) = post_with(app, "/oauth2/token", &[], &form).await;
+            (status, body)
+        }
+    };
+    // An assertion for ten minutes is refused, as is one for another audience.
+    for assertion in [
+        client_assertion(&client, &app.base, 600),
+        client_assertion(&client, "https://elsewhere.example", 60),
+    ] {
+        let (code, verifier) = code_for(&b, &client).await;
+        let (status, body) = redeem_as(assertion, code, verifier).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_client"))
+        );
+    }
+    // The issuer or the token endpoint as audience; each assertion once.
+    let once = client_assertion(&client, &app.base, 60);
+    let (code, verifier) = code_for(&b, &client).await;
+    let (status, body) = redeem_as(once.clone(), code, verifier).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["token_type"], "Bearer", "no proof, no binding");
+    let (code, verifier) = code_for(&b, &client).await;
+    let (_, body) = redeem_as(once, code.clone(), verifier.clone()).await;
+    assert_eq!(body["error"], "invalid_client", "replayed assertion");
+    let (status, body) = redeem_as(client_assertion(&client, &token_url, 60), code, verifier).await;
+    assert_eq!(status, 200, "{body}");
+    app.stop().await;
+}
+
+async fn dpop_bound_tokens_need_a_proof_of_possession(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let b = app.register(&email("dpop")).await;
+    let fapi = fapi_client(&app).await;
+    let key = DpopKey::new();
+    let (code, verifier) = fapi_code(&app, &b, &fapi).await;
+    let (status, tokens) = redeem_with_key(&app, &fapi, &code, &verifier, Some(&key)).await;
+    assert_eq!(status, 200, "{tokens}");
+    let access = tokens["access_token"].as_str().unwrap();
+    let dpop = format!("DPoP {access}");
+    let other = DpopKey::new();
+    for path in ["/api/v1/me", "/oauth2/userinfo"] {
+        let url = format!("{}{path}", app.base);
+        let refused = [
+            ("as a bearer token", format!("Bearer {access}"), None),
+            ("without a proof", dpop.clone(), None),
+            (
+                "proof by another key",
+                dpop.clone(),
+                Some(other.proof("GET", &url, Some(access))),
+            ),
+            (
+                "proof for another method",
+                dpop.clone(),
+                Some(key.proof("POST", &url, Some(access))),
+            ),
+            (
+                "proof for another URL",
+                dpop.clone(),
+                Some(key.proof("GET", &format!("{}/api/v1/assets", app.base), Some(access))),
+            ),
+            (
+                "proof for another token",
+                dpop.clone(),
+                Some(key.proof("GET", &url, Some("another-token"))),
+            ),
+            (
+                "proof without ath",
+                dpop.clone(),
+                Some(key.proof("GET", &url, None)),
+            ),
+            (
+                "proof five minutes old",
+                dpop.clone(),
+                Some(key.proof_with("GET", &url, Some(access), "old-jti", 300)),
+            ),
+        ];
+        for (what, authorization, proof) in refused {
+            let (status, challenge, _) =
+                get_with(&app, path, &authorization, proof.as_deref()).await;
+            assert_eq!(status, 401, "{path}: {what}");
+            assert!(
+                challenge.starts_with("DPoP error="),
+                "{path}: {what}: {challenge}"
+            );
+        }
+        // A good proof works, once; the next request needs a new one.
+        let good = key.proof("GET", &url, Some(access));
+        let (status, _, body) = get_with(&app, path, &dpop, Some(&good)).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        let (status, challenge, _) = get_with(&app, path, &dpop, Some(&good)).await;
+        assert_eq!(status, 401, "{path}: replayed proof");
+        assert!(challenge.contains("invalid_dpop_proof"), "{challenge}");
+        let fresh = key.proof("GET", &url, Some(access));
+        let (status, _, _) = get_with(&app, path, &dpop, Some(&fresh)).await;
+        assert_eq!(
+            status, 200,
+            "{path}: a fresh proof after a remembered token"
+        );
+    }
+    assert!(audited(&app, "oidc.userinfo_refused.invalid_dpop_proof").await >= 1);
+
+    // The refresh token of a FAPI client is bound to the key too.
+    let refresh_token = tokens["refresh_token"].as_str().unwrap();
+    let (status, body) = refresh_with_key(&app, &fapi, refresh_token, Some(&other)).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_dpop_proof"))
+    );
+    let (_, body) = refresh_with_key(&app, &fapi, refresh_token, None).await;
+    assert_eq!(body["error"], "invalid_dpop_proof");
+    let (status, body) = refresh_with_key(&app, &fapi, refresh_token, Some(&key)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["token_type"], "DPoP");
+
+    // A proof replayed at the token endpoint is refused.
+    let token_url = format!("{}/oauth2/token", app.base);
+    let proof = key.proof("POST", &token_url, None);
+    let mut form = vec![
+        ("grant_type".to_owned(), "refresh_token".to_owned()),
+        (
+            "refresh_token".into(),
+            body["refresh_token"].as_str().unwrap().to_owned(),
+        ),
+    ];
+    form.extend(assertion_fields(&app, &fapi));
+    let (status, _, first) = post_with(&app, "/oauth2/token", &[("DPoP", &proof)], &form).await;
+    assert_eq!(status, 200, "{first}");
+    let mut again = vec![
+        ("grant_type".to_owned(), "refresh_token".to_owned()),
+        (
+            "refresh_token".into(),
+            first["refresh_token"].as_str().unwrap().to_owned(),
+        ),
+    ];
+    again.extend(assertion_fields(&app, &fapi));
+    let (_, _, replayed) = post_with(&app, "/oauth2/token", &[("DPoP", &proof)], &again).await;
+    assert_eq!(replayed["error"], "invalid_dpop_proof");
+
+    // Unbound tokens of other clients keep working as bearer tokens, and only as those.
+    let web = web_client(&app).await;
+    let (verifier, challenge) = pkce();
+    let page = b
+        .get(&authorize_path(
+            &web.id,
+            &challenge,
+            &[("scope", "openid assets:read")],
+        ))
+        .await;
+    let code = param(&page.location.unwrap(), "code").unwrap();
+    let (_, plain) = redeem(&app, &web, &code, &verifier).await;
+    assert_eq!(plain["token_type"], "Bearer");
+    let bearer = plain["access_token"].as_str().unwrap();
+    let (status, _, _) = get_with(&app, "/api/v1/me", &format!("Bearer {bearer}"), None).await;
+    assert_eq!(status, 200);
+    let me = format!("{}/api/v1/me", app.base);
+    let (status, _, _) = get_with(
+        &app,
+        "/api/v1/me",
+        &format!("DPoP {bearer}"),
+        Some(&key.proof("GET", &me, Some(bearer))),
+    )
+    .await;
+    assert_eq!(status, 401, "an unbound token is not a DPoP token");
+    app.stop().await;
+}
+
+async fn max_age_forces_a_fresh_login(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let address = email("max-age");
+    let b = app.register(&address).await;
+    let web = web_client(&app).await;
+    let (verifier, challenge) = pkce();
+
+    let page = b
+        .get(&authorize_path(&web.id, &challenge, &[("max_age", "3600")]))
+        .await;
+    assert!(
+        param(&page.location.unwrap(), "code").is_some(),
+        "recent enough"
+    );
+    let page = b
+        .get(&authorize_path(
+            &web.id,
+            &challenge,
+            &[("max_age", "0"), ("prompt", "none")],
+        ))
+        .await;
+    assert_eq!(
+        param(&page.location.unwrap(), "error").as_deref(),
+        Some("login_required")
+    );
+
+    let asked = now_unix();
+    let page = b
+        .get(&authorize_path(&web.id, &challenge, &[("max_age", "0")]))
+        .await;
+    assert_eq!(page.location.as_deref(), Some("/login?notice=login-again"));
+    let told = b.get("/login?notice=login-again").await;
+    assert!(
+        told.body.contains("あらためてご本人の確認"),
+        "{}",
+        told.body
+    );
+    assert_eq!(
+        b.get("/dashboard").await.location.as_deref(),
+        Some("/login"),
+        "the old session ended"
+    );
+    let login = b.login(&address, support::PASSWORD).await;
+    let resume = login.location.unwrap();
+    assert!(resume.starts_with("/oauth2/authorize?"), "{resume}");
+    // Only this browser may resume the request.
+    let stranger = app.register(&email("max-age-other")).await;
+    let page = stranger.get(&resume.replace("resume=", "resume=x")).await;
+    assert_eq!((page.status, page.location), (400, None));
+    let page = b.get(&resume).await;
+    let code = param(&page.location.unwrap(), "code").expect("a code after the fresh login");
+    let (status, tokens) = redeem(&app, &web, &code, &verifier).await;
+    assert_eq!(status, 200, "{tokens}");
+    let id = claims_of(tokens["id_token"].as_str().unwrap());
+    assert!(id["auth_time"].as_i64().unwrap() >= asked, "{id}");
+    let page = b.get(&resume).await;
+    assert_eq!((page.status, page.location), (400, None), "resumed once");
+    app.stop().await;
+}
+
+async fn acr_mfa_asks_for_the_second_step(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let address = email("acr");
+    let b = app.register(&address).await;
+    let web = web_client(&app).await;
+    let (verifier, challenge) = pkce();
+    let mfa = [("acr_values", "urn:assetstatus:acr:mfa")];
+
+    // No second factor set up: the request cannot be met.
+    let page = b.get(&authorize_path(&web.id, &challenge, &mfa)).await;
+    let location = page.location.unwrap();
+    assert_eq!(
+        param(&location, "error").as_deref(),
+        Some("unmet_authentication_requirements")
+    );
+    assert_eq!(param(&location, "code"), None);
+    assert_eq!(param(&location, "state").as_deref(), Some("st-123"));
+    let (code, plain_verifier) = code_for(&b, &web).await;
+    let (_, tokens) = redeem(&app, &web, &code, &plain_verifier).await;
+    let id = claims_of(tokens["id_token"].as_str().unwrap());
+    assert_eq!(id["acr"], "urn:assetstatus:acr:pwd");
+
+    // With an authenticator set up, a password-only session is not enough.
+    let setup = b.get("/profile/two-step").await;
+    let key = support::authenticator_key(&setup.body);
+    let done = b
+        .submit(
+            "/profile/two-step",
+            "/profile/two-step/confirm",
+            &[("code", &support::code_at(&key, 0))],
+        )
+        .await;
+    assert_eq!(done.status, 200);
+    let page = b.get(&authorize_path(&web.id, &challenge, &mfa)).await;
+    assert_eq!(page.location.as_deref(), Some("/login?notice=login-again"));
+    let login = b.login(&address, support::PASSWORD).await;
+    assert_eq!(login.location.as_deref(), Some("/login/code"));
+    let second = b
+        .submit(
+            "/login/code",
+            "/login/code",
+            &[("code", &support::code_at(&key, 1))],
+        )
+        .await;
+    let resume = second.location.unwrap();
+    assert!(resume.starts_with("/oauth2/authorize?"), "{resume}");
+    let page = b.get(&resume).await;
+    let code = param(&page.location.unwrap(), "code").expect("a code after the second step");
+    let (status, tokens) = redeem(&app, &web, &code, &verifier).await;
+    assert_eq!(status, 200, "{tokens}");
+    let id = claims_of(tokens["id_token"].as_str().unwrap());
+    assert_eq!(id["acr"], "urn:assetstatus:acr:mfa");
+    assert!(
+        id["amr"].as_array().unwrap().contains(&"otp".into()),
+        "{id}"
+    );
+
+    // The session now has the second factor: no further login.
+    let page = b.get(&authorize_path(&web.id, &challenge, &mfa)).await;
+    assert!(param(&page.location.unwrap(), "code").is_some());
+    app.stop().await;
+}
+
 on_both_backends!(
     discovery_describes_a_strict_provider,
     authorization_requests_that_cannot_be_trusted_never_redirect,
@@ -706,4 +1153,9 @@ on_both_backends!(
     signing_keys_rotate_and_old_keys_stay_until_their_tokens_expire,
     end_session_logs_out_only_to_registered_addresses,
     password_changes_and_disabled_clients_end_grants,
+    fapi_clients_push_single_use_short_lived_requests,
+    web_clients_authenticate_with_short_lived_single_use_assertions,
+    dpop_bound_tokens_need_a_proof_of_possession,
+    max_age_forces_a_fresh_login,
+    acr_mfa_asks_for_the_second_step,
 );

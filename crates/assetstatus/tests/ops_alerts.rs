@@ -98,6 +98,7 @@ fn alerting(c: &mut Config, smtp_port: u16, hook: &Hook, rule: &str) {
         &mut rules.disk_space,
         &mut rules.backup,
         &mut rules.password_failures_account,
+        &mut rules.second_factor_guessing,
         &mut rules.password_failures_network,
         &mut rules.credential_stuffing,
         &mut rules.refresh_token_reuse,
@@ -112,6 +113,7 @@ fn alerting(c: &mut Config, smtp_port: u16, hook: &Hook, rule: &str) {
         "readiness" => &mut rules.readiness,
         "smtp" => &mut rules.smtp,
         "password_failures_account" => &mut rules.password_failures_account,
+        "second_factor_guessing" => &mut rules.second_factor_guessing,
         "audit_chain" => &mut rules.audit_chain,
         other => panic!("no such rule in these tests: {other}"),
     };
@@ -310,7 +312,69 @@ async fn tampered_audit_row_raises_one_alert_then_recovery(backend: Backend) {
     app.stop().await;
 }
 
+/// Someone with the password guessing codes over several logins: the rule counts the wrong
+/// codes of the account, whichever pending login they came on, and names it by its ID.
+async fn wrong_codes_raise_the_second_factor_alert(backend: Backend) {
+    let smtp = SmtpCapture::start();
+    let hook = Hook::start().await;
+    let app = TestApp::spawn_with(backend, |c| {
+        alerting(c, smtp.port, &hook, "second_factor_guessing");
+        let rule = &mut c.ops.rules.second_factor_guessing;
+        rule.threshold = 3.0;
+        rule.window_seconds = 60;
+        rule.for_seconds = 0;
+    })
+    .await;
+    let address = email("codes");
+    register(&app, &smtp.inbox(), &address).await;
+    let b = app.browser();
+    assert_eq!(
+        b.login(&address, PASSWORD).await.location.as_deref(),
+        Some("/dashboard")
+    );
+    let setup = b.get("/profile/two-step").await;
+    let key = support::authenticator_key(&setup.body);
+    let on = b
+        .submit(
+            "/profile/two-step",
+            "/profile/two-step/confirm",
+            &[("code", &support::code_at(&key, 0))],
+        )
+        .await;
+    assert_eq!(on.status, 200);
+    for _ in 0..3 {
+        let guesser = app.browser();
+        assert_eq!(
+            guesser.login(&address, PASSWORD).await.location.as_deref(),
+            Some("/login/code")
+        );
+        let page = guesser
+            .submit("/login/code", "/login/code", &[("code", "000000")])
+            .await;
+        assert_eq!(page.status, 401);
+    }
+    let fired = wait_for_mail(&smtp.inbox(), "【セキュリティ】").await;
+    assert!(
+        fired.subject.contains("同じアカウントへの確認コードの誤り"),
+        "{}",
+        fired.subject
+    );
+    let id = support::customer_id(&app, &address).await;
+    assert!(
+        fired.text.contains(&format!("customer:{id}")) && !fired.text.contains(&address),
+        "the mail names the account by ID, never by address: {}",
+        fired.text
+    );
+    hook.wait_for("second_factor_guessing", "fired").await;
+    assert_eq!(
+        alert_states(&app, "second_factor_guessing").await,
+        ["firing"]
+    );
+    app.stop().await;
+}
+
 on_both_backends!(
+    wrong_codes_raise_the_second_factor_alert,
     failed_logins_raise_one_alert_then_recovery,
     stopped_mail_server_raises_one_alert_then_recovery,
     tampered_audit_row_raises_one_alert_then_recovery,

@@ -4,7 +4,9 @@
 //! uses these through [`StaffSite`], so a staff page is guarded the same way wherever it lives.
 
 use axum::extract::FromRequestParts;
+use axum::http::Uri;
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use identity::staff::StaffSession;
 use pages::chrome::{Chrome, StaffMenu};
@@ -118,4 +120,15 @@ impl<S: StaffSite> FromRequestParts<S> for Enrolling {
             None => Err(WebError::StaffLoginRequired),
         }
     }
+}
+
+/// The detour to confirm who is there, when the member of staff's last proof of identity is
+/// older than the step-up window ([`identity::STEP_UP_SECS`]); it returns to the page asked
+/// for. Exports of customers' personal data and of the audit trail ask this first.
+pub fn step_up_due(session: &StaffSession, uri: &Uri) -> Option<Response> {
+    if session.recently_authenticated(platform::time_util::now_unix()) {
+        return None;
+    }
+    let next = uri.path_and_query().map_or("/staff", |p| p.as_str());
+    Some(Redirect::to(&pages::next::with_next("/staff/reauth", next)).into_response())
 }

@@ -44,6 +44,24 @@ pub enum DocumentError {
         /// Height announced by the header.
         height: u32,
     },
+    /// The header announces more decoded bytes than allowed (pixels × channels × bytes per
+    /// channel): refused before decoding, as pixels alone let through a small file that decodes
+    /// to hundreds of megabytes (16-bit RGBA).
+    #[error("the image decodes to {decoded_bytes} bytes, more than {max_decoded_bytes}")]
+    TooMuchData {
+        /// Decoded size announced by the header.
+        decoded_bytes: u64,
+        /// The limit.
+        max_decoded_bytes: u64,
+    },
+    /// Every place in the cleaning queue is taken: refused at once, nothing stored, so that a
+    /// burst of uploads cannot queue without bound. Neither the file's fault nor a failure: the
+    /// same upload succeeds a little later.
+    #[error("the image cleaning queue is full")]
+    Busy {
+        /// When to try again, in seconds (for `Retry-After`).
+        retry_after_secs: u64,
+    },
     /// The structure looked right but the image data does not decode.
     #[error("the image could not be decoded")]
     Decode(#[source] image::ImageError),
@@ -86,6 +104,7 @@ impl DocumentError {
                 | DocumentError::Polyglot { .. }
                 | DocumentError::Truncated
                 | DocumentError::TooManyPixels { .. }
+                | DocumentError::TooMuchData { .. }
                 | DocumentError::Decode(_)
         )
     }
@@ -103,6 +122,8 @@ impl DocumentError {
             DocumentError::Polyglot { .. } => locale.t("error-document-polyglot"),
             DocumentError::Truncated => locale.t("error-document-truncated"),
             DocumentError::TooManyPixels { .. } => locale.t("error-document-too-many-pixels"),
+            DocumentError::TooMuchData { .. } => locale.t("error-document-too-much-data"),
+            DocumentError::Busy { .. } => locale.t("error-document-busy"),
             DocumentError::Decode(_) => locale.t("error-document-undecodable"),
             DocumentError::NotFound => locale.t("error-document-not-found"),
             DocumentError::Encode(_)

@@ -1,6 +1,10 @@
 //! Checks on the raw upload, before any decoder sees it: the type from the bytes (never the
-//! file name), other formats hidden in the file, the structure of the image, and its size in
-//! pixels from the header.
+//! file name), other formats hidden in the file, the structure of the image, and its size from
+//! the header, in pixels and in decoded bytes.
+//!
+//! The decoded size counts what the decoder will hold: pixels × channels × bytes per channel.
+//! Pixels alone let a small file through that decodes to several times a photo's memory: a
+//! 6000×6000 PNG of 16-bit RGBA is 36 MP, under the pixel limit, and 288 MB once decoded.
 
 use platform::config::DocumentsConfig;
 
@@ -71,6 +75,8 @@ pub struct UploadLimits {
     pub max_side: u32,
     /// Most accepted pixels (width × height).
     pub max_pixels: u64,
+    /// Most accepted bytes once decoded (see [`Inspection::decoded_bytes`]).
+    pub max_decoded_bytes: u64,
 }
 
 impl UploadLimits {
@@ -80,6 +86,7 @@ impl UploadLimits {
             max_bytes: config.max_bytes,
             max_side: config.max_side,
             max_pixels: config.max_pixels,
+            max_decoded_bytes: config.max_decoded_bytes,
         }
     }
 }
@@ -101,6 +108,11 @@ pub struct Inspection {
     pub height: u32,
     /// Length of the image proper; bytes after it (phones append some) are not part of it.
     pub image_len: usize,
+    /// Bytes of the decoded image, from the header: width × height × channels × bytes per
+    /// channel. Channels are the JPEG frame's components (4 for CMYK) or the PNG colour type's,
+    /// with the alpha channel a transparency chunk adds; a channel of more than 8 bits takes 2
+    /// bytes (16-bit PNG, 12- and 16-bit JPEG).
+    pub decoded_bytes: u64,
 }
 
 /// The type of an upload from its first bytes.
@@ -123,7 +135,7 @@ pub fn sniff(bytes: &[u8]) -> Result<ImageKind, DocumentError> {
 }
 
 /// Every check that needs no decoder, cheapest first: size, type, hidden formats, structure
-/// (complete, not truncated) and pixel count from the header.
+/// (complete, not truncated), then pixel count and decoded bytes from the header.
 pub fn inspect(bytes: &[u8], limits: &UploadLimits) -> Result<Inspection, DocumentError> {
     if bytes.is_empty() {
         return Err(DocumentError::Empty);
@@ -155,11 +167,19 @@ pub fn inspect(bytes: &[u8], limits: &UploadLimits) -> Result<Inspection, Docume
             height: layout.height,
         });
     }
+    let decoded_bytes = pixels * u64::from(layout.bytes_per_pixel);
+    if decoded_bytes > limits.max_decoded_bytes {
+        return Err(DocumentError::TooMuchData {
+            decoded_bytes,
+            max_decoded_bytes: limits.max_decoded_bytes,
+        });
+    }
     Ok(Inspection {
         kind,
         width: layout.width,
         height: layout.height,
         image_len: layout.end,
+        decoded_bytes,
     })
 }
 
@@ -226,6 +246,13 @@ struct Layout {
     end: usize,
     width: u32,
     height: u32,
+    /// Channels × bytes per channel of the decoded image.
+    bytes_per_pixel: u8,
+}
+
+/// A channel of more than 8 bits is held in 2 bytes.
+fn bytes_per_sample(bits: u8) -> u8 {
+    if bits > 8 { 2 } else { 1 }
 }
 
 fn be16(bytes: &[u8], at: usize) -> Option<u16> {
@@ -239,10 +266,10 @@ fn be32(bytes: &[u8], at: usize) -> Option<u32> {
 /// Walks a JPEG's marker segments from SOI by their lengths, so that an end-of-image marker
 /// inside an EXIF thumbnail is skipped with its segment, then through the entropy-coded data of
 /// each scan, up to the real end-of-image marker. `None` when it is missing or the structure is
-/// broken.
+/// broken, including a frame header whose length does not match its 1 to 4 components.
 fn jpeg_layout(bytes: &[u8]) -> Option<Layout> {
     let mut at = 2;
-    let mut frame: Option<(u32, u32)> = None;
+    let mut frame: Option<(u32, u32, u8)> = None;
     let mut scanned = false;
     loop {
         if *bytes.get(at)? != 0xFF {
@@ -255,11 +282,12 @@ fn jpeg_layout(bytes: &[u8]) -> Option<Layout> {
         at += 1;
         match marker {
             0xD9 => {
-                let (width, height) = frame.filter(|_| scanned)?;
+                let (width, height, bytes_per_pixel) = frame.filter(|_| scanned)?;
                 return Some(Layout {
                     end: at,
                     width,
                     height,
+                    bytes_per_pixel,
                 });
             }
             // Restart markers and TEM stand alone, without a length.
@@ -276,12 +304,19 @@ fn jpeg_layout(bytes: &[u8]) -> Option<Layout> {
             if frame.is_some() || length < 8 {
                 return None;
             }
+            let precision = bytes[at + 2];
             let height = u32::from(be16(bytes, at + 3)?);
             let width = u32::from(be16(bytes, at + 5)?);
-            if width == 0 || height == 0 {
+            let components = bytes[at + 7];
+            if width == 0
+                || height == 0
+                || !(1..=16).contains(&precision)
+                || !(1..=4).contains(&components)
+                || length != 8 + 3 * usize::from(components)
+            {
                 return None;
             }
-            frame = Some((width, height));
+            frame = Some((width, height, components * bytes_per_sample(precision)));
         }
         at += length;
         if marker == 0xDA {
@@ -304,12 +339,28 @@ fn end_of_entropy_coded_data(bytes: &[u8], mut at: usize) -> Option<usize> {
     }
 }
 
-/// Walks a PNG's chunks from the signature: IHDR first with its 13 bytes, every length within
-/// the file and the format's 2³¹−1 bound, up to IEND. `None` when IEND is never reached or a
-/// chunk is malformed.
+/// Channels of a PNG colour type with a valid bit depth, as the decoder expands them: palette
+/// entries become RGB, depths below 8 become 8. `None` for a combination the format forbids.
+fn png_channels(colour_type: u8, bit_depth: u8) -> Option<u8> {
+    match (colour_type, bit_depth) {
+        (0, 1 | 2 | 4 | 8 | 16) => Some(1),
+        (3, 1 | 2 | 4 | 8) => Some(3),
+        (2, 8 | 16) => Some(3),
+        (4, 8 | 16) => Some(2),
+        (6, 8 | 16) => Some(4),
+        _ => None,
+    }
+}
+
+/// Walks a PNG's chunks from the signature: IHDR first with its 13 bytes and a valid colour
+/// type and bit depth, every length within the file and the format's 2³¹−1 bound, up to IEND.
+/// `None` when IEND is never reached or a chunk is malformed.
 fn png_layout(bytes: &[u8]) -> Option<Layout> {
     let mut at = PNG_MAGIC.len();
     let mut size: Option<(u32, u32)> = None;
+    let mut channels = 0;
+    let mut sample_bytes = 1;
+    let mut alpha = false;
     loop {
         let length = be32(bytes, at)?;
         if length > 0x7FFF_FFFF {
@@ -328,13 +379,29 @@ fn png_layout(bytes: &[u8]) -> Option<Layout> {
             (b"IHDR", None) if length == 13 => {
                 let width = be32(bytes, data)?;
                 let height = be32(bytes, data + 4)?;
+                let (bit_depth, colour_type) = (bytes[data + 8], bytes[data + 9]);
                 if width == 0 || height == 0 {
                     return None;
                 }
+                channels = png_channels(colour_type, bit_depth)?;
+                sample_bytes = bytes_per_sample(bit_depth);
+                alpha = colour_type == 4 || colour_type == 6;
                 size = Some((width, height));
             }
             (_, None) | (b"IHDR", Some(_)) => return None,
-            (b"IEND", Some((width, height))) => return Some(Layout { end, width, height }),
+            // Grey, RGB and palette images gain an alpha channel from a transparency chunk.
+            (b"tRNS", Some(_)) if !alpha => {
+                alpha = true;
+                channels += 1;
+            }
+            (b"IEND", Some((width, height))) => {
+                return Some(Layout {
+                    end,
+                    width,
+                    height,
+                    bytes_per_pixel: channels * sample_bytes,
+                });
+            }
             _ => {}
         }
         at = end;

@@ -63,6 +63,13 @@ fn every_error_has_a_message_in_each_language() {
             width: 1,
             height: 1,
         },
+        DocumentError::TooMuchData {
+            decoded_bytes: 288_000_000,
+            max_decoded_bytes: 40_000_000,
+        },
+        DocumentError::Busy {
+            retry_after_secs: 5,
+        },
         undecodable,
         DocumentError::NotFound,
         DocumentError::Unreadable(CryptoError::Authentication),

@@ -1,6 +1,7 @@
 //! The staff listener's IP allow-list: only the company's address ranges may reach it. Every
 //! refusal is answered 403 and recorded in the audit trail.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
@@ -21,6 +22,11 @@ pub struct AllowList {
     pub db: Db,
 }
 
+/// Whether `client` is inside one of `nets`; an empty list admits no one.
+fn admits(nets: &[IpNet], client: Option<IpAddr>) -> bool {
+    client.is_some_and(|ip| nets.iter().any(|net| net.contains(&ip)))
+}
+
 /// Middleware refusing every client outside the list.
 pub async fn allow_list(
     State(list): State<Arc<AllowList>>,
@@ -28,7 +34,7 @@ pub async fn allow_list(
     next: Next,
 ) -> Response {
     let client = request.extensions().get::<ClientIp>().map(|c| c.0);
-    if client.is_some_and(|ip| list.nets.iter().any(|net| net.contains(&ip))) {
+    if admits(&list.nets, client) {
         return next.run(request).await;
     }
     let meta = crate::request_meta_of(request.extensions());
@@ -47,4 +53,35 @@ pub async fn allow_list(
         "このネットワークからはアクセスできません。",
         "Access from this network is not permitted.",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_list_admits_no_one() {
+        for client in [
+            Some(IpAddr::from([127, 0, 0, 1])),
+            Some(IpAddr::from([0, 0, 0, 0, 0, 0, 0, 1])),
+            Some(IpAddr::from([10, 1, 2, 3])),
+            None,
+        ] {
+            assert!(!admits(&[], client), "{client:?}");
+        }
+    }
+
+    #[test]
+    fn only_listed_networks_are_admitted() {
+        let nets: Vec<IpNet> = ["10.0.0.0/8", "2001:db8::/32"]
+            .iter()
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        assert_eq!(nets.len(), 2);
+        assert!(admits(&nets, Some(IpAddr::from([10, 9, 8, 7]))));
+        assert!(admits(&nets, "2001:db8::5".parse().ok()));
+        assert!(!admits(&nets, Some(IpAddr::from([127, 0, 0, 1]))));
+        assert!(!admits(&nets, "2001:db9::1".parse().ok()));
+        assert!(!admits(&nets, None), "no known address, no entry");
+    }
 }

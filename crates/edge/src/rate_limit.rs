@@ -185,6 +185,44 @@ mod tests {
     }
 
     #[test]
+    fn loopback_is_limited_like_any_address_unless_exempted() {
+        let config = RateLimitConfig {
+            login: [1, 1],
+            ..RateLimitConfig::default()
+        };
+        let limits = RateLimits::new(&config, Arc::new(crate::HttpMetrics::default()));
+        for ip in [
+            IpAddr::from([127, 0, 0, 1]),
+            IpAddr::from([0, 0, 0, 0, 0, 0, 0, 1]),
+        ] {
+            assert_eq!(limits.over_budget(RouteClass::Login, ip), None, "{ip}");
+            assert!(limits.over_budget(RouteClass::Login, ip).is_some(), "{ip}");
+        }
+        let exempted = RateLimitConfig {
+            exempt: vec![IpNet::from(IpAddr::from([127, 0, 0, 1]))],
+            ..config
+        };
+        let limits = RateLimits::new(&exempted, Arc::new(crate::HttpMetrics::default()));
+        for _ in 0..3 {
+            assert_eq!(
+                limits.over_budget(RouteClass::Login, IpAddr::from([127, 0, 0, 1])),
+                None
+            );
+        }
+        assert!(
+            limits
+                .over_budget(RouteClass::Login, IpAddr::from([127, 0, 0, 2]))
+                .is_none()
+        );
+        assert!(
+            limits
+                .over_budget(RouteClass::Login, IpAddr::from([127, 0, 0, 2]))
+                .is_some(),
+            "only the configured network is exempt"
+        );
+    }
+
+    #[test]
     fn an_ipv6_host_shares_the_budget_of_its_64() {
         let config = RateLimitConfig {
             login: [1, 1],

@@ -26,6 +26,10 @@ pub enum IdentityError {
     /// The account has been disabled by the bank.
     #[error("account disabled")]
     Disabled,
+    /// A verification link was opened outside the browser that signed up: the password chosen
+    /// at sign-up is needed.
+    #[error("password required")]
+    PasswordRequired,
     /// A verification or reset link is unknown, used or expired.
     #[error("link invalid or expired")]
     LinkInvalid,

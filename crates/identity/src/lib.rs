@@ -17,10 +17,12 @@ mod mfa;
 mod passkeys;
 mod password;
 mod profile;
+mod recovery;
 mod reset;
 mod sessions;
 mod signup;
 pub mod staff;
+mod step_up;
 mod store;
 mod throttle;
 mod verification;
@@ -44,9 +46,11 @@ pub use mfa::{MfaEnrolment, MfaState};
 pub use passkeys::{Ceremony, PasskeyView};
 pub use password::PasswordHasher;
 pub use profile::{Profile, ProfileUpdate};
-pub use sessions::SessionInfo;
+pub use recovery::SecurityLink;
+pub use sessions::{STEP_UP_SECS, SessionInfo};
 pub use signup::SignupRequest;
 pub use store::{CustomerStatus, SessionView};
+pub use verification::SignupProof;
 
 /// Where links in mails point and how long sessions last.
 pub struct Settings {

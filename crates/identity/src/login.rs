@@ -151,13 +151,14 @@ impl Identity {
         let Some(mfa::Owner::Customer(id)) = owner.as_deref().and_then(mfa::Owner::parse) else {
             return Err(IdentityError::SecondStepExpired);
         };
-        let passed = self
-            .second_factor_ok(&mut tx, &mfa::Owner::Customer(id), code, now)
+        let owner = mfa::Owner::Customer(id);
+        let check = self
+            .budgeted_second_factor(&mut tx, &owner, code, now, meta)
             .await?;
-        let outcome = if passed {
-            Outcome::Success
-        } else {
-            Outcome::Failure
+        let outcome = match check {
+            mfa::CodeCheck::Passed => Outcome::Success,
+            mfa::CodeCheck::Blocked { .. } => Outcome::Denied,
+            mfa::CodeCheck::Failed { .. } => Outcome::Failure,
         };
         let event = Event {
             actor: Actor::customer(id),
@@ -166,14 +167,23 @@ impl Identity {
             outcome,
         };
         audit::append(&mut tx, &event, meta).await?;
-        if passed {
+        if let mfa::CodeCheck::Passed = check {
             mfa::delete_pending_login(&mut tx, &hash).await?;
         }
         tx.commit().await?;
-        if !passed {
-            return Err(IdentityError::Invalid(platform::fields::FormErrors(vec![
-                ("code", platform::fields::FieldError::InvalidCode),
-            ])));
+        match check {
+            mfa::CodeCheck::Passed => {}
+            mfa::CodeCheck::Blocked { retry_after } => {
+                return Err(IdentityError::Throttled { retry_after });
+            }
+            mfa::CodeCheck::Failed { locked } => {
+                if locked {
+                    self.notify_lockout(&owner, throttle::Factor::Code).await?;
+                }
+                return Err(IdentityError::Invalid(platform::fields::FormErrors(vec![
+                    ("code", platform::fields::FieldError::InvalidCode),
+                ])));
+            }
         }
         let customer = {
             let mut tx = self.db.read().await?;

@@ -19,34 +19,73 @@ pub(crate) enum MailKind {
     },
     /// A password reset was requested.
     Reset { link: String },
-    /// The password was changed.
-    PasswordChanged,
     /// The account was deleted.
     Deleted,
     /// Too many failed logins locked the account for a while.
     Locked { minutes: i64 },
+    /// Too many wrong answers for one factor (second-factor codes, or the current password
+    /// asked again while signed in) locked that factor for a while.
+    FactorLocked {
+        factor: crate::throttle::Factor,
+        minutes: i64,
+    },
+    /// A way into the account was added, removed or changed; `not_me` undoes it.
+    FactorChanged {
+        change: FactorChange,
+        not_me: String,
+    },
+    /// A password reset suspended factors added shortly before it; `keep` restores them.
+    FactorsSuspended { keep: String },
+    /// A login from a browser not used before.
+    NewDevice { device: String, when: String },
+}
+
+/// What changed about the ways into an account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FactorChange {
+    /// The password was changed or reset.
+    PasswordChanged,
+    /// Two-step verification was turned on.
+    MfaEnabled,
     /// Two-step verification was turned off.
     MfaDisabled,
     /// A passkey was registered: a new way into the account.
     PasskeyAdded,
     /// A passkey was deleted.
     PasskeyDeleted,
-    /// A login from a browser not used before.
-    NewDevice { device: String, when: String },
+}
+
+impl FactorChange {
+    fn name(self) -> &'static str {
+        match self {
+            FactorChange::PasswordChanged => "password-changed",
+            FactorChange::MfaEnabled => "mfa-enabled",
+            FactorChange::MfaDisabled => "mfa-disabled",
+            FactorChange::PasskeyAdded => "passkey-added",
+            FactorChange::PasskeyDeleted => "passkey-deleted",
+        }
+    }
 }
 
 impl MailKind {
+    /// The catalog name of the button: every factor notice offers the same "not me" link.
+    fn link_name(&self) -> &'static str {
+        match self {
+            MailKind::FactorChanged { .. } => "not-me",
+            other => other.name(),
+        }
+    }
+
     fn name(&self) -> &'static str {
         match self {
             MailKind::Verify { .. } => "verify",
             MailKind::AlreadyRegistered { .. } => "already-registered",
             MailKind::Reset { .. } => "reset",
-            MailKind::PasswordChanged => "password-changed",
             MailKind::Deleted => "deleted",
             MailKind::Locked { .. } => "locked",
-            MailKind::MfaDisabled => "mfa-disabled",
-            MailKind::PasskeyAdded => "passkey-added",
-            MailKind::PasskeyDeleted => "passkey-deleted",
+            MailKind::FactorLocked { .. } => "factor-locked",
+            MailKind::FactorChanged { change, .. } => change.name(),
+            MailKind::FactorsSuspended { .. } => "factors-suspended",
             MailKind::NewDevice { .. } => "new-device",
         }
     }
@@ -57,12 +96,11 @@ impl MailKind {
         match self {
             MailKind::Verify { link } | MailKind::Reset { link } => Some(link),
             MailKind::AlreadyRegistered { login_link, .. } => Some(login_link),
-            MailKind::PasswordChanged
-            | MailKind::Deleted
+            MailKind::FactorChanged { not_me, .. } => Some(not_me),
+            MailKind::FactorsSuspended { keep } => Some(keep),
+            MailKind::Deleted
             | MailKind::Locked { .. }
-            | MailKind::MfaDisabled
-            | MailKind::PasskeyAdded
-            | MailKind::PasskeyDeleted
+            | MailKind::FactorLocked { .. }
             | MailKind::NewDevice { .. } => None,
         }
     }
@@ -98,30 +136,35 @@ impl MailKind {
                 locale.t("mail-reset-subject"),
                 locale.t_args("mail-reset-body", &link(l)),
             ),
-            MailKind::PasswordChanged => (
-                locale.t("mail-password-changed-subject"),
-                locale.t("mail-password-changed-body"),
+            MailKind::FactorChanged { change, not_me } => (
+                locale.t(&format!("mail-{}-subject", change.name())),
+                locale.t_args(&format!("mail-{}-body", change.name()), &link(not_me)),
+            ),
+            MailKind::FactorsSuspended { keep } => (
+                locale.t("mail-factors-suspended-subject"),
+                locale.t_args("mail-factors-suspended-body", &link(keep)),
             ),
             MailKind::Deleted => (
                 locale.t("mail-deleted-subject"),
                 locale.t("mail-deleted-body"),
             ),
-            MailKind::MfaDisabled => (
-                locale.t("mail-mfa-disabled-subject"),
-                locale.t("mail-mfa-disabled-body"),
-            ),
-            MailKind::PasskeyAdded => (
-                locale.t("mail-passkey-added-subject"),
-                locale.t("mail-passkey-added-body"),
-            ),
-            MailKind::PasskeyDeleted => (
-                locale.t("mail-passkey-deleted-subject"),
-                locale.t("mail-passkey-deleted-body"),
-            ),
             MailKind::Locked { minutes } => (
                 locale.t("mail-locked-subject"),
                 locale.t_args("mail-locked-body", &[("minutes", Arg::from(*minutes))]),
             ),
+            MailKind::FactorLocked { factor, minutes } => {
+                let name = match factor {
+                    crate::throttle::Factor::Code => "code-locked",
+                    crate::throttle::Factor::Password => "password-check-locked",
+                };
+                (
+                    locale.t(&format!("mail-{name}-subject")),
+                    locale.t_args(
+                        &format!("mail-{name}-body"),
+                        &[("minutes", Arg::from(*minutes))],
+                    ),
+                )
+            }
             MailKind::NewDevice { device, when } => (
                 locale.t("mail-new-device-subject"),
                 locale.t_args(
@@ -134,7 +177,7 @@ impl MailKind {
             ),
         };
         let url = self.primary_link();
-        let label = url.map(|_| locale.t(&format!("mail-{}-link", self.name())));
+        let label = url.map(|_| locale.t(&format!("mail-{}-link", self.link_name())));
         let link = url
             .zip(label.as_deref())
             .map(|(url, label)| MailLink { label, url });
@@ -161,6 +204,21 @@ impl crate::Identity {
         };
         let mail = kind.compose(self.outbox.letterhead(), locale, to, &addressee);
         self.outbox.enqueue(kind.name(), &mail).await?;
+        Ok(())
+    }
+
+    /// Stores the mail in the outbox inside the caller's transaction, so that the change and
+    /// its notice commit together; the caller wakes the outbox after committing.
+    pub(crate) async fn queue_mail_in(
+        &self,
+        tx: &mut platform::db::WriteTx,
+        kind: MailKind,
+        locale: Locale,
+        to: String,
+    ) -> Result<(), crate::IdentityError> {
+        let addressee = Addressee::customer(self.registered_name(tx, &to).await?.as_deref());
+        let mail = kind.compose(self.outbox.letterhead(), locale, to, &addressee);
+        self.outbox.enqueue_in(tx, kind.name(), &mail).await?;
         Ok(())
     }
 
@@ -207,20 +265,40 @@ mod tests {
             MailKind::Reset {
                 link: "https://bank.example/password/reset/t".into(),
             },
-            MailKind::PasswordChanged,
             MailKind::Deleted,
             MailKind::Locked { minutes: 15 },
-            MailKind::MfaDisabled,
-            MailKind::PasskeyAdded,
-            MailKind::PasskeyDeleted,
+            MailKind::FactorLocked {
+                factor: crate::throttle::Factor::Code,
+                minutes: 30,
+            },
+            MailKind::FactorLocked {
+                factor: crate::throttle::Factor::Password,
+                minutes: 30,
+            },
+            MailKind::FactorsSuspended {
+                keep: "https://bank.example/security/keep/t".into(),
+            },
             MailKind::NewDevice {
                 device: "Firefox / Linux".into(),
                 when: "2026-12-07 09:00".into(),
             },
         ];
+        let changes = [
+            FactorChange::PasswordChanged,
+            FactorChange::MfaEnabled,
+            FactorChange::MfaDisabled,
+            FactorChange::PasskeyAdded,
+            FactorChange::PasskeyDeleted,
+        ];
+        let kinds = kinds
+            .into_iter()
+            .chain(changes.map(|change| MailKind::FactorChanged {
+                change,
+                not_me: "https://bank.example/security/not-me/t".into(),
+            }));
         let head = letterhead();
         let named = Addressee::Named("山田 太郎".into());
-        for kind in &kinds {
+        for kind in kinds {
             let ja = kind.compose(&head, Locale::Ja, "taro@example.jp".into(), &named);
             assert!(ja.text.starts_with("山田 太郎 様\n\n"), "{}", ja.text);
             assert!(
@@ -312,7 +390,7 @@ mod tests {
 
     #[test]
     fn a_notice_without_a_link_has_no_button_and_escapes_the_name() {
-        let mail = MailKind::PasswordChanged.compose(
+        let mail = MailKind::Deleted.compose(
             &letterhead(),
             Locale::Ja,
             "taro@example.jp".into(),
@@ -330,16 +408,77 @@ mod tests {
                 || html.contains("&lt;script&gt;alert(1)&lt;/script&gt; 様"),
             "{html}"
         );
-        assert!(
-            html.contains("ご登録のパスワードが変更されました。"),
-            "{html}"
-        );
+        assert!(html.contains("退会のお手続きが完了しました。"), "{html}");
         assert_eq!(
             html.matches("<a href=").count(),
             1,
             "the signature's only: {html}"
         );
         assert!(!html.contains("border-radius:4px"), "no button: {html}");
+    }
+
+    #[test]
+    fn every_factor_notice_offers_the_not_me_link_as_its_button() {
+        let url = "https://bank.example/security/not-me/t0k3n";
+        for (locale, label) in [
+            (Locale::Ja, ">心当たりがないことを報告する</a>"),
+            (Locale::En, ">Report that this was not me</a>"),
+        ] {
+            let mail = MailKind::FactorChanged {
+                change: FactorChange::MfaEnabled,
+                not_me: url.into(),
+            }
+            .compose(
+                &letterhead(),
+                locale,
+                "taro@example.jp".into(),
+                &Addressee::Customer,
+            );
+            assert_eq!(mail.text.matches(url).count(), 1, "{}", mail.text);
+            let html = mail.html.unwrap();
+            assert!(html.contains(&format!("<a href=\"{url}\"")), "{html}");
+            assert!(html.contains(label), "{html}");
+        }
+    }
+
+    #[test]
+    fn a_code_lock_notice_says_the_password_alone_is_not_enough_and_to_reset_it() {
+        let kind = MailKind::FactorLocked {
+            factor: crate::throttle::Factor::Code,
+            minutes: 30,
+        };
+        let named = Addressee::Named("山田 太郎".into());
+        let ja = kind.compose(&letterhead(), Locale::Ja, "taro@example.jp".into(), &named);
+        assert!(
+            ja.subject
+                .contains("確認コードの入力を一時的に制限しました")
+        );
+        for part in [
+            "30分間",
+            "パスワードだけではログインできません",
+            "パスワードを再設定",
+        ] {
+            assert!(ja.text.contains(part), "{part}: {}", ja.text);
+        }
+        let en = kind.compose(&letterhead(), Locale::En, "taro@example.jp".into(), &named);
+        for part in [
+            "30 minutes",
+            "password alone is not enough",
+            "reset your password",
+        ] {
+            assert!(en.text.contains(part), "{part}: {}", en.text);
+        }
+        let password = MailKind::FactorLocked {
+            factor: crate::throttle::Factor::Password,
+            minutes: 30,
+        }
+        .compose(&letterhead(), Locale::Ja, "taro@example.jp".into(), &named);
+        assert!(
+            password
+                .subject
+                .contains("パスワードの確認を一時的に制限しました")
+        );
+        assert_ne!(password.text, ja.text);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use sqlx::AnyConnection;
 use time::Date;
 
 use crate::fields::{BirthDate, KanaName, KanjiName, NewPassword};
-use crate::mails::MailKind;
+use crate::mails::FactorChange;
 use crate::reset::password_error;
 use crate::store::{self, CustomerStatus, ProfileFields};
 use crate::{Identity, IdentityError};
@@ -185,14 +185,17 @@ impl Identity {
             outcome: Outcome::Success,
         };
         audit::append(&mut tx, &event, meta).await?;
-        tx.commit().await?;
-        self.queue_mail(MailKind::PasswordChanged, profile.locale, profile.email)
+        self.notify_factor_change(&mut tx, id, FactorChange::PasswordChanged)
             .await?;
+        tx.commit().await?;
+        self.outbox.wake();
         Ok(())
     }
 
     /// Verifies a logged-in customer's password before a sensitive step; a wrong one is audited
-    /// under `action`.
+    /// under `action`. The checks have their own budget per account (`throttle`), so a stolen
+    /// session cannot be used to guess the password: once it is spent the answer is `Throttled`,
+    /// the right password included, until the lock ends.
     pub(crate) async fn check_password(
         &self,
         id: CustomerId,
@@ -200,23 +203,20 @@ impl Identity {
         action: &'static str,
         meta: &RequestMeta,
     ) -> Result<(), IdentityError> {
-        let hash = {
+        let stored = {
             let mut tx = self.db.read().await?;
             store::customer_by_id(&mut tx, id)
                 .await?
                 .ok_or(IdentityError::NotLoggedIn)?
                 .password_hash
         };
-        if self.hasher.verify(password, &hash).await? {
-            return Ok(());
-        }
-        let event = Event {
-            actor: Actor::customer(id),
+        self.budgeted_password(
+            &crate::mfa::Owner::Customer(id),
+            &stored,
+            password,
             action,
-            target: Target::customer(id),
-            outcome: Outcome::Failure,
-        };
-        audit::record(&self.db, &event, meta).await?;
-        Err(IdentityError::InvalidCredentials)
+            meta,
+        )
+        .await
     }
 }

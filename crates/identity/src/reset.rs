@@ -8,12 +8,12 @@ use platform::i18n::Locale;
 use platform::time_util::now_unix;
 
 use crate::fields::{Email, NewPassword};
-use crate::mails::MailKind;
+use crate::mails::{FactorChange, MailKind};
 use crate::store::{self, CustomerStatus, Purpose};
 use crate::{Identity, IdentityError};
 
 /// How long a reset link stays valid.
-const RESET_TTL_SECS: i64 = 30 * 60;
+pub(crate) const RESET_TTL_SECS: i64 = 30 * 60;
 
 impl Identity {
     /// Mails a reset link if the address belongs to a usable account.
@@ -120,9 +120,11 @@ impl Identity {
             outcome: Outcome::Success,
         };
         audit::append(&mut tx, &event, meta).await?;
-        tx.commit().await?;
-        self.queue_mail(MailKind::PasswordChanged, profile.locale, profile.email)
+        self.suspend_recent_factors(&mut tx, id, now).await?;
+        self.notify_factor_change(&mut tx, id, FactorChange::PasswordChanged)
             .await?;
+        tx.commit().await?;
+        self.outbox.wake();
         Ok(())
     }
 }

@@ -13,6 +13,11 @@ use crate::{Identity, IdentityError};
 /// Last-seen times are written at most this often, so reading pages does not mean writing.
 const TOUCH_INTERVAL_SECS: i64 = 60;
 
+/// How long a proof of identity counts as recent for a sensitive change (step-up): long enough
+/// to fill in the form that follows, short enough that a session left open on a shared
+/// computer cannot be used to add a factor or change the account.
+pub const STEP_UP_SECS: i64 = 10 * 60;
+
 /// The customer behind a live session.
 #[derive(Clone, Debug)]
 pub struct SessionInfo {
@@ -24,6 +29,15 @@ pub struct SessionInfo {
     pub auth_time: i64,
     /// How they proved it (OpenID Connect `amr` values, space-separated).
     pub amr: String,
+    /// When they last proved it again in this session (password or passkey).
+    pub reauth_at: i64,
+}
+
+impl SessionInfo {
+    /// True while a sensitive change may go ahead without asking again who is there.
+    pub fn recently_authenticated(&self, now: i64) -> bool {
+        now - self.reauth_at <= STEP_UP_SECS
+    }
 }
 
 impl Identity {
@@ -50,6 +64,7 @@ impl Identity {
             locale: row.locale,
             auth_time: row.created_at,
             amr: row.amr,
+            reauth_at: row.reauth_at,
         }))
     }
 
@@ -103,6 +118,29 @@ impl Identity {
         audit::append(&mut tx, &event, meta).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Ends every session of the customer except the one at `current_token` (after a factor
+    /// change, or when a device is lost); returns how many ended.
+    pub async fn end_other_sessions(
+        &self,
+        customer: CustomerId,
+        current_token: &str,
+        meta: &RequestMeta,
+    ) -> Result<u64, IdentityError> {
+        let mut tx = self.db.write().await?;
+        let ended =
+            store::delete_other_sessions(&mut tx, customer, &SecretToken::hash(current_token))
+                .await?;
+        let event = Event {
+            actor: Actor::customer(customer),
+            action: "customer.sessions_end_others",
+            target: Target::customer(customer),
+            outcome: Outcome::Success,
+        };
+        audit::append(&mut tx, &event, meta).await?;
+        tx.commit().await?;
+        Ok(ended)
     }
 
     /// Removes sessions past their expiry and login counters past their window; run periodically.

@@ -34,25 +34,28 @@ pub struct SignupRequest {
 }
 
 impl Identity {
-    /// Registers a customer, or quietly tells the owner of an existing account.
+    /// Registers a customer, or quietly tells the owner of an existing account. Returns the value
+    /// of the sign-up browser cookie: with it, the verification link confirms the address in this
+    /// browser without asking for the password (see [`Identity::verify_email`]). It looks the
+    /// same whether or not an account was created.
     pub async fn sign_up(
         &self,
         req: SignupRequest,
         meta: &RequestMeta,
-    ) -> Result<(), IdentityError> {
+    ) -> Result<String, IdentityError> {
         let password_hash = self.hasher.hash(req.password.expose()).await?;
         let index = self.keyring.email_index(req.email.as_str());
+        let decoy = signup_binding(&self.keyring, &SecretToken::generate().plain);
         let mut tx = self.db.write().await?;
         if let Some(existing) = store::customer_by_email(&mut tx, &index).await? {
             audit_signup(&mut tx, existing.id, Outcome::Failure, meta).await?;
             let allowed = crate::throttle::allow_mail(&mut tx, &index.0, now_unix()).await?;
             tx.commit().await?;
-            if !allowed {
-                return Ok(());
+            if allowed {
+                self.notify_existing(existing.id, existing.status, existing.locale, req.email)
+                    .await?;
             }
-            return self
-                .notify_existing(existing.id, existing.status, existing.locale, req.email)
-                .await;
+            return Ok(decoy);
         }
         let id = CustomerId::new();
         let key = self.keyring.create_customer_key(&mut tx, id).await?;
@@ -61,7 +64,7 @@ impl Identity {
         if let Err(e) = store::insert_customer(&mut tx, new, now).await {
             // Two sign-ups with one address at the same moment: the second behaves as above.
             return if e.is_unique_violation() {
-                Ok(())
+                Ok(decoy)
             } else {
                 Err(e.into())
             };
@@ -87,7 +90,7 @@ impl Identity {
         )
         .await?;
         tracing::info!(customer = %id, "customer signed up");
-        Ok(())
+        Ok(signup_binding(&self.keyring, &token.plain))
     }
 
     /// Registers a customer whose address needs no confirmation (demo data, staff tools).
@@ -167,6 +170,21 @@ impl Identity {
             .await?;
         Ok(())
     }
+}
+
+/// The sign-up browser cookie's value for the verification link with this token: a keyed
+/// hash, so nobody can make one without the server's key.
+fn signup_binding(keyring: &platform::crypto::Keyring, token: &str) -> String {
+    keyring.form_token(&format!("signup-browser:{token}"))
+}
+
+/// True when `cookie` is the sign-up browser cookie for the link with this token.
+pub(crate) fn signup_binding_matches(
+    keyring: &platform::crypto::Keyring,
+    token: &str,
+    cookie: &str,
+) -> bool {
+    keyring.form_token_matches(&format!("signup-browser:{token}"), cookie)
 }
 
 fn sealed<'a>(

@@ -260,13 +260,13 @@ pub(crate) async fn consume_token(
     row.as_ref().map(|r| parsed(r, "customer_id")).transpose()
 }
 
-/// Whether a token would be accepted, without using it (to show the reset form).
-pub(crate) async fn token_is_live(
+/// The customer of a token that would be accepted, without using it.
+pub(crate) async fn token_customer(
     conn: &mut AnyConnection,
     hash: &[u8],
     purpose: Purpose,
     now: i64,
-) -> Result<bool, DbError> {
+) -> Result<Option<CustomerId>, DbError> {
     let row = sqlx::query(
         "SELECT customer_id FROM one_time_tokens \
          WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
@@ -276,7 +276,17 @@ pub(crate) async fn token_is_live(
     .bind(now)
     .fetch_optional(conn)
     .await?;
-    Ok(row.is_some())
+    row.as_ref().map(|r| parsed(r, "customer_id")).transpose()
+}
+
+/// Whether a token would be accepted, without using it (to show the reset form).
+pub(crate) async fn token_is_live(
+    conn: &mut AnyConnection,
+    hash: &[u8],
+    purpose: Purpose,
+    now: i64,
+) -> Result<bool, DbError> {
+    Ok(token_customer(conn, hash, purpose, now).await?.is_some())
 }
 
 /// A session to open.
@@ -292,8 +302,8 @@ pub(crate) struct NewSession<'a> {
 
 pub(crate) async fn insert_session(tx: &mut WriteTx, s: &NewSession<'_>) -> Result<(), DbError> {
     sqlx::query(
-        "INSERT INTO sessions (id_hash, customer_id, created_at, last_seen_at, expires_at, client_ip, device, id, amr) \
-         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO sessions (id_hash, customer_id, created_at, last_seen_at, reauth_at, expires_at, client_ip, device, id, amr) \
+         VALUES ($1, $2, $3, $3, $3, $4, $5, $6, $7, $8)",
     )
     .bind(s.hash)
     .bind(s.customer.to_string())
@@ -370,17 +380,18 @@ pub(crate) async fn end_session(
     Ok(done.rows_affected() == 1)
 }
 
+/// Ends every session of the customer but the one with `keep_hash`; how many ended.
 pub(crate) async fn delete_other_sessions(
     tx: &mut WriteTx,
     customer: CustomerId,
     keep_hash: &[u8],
-) -> Result<(), DbError> {
-    sqlx::query("DELETE FROM sessions WHERE customer_id = $1 AND id_hash <> $2")
+) -> Result<u64, DbError> {
+    let done = sqlx::query("DELETE FROM sessions WHERE customer_id = $1 AND id_hash <> $2")
         .bind(customer.to_string())
         .bind(keep_hash)
         .execute(&mut **tx)
         .await?;
-    Ok(())
+    Ok(done.rows_affected())
 }
 
 /// Remembers the browser; true when it is new to a customer who has logged in before.
@@ -419,6 +430,7 @@ pub(crate) struct SessionRow {
     pub customer: CustomerId,
     pub last_seen_at: i64,
     pub created_at: i64,
+    pub reauth_at: i64,
     pub amr: String,
     pub locale: Locale,
 }
@@ -430,7 +442,7 @@ pub(crate) async fn live_session(
     idle_secs: i64,
 ) -> Result<Option<SessionRow>, DbError> {
     let row = sqlx::query(
-        "SELECT s.customer_id, s.last_seen_at, s.created_at, s.amr, c.locale FROM sessions s JOIN customers c ON c.id = s.customer_id \
+        "SELECT s.customer_id, s.last_seen_at, s.created_at, s.reauth_at, s.amr, c.locale FROM sessions s JOIN customers c ON c.id = s.customer_id \
          WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND c.status = 'active'",
     )
     .bind(hash)
@@ -444,9 +456,32 @@ pub(crate) async fn live_session(
         customer: parsed(&row, "customer_id")?,
         last_seen_at: col(&row, "last_seen_at")?,
         created_at: col(&row, "created_at")?,
+        reauth_at: col(&row, "reauth_at")?,
         amr: col(&row, "amr")?,
         locale: Locale::from_code(&locale).unwrap_or_default(),
     }))
+}
+
+/// Records that the person at the session proved who they are again (step-up).
+/// Records a step-up on the session and gives it a new token (`new_hash`), so a token seen
+/// before the proof is worth nothing after it.
+pub(crate) async fn mark_reauthenticated(
+    tx: &mut WriteTx,
+    hash: &[u8],
+    new_hash: &[u8],
+    customer: CustomerId,
+    now: i64,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE sessions SET reauth_at = $1, id_hash = $2 WHERE id_hash = $3 AND customer_id = $4",
+    )
+    .bind(now)
+    .bind(new_hash)
+    .bind(hash)
+    .bind(customer.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub(crate) async fn touch_session(tx: &mut WriteTx, hash: &[u8], now: i64) -> Result<(), DbError> {

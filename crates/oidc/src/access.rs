@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::claims::{AccessClaims, IdClaims};
 use crate::clients::{self, Client, Presented};
+use crate::dpop::TokenUse;
 use crate::error::{ErrorCode, OAuthError, ProviderError};
 use crate::keys::ALGORITHM;
 use crate::params::Params;
@@ -18,6 +19,17 @@ use crate::{Provider, store};
 
 /// Leeway for clock differences when checking `exp` and `nbf`.
 const LEEWAY_SECS: u64 = 30;
+
+/// A refused userinfo request; `dpop` tells that the token is DPoP-bound, so the challenge is
+/// a `DPoP` one.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct UserinfoError {
+    /// Why.
+    pub error: ProviderError,
+    /// The token is bound to a DPoP key.
+    pub dpop: bool,
+}
 
 /// Where end-session sends the browser afterwards.
 #[derive(Debug)]
@@ -61,16 +73,44 @@ impl Provider {
         Ok(claims)
     }
 
-    /// The customer's claims for the scopes of the token; audited as an access to customer data.
-    pub async fn userinfo(&self, token: &str, meta: &RequestMeta) -> Result<Value, ProviderError> {
-        let claims = match self.verify_access_token(token).await {
+    /// The customer's claims for the scopes of the token, which must be presented as its DPoP
+    /// binding demands; audited as an access to customer data.
+    pub async fn userinfo(
+        &self,
+        token_use: &TokenUse<'_>,
+        meta: &RequestMeta,
+    ) -> Result<Value, UserinfoError> {
+        let mut bound = false;
+        let checked = async {
+            let claims = self.verify_access_token(token_use.token).await?;
+            bound = claims.cnf.is_some();
+            self.check_token_use(claims.jkt(), token_use).await?;
+            Ok::<_, ProviderError>(claims)
+        }
+        .await;
+        let claims = match checked {
             Ok(claims) => claims,
             Err(ProviderError::OAuth(e)) => {
-                self.audit_refusal("userinfo", &e, None, meta).await?;
-                return Err(e.into());
+                self.audit_refusal("userinfo", &e, None, meta)
+                    .await
+                    .map_err(|error| UserinfoError { error, dpop: bound })?;
+                return Err(UserinfoError {
+                    error: e.into(),
+                    dpop: bound,
+                });
             }
-            Err(e) => return Err(e),
+            Err(error) => return Err(UserinfoError { error, dpop: bound }),
         };
+        self.claims_for(&claims, meta)
+            .await
+            .map_err(|error| UserinfoError { error, dpop: bound })
+    }
+
+    async fn claims_for(
+        &self,
+        claims: &AccessClaims,
+        meta: &RequestMeta,
+    ) -> Result<Value, ProviderError> {
         if !claims.has_scope("openid") || claims.sid.is_none() {
             return Err(OAuthError::new(
                 ErrorCode::InsufficientScope,

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use jsonwebtoken::{DecodingKey, Validation};
+use jsonwebtoken::Validation;
 use platform::audit::{self, Actor, Event, Outcome, RequestMeta, Target};
 use platform::crypto::SecretToken;
 use platform::db::{Db, DbError, col};
@@ -16,7 +16,7 @@ use subtle::ConstantTimeEq;
 use url::Url;
 
 use crate::error::{OAuthError, ProviderError};
-use crate::keys::ALGORITHM;
+use crate::jose;
 
 /// How a client proves who it is at the token endpoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +50,37 @@ impl FromStr for ClientAuth {
             _ => Err(format!(
                 "unknown authentication method `{s}` (none, client_secret_basic, private_key_jwt)"
             )),
+        }
+    }
+}
+
+/// The security profile a client is held to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientProfile {
+    /// OAuth 2.0 with PKCE as this provider has always required.
+    Standard,
+    /// The FAPI 2.0 Security Profile: pushed authorization requests only, `private_key_jwt`,
+    /// DPoP-bound tokens.
+    Fapi2,
+}
+
+impl ClientProfile {
+    /// The name used on the command line and in storage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientProfile::Standard => "standard",
+            ClientProfile::Fapi2 => "fapi2",
+        }
+    }
+}
+
+impl FromStr for ClientProfile {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "standard" => Ok(ClientProfile::Standard),
+            "fapi2" => Ok(ClientProfile::Fapi2),
+            _ => Err(format!("unknown profile `{s}` (standard, fapi2)")),
         }
     }
 }
@@ -116,9 +147,21 @@ pub struct Client {
     pub scopes: Vec<String>,
     /// When set, the client can do nothing.
     pub disabled: bool,
+    /// The security profile it is held to.
+    pub profile: ClientProfile,
 }
 
 impl Client {
+    /// True for a client held to the FAPI 2.0 Security Profile.
+    pub fn is_fapi(&self) -> bool {
+        self.profile == ClientProfile::Fapi2
+    }
+
+    /// True for a client that cannot keep a secret.
+    pub fn is_public(&self) -> bool {
+        self.auth == ClientAuth::None
+    }
+
     /// True when the client may use this grant.
     pub fn may_use(&self, grant: GrantType) -> bool {
         self.grant_types.contains(&grant)
@@ -170,6 +213,24 @@ pub enum RegistrationError {
 }
 
 impl NewClient {
+    fn validate_for(&self, profile: ClientProfile) -> Result<(), String> {
+        self.validate()?;
+        if profile == ClientProfile::Fapi2 {
+            if self.auth != ClientAuth::PrivateKeyJwt {
+                return Err("the fapi2 profile needs private_key_jwt".into());
+            }
+            if !self.grant_types.contains(&GrantType::AuthorizationCode)
+                || self.grant_types.contains(&GrantType::ClientCredentials)
+            {
+                return Err(
+                    "the fapi2 profile is for authorization_code clients (with refresh_token)"
+                        .into(),
+                );
+            }
+        }
+        Ok(())
+    }
+
     fn validate(&self) -> Result<(), String> {
         let name = self.name.trim();
         if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
@@ -248,36 +309,39 @@ fn check_scope(scope: &str, interactive: bool) -> Result<(), String> {
 fn check_public_jwk(text: &str) -> Result<(), String> {
     let raw: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("public key is not JSON: {e}"))?;
-    if raw.get("d").is_some() {
-        return Err("the JWK holds a private key: register the public key only".into());
-    }
-    let jwk: jsonwebtoken::jwk::Jwk =
-        serde_json::from_value(raw).map_err(|e| format!("public key is not a JWK: {e}"))?;
-    match &jwk.algorithm {
-        jsonwebtoken::jwk::AlgorithmParameters::EllipticCurve(ec)
-            if ec.curve == jsonwebtoken::jwk::EllipticCurve::P256 =>
-        {
-            DecodingKey::from_jwk(&jwk).map_err(|e| format!("public key unusable: {e}"))?;
-            Ok(())
-        }
-        _ => Err("the public key must be an EC P-256 key (ES256)".into()),
-    }
+    jose::client_key(&raw).map(|_| ()).map_err(|why| {
+        format!(
+            "public key refused: {why}; register an EC P-256 or RSA (2048 bits or more) public key"
+        )
+    })
 }
 
-/// Registers a client; audited.
+/// Registers a client with the standard profile; audited.
 pub async fn register(
     db: &Db,
     new: &NewClient,
     actor: &Actor,
     meta: &RequestMeta,
 ) -> Result<Registered, RegistrationError> {
-    new.validate().map_err(RegistrationError::Invalid)?;
+    register_as(db, new, ClientProfile::Standard, actor, meta).await
+}
+
+/// Registers a client held to `profile`; audited.
+pub async fn register_as(
+    db: &Db,
+    new: &NewClient,
+    profile: ClientProfile,
+    actor: &Actor,
+    meta: &RequestMeta,
+) -> Result<Registered, RegistrationError> {
+    new.validate_for(profile)
+        .map_err(RegistrationError::Invalid)?;
     let client_id = format!("c_{}", uuid::Uuid::new_v4().simple());
     let secret = (new.auth == ClientAuth::ClientSecretBasic).then(SecretToken::generate);
     let mut tx = db.write().await?;
     sqlx::query(
         "INSERT INTO oauth_clients (client_id, name, auth_method, secret_hash, public_jwk, redirect_uris, \
-         logout_uris, grant_types, scopes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         logout_uris, grant_types, scopes, created_at, profile) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(&client_id)
     .bind(new.name.trim())
@@ -289,6 +353,7 @@ pub async fn register(
     .bind(join(&new.grant_types, |g| g.as_str()))
     .bind(new.scopes.join(" "))
     .bind(now_unix())
+    .bind(profile.as_str())
     .execute(&mut *tx)
     .await
     .map_err(DbError::from)?;
@@ -371,7 +436,7 @@ pub async fn find(conn: &mut AnyConnection, client_id: &str) -> Result<Option<Cl
 }
 
 const SELECT_CLIENT: &str = "SELECT client_id, name, auth_method, secret_hash, public_jwk, redirect_uris, \
-     logout_uris, grant_types, scopes, disabled_at FROM oauth_clients";
+     logout_uris, grant_types, scopes, disabled_at, profile FROM oauth_clients";
 
 fn client_from_row(row: &sqlx::any::AnyRow) -> Result<Client, DbError> {
     let words = |column: &'static str| -> Result<Vec<String>, DbError> {
@@ -380,6 +445,7 @@ fn client_from_row(row: &sqlx::any::AnyRow) -> Result<Client, DbError> {
     };
     let corrupt = |column| DbError::Corrupt { column };
     let auth: String = col(row, "auth_method")?;
+    let profile: String = col(row, "profile")?;
     Ok(Client {
         id: col(row, "client_id")?,
         name: col(row, "name")?,
@@ -394,6 +460,7 @@ fn client_from_row(row: &sqlx::any::AnyRow) -> Result<Client, DbError> {
             .collect::<Result<_, _>>()?,
         scopes: words("scopes")?,
         disabled: col::<Option<i64>>(row, "disabled_at")?.is_some(),
+        profile: profile.parse().map_err(|_| corrupt("profile"))?,
     })
 }
 
@@ -416,10 +483,10 @@ pub struct Presented {
 
 const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-/// Latest expiry of a client assertion we accept, from now. Common client libraries default to
-/// an hour; as each assertion is also single-use (its `jti` is remembered until it expires), a
-/// captured one cannot be replayed within that hour either.
-const ASSERTION_MAX_SECS: i64 = 3600 + 60;
+/// Latest expiry of a client assertion we accept, from now: a few minutes, as FAPI 2.0 expects.
+/// Each assertion is also single-use (its `jti` is remembered until it expires), so a captured
+/// one cannot be replayed within that time either.
+pub const ASSERTION_MAX_SECS: i64 = 300;
 
 #[derive(Deserialize)]
 struct AssertionClaims {
@@ -500,19 +567,19 @@ async fn verify_assertion(
     audiences: &[String],
 ) -> Result<(), ProviderError> {
     let refused = |why| OAuthError::client(why);
-    let jwk: jsonwebtoken::jwk::Jwk = client
+    let key = client
         .public_jwk
         .as_deref()
-        .and_then(|text| serde_json::from_str(text).ok())
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
+        .and_then(|raw| jose::client_key(&raw).ok())
         .ok_or(refused("client has no usable key"))?;
-    let key = DecodingKey::from_jwk(&jwk).map_err(|_| refused("client has no usable key"))?;
-    let mut validation = Validation::new(ALGORITHM);
+    let mut validation = Validation::new(key.algorithm);
     validation.set_audience(audiences);
     validation.set_issuer(&[&client.id]);
     validation.sub = Some(client.id.clone());
     validation.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
     validation.leeway = 30;
-    let claims = jsonwebtoken::decode::<AssertionClaims>(assertion, &key, &validation)
+    let claims = jsonwebtoken::decode::<AssertionClaims>(assertion, &key.decoding, &validation)
         .map_err(|_| refused("client assertion signature or claims invalid"))?
         .claims;
     let now = now_unix();

@@ -27,6 +27,11 @@ pub enum ErrorCode {
     InvalidToken,
     /// The token lacks a scope the resource needs.
     InsufficientScope,
+    /// A DPoP proof is missing, malformed, replayed or for another request or key (RFC 9449).
+    InvalidDpopProof,
+    /// The customer cannot meet the requested authentication context, e.g. a second factor
+    /// they have not set up (OpenID Connect Core, `acr_values`).
+    UnmetAuthenticationRequirements,
     /// Something failed on our side.
     ServerError,
 }
@@ -45,6 +50,8 @@ impl ErrorCode {
             ErrorCode::LoginRequired => "login_required",
             ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::InsufficientScope => "insufficient_scope",
+            ErrorCode::InvalidDpopProof => "invalid_dpop_proof",
+            ErrorCode::UnmetAuthenticationRequirements => "unmet_authentication_requirements",
             ErrorCode::ServerError => "server_error",
         }
     }

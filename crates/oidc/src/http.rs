@@ -1,4 +1,5 @@
-//! The provider's machine-facing endpoints: discovery, JWKS, token, userinfo and revocation.
+//! The provider's machine-facing endpoints: discovery, JWKS, pushed authorization requests,
+//! token, userinfo and revocation.
 //! The authorization and end-session endpoints involve the customer's browser session and
 //! live with the portal's pages.
 
@@ -9,7 +10,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, PRAGMA, WWW_AUTHENTICATE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use base64::Engine;
@@ -17,10 +18,13 @@ use base64::engine::general_purpose::STANDARD;
 use edge::Meta;
 use serde_json::{Value, json};
 
-use crate::Provider;
+use crate::access::UserinfoError;
+use crate::claims::ACR_VALUES;
 use crate::clients::{CUSTOMER_SCOPES, Presented};
+use crate::dpop::{DPOP_HEADER, TokenScheme, TokenUse, authorization, challenge};
 use crate::error::{ErrorCode, OAuthError, ProviderError};
 use crate::params::Params;
+use crate::{Provider, jose};
 
 /// Discovery document (OpenID Connect Discovery 1.0).
 pub const DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
@@ -28,6 +32,8 @@ pub const DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
 pub const AUTHORIZE_PATH: &str = "/oauth2/authorize";
 /// The token endpoint.
 pub const TOKEN_PATH: &str = "/oauth2/token";
+/// The pushed authorization request endpoint (RFC 9126).
+pub const PAR_PATH: &str = "/oauth2/par";
 /// The userinfo endpoint.
 pub const USERINFO_PATH: &str = "/oauth2/userinfo";
 /// The JSON Web Key Set.
@@ -46,6 +52,7 @@ pub fn router(provider: Arc<Provider>) -> Router {
         .route(DISCOVERY_PATH, get(discovery))
         .route(JWKS_PATH, get(jwks))
         .route(TOKEN_PATH, axum::routing::post(token))
+        .route(PAR_PATH, axum::routing::post(par))
         .route(USERINFO_PATH, get(userinfo).post(userinfo))
         .route(REVOKE_PATH, axum::routing::post(revoke))
         .with_state(provider)
@@ -56,6 +63,8 @@ async fn discovery(State(p): State<Arc<Provider>>) -> Response {
         "issuer": p.issuer(),
         "authorization_endpoint": p.endpoint(AUTHORIZE_PATH),
         "token_endpoint": p.endpoint(TOKEN_PATH),
+        "pushed_authorization_request_endpoint": p.endpoint(PAR_PATH),
+        "require_pushed_authorization_requests": false,
         "userinfo_endpoint": p.endpoint(USERINFO_PATH),
         "jwks_uri": p.endpoint(JWKS_PATH),
         "revocation_endpoint": p.endpoint(REVOKE_PATH),
@@ -67,10 +76,12 @@ async fn discovery(State(p): State<Arc<Provider>>) -> Response {
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["ES256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "private_key_jwt", "none"],
-        "token_endpoint_auth_signing_alg_values_supported": ["ES256"],
+        "token_endpoint_auth_signing_alg_values_supported": jose::ALGORITHMS,
+        "dpop_signing_alg_values_supported": jose::ALGORITHMS,
+        "acr_values_supported": ACR_VALUES,
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "private_key_jwt", "none"],
         "code_challenge_methods_supported": ["S256"],
-        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "sid", "email", "email_verified", "name", "locale"],
+        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "email", "email_verified", "name", "locale"],
         "authorization_response_iss_parameter_supported": true,
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
@@ -108,10 +119,48 @@ async fn token(
         Ok(parsed) => parsed,
         Err(e) => return oauth_error(&e, &headers),
     };
-    match p.token(&params, &presented, &meta).await {
+    let proof = match dpop_proof(&headers) {
+        Ok(proof) => proof,
+        Err(e) => return oauth_error(&e, &headers),
+    };
+    match p.token(&params, &presented, proof, &meta).await {
         Ok(tokens) => no_store(Json(tokens)),
         Err(e) => provider_error(&e, &headers),
     }
+}
+
+async fn par(
+    State(p): State<Arc<Provider>>,
+    Meta(meta): Meta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (params, presented) = match form_request(&headers, &body) {
+        Ok(parsed) => parsed,
+        Err(e) => return oauth_error(&e, &headers),
+    };
+    match p.push_authorization(&params, &presented, &meta).await {
+        Ok(pushed) => no_store((StatusCode::CREATED, Json(pushed))),
+        Err(e) => provider_error(&e, &headers),
+    }
+}
+
+/// The request's single `DPoP` header, if any; two are refused (RFC 9449 §4.3).
+pub fn dpop_proof(headers: &HeaderMap) -> Result<Option<&str>, OAuthError> {
+    let mut values = headers.get_all(DPOP_HEADER).iter();
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(OAuthError::new(
+            ErrorCode::InvalidDpopProof,
+            "more than one DPoP header",
+        ));
+    }
+    first
+        .map(|v| {
+            v.to_str()
+                .map_err(|_| OAuthError::new(ErrorCode::InvalidDpopProof, "DPoP header malformed"))
+        })
+        .transpose()
 }
 
 async fn revoke(
@@ -133,26 +182,40 @@ async fn revoke(
 async fn userinfo(
     State(p): State<Arc<Provider>>,
     Meta(meta): Meta,
+    method: Method,
     headers: HeaderMap,
 ) -> Response {
-    let Some(token) = bearer(&headers) else {
+    let Some((scheme, token)) = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(authorization)
+    else {
         let mut response = StatusCode::UNAUTHORIZED.into_response();
-        response
-            .headers_mut()
-            .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        response.headers_mut().insert(
+            WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer, DPoP algs=\"ES256 PS256\""),
+        );
         return response;
     };
-    match p.userinfo(token, &meta).await {
+    let proof = match dpop_proof(&headers) {
+        Ok(proof) => proof,
+        Err(e) => return bearer_error(&e, true),
+    };
+    let token_use = TokenUse {
+        scheme,
+        token,
+        proof,
+        method: method.as_str(),
+        path: USERINFO_PATH,
+    };
+    match p.userinfo(&token_use, &meta).await {
         Ok(claims) => no_store(Json(claims)),
-        Err(ProviderError::OAuth(e)) => bearer_error(&e),
-        Err(e) => failure(&e),
+        Err(UserinfoError {
+            error: ProviderError::OAuth(e),
+            dpop,
+        }) => bearer_error(&e, dpop || scheme == TokenScheme::Dpop),
+        Err(UserinfoError { error, .. }) => failure(&error),
     }
-}
-
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 /// The parameters and client credentials of a form POST.
@@ -236,17 +299,14 @@ fn oauth_error(error: &OAuthError, headers: &HeaderMap) -> Response {
     response
 }
 
-/// RFC 6750 §3: the error in the `WWW-Authenticate` challenge.
-fn bearer_error(error: &OAuthError) -> Response {
+/// RFC 6750 §3 and RFC 9449 §7.1: the error in the `WWW-Authenticate` challenge, with the
+/// `DPoP` scheme when DPoP was used or is due.
+fn bearer_error(error: &OAuthError, dpop: bool) -> Response {
     let status = match error.code {
         ErrorCode::InsufficientScope => StatusCode::FORBIDDEN,
         _ => StatusCode::UNAUTHORIZED,
     };
-    let challenge = format!(
-        "Bearer error=\"{}\", error_description=\"{}\"",
-        error.code.as_str(),
-        error.description
-    );
+    let challenge = challenge(error, dpop);
     let mut response = no_store(status);
     if let Ok(value) = HeaderValue::from_str(&challenge) {
         response.headers_mut().insert(WWW_AUTHENTICATE, value);

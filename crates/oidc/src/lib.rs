@@ -1,6 +1,8 @@
 //! The OpenID Connect provider of the customer pool: registered clients, the authorization
-//! code flow with PKCE, refresh-token rotation, client credentials, ES256-signed tokens with
-//! rotating keys, userinfo, revocation and end-session.
+//! code flow with PKCE, pushed authorization requests, refresh-token rotation, client
+//! credentials, DPoP-bound tokens, ES256-signed tokens with rotating keys, userinfo, revocation
+//! and end-session. Clients registered with the FAPI 2.0 profile must use PAR,
+//! `private_key_jwt` and DPoP.
 //!
 //! Browsers never hold these tokens: the portal keeps its server-side session. Tokens are for
 //! other applications and services of the bank, and for the customer API.
@@ -9,8 +11,10 @@ mod access;
 mod authorize;
 mod claims;
 pub mod clients;
+mod dpop;
 mod error;
 pub mod http;
+mod jose;
 mod keys;
 mod params;
 mod store;
@@ -24,10 +28,17 @@ use platform::crypto::Keyring;
 use platform::db::Db;
 use platform::time_util::now_unix;
 
-pub use access::Logout;
-pub use authorize::{AuthorizationRequest, AuthorizeError, CODE_SECS};
-pub use claims::{ACCESS_TOKEN_TYP, AccessClaims, IdClaims};
+pub use access::{Logout, UserinfoError};
+pub use authorize::{
+    AuthorizationRequest, AuthorizeError, CODE_SECS, PAR_SECS, PushedRequest, REQUEST_URI_PREFIX,
+    SessionVerdict,
+};
+pub use claims::{
+    ACCESS_TOKEN_TYP, ACR_MFA, ACR_PWD, ACR_VALUES, AccessClaims, Confirmation, IdClaims,
+};
+pub use dpop::{DPOP_HEADER, PROOF_WINDOW_SECS, TokenScheme, TokenUse, authorization, challenge};
 pub use error::{ErrorCode, OAuthError, ProviderError};
+pub use jose::ALGORITHMS as CLIENT_KEY_ALGORITHMS;
 pub use keys::SigningKeys;
 pub use params::Params;
 pub use token::TokenResponse;
@@ -111,11 +122,13 @@ impl Provider {
         format!("{}{path}", self.settings.issuer)
     }
 
-    /// Audiences a client assertion may name: the token endpoint or the issuer.
+    /// Audiences a client assertion may name: the issuer (as FAPI 2.0 asks), or the endpoint
+    /// it is sent to (token or PAR, as RFC 7523 clients commonly do).
     fn assertion_audiences(&self) -> Vec<String> {
         vec![
-            self.endpoint(http::TOKEN_PATH),
             self.settings.issuer.clone(),
+            self.endpoint(http::TOKEN_PATH),
+            self.endpoint(http::PAR_PATH),
         ]
     }
 

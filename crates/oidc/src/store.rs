@@ -105,12 +105,13 @@ pub(crate) struct NewGrant<'a> {
     pub amr: &'a str,
     pub now: i64,
     pub expires_at: i64,
+    pub dpop_jkt: Option<&'a str>,
 }
 
 pub(crate) async fn insert_grant(tx: &mut WriteTx, g: &NewGrant<'_>) -> Result<(), DbError> {
     sqlx::query(
-        "INSERT INTO oidc_grants (id, client_id, customer_id, scope, auth_time, amr, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO oidc_grants (id, client_id, customer_id, scope, auth_time, amr, created_at, expires_at, \
+         dpop_jkt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(g.id)
     .bind(g.client_id)
@@ -120,6 +121,7 @@ pub(crate) async fn insert_grant(tx: &mut WriteTx, g: &NewGrant<'_>) -> Result<(
     .bind(g.amr)
     .bind(g.now)
     .bind(g.expires_at)
+    .bind(g.dpop_jkt)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -171,6 +173,7 @@ pub(crate) struct RefreshRow {
     pub amr: String,
     pub expires_at: i64,
     pub revoked_at: Option<i64>,
+    pub dpop_jkt: Option<String>,
 }
 
 pub(crate) async fn refresh_token(
@@ -179,7 +182,7 @@ pub(crate) async fn refresh_token(
 ) -> Result<Option<RefreshRow>, DbError> {
     let row = sqlx::query(
         "SELECT t.grant_id, t.rotated_at, g.client_id, g.customer_id, g.scope, g.auth_time, g.amr, \
-         g.expires_at, g.revoked_at FROM oidc_refresh_tokens t JOIN oidc_grants g ON g.id = t.grant_id \
+         g.expires_at, g.revoked_at, g.dpop_jkt FROM oidc_refresh_tokens t JOIN oidc_grants g ON g.id = t.grant_id \
          WHERE t.token_hash = $1",
     )
     .bind(hash)
@@ -196,6 +199,7 @@ pub(crate) async fn refresh_token(
         amr: col(&row, "amr")?,
         expires_at: col(&row, "expires_at")?,
         revoked_at: col(&row, "revoked_at")?,
+        dpop_jkt: col(&row, "dpop_jkt")?,
     }))
 }
 
@@ -268,7 +272,8 @@ pub(crate) async fn revoke_jti(
     Ok(())
 }
 
-/// Deletes what can no longer be used: expired codes, assertion IDs, revocations and grants.
+/// Deletes what can no longer be used: expired codes, assertion and proof IDs, pushed requests,
+/// revocations and grants.
 pub(crate) async fn prune(tx: &mut WriteTx, now: i64) -> Result<u64, DbError> {
     // Used codes are kept an hour past expiry so that a late replay is still recognised.
     let mut removed = sqlx::query("DELETE FROM oidc_codes WHERE expires_at < $1")
@@ -278,6 +283,8 @@ pub(crate) async fn prune(tx: &mut WriteTx, now: i64) -> Result<u64, DbError> {
         .rows_affected();
     for sql in [
         "DELETE FROM oidc_assertion_jtis WHERE expires_at < $1",
+        "DELETE FROM oidc_dpop_jtis WHERE expires_at < $1",
+        "DELETE FROM oidc_par_requests WHERE expires_at < $1",
         "DELETE FROM oidc_revoked_jtis WHERE expires_at < $1",
         "DELETE FROM oidc_grants WHERE expires_at < $1",
     ] {

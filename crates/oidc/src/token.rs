@@ -8,18 +8,18 @@ use platform::time_util::now_unix;
 use serde::Serialize;
 
 use crate::authorize::pkce_matches;
-use crate::claims::{ACCESS_TOKEN_TYP, AccessClaims, IdClaims};
+use crate::claims::{ACCESS_TOKEN_TYP, AccessClaims, Confirmation, IdClaims, acr_of};
 use crate::clients::{self, Client, GrantType, Presented};
 use crate::error::{ErrorCode, OAuthError, ProviderError};
 use crate::params::{self, Params};
-use crate::{Provider, store};
+use crate::{Provider, http, store};
 
 /// A successful token response (RFC 6749 §5.1).
 #[derive(Debug, Serialize)]
 pub struct TokenResponse {
     /// The access token (a JWT).
     pub access_token: String,
-    /// Always `Bearer`.
+    /// `DPoP` for a token bound to the client's DPoP key, else `Bearer`.
     pub token_type: &'static str,
     /// Seconds until the access token expires.
     pub expires_in: i64,
@@ -43,17 +43,20 @@ struct CustomerGrant<'a> {
     amr: &'a str,
     nonce: Option<&'a str>,
     refresh_token: Option<String>,
+    jkt: Option<&'a str>,
 }
 
 impl Provider {
-    /// Answers a token request; every refusal is audited with its reason.
+    /// Answers a token request, with the request's `DPoP` proof if it sent one; every refusal
+    /// is audited with its reason.
     pub async fn token(
         &self,
         params: &Params,
         presented: &Presented,
+        dpop: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<TokenResponse, ProviderError> {
-        let result = self.grant(params, presented, meta).await;
+        let result = self.grant(params, presented, dpop, meta).await;
         if let Err(ProviderError::OAuth(error)) = &result {
             let client = presented
                 .basic
@@ -69,6 +72,7 @@ impl Provider {
         &self,
         params: &Params,
         presented: &Presented,
+        dpop: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<TokenResponse, ProviderError> {
         let grant: GrantType = params
@@ -86,10 +90,27 @@ impl Provider {
             )
             .into());
         }
+        let jkt = match dpop {
+            Some(proof) => Some(
+                self.check_dpop_proof(proof, "POST", http::TOKEN_PATH, None)
+                    .await?,
+            ),
+            None if client.is_fapi() => {
+                return Err(OAuthError::new(
+                    ErrorCode::InvalidDpopProof,
+                    "a DPoP proof is required for this client",
+                )
+                .into());
+            }
+            None => None,
+        };
+        let jkt = jkt.as_deref();
         match grant {
-            GrantType::AuthorizationCode => self.redeem_code(&client, params, meta).await,
-            GrantType::RefreshToken => self.refresh(&client, params, meta).await,
-            GrantType::ClientCredentials => self.client_credentials(&client, params, meta).await,
+            GrantType::AuthorizationCode => self.redeem_code(&client, params, jkt, meta).await,
+            GrantType::RefreshToken => self.refresh(&client, params, jkt, meta).await,
+            GrantType::ClientCredentials => {
+                self.client_credentials(&client, params, jkt, meta).await
+            }
         }
     }
 
@@ -97,6 +118,7 @@ impl Provider {
         &self,
         client: &Client,
         params: &Params,
+        jkt: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<TokenResponse, ProviderError> {
         let code = params.require("code", "code missing")?;
@@ -155,6 +177,8 @@ impl Provider {
             amr: &row.amr,
             now,
             expires_at,
+            // RFC 9449 §5: the refresh tokens of clients without a secret are bound too.
+            dpop_jkt: jkt.filter(|_| client.is_public() || client.is_fapi()),
         };
         store::insert_grant(&mut tx, &grant).await?;
         let refresh_token = if client.may_use(GrantType::RefreshToken) {
@@ -181,6 +205,7 @@ impl Provider {
             amr: &row.amr,
             nonce: row.nonce.as_deref(),
             refresh_token,
+            jkt,
         })
         .await
     }
@@ -189,6 +214,7 @@ impl Provider {
         &self,
         client: &Client,
         params: &Params,
+        jkt: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<TokenResponse, ProviderError> {
         let presented = params.require("refresh_token", "refresh_token missing")?;
@@ -204,6 +230,14 @@ impl Provider {
             .ok_or(OAuthError::grant("refresh token invalid"))?;
         if row.revoked_at.is_some() {
             return Err(OAuthError::grant("refresh token revoked").into());
+        }
+        // Checked before rotation: a thief without the key must not be able to burn the token.
+        if row.dpop_jkt.is_some() && row.dpop_jkt.as_deref() != jkt {
+            return Err(OAuthError::new(
+                ErrorCode::InvalidDpopProof,
+                "the refresh token is bound to another DPoP key",
+            )
+            .into());
         }
         if row.rotated_at.is_some() || !store::rotate_refresh_token(&mut tx, &hash, now).await? {
             // A rotated token came back: either the client or a thief holds a copy. Nobody can
@@ -248,6 +282,7 @@ impl Provider {
             amr: &row.amr,
             nonce: None,
             refresh_token: Some(token.plain),
+            jkt,
         })
         .await
     }
@@ -256,6 +291,7 @@ impl Provider {
         &self,
         client: &Client,
         params: &Params,
+        jkt: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<TokenResponse, ProviderError> {
         let scopes = match params.get("scope") {
@@ -278,11 +314,11 @@ impl Provider {
         };
         audit::record(&self.db, &event, meta).await?;
         let access_token = self
-            .access_token(&client.id, client, &scope, None, Vec::new())
+            .access_token(&client.id, client, &scope, None, Vec::new(), jkt)
             .await?;
         Ok(TokenResponse {
             access_token,
-            token_type: "Bearer",
+            token_type: token_type(jkt),
             expires_in: self.settings.access_secs,
             scope,
             refresh_token: None,
@@ -294,7 +330,14 @@ impl Provider {
         let subject = g.customer.to_string();
         let roles = vec!["customer".to_owned()];
         let access_token = self
-            .access_token(&subject, g.client, g.scope, Some(g.grant_id), roles.clone())
+            .access_token(
+                &subject,
+                g.client,
+                g.scope,
+                Some(g.grant_id),
+                roles.clone(),
+                g.jkt,
+            )
             .await?;
         let id_token = if g.scope.split(' ').any(|s| s == "openid") {
             let now = now_unix();
@@ -308,6 +351,7 @@ impl Provider {
                 auth_time: g.auth_time,
                 nonce: g.nonce.map(str::to_owned),
                 amr: g.amr.split(' ').map(str::to_owned).collect(),
+                acr: acr_of(g.amr).to_owned(),
                 sid: g.grant_id.to_owned(),
                 roles,
             };
@@ -317,7 +361,7 @@ impl Provider {
         };
         Ok(TokenResponse {
             access_token,
-            token_type: "Bearer",
+            token_type: token_type(g.jkt),
             expires_in: self.settings.access_secs,
             scope: g.scope.to_owned(),
             refresh_token: g.refresh_token,
@@ -332,6 +376,7 @@ impl Provider {
         scope: &str,
         grant_id: Option<&str>,
         roles: Vec<String>,
+        jkt: Option<&str>,
     ) -> Result<String, ProviderError> {
         let now = now_unix();
         let claims = AccessClaims {
@@ -346,6 +391,9 @@ impl Provider {
             scope: scope.to_owned(),
             sid: grant_id.map(str::to_owned),
             roles,
+            cnf: jkt.map(|jkt| Confirmation {
+                jkt: jkt.to_owned(),
+            }),
         };
         self.keys.sign(ACCESS_TOKEN_TYP, &claims).await
     }
@@ -368,6 +416,11 @@ impl Provider {
         audit::record(&self.db, &event, meta).await?;
         Ok(())
     }
+}
+
+/// `DPoP` for a bound token (RFC 9449 §5), `Bearer` otherwise.
+fn token_type(jkt: Option<&str>) -> &'static str {
+    if jkt.is_some() { "DPoP" } else { "Bearer" }
 }
 
 /// The scope of a refreshed token: the grant's, or a subset the client asks for.
@@ -393,6 +446,10 @@ fn refusal_action(endpoint: &'static str, code: ErrorCode) -> &'static str {
         ("token", ErrorCode::UnauthorizedClient) => "oidc.token_refused.unauthorized_client",
         ("token", ErrorCode::UnsupportedGrantType) => "oidc.token_refused.unsupported_grant_type",
         ("token", ErrorCode::InvalidScope) => "oidc.token_refused.invalid_scope",
+        ("token", ErrorCode::InvalidDpopProof) => "oidc.token_refused.invalid_dpop_proof",
+        ("par", ErrorCode::InvalidClient) => "oidc.par_refused.invalid_client",
+        ("par", _) => "oidc.par_refused.invalid_request",
+        ("userinfo", ErrorCode::InvalidDpopProof) => "oidc.userinfo_refused.invalid_dpop_proof",
         ("token", _) => "oidc.token_refused.other",
         ("userinfo", _) => "oidc.userinfo_refused.invalid_token",
         ("revoke", ErrorCode::InvalidClient) => "oidc.revoke_refused.invalid_client",
@@ -404,6 +461,9 @@ fn refusal_action(endpoint: &'static str, code: ErrorCode) -> &'static str {
         }
         ("authorize", ErrorCode::UnsupportedResponseType) => {
             "oidc.authorize_refused.unsupported_response_type"
+        }
+        ("authorize", ErrorCode::UnmetAuthenticationRequirements) => {
+            "oidc.authorize_refused.unmet_authentication_requirements"
         }
         ("authorize", _) => "oidc.authorize_refused.other",
         _ => "oidc.refused",

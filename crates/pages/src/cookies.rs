@@ -25,6 +25,9 @@ pub enum Kind {
     Resume,
     /// A staff sign-in away at the corporate directory: the state it must come back with.
     StaffFederation,
+    /// The browser a sign-up was made in, so its verification link confirms there without the
+    /// password (a day, like the link).
+    Signup,
 }
 
 /// The cookie's name.
@@ -47,6 +50,8 @@ pub fn name(kind: Kind, secure: bool) -> &'static str {
         (Kind::Resume, false) => "resume",
         (Kind::StaffFederation, true) => "__Host-staff-federation",
         (Kind::StaffFederation, false) => "staff-federation",
+        (Kind::Signup, true) => "__Host-signup",
+        (Kind::Signup, false) => "signup",
     }
 }
 
@@ -59,6 +64,9 @@ pub fn build(kind: Kind, secure: bool, value: String) -> Cookie<'static> {
     cookie.set_same_site(SameSite::Lax);
     if matches!(kind, Kind::Lang | Kind::Device) {
         cookie.set_max_age(Duration::days(365));
+    }
+    if matches!(kind, Kind::Signup) {
+        cookie.set_max_age(Duration::days(1));
     }
     if matches!(
         kind,

@@ -9,6 +9,7 @@ pub mod error;
 pub mod language;
 pub mod locale;
 pub mod message;
+pub mod next;
 pub mod notice;
 pub mod passkey;
 pub mod upload;

@@ -32,6 +32,8 @@ pub enum Notice {
     PasskeyDeleted,
     /// A sign-in on another device was ended.
     SessionEnded,
+    /// Every sign-in but this device's was ended.
+    OtherSessionsEnded,
     /// The bank account for the application was saved.
     AccountSaved,
     /// An identity document was uploaded.
@@ -40,10 +42,12 @@ pub enum Notice {
     DocumentRemoved,
     /// The application was sent.
     ApplicationSubmitted,
+    /// The name changed after an approval: the application is being reviewed again.
+    NameRecheck,
 }
 
 impl Notice {
-    const ALL: [Notice; 16] = [
+    const ALL: [Notice; 18] = [
         Notice::AssetCreated,
         Notice::AssetUpdated,
         Notice::AssetDeleted,
@@ -56,10 +60,12 @@ impl Notice {
         Notice::PasskeyAdded,
         Notice::PasskeyDeleted,
         Notice::SessionEnded,
+        Notice::OtherSessionsEnded,
         Notice::AccountSaved,
         Notice::DocumentUploaded,
         Notice::DocumentRemoved,
         Notice::ApplicationSubmitted,
+        Notice::NameRecheck,
     ];
 
     /// The code in the query string.
@@ -77,10 +83,12 @@ impl Notice {
             Notice::PasskeyAdded => "passkey-added",
             Notice::PasskeyDeleted => "passkey-deleted",
             Notice::SessionEnded => "session-ended",
+            Notice::OtherSessionsEnded => "other-sessions-ended",
             Notice::AccountSaved => "account-saved",
             Notice::DocumentUploaded => "document-uploaded",
             Notice::DocumentRemoved => "document-removed",
             Notice::ApplicationSubmitted => "application-submitted",
+            Notice::NameRecheck => "name-recheck",
         }
     }
 

@@ -6,6 +6,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use identity::{Ceremony, IdentityError};
+use platform::redirect::local_path;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -28,8 +29,9 @@ pub fn ceremony(ceremony: Result<Ceremony, IdentityError>) -> Result<Response, W
     }
 }
 
-/// Where the script goes next.
+/// Where the script goes next: a path of this site, or the top page if `path` is anything else.
 pub fn next(path: &str) -> Response {
+    let path = local_path(path).unwrap_or_else(|| "/".to_owned());
     Json(json!({ "next": path })).into_response()
 }
 

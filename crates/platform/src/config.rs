@@ -79,6 +79,8 @@ pub struct Config {
     pub audit: AuditConfig,
     /// Daily encrypted backups: schedule, destinations, retention.
     pub backup: BackupConfig,
+    /// How often readiness is probed.
+    pub health: HealthConfig,
     /// Log filter in `tracing` syntax.
     pub log_filter: String,
 }
@@ -137,7 +139,9 @@ pub struct EdgeConfig {
     /// Networks of our own proxies (load balancers): only their `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Networks allowed to reach the staff listener (the company's ranges, and the load
-    /// balancer's for health checks). Loopback only by default.
+    /// balancer's for health checks). Empty by default, which admits no one: a process serving
+    /// the staff consoles refuses to start until it is set, so that no deployment opens them by
+    /// accident (a same-host proxy would make every visitor look like loopback).
     pub staff_allow: Vec<ipnet::IpNet>,
     /// Per-address request budgets by route class.
     pub rate_limits: RateLimitConfig,
@@ -247,13 +251,12 @@ pub struct RateLimitConfig {
     pub api: [u32; 2],
     /// Everything else.
     pub general: [u32; 2],
-    /// Networks not limited: loopback by default, so that a deployment that forgot to name its
-    /// proxy does not lock every customer into one shared budget.
+    /// Networks not limited; none by default. Exempting loopback would exempt every visitor
+    /// behind a same-host proxy that is not in `edge.trusted_proxies`.
     pub exempt: Vec<ipnet::IpNet>,
 }
 
 impl Default for RateLimitConfig {
-    #[allow(clippy::expect_used)] // constant, valid networks
     fn default() -> Self {
         Self {
             login: [20, 10],
@@ -262,23 +265,16 @@ impl Default for RateLimitConfig {
             upload: [20, 5],
             api: [600, 100],
             general: [1200, 200],
-            exempt: ["127.0.0.0/8", "::1/128"]
-                .iter()
-                .map(|n| n.parse().expect("constant network"))
-                .collect(),
+            exempt: Vec::new(),
         }
     }
 }
 
 impl Default for EdgeConfig {
-    #[allow(clippy::expect_used)] // constant, valid networks
     fn default() -> Self {
         Self {
             trusted_proxies: Vec::new(),
-            staff_allow: ["127.0.0.0/8", "::1/128"]
-                .iter()
-                .map(|n| n.parse().expect("constant network"))
-                .collect(),
+            staff_allow: Vec::new(),
             rate_limits: RateLimitConfig::default(),
             waf: WafConfig::default(),
             token_cache_seconds: 30,
@@ -402,6 +398,30 @@ pub struct MasterKeyConfig {
     pub file: Option<PathBuf>,
 }
 
+/// Readiness probing. A background task checks the database and the document store at this
+/// pace and `/readyz` answers from its latest result, so that anonymous probes cost no I/O.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HealthConfig {
+    /// Seconds between probes; a result older than three intervals counts as not ready.
+    pub probe_interval_seconds: u64,
+}
+
+impl Default for HealthConfig {
+    fn default() -> Self {
+        Self {
+            probe_interval_seconds: 5,
+        }
+    }
+}
+
+impl HealthConfig {
+    /// The time between probes.
+    pub fn probe_interval(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.probe_interval_seconds)
+    }
+}
+
 /// Session lifetimes: idle time-out and an absolute limit, as banks are expected to enforce.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default)]
@@ -437,6 +457,7 @@ impl Default for Config {
             ops: OpsConfig::default(),
             backup: BackupConfig::default(),
             audit: AuditConfig::default(),
+            health: HealthConfig::default(),
             log_filter: "info".to_owned(),
         }
     }
@@ -498,15 +519,25 @@ pub enum DocumentStoreKind {
 }
 
 /// The additional-service application.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ApplicationsConfig {
     /// Mailboxes of the business operators, each told of every new submission (a team address
     /// is usual). The mail names only the reception number.
     pub operator_addresses: Vec<String>,
     /// Four eyes on every approval: the operator who approves first only proposes, and a second
-    /// operator must confirm (B5). Off on a single machine, on in the production deployment.
+    /// operator must confirm (B5). On unless turned off (the demo does, and the staff console
+    /// then says so on every review page).
     pub maker_checker: bool,
+}
+
+impl Default for ApplicationsConfig {
+    fn default() -> Self {
+        Self {
+            operator_addresses: Vec::new(),
+            maker_checker: true,
+        }
+    }
 }
 
 impl ApplicationsConfig {
@@ -536,6 +567,9 @@ pub struct DocumentsConfig {
     pub max_side: u32,
     /// Most pixels (width × height) accepted, read from the image header before decoding.
     pub max_pixels: u64,
+    /// Most bytes an image may take once decoded (pixels × channels × bytes per channel, from
+    /// the header before decoding): bounds the memory of cleaning (40 MB, a 12 MP photo is 36).
+    pub max_decoded_bytes: u64,
     /// `local` or `s3`.
     pub store: DocumentStoreKind,
     /// Directory of the local store; `<data_dir>/documents` when unset.
@@ -561,6 +595,7 @@ impl Default for DocumentsConfig {
             max_bytes: 10_000_000,
             max_side: 10_000,
             max_pixels: 40_000_000,
+            max_decoded_bytes: 40_000_000,
             store: DocumentStoreKind::Local,
             local_dir: None,
             s3_bucket: None,
@@ -599,6 +634,12 @@ impl DocumentsConfig {
         }
         if !(1..=100_000_000).contains(&self.max_pixels) {
             return invalid("documents.max_pixels", "must be between 1 and 100000000");
+        }
+        if !(1..=1_000_000_000).contains(&self.max_decoded_bytes) {
+            return invalid(
+                "documents.max_decoded_bytes",
+                "must be between 1 and 1000000000",
+            );
         }
         let blank = |value: &Option<String>| value.as_deref().is_none_or(|v| v.trim().is_empty());
         if self.store == DocumentStoreKind::S3 {
@@ -725,6 +766,9 @@ impl Config {
         self.mail.signature.validate()?;
         self.session.validate("session")?;
         self.staff_session.validate("staff_session")?;
+        if !(1..=300).contains(&self.health.probe_interval_seconds) {
+            return invalid("health.probe_interval_seconds", "must be between 1 and 300");
+        }
         if !(1..=60).contains(&self.oidc.access_token_minutes) {
             return invalid("oidc.access_token_minutes", "must be between 1 and 60");
         }
@@ -809,6 +853,23 @@ impl Config {
             {
                 return invalid(key, "must be http://host:port of an upstream role");
             }
+        }
+        Ok(())
+    }
+
+    /// Checks what a process serving the staff consoles (or a gateway in front of them) needs:
+    /// an explicit `edge.staff_allow`. An empty list would admit no one, and no default is safe
+    /// (loopback is every visitor behind a same-host proxy), so start-up stops instead.
+    pub fn validate_staff_listener(&self) -> Result<(), ConfigError> {
+        if self.edge.staff_allow.is_empty() {
+            return Err(ConfigError::Invalid {
+                key: "edge.staff_allow",
+                reason: "required to serve the staff consoles: list the networks allowed to \
+                         reach the staff listener (the company's ranges, and the load \
+                         balancer's for health checks), e.g. [\"10.0.0.0/8\"]; \
+                         `serve --demo` allows loopback"
+                    .into(),
+            });
         }
         Ok(())
     }
@@ -1091,6 +1152,7 @@ mod tests {
         assert_eq!(documents.max_bytes, 10_000_000);
         assert_eq!(documents.max_side, 10_000);
         assert_eq!(documents.max_pixels, 40_000_000);
+        assert_eq!(documents.max_decoded_bytes, 40_000_000);
         assert_eq!(documents.s3_region, "ap-northeast-1");
         assert_eq!(
             documents.local_dir(Path::new("/srv/a")),
@@ -1144,6 +1206,10 @@ mod tests {
             ("[documents]\nmax_side = 0\n", "`documents.max_side`"),
             ("[documents]\nmax_pixels = 0\n", "`documents.max_pixels`"),
             (
+                "[documents]\nmax_decoded_bytes = 0\n",
+                "`documents.max_decoded_bytes`",
+            ),
+            (
                 "[documents]\ns3_endpoint = \"ftp://files.internal/\"\n",
                 "`documents.s3_endpoint`",
             ),
@@ -1166,6 +1232,59 @@ mod tests {
                 .unwrap_err()
                 .to_string();
             assert!(err.contains(key), "{toml}: {err}");
+        }
+    }
+
+    #[test]
+    fn defaults_exempt_no_one_allow_no_one_and_need_two_operators() {
+        let config = Config::load(None, &Overrides::default()).unwrap();
+        assert!(
+            config.edge.rate_limits.exempt.is_empty(),
+            "no rate-limit exemption"
+        );
+        assert!(config.edge.staff_allow.is_empty(), "no staff network");
+        assert!(config.applications.maker_checker, "four eyes on approvals");
+        assert_eq!(config.health.probe_interval_seconds, 5);
+        let err = config.validate_staff_listener().unwrap_err().to_string();
+        assert!(err.contains("`edge.staff_allow`"), "{err}");
+        assert!(
+            err.contains("required to serve the staff consoles"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn safe_defaults_give_way_to_explicit_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(
+            &file,
+            "[edge]\nstaff_allow = [\"10.0.0.0/8\", \"2001:db8::/32\"]\n\
+             [edge.rate_limits]\nexempt = [\"192.0.2.10/32\"]\n\
+             [applications]\nmaker_checker = false\n[health]\nprobe_interval_seconds = 2\n",
+        )
+        .unwrap();
+        let config = Config::load(Some(&file), &Overrides::default()).unwrap();
+        assert_eq!(config.edge.staff_allow.len(), 2);
+        assert!(config.validate_staff_listener().is_ok());
+        assert_eq!(config.edge.rate_limits.exempt.len(), 1);
+        assert!(!config.applications.maker_checker);
+        assert_eq!(
+            config.health.probe_interval(),
+            std::time::Duration::from_secs(2)
+        );
+        for toml in [
+            "[health]\nprobe_interval_seconds = 0\n",
+            "[health]\nprobe_interval_seconds = 301\n",
+        ] {
+            std::fs::write(&file, toml).unwrap();
+            let err = Config::load(Some(&file), &Overrides::default())
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("`health.probe_interval_seconds`"),
+                "{toml}: {err}"
+            );
         }
     }
 

@@ -10,7 +10,7 @@ use ed25519_dalek::SigningKey;
 use platform::audit::checkpoint::{self, Checkpoint};
 use platform::audit::search::{self, Filter};
 use platform::audit::{
-    self, Actor, BreakReason, Entry, Event, Outcome, RequestMeta, Target, Verdict, retention,
+    self, Actor, BreakReason, Entry, Event, Outcome, RequestMeta, Role, Target, Verdict, retention,
 };
 use platform::crypto::Keyring;
 use platform::db::{Db, col};
@@ -422,6 +422,9 @@ async fn entries_removed_without_a_checkpoint_are_unanchored(backend: Backend) {
     );
 }
 
+/// A client ID of the form registration hands out; the trail records others by digest.
+const APP: &str = "c_0123456789abcdef0123456789abcdef";
+
 fn meta(ip: Option<&str>) -> RequestMeta {
     RequestMeta {
         client_ip: ip.map(|ip| ip.parse().unwrap()),
@@ -437,21 +440,13 @@ async fn search_filters_and_pages(backend: Backend) {
             None,
         ),
         (
-            Event::success(
-                Actor::client("app-1"),
-                "token.issue",
-                Target::client("app-1"),
-            ),
+            Event::success(Actor::client(APP), "token.issue", Target::client("app-1")),
             Some("192.0.2.1"),
         ),
         (
             Event {
                 outcome: Outcome::Failure,
-                ..Event::success(
-                    Actor::client("app-1"),
-                    "token.issue",
-                    Target::client("app-1"),
-                )
+                ..Event::success(Actor::client(APP), "token.issue", Target::client("app-1"))
             },
             Some("192.0.2.1"),
         ),
@@ -466,7 +461,10 @@ async fn search_filters_and_pages(backend: Backend) {
             Event {
                 outcome: Outcome::Denied,
                 ..Event::success(
-                    Actor::client("o'brien"),
+                    Actor {
+                        id: "o'brien".into(),
+                        role: Role::Client,
+                    },
                     "customer.logout",
                     Target::grant("g'1"),
                 )
@@ -489,7 +487,7 @@ async fn search_filters_and_pages(backend: Backend) {
         (Filter::default(), vec![6, 5, 4, 3, 2, 1]),
         (
             Filter {
-                actor: s("app-1"),
+                actor: s(APP),
                 ..Filter::default()
             },
             vec![3, 2],

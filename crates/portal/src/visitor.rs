@@ -2,7 +2,9 @@
 //! Extracted once per request from cookies and headers.
 
 use axum::extract::FromRequestParts;
+use axum::http::Method;
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use identity::SessionInfo;
 use platform::audit::RequestMeta;
@@ -95,6 +97,17 @@ impl Visitor {
     }
 }
 
+impl Customer {
+    /// True when the customer proved who they are within the step-up window.
+    pub fn recently_authenticated(&self) -> bool {
+        let now = platform::time_util::now_unix();
+        self.visitor
+            .session
+            .as_ref()
+            .is_some_and(|s| s.recently_authenticated(now))
+    }
+}
+
 impl FromRequestParts<AppState> for Customer {
     type Rejection = WebError;
 
@@ -108,4 +121,56 @@ impl FromRequestParts<AppState> for Customer {
             None => Err(WebError::LoginRequired),
         }
     }
+}
+
+/// A logged-in customer who proved who they are within the last few minutes
+/// ([`identity::STEP_UP_SECS`]), as every sensitive change requires. Others are sent to
+/// confirm with their password or a passkey, and then back to the page they came from.
+pub struct Recent(pub Customer);
+
+/// Pages whose forms need a recent proof, so a form sent too late returns to its page.
+const STEP_UP_PAGES: [&str; 7] = [
+    "/profile/two-step",
+    "/profile/passkeys",
+    "/profile/sessions",
+    "/application/account",
+    "/account/delete",
+    "/assets/export",
+    "/profile",
+];
+
+impl FromRequestParts<AppState> for Recent {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let customer = Customer::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        if customer.recently_authenticated() {
+            return Ok(Recent(customer));
+        }
+        Err(Redirect::to(&reauth_path(&return_page(parts))).into_response())
+    }
+}
+
+/// The page to come back to after confirming: the page itself for a `GET`, else the page the
+/// form was on.
+fn return_page(parts: &Parts) -> String {
+    if parts.method == Method::GET {
+        return parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+    }
+    let path = parts.uri.path();
+    STEP_UP_PAGES
+        .into_iter()
+        .find(|page| path.starts_with(page))
+        .unwrap_or("/profile")
+        .to_owned()
+}
+
+/// The confirmation page, returning to `next`.
+pub fn reauth_path(next: &str) -> String {
+    pages::next::with_next("/reauth", next)
 }

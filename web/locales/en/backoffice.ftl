@@ -65,6 +65,7 @@ review-approve = Approve
 review-confirm = Confirm the approval
 review-confirm-lead = Another operator has proposed approval. Please check the application and confirm.
 review-await-second = You have proposed approval. Please wait for another operator to confirm it.
+review-single-approver = Two-person approval is turned off in this environment. An approval takes effect at once, without another operator confirming it.
 review-reason = Reason for rejection
 review-reason-choose = Please choose
 review-note = Note for the customer (optional)

@@ -213,6 +213,7 @@ profile-delete = Close your account
 profile-delete-lead = If you close your account, your registered details and asset records are all deleted. This cannot be undone.
 profile-delete-link = Close my account
 notice-profile-saved = Your details have been saved.
+notice-name-recheck = Your details have been saved. As your name has changed, we will check your application for the additional service again; until then, the account balance is not shown.
 delete-title = Close your account
 delete-lead = When you close your account, your registered details (name, e-mail address, date of birth and so on), your asset records and your application for the additional service are deleted at once, and the images of your identity documents can no longer be seen by anyone, the bank included. Nothing deleted can be restored. Copies in our backups become unreadable in the same way at the next scheduled backup (normally within a day). Records of actions, kept to prevent fraud, are kept without your name or other personal details.
 delete-confirm = I understand and want to close my account
@@ -247,7 +248,10 @@ mail-reset-body =
 mail-password-changed-subject = [Asset Status] Your password has been changed
 mail-password-changed-body =
     The password of your account has been changed.
-    If this was not you, please reset your password at once and contact the desk below.
+
+    If this was not you, tell us at once with the link below. We will log out every device, remove any passkey or two-step verification added since this change, and send you a link to set a new password (valid for 14 days).
+
+    { $link }
 mail-deleted-subject = [Asset Status] Your account has been closed
 mail-deleted-body =
     Your account has been closed. Your registered details and asset records have been deleted and cannot be restored.
@@ -283,10 +287,14 @@ sessions-last-seen = Last used
 sessions-end = Log out
 profile-sessions-link = See logged-in devices
 notice-session-ended = The selected device has been logged out.
+sessions-end-others = Log out all other devices
+sessions-end-others-hint = Before other devices are logged out, you may be asked to confirm it is you with your password or a passkey.
+notice-other-sessions-ended = All devices except this one have been logged out.
 
 ## Two-step verification
 error-invalid-code = The code is not correct or has been used. Please enter the six digits your authenticator app shows, or a recovery code.
 notice-code-expired = The time for entering the code has passed. Please log in again.
+notice-login-again = The service you are using asks you to confirm again that it is you. Please log in once more.
 notice-two-step-off = Two-step verification is now off.
 code-title = Enter your code
 code-lead = Please enter the six-digit code your authenticator app shows. If you do not have your phone, you can use a recovery code.
@@ -313,18 +321,42 @@ two-step-codes-left = { $n ->
 }
 two-step-disable-title = Turn off two-step verification
 two-step-disable-submit = Turn off
+mail-mfa-enabled-subject = [Asset Status] Two-step verification was turned on
+mail-mfa-enabled-body =
+    Two-step verification has been turned on for your account. From now on, logging in needs a code from the authenticator app as well as the password.
+
+    If this was not you, tell us at once with the link below. We will log out every device, remove any passkey or two-step verification added since this change, and send you a link to set a new password (valid for 14 days).
+
+    { $link }
 mail-mfa-disabled-subject = [Asset Status] Two-step verification was turned off
 mail-mfa-disabled-body =
     Two-step verification on your account has been turned off.
-    If this was not you, please change your password at once and contact the desk below.
+
+    If this was not you, tell us at once with the link below. We will log out every device, remove any passkey or two-step verification added since this change, and send you a link to set a new password (valid for 14 days).
+
+    { $link }
 mail-passkey-added-subject = [Asset Status] A passkey was registered
 mail-passkey-added-body =
     A new passkey has been registered on your account. From now on it can be used to log in.
-    If this was not you, please delete the passkey under "Your details", "Manage passkeys", change your password at once and contact the desk below.
+
+    If this was not you, tell us at once with the link below. We will log out every device, remove any passkey or two-step verification added since this change, and send you a link to set a new password (valid for 14 days).
+
+    { $link }
 mail-passkey-deleted-subject = [Asset Status] A passkey was deleted
 mail-passkey-deleted-body =
     A passkey has been deleted from your account.
-    If this was not you, please change your password at once and contact the desk below.
+
+    If this was not you, tell us at once with the link below. We will log out every device, remove any passkey or two-step verification added since this change, and send you a link to set a new password (valid for 14 days).
+
+    { $link }
+mail-not-me-link = Report that this was not me
+mail-factors-suspended-subject = [Asset Status] Recently added ways to log in have been suspended
+mail-factors-suspended-body =
+    With your password reset, and to keep your account safe, we have suspended any passkey and two-step verification added in the 7 days before it. Suspended ways to log in cannot be used.
+    If you added them yourself, you can resume them with the link below (valid for 14 days). If you do not recognise them, do not open the link and delete this mail: they stay suspended, and logging in is not affected.
+
+    { $link }
+mail-factors-suspended-link = Resume the suspended ways to log in
 
 ## Staff console
 staff-area-name = Asset Status staff console
@@ -385,3 +417,12 @@ login-passkey-heading = Log in with a passkey
 login-passkey = Log in with a passkey
 staff-passkey-enrol = Register a passkey instead
 staff-passkey-step = Confirm with a passkey
+
+## Pauses after repeated wrong entries
+factor-locked-title = Please wait a while
+code-locked = Because wrong codes were entered repeatedly, code entry is paused for your safety. Until then even the right code cannot be accepted. Please try again in about { $minutes } minutes.
+password-check-locked = Because a wrong password was entered repeatedly, password checks are paused for your safety. Until then even the right password cannot be accepted. Please try again in about { $minutes } minutes.
+factor-check-locked = Because a wrong password or code was entered repeatedly, these checks are paused for your safety. Until then even the right entries cannot be accepted. Please try again in about { $minutes } minutes.
+staff-reauth-title = Confirm it is you
+staff-reauth-lead = Before exporting customer data or the audit log, confirm again that it is you with your password and a code from the authenticator app. For 10 minutes after confirming, you can go on.
+staff-reauth-passkey = Confirm with a passkey

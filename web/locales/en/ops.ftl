@@ -227,3 +227,5 @@ alert-detail-waf_blocks = The firewall blocked { $value } requests in the last {
 alert-detail-staff_new_address = { $subject } logged in from an address this account has never used. Please confirm it was them.
 alert-detail-staff_document_views = { $subject } viewed identity documents { $value } times in the last { $minutes } minutes (threshold { $threshold }).
 alert-detail-audit_chain = Around entry { $value } the hash chain or a signed checkpoint of the audit trail does not match. Run `assetstatus audit verify`.
+alert-rule-second_factor_guessing = Repeated wrong codes for one account
+alert-detail-second_factor_guessing = { $value } wrong codes for { $subject } in the last { $minutes } minutes (threshold { $threshold }). Someone who knows the password may be guessing the code.

@@ -65,6 +65,7 @@ review-approve = 承認する
 review-confirm = 承認を確定する
 review-confirm-lead = ほかの担当者から承認の申請が出ています。内容を確認のうえ、承認を確定してください。
 review-await-second = 承認を申請しました。ほかの担当者による承認の確定をお待ちください。
+review-single-approver = この環境では二者承認を無効にしています。承認は、ほかの担当者の確定を待たずにその場で確定します。
 review-reason = 否認の理由
 review-reason-choose = 選択してください
 review-note = お客さまへの補足（任意）

@@ -227,3 +227,5 @@ alert-detail-waf_blocks = 直近 { $minutes } 分間にWAFが { $value } 件の�
 alert-detail-staff_new_address = { $subject } のログインは、このアカウントで初めてのアドレスからです。本人によるものか確認してください。
 alert-detail-staff_document_views = 直近 { $minutes } 分間に { $subject } が本人確認書類を { $value } 回閲覧しました（基準 { $threshold } 回）。
 alert-detail-audit_chain = 監査ログの番号 { $value } 付近でハッシュの連鎖または署名付きチェックポイントが一致しません。`assetstatus audit verify` で確認してください。
+alert-rule-second_factor_guessing = 同じアカウントへの確認コードの誤りが続いています
+alert-detail-second_factor_guessing = 直近 { $minutes } 分間に { $subject } への確認コードの誤りが { $value } 回ありました（基準 { $threshold } 回）。パスワードを知る第三者が確認コードを試している可能性があります。

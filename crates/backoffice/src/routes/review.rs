@@ -56,6 +56,8 @@ struct ReviewPage {
     v: DecisionForm,
     notice: Option<String>,
     error: Option<String>,
+    /// Maker-checker is off: one operator's approval decides, which every review page says.
+    single_approver: bool,
 }
 
 impl ReviewPage {
@@ -267,6 +269,7 @@ async fn show(
         v: extras.v,
         notice: extras.notice,
         error: extras.error,
+        single_approver: !state.applications.maker_checker(),
         c,
     };
     Ok(Html(render(&page)?).into_response())

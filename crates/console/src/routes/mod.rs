@@ -4,6 +4,7 @@ mod enrol;
 mod federation;
 mod home;
 mod passkeys;
+mod reauth;
 mod sign_in;
 
 use axum::Router;
@@ -32,6 +33,9 @@ pub fn router(state: ConsoleState) -> Router {
         .route("/staff/login/federated/callback", get(federation::callback))
         .route("/staff/enrol", get(enrol::page).post(enrol::confirm))
         .route("/staff/logout", post(sign_in::log_out))
+        .route("/staff/reauth", get(reauth::form).post(reauth::submit))
+        .route("/staff/reauth/passkey/start", post(reauth::passkey_start))
+        .route("/staff/reauth/passkey/finish", post(reauth::passkey_finish))
         .route("/lang/{code}", get(pages::language::switch))
         .route("/static/app.css", get(ui::static_files::app_css))
         .route("/static/passkey.js", get(ui::static_files::passkey_js))

@@ -189,6 +189,29 @@ pub async fn code(
             let jar = CookieJar::new().add(cookies::removal(Kind::StaffPending, secure));
             Ok((jar, Redirect::to("/staff/login?notice=code-expired")).into_response())
         }
+        Err(IdentityError::Throttled { retry_after }) => {
+            let c = visitor.chrome();
+            let text = c.locale.t_args(
+                "code-locked",
+                &[("minutes", Arg::from((retry_after + 59) / 60))],
+            );
+            let page = SignInPage {
+                c,
+                federated: state.federation.is_some(),
+                username: String::new(),
+                error: Some(text),
+                notice: None,
+            };
+            let jar = CookieJar::new().add(cookies::removal(Kind::StaffPending, secure));
+            let retry = HeaderValue::from(retry_after);
+            Ok((
+                StatusCode::TOO_MANY_REQUESTS,
+                jar,
+                [(RETRY_AFTER, retry)],
+                Html(render(&page)?),
+            )
+                .into_response())
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -12,7 +12,8 @@ use platform::fields::{FieldError, FormErrors};
 use platform::ids::{CustomerId, StaffId};
 use platform::time_util::now_unix;
 
-use crate::mails::MailKind;
+use crate::mails::FactorChange;
+use crate::throttle::{self, Factor, FactorKey};
 use crate::{Identity, IdentityError};
 
 pub(crate) use store::{attempt_pending_login, delete_pending_login, insert_pending_login};
@@ -138,20 +139,31 @@ impl Identity {
         self.check_password(customer, password, "customer.mfa_disable", meta)
             .await?;
         let mut tx = self.db.write().await?;
-        if !self
-            .second_factor_ok(&mut tx, &owner, code, now_unix())
+        match self
+            .budgeted_second_factor(&mut tx, &owner, code, now_unix(), meta)
             .await?
         {
-            audit_mfa(&mut tx, &owner, "mfa.disable", Outcome::Failure, meta).await?;
-            tx.commit().await?;
-            return Err(invalid_code());
+            CodeCheck::Passed => {}
+            CodeCheck::Blocked { retry_after } => {
+                audit_mfa(&mut tx, &owner, "mfa.disable", Outcome::Denied, meta).await?;
+                tx.commit().await?;
+                return Err(IdentityError::Throttled { retry_after });
+            }
+            CodeCheck::Failed { locked } => {
+                audit_mfa(&mut tx, &owner, "mfa.disable", Outcome::Failure, meta).await?;
+                tx.commit().await?;
+                if locked {
+                    self.notify_lockout(&owner, Factor::Code).await?;
+                }
+                return Err(invalid_code());
+            }
         }
         store::remove(&mut tx, &owner).await?;
         audit_mfa(&mut tx, &owner, "mfa.disable", Outcome::Success, meta).await?;
-        tx.commit().await?;
-        let profile = self.profile(customer).await?;
-        self.queue_mail(MailKind::MfaDisabled, profile.locale, profile.email)
+        self.notify_factor_change(&mut tx, customer, FactorChange::MfaDisabled)
             .await?;
+        tx.commit().await?;
+        self.outbox.wake();
         Ok(())
     }
 
@@ -195,8 +207,9 @@ impl Identity {
         let key = self.sealing_key(&mut tx, owner).await?;
         let secret = match store::get(&mut tx, owner).await? {
             Some(row) if row.enabled => return Err(IdentityError::NotFound),
-            Some(row) => key.get().open(&row.secret_enc, &owner.aad())?,
-            None => {
+            // A suspended secret may be an intruder's: setting up again starts from a new one.
+            Some(row) if !row.suspended => key.get().open(&row.secret_enc, &owner.aad())?,
+            _ => {
                 let secret = totp::new_secret();
                 store::put_pending(&mut tx, owner, &key.get().seal(&secret, &owner.aad())).await?;
                 secret
@@ -233,7 +246,7 @@ impl Identity {
         let mut tx = self.db.write().await?;
         let row = store::get(&mut tx, owner)
             .await?
-            .filter(|r| !r.enabled)
+            .filter(|r| !r.enabled && !r.suspended)
             .ok_or(IdentityError::NotFound)?;
         let key = self.sealing_key(&mut tx, owner).await?;
         let secret = key.get().open(&row.secret_enc, &owner.aad())?;
@@ -248,7 +261,12 @@ impl Identity {
         let hashes: Vec<Vec<u8>> = codes.iter().map(|c| self.recovery_hash(owner, c)).collect();
         store::replace_recovery_codes(&mut tx, owner, &hashes).await?;
         audit_mfa(&mut tx, owner, "mfa.enable", Outcome::Success, meta).await?;
+        if let Owner::Customer(id) = owner {
+            self.notify_factor_change(&mut tx, *id, FactorChange::MfaEnabled)
+                .await?;
+        }
         tx.commit().await?;
+        self.outbox.wake();
         Ok(codes)
     }
 
@@ -311,6 +329,91 @@ async fn audit_mfa(
         action,
         target: owner.target(),
         outcome,
+    };
+    audit::append(tx, &event, meta).await?;
+    Ok(())
+}
+
+/// How a code fared against its owner's budget for codes.
+pub(crate) enum CodeCheck {
+    /// The budget is spent for now: the code was not looked at.
+    Blocked {
+        /// Seconds until codes are taken again.
+        retry_after: i64,
+    },
+    /// Right; earlier wrong codes are forgotten.
+    Passed,
+    /// Wrong, and counted; the lockout is audited already when this one locked the factor,
+    /// and its notice is for the caller to send once the transaction is committed.
+    Failed {
+        /// True when this code locked the factor.
+        locked: bool,
+    },
+}
+
+impl Identity {
+    /// Checks `code` under the owner's budget for codes, which outlives pending logins. While
+    /// the budget is spent nothing is checked, so even a right code does not end a lock early.
+    pub(crate) async fn budgeted_second_factor(
+        &self,
+        tx: &mut WriteTx,
+        owner: &Owner,
+        code: &str,
+        now: i64,
+        meta: &RequestMeta,
+    ) -> Result<CodeCheck, IdentityError> {
+        let key = FactorKey::new(Factor::Code, owner);
+        if let Some(retry_after) = throttle::factor_blocked_for(tx, &key, now).await? {
+            return Ok(CodeCheck::Blocked { retry_after });
+        }
+        if self.second_factor_ok(tx, owner, code, now).await? {
+            throttle::clear_factor(tx, &key).await?;
+            return Ok(CodeCheck::Passed);
+        }
+        let locked = throttle::record_factor_failure(tx, &key, now).await?;
+        if locked {
+            audit_lockout(tx, owner, Factor::Code, meta).await?;
+        }
+        Ok(CodeCheck::Failed { locked })
+    }
+
+    /// Tells a customer that one of their factors is locked; staff have no mail of their own,
+    /// their lockouts reach the operators through the audit trail and its alert rules.
+    pub(crate) async fn notify_lockout(
+        &self,
+        owner: &Owner,
+        factor: Factor,
+    ) -> Result<(), IdentityError> {
+        let Owner::Customer(id) = owner else {
+            return Ok(());
+        };
+        let profile = self.profile(*id).await?;
+        let kind = crate::mails::MailKind::FactorLocked {
+            factor,
+            minutes: throttle::FACTOR_LOCK_SECS / 60,
+        };
+        self.queue_mail(kind, profile.locale, profile.email).await
+    }
+}
+
+/// Records that `factor` of `owner` was locked.
+pub(crate) async fn audit_lockout(
+    tx: &mut WriteTx,
+    owner: &Owner,
+    factor: Factor,
+    meta: &RequestMeta,
+) -> Result<(), IdentityError> {
+    let action = match (owner, factor) {
+        (Owner::Customer(_), Factor::Code) => "customer.second_factor_lockout",
+        (Owner::Customer(_), Factor::Password) => "customer.password_check_lockout",
+        (Owner::Staff(_), Factor::Code) => "staff.second_factor_lockout",
+        (Owner::Staff(_), Factor::Password) => "staff.password_check_lockout",
+    };
+    let event = Event {
+        actor: Actor::system("throttle"),
+        action,
+        target: owner.target(),
+        outcome: Outcome::Success,
     };
     audit::append(tx, &event, meta).await?;
     Ok(())

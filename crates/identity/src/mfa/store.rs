@@ -8,7 +8,10 @@ use sqlx::AnyConnection;
 /// An account's authenticator, secret still sealed.
 pub(crate) struct MfaRow {
     pub secret_enc: Vec<u8>,
+    /// Confirmed and not suspended: the second step is due at login.
     pub enabled: bool,
+    /// Suspended by a password reset: neither usable nor to be offered again for set-up.
+    pub suspended: bool,
     pub last_step: i64,
 }
 
@@ -16,16 +19,19 @@ pub(crate) async fn get(
     conn: &mut AnyConnection,
     owner: &Owner,
 ) -> Result<Option<MfaRow>, DbError> {
-    let row =
-        sqlx::query("SELECT secret_enc, enabled_at, last_step FROM mfa_secrets WHERE owner = $1")
-            .bind(owner.key())
-            .fetch_optional(conn)
-            .await?;
+    let row = sqlx::query(
+        "SELECT secret_enc, enabled_at, suspended_at, last_step FROM mfa_secrets WHERE owner = $1",
+    )
+    .bind(owner.key())
+    .fetch_optional(conn)
+    .await?;
     let Some(row) = row else { return Ok(None) };
     let enabled_at: Option<i64> = col(&row, "enabled_at")?;
+    let suspended = col::<Option<i64>>(&row, "suspended_at")?.is_some();
     Ok(Some(MfaRow {
         secret_enc: col(&row, "secret_enc")?,
-        enabled: enabled_at.is_some(),
+        enabled: enabled_at.is_some() && !suspended,
+        suspended,
         last_step: col(&row, "last_step")?,
     }))
 }
@@ -38,7 +44,7 @@ pub(crate) async fn put_pending(
 ) -> Result<(), DbError> {
     sqlx::query(
         "INSERT INTO mfa_secrets (owner, secret_enc, enabled_at, last_step) VALUES ($1, $2, NULL, 0) \
-         ON CONFLICT (owner) DO UPDATE SET secret_enc = $2, enabled_at = NULL, last_step = 0",
+         ON CONFLICT (owner) DO UPDATE SET secret_enc = $2, enabled_at = NULL, suspended_at = NULL, last_step = 0",
     )
     .bind(owner.key())
     .bind(secret_enc)

@@ -22,7 +22,7 @@ use webauthn_rs::prelude::{
     WebauthnBuilder,
 };
 
-use crate::mails::MailKind;
+use crate::mails::FactorChange;
 use crate::mfa::Owner;
 use crate::{Identity, IdentityError, LoggedIn, LoginContext};
 
@@ -70,6 +70,8 @@ pub struct PasskeyView {
     pub created_at: i64,
     /// When it last signed in.
     pub last_used_at: Option<i64>,
+    /// Suspended after a password reset until the owner keeps it from the notice mail.
+    pub suspended: bool,
 }
 
 fn refused<E: std::fmt::Display>(e: E) -> IdentityError {
@@ -201,13 +203,7 @@ impl Identity {
         meta: &RequestMeta,
     ) -> Result<(), IdentityError> {
         self.finish_registration(&Owner::Customer(id), token, credential, meta)
-            .await?;
-        self.notify_customer(id, MailKind::PasskeyAdded).await
-    }
-
-    async fn notify_customer(&self, id: CustomerId, kind: MailKind) -> Result<(), IdentityError> {
-        let profile = self.profile(id).await?;
-        self.queue_mail(kind, profile.locale, profile.email).await
+            .await
     }
 
     pub(crate) async fn finish_registration(
@@ -253,7 +249,12 @@ impl Identity {
         }
         self.audit_passkey(&mut tx, owner, "passkey.register", Outcome::Success, meta)
             .await?;
+        if let Owner::Customer(id) = owner {
+            self.notify_factor_change(&mut tx, *id, FactorChange::PasskeyAdded)
+                .await?;
+        }
         tx.commit().await?;
+        self.outbox.wake();
         Ok(())
     }
 
@@ -303,6 +304,7 @@ impl Identity {
                 id: r.id,
                 created_at: r.created_at,
                 last_used_at: r.last_used_at,
+                suspended: r.suspended,
             })
             .collect())
     }
@@ -322,8 +324,11 @@ impl Identity {
         }
         self.audit_passkey(&mut tx, &owner, "passkey.delete", Outcome::Success, meta)
             .await?;
+        self.notify_factor_change(&mut tx, id, FactorChange::PasskeyDeleted)
+            .await?;
         tx.commit().await?;
-        self.notify_customer(id, MailKind::PasskeyDeleted).await
+        self.outbox.wake();
+        Ok(())
     }
 
     /// True when the owner has at least one passkey.
@@ -363,6 +368,18 @@ impl Identity {
         ctx: &LoginContext,
         meta: &RequestMeta,
     ) -> Result<LoggedIn, IdentityError> {
+        let customer = self.verify_passkey(token, credential, meta).await?;
+        self.log_in_with_passkey(customer, ctx, meta).await
+    }
+
+    /// Checks a customer's answer to a discoverable-passkey ceremony and returns whose passkey
+    /// answered. A passkey suspended by a recent password reset is refused.
+    pub(crate) async fn verify_passkey(
+        &self,
+        token: &str,
+        credential: &str,
+        meta: &RequestMeta,
+    ) -> Result<CustomerId, IdentityError> {
         let rp = self.relying_party(false)?;
         let (_, state) = self.take_ceremony(token, "login").await?;
         let state: DiscoverableAuthentication = from_json(&state)?;
@@ -374,6 +391,7 @@ impl Identity {
             let mut tx = self.db.read().await?;
             store::by_credential(&mut tx, credential_id).await?
         }
+        .filter(|row| !row.suspended)
         .ok_or(IdentityError::PasskeyRefused)?;
         let owner = Owner::parse(&row.owner).ok_or(IdentityError::PasskeyRefused)?;
         let Owner::Customer(customer) = owner else {
@@ -413,13 +431,22 @@ impl Identity {
         let sealed = key.get().seal(to_json(&passkey)?.as_bytes(), &aad(&owner));
         store::record_use(&mut tx, &row.id, sealed, now_unix()).await?;
         tx.commit().await?;
-        self.log_in_with_passkey(customer, ctx, meta).await
+        Ok(customer)
     }
 
     /// Starts the passkey variant of a staff sign-in's second step.
     pub async fn start_staff_passkey_step(&self, pending: &str) -> Result<Ceremony, IdentityError> {
+        let staff = self.pending_staff(pending).await?;
+        self.start_staff_passkey_check(staff).await
+    }
+
+    /// Starts a passkey check of a known member of staff (sign-in step or step-up).
+    pub(crate) async fn start_staff_passkey_check(
+        &self,
+        staff: StaffId,
+    ) -> Result<Ceremony, IdentityError> {
         let rp = self.relying_party(true)?;
-        let owner = Owner::Staff(self.pending_staff(pending).await?);
+        let owner = Owner::Staff(staff);
         let passkeys: Vec<Passkey> = self
             .owner_passkeys(&owner)
             .await?

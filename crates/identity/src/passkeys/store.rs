@@ -12,9 +12,11 @@ pub(crate) struct PasskeyRow {
     pub passkey_enc: Vec<u8>,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    /// Suspended by a password reset until the owner keeps it.
+    pub suspended: bool,
 }
 
-const COLUMNS: &str = "id, owner, passkey_enc, created_at, last_used_at";
+const COLUMNS: &str = "id, owner, passkey_enc, created_at, last_used_at, suspended_at";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<PasskeyRow, DbError> {
     Ok(PasskeyRow {
@@ -23,6 +25,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<PasskeyRow, DbError> {
         passkey_enc: col(row, "passkey_enc")?,
         created_at: col(row, "created_at")?,
         last_used_at: col(row, "last_used_at")?,
+        suspended: col::<Option<i64>>(row, "suspended_at")?.is_some(),
     })
 }
 
@@ -53,10 +56,11 @@ pub(crate) async fn by_credential(
 }
 
 pub(crate) async fn count(conn: &mut AnyConnection, owner: &Owner) -> Result<i64, DbError> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM passkeys WHERE owner = $1")
-        .bind(owner.key())
-        .fetch_one(conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT COUNT(*) AS n FROM passkeys WHERE owner = $1 AND suspended_at IS NULL")
+            .bind(owner.key())
+            .fetch_one(conn)
+            .await?;
     col(&row, "n")
 }
 

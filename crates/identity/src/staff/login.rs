@@ -7,7 +7,7 @@ use platform::ids::StaffId;
 use platform::time_util::now_unix;
 
 use super::{StaffRoles, StaffStatus, Username, owner, store};
-use crate::mfa::{self, MfaEnrolment, Owner};
+use crate::mfa::{self, CodeCheck, MfaEnrolment, Owner};
 use crate::throttle::{self, Keys};
 use crate::{Identity, IdentityError};
 
@@ -43,6 +43,16 @@ pub struct StaffSession {
     pub roles: StaffRoles,
     /// False while the session may only enrol a second factor.
     pub mfa_done: bool,
+    /// When they last proved who they are in this session (sign-in or step-up).
+    pub reauth_at: i64,
+}
+
+impl StaffSession {
+    /// True while a sensitive action (an export of personal data or of the audit trail) may go
+    /// ahead without asking again who is there.
+    pub fn recently_authenticated(&self, now: i64) -> bool {
+        now - self.reauth_at <= crate::STEP_UP_SECS
+    }
 }
 
 impl Identity {
@@ -113,8 +123,9 @@ impl Identity {
             .await?;
             return Err(IdentityError::Disabled);
         }
+        // The account's failure count stays until the second factor is done too: a right
+        // password alone must not buy an attacker who knows it a fresh allowance.
         let mut tx = self.db.write().await?;
-        throttle::clear_account(&mut tx, &keys).await?;
         let outcome = self.second_factor_due(&mut tx, staff.id, now).await?;
         audit::append(
             &mut tx,
@@ -173,13 +184,13 @@ impl Identity {
         let Some(Owner::Staff(id)) = found.as_deref().and_then(Owner::parse) else {
             return Err(IdentityError::SecondStepExpired);
         };
-        let passed = self
-            .second_factor_ok(&mut tx, &owner(id), code, now)
+        let check = self
+            .budgeted_second_factor(&mut tx, &owner(id), code, now, meta)
             .await?;
-        let outcome = if passed {
-            Outcome::Success
-        } else {
-            Outcome::Failure
+        let outcome = match check {
+            CodeCheck::Passed => Outcome::Success,
+            CodeCheck::Blocked { .. } => Outcome::Denied,
+            CodeCheck::Failed { .. } => Outcome::Failure,
         };
         audit::append(
             &mut tx,
@@ -192,16 +203,24 @@ impl Identity {
             meta,
         )
         .await?;
-        if !passed {
-            tx.commit().await?;
-            return Err(IdentityError::Invalid(platform::fields::FormErrors(vec![
-                ("code", platform::fields::FieldError::InvalidCode),
-            ])));
+        match check {
+            CodeCheck::Passed => {}
+            CodeCheck::Blocked { retry_after } => {
+                tx.commit().await?;
+                return Err(IdentityError::Throttled { retry_after });
+            }
+            CodeCheck::Failed { .. } => {
+                tx.commit().await?;
+                return Err(IdentityError::Invalid(platform::fields::FormErrors(vec![
+                    ("code", platform::fields::FieldError::InvalidCode),
+                ])));
+            }
         }
         mfa::delete_pending_login(&mut tx, &hash).await?;
         let token = SecretToken::generate();
         store::insert_session(&mut tx, &token.hash, id, now, self.staff_expiry(now), true).await?;
         store::record_login(&mut tx, id, now).await?;
+        signed_in_fully(&mut tx, id).await?;
         tx.commit().await?;
         Ok(token.plain)
     }
@@ -214,11 +233,11 @@ impl Identity {
         let hash = SecretToken::hash(token);
         let now = now_unix();
         let mut tx = self.db.write().await?;
-        let Some((id, mfa_done)) =
-            store::live_session(&mut tx, &hash, now, self.staff_idle_secs()).await?
+        let Some(live) = store::live_session(&mut tx, &hash, now, self.staff_idle_secs()).await?
         else {
             return Ok(None);
         };
+        let id = live.staff;
         store::touch_session(&mut tx, &hash, now).await?;
         let staff = store::by_id(&mut tx, id)
             .await?
@@ -229,7 +248,8 @@ impl Identity {
             username: staff.username,
             display_name: staff.display_name,
             roles: staff.roles,
-            mfa_done,
+            mfa_done: live.mfa_done,
+            reauth_at: live.reauth_at,
         }))
     }
 
@@ -261,6 +281,7 @@ impl Identity {
         let mut tx = self.db.write().await?;
         store::complete_session(&mut tx, &SecretToken::hash(token)).await?;
         store::record_login(&mut tx, session.id, now_unix()).await?;
+        signed_in_fully(&mut tx, session.id).await?;
         tx.commit().await?;
         Ok(codes)
     }
@@ -297,6 +318,7 @@ impl Identity {
             let mut tx = self.db.write().await?;
             store::complete_session(&mut tx, &SecretToken::hash(token)).await?;
             store::record_login(&mut tx, session.id, now_unix()).await?;
+            signed_in_fully(&mut tx, session.id).await?;
             tx.commit().await?;
         }
         Ok(())
@@ -337,6 +359,7 @@ impl Identity {
         let token = SecretToken::generate();
         store::insert_session(&mut tx, &token.hash, id, now, self.staff_expiry(now), true).await?;
         store::record_login(&mut tx, id, now).await?;
+        signed_in_fully(&mut tx, id).await?;
         tx.commit().await?;
         Ok(token.plain)
     }
@@ -415,4 +438,13 @@ impl Identity {
     fn staff_idle_secs(&self) -> i64 {
         i64::from(self.staff_sessions.idle_minutes) * 60
     }
+}
+
+/// A whole sign-in (password and second factor) is done: the account's failed passwords are
+/// forgotten now, and only now.
+async fn signed_in_fully(tx: &mut platform::db::WriteTx, id: StaffId) -> Result<(), IdentityError> {
+    if let Some(staff) = store::by_id(tx, id).await? {
+        throttle::clear_account(tx, &Keys::staff(Some(&staff.username), None)).await?;
+    }
+    Ok(())
 }

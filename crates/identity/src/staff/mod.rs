@@ -6,6 +6,7 @@
 mod admin;
 mod federated;
 mod login;
+mod step_up;
 mod store;
 
 use std::fmt;

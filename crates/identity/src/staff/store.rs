@@ -138,7 +138,7 @@ pub(crate) async fn insert_session(
     mfa_done: bool,
 ) -> Result<(), DbError> {
     sqlx::query(
-        "INSERT INTO staff_sessions (id_hash, staff_id, created_at, last_seen_at, expires_at, mfa_done) VALUES ($1, $2, $3, $3, $4, $5)",
+        "INSERT INTO staff_sessions (id_hash, staff_id, created_at, last_seen_at, reauth_at, expires_at, mfa_done) VALUES ($1, $2, $3, $3, $3, $4, $5)",
     )
     .bind(hash)
     .bind(id.to_string())
@@ -150,15 +150,23 @@ pub(crate) async fn insert_session(
     Ok(())
 }
 
-/// A live session's staff member and whether their second factor is done.
+/// A live staff session as stored.
+pub(crate) struct LiveSession {
+    pub staff: StaffId,
+    pub mfa_done: bool,
+    pub reauth_at: i64,
+}
+
+/// A live session's staff member, whether their second factor is done and when they last
+/// proved who they are.
 pub(crate) async fn live_session(
     conn: &mut AnyConnection,
     hash: &[u8],
     now: i64,
     idle_secs: i64,
-) -> Result<Option<(StaffId, bool)>, DbError> {
+) -> Result<Option<LiveSession>, DbError> {
     let row = sqlx::query(
-        "SELECT s.staff_id, s.mfa_done FROM staff_sessions s JOIN staff t ON t.id = s.staff_id \
+        "SELECT s.staff_id, s.mfa_done, s.reauth_at FROM staff_sessions s JOIN staff t ON t.id = s.staff_id \
          WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND t.status = 'active'",
     )
     .bind(hash)
@@ -168,7 +176,26 @@ pub(crate) async fn live_session(
     .await?;
     let Some(row) = row else { return Ok(None) };
     let done: i64 = col(&row, "mfa_done")?;
-    Ok(Some((parsed(&row, "staff_id")?, done == 1)))
+    Ok(Some(LiveSession {
+        staff: parsed(&row, "staff_id")?,
+        mfa_done: done == 1,
+        reauth_at: col(&row, "reauth_at")?,
+    }))
+}
+
+/// Records a fresh proof of who is at the session (step-up).
+pub(crate) async fn mark_reauthenticated(
+    tx: &mut WriteTx,
+    hash: &[u8],
+    now: i64,
+) -> Result<bool, DbError> {
+    let done =
+        sqlx::query("UPDATE staff_sessions SET reauth_at = $1 WHERE id_hash = $2 AND mfa_done = 1")
+            .bind(now)
+            .bind(hash)
+            .execute(&mut **tx)
+            .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub(crate) async fn touch_session(tx: &mut WriteTx, hash: &[u8], now: i64) -> Result<(), DbError> {

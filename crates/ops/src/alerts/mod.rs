@@ -46,8 +46,9 @@ pub struct Rule {
 }
 
 /// The rules that watch for attacks; every other rule watches for failures.
-const SECURITY_RULES: [&str; 8] = [
+const SECURITY_RULES: [&str; 9] = [
     "password_failures_account",
+    "second_factor_guessing",
     "password_failures_network",
     "credential_stuffing",
     "refresh_token_reuse",
@@ -101,9 +102,9 @@ mod tests {
         config.waf_blocks.enabled = false;
         config.backup.enabled = true;
         let rules = catalogue(&config);
-        assert_eq!(rules.len(), 15);
+        assert_eq!(rules.len(), 16);
         assert!(rules.iter().all(|r| r.name != "waf_blocks"));
         let kinds: Vec<Kind> = rules.iter().map(|r| r.kind).collect();
-        assert_eq!(kinds.iter().filter(|k| **k == Kind::Security).count(), 7);
+        assert_eq!(kinds.iter().filter(|k| **k == Kind::Security).count(), 8);
     }
 }

@@ -21,6 +21,9 @@ const MIN_REQUESTS: i64 = 20;
 /// Login actions whose failures count as failed passwords.
 const LOGIN_ACTIONS: &str = "('customer.login', 'staff.login')";
 
+/// Second steps of a sign-in whose failures count as wrong second-factor codes.
+const SECOND_STEP_ACTIONS: &str = "('customer.login_second_step', 'staff.login_second_step')";
+
 /// Staff sign-ins whose address is remembered per account.
 const STAFF_SIGN_INS: &str = "('staff.login_password', 'staff.login_federated')";
 
@@ -87,8 +90,13 @@ pub async fn evaluate(
             Err(_) => vec![found(&ops.instance.id, 0.0)],
         },
         "backup" => backup(ops, s.threshold, now).await?,
-        "password_failures_account" => {
-            let rows = failures_per_account(ops, since_ms).await?;
+        "password_failures_account" | "second_factor_guessing" => {
+            let actions = if rule.name == "second_factor_guessing" {
+                SECOND_STEP_ACTIONS
+            } else {
+                LOGIN_ACTIONS
+            };
+            let rows = failures_per_account(ops, actions, since_ms).await?;
             rows.into_iter()
                 .filter(|(target, n)| target != "-" && *n as f64 >= s.threshold)
                 .map(|(target, n)| found(&target, n as f64))
@@ -188,10 +196,15 @@ async fn count_action(ops: &Ops, action: &str, since_ms: i64) -> Result<i64, DbE
     col(&row, "n")
 }
 
-/// Failed passwords since `since_ms` per account tried.
-async fn failures_per_account(ops: &Ops, since_ms: i64) -> Result<Vec<(String, i64)>, DbError> {
+/// Failures of `actions` (one of the constant lists above) since `since_ms` per account
+/// tried, named by its ID (`customer:…`, `staff:…`).
+async fn failures_per_account(
+    ops: &Ops,
+    actions: &str,
+    since_ms: i64,
+) -> Result<Vec<(String, i64)>, DbError> {
     let sql = format!(
-        "SELECT target AS k, COUNT(*) AS n FROM audit_log WHERE action IN {LOGIN_ACTIONS} \
+        "SELECT target AS k, COUNT(*) AS n FROM audit_log WHERE action IN {actions} \
          AND outcome = 'failure' AND at_ms >= $1 GROUP BY target"
     );
     let mut tx = ops.db.read().await?;

@@ -1,16 +1,18 @@
 //! The audit-trail viewer (A4): search by actor, role, action, target, outcome, address,
 //! request ID and time range (Japan time), newest first, a page at a time; and the same search
-//! as a CSV file, whose export is itself audited with the number of rows. The trail holds
+//! as a CSV file (through the spreadsheet-safe writer, since entries can carry what visitors
+//! sent), whose export is itself audited with the number of rows. The trail holds
 //! identifiers only, so viewing it shows no customer's personal data.
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use pages::chrome::{Chrome, render};
 use pages::error::{PageResult, WebError, internal};
 use platform::audit::search::{self, Filter};
 use platform::audit::{self, Entry, Event, Target};
+use platform::csv::{self, Cell};
 use platform::time_util::JST;
 use serde::Deserialize;
 use time::{OffsetDateTime, PrimitiveDateTime, format_description::well_known::Rfc3339};
@@ -261,8 +263,12 @@ pub(crate) async fn page(
 pub(crate) async fn export(
     State(state): State<OpsState>,
     admin: Admin,
+    uri: Uri,
     Query(form): Query<SearchForm>,
 ) -> Result<Response, WebError> {
+    if let Some(step_up) = console::staff::step_up_due(&admin.session, &uri) {
+        return Ok(step_up);
+    }
     let filter = form.filter().map_err(|_| WebError::BadRequest)?;
     let entries = {
         let mut tx = state.db.read().await?;
@@ -270,8 +276,8 @@ pub(crate) async fn export(
             .await
             .map_err(|e| internal(&e))?
     };
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let header = [
+    let mut out = csv::Writer::new(csv::Encoding::Utf8, csv::LineEnd::Lf);
+    out.text_record([
         "seq",
         "at_jst",
         "actor",
@@ -281,30 +287,25 @@ pub(crate) async fn export(
         "outcome",
         "client_ip",
         "request_id",
-    ];
-    let write = |out: &mut csv::Writer<Vec<u8>>, fields: &[&str]| {
-        out.write_record(fields).map_err(|e| internal(&e))
-    };
-    write(&mut out, &header)?;
+    ])
+    .map_err(|e| internal(&e))?;
     let count = entries.len();
     for e in entries {
         let when = at_jst(e.at_ms).format(&Rfc3339).unwrap_or_default();
-        write(
-            &mut out,
-            &[
-                &e.seq.to_string(),
-                &when,
-                &e.actor,
-                &e.role,
-                &e.action,
-                &e.target,
-                &e.outcome,
-                &e.client_ip,
-                &e.request_id,
-            ],
-        )?;
+        out.record([
+            Cell::Number(e.seq),
+            Cell::Text(&when),
+            Cell::Text(&e.actor),
+            Cell::Text(&e.role),
+            Cell::Text(&e.action),
+            Cell::Text(&e.target),
+            Cell::Text(&e.outcome),
+            Cell::Text(&e.client_ip),
+            Cell::Text(&e.request_id),
+        ])
+        .map_err(|e| internal(&e))?;
     }
-    let body = out.into_inner().map_err(|e| internal(&e))?;
+    let body = out.into_bytes();
     audit::record(
         &state.db,
         &Event::success(admin.actor(), "audit.exported", Target::audit_rows(count)),

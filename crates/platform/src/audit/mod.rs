@@ -9,7 +9,12 @@
 //! the database holds only wrapped, and [`verify_signed`] checks the chain against those
 //! signatures. The same checkpoints let [`retention`] delete old entries while the rest stays
 //! verifiable.
+//!
+//! Every identifier is bounded on the way in (see `bounded`): what is too long, holds a control
+//! character or starts like a spreadsheet formula is recorded as a digest, so text a visitor
+//! chose never reaches the trail or the files exported from it.
 
+mod bounded;
 pub mod checkpoint;
 pub mod retention;
 pub mod search;
@@ -24,6 +29,7 @@ use sqlx::AnyConnection;
 
 use crate::db::{Db, DbError, WriteTx, col};
 use crate::ids::{ApplicationId, AssetId, CustomerId, DocumentId, StaffId};
+use bounded::bounded;
 
 /// Who acted, in which capacity.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,10 +92,17 @@ impl Actor {
         }
     }
 
-    /// A registered OAuth client, by its public client ID.
+    /// An OAuth client, by its public client ID. Callers pass IDs a request merely claims too
+    /// (a refused token request), so an ID that cannot be one registration handed out is
+    /// recorded as `client:unverified:` and its digest, never as typed.
     pub fn client(client_id: &str) -> Self {
+        let id = if bounded::is_client_id(client_id) {
+            client_id.to_owned()
+        } else {
+            format!("client:{}", bounded::unverified(client_id))
+        };
         Self {
-            id: client_id.to_owned(),
+            id,
             role: Role::Client,
         }
     }
@@ -308,6 +321,8 @@ impl Entry {
 
 /// Appends an event inside the caller's transaction, so the record and the change it describes
 /// are stored together or not at all. Appends are serialised by the row lock on `audit_head`.
+/// The actor, target and request IDs are bounded first: one that is too long, holds a control
+/// character or starts like a formula is recorded as `unverified:` and its digest.
 pub async fn append(tx: &mut WriteTx, event: &Event, meta: &RequestMeta) -> Result<i64, DbError> {
     let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut **tx)
@@ -315,10 +330,10 @@ pub async fn append(tx: &mut WriteTx, event: &Event, meta: &RequestMeta) -> Resu
     let mut entry = Entry {
         seq: col(&head, "seq")?,
         at_ms: now_ms(),
-        actor: event.actor.id.clone(),
+        actor: bounded(&event.actor.id).into_owned(),
         role: event.actor.role.as_str().to_owned(),
         action: event.action.to_owned(),
-        target: event.target.0.clone(),
+        target: bounded(&event.target.0).into_owned(),
         outcome: event.outcome.as_str().to_owned(),
         client_ip: meta
             .client_ip
@@ -326,7 +341,7 @@ pub async fn append(tx: &mut WriteTx, event: &Event, meta: &RequestMeta) -> Resu
         request_id: if meta.request_id.is_empty() {
             "-".to_owned()
         } else {
-            meta.request_id.clone()
+            bounded(&meta.request_id).into_owned()
         },
         prev_hash: col(&head, "hash")?,
         hash: Vec::new(),

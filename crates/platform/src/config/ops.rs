@@ -109,6 +109,9 @@ pub struct AlertRules {
     pub backup: RuleSettings,
     /// Failed passwords for one account in the window.
     pub password_failures_account: RuleSettings,
+    /// Wrong second-factor codes for one account (customer or staff) in the window, across
+    /// all its sign-ins: someone who knows the password guessing the code.
+    pub second_factor_guessing: RuleSettings,
     /// Failed passwords from one network (/24 or /64) in the window.
     pub password_failures_network: RuleSettings,
     /// Distinct accounts with failed passwords from one network in the window.
@@ -138,6 +141,7 @@ impl Default for AlertRules {
             disk_space: RuleSettings::new(10.0, 60, 60),
             backup: RuleSettings::new(26.0, 3600, 0),
             password_failures_account: RuleSettings::new(10.0, 900, 0),
+            second_factor_guessing: RuleSettings::new(5.0, 900, 0),
             password_failures_network: RuleSettings::new(30.0, 900, 0),
             credential_stuffing: RuleSettings::new(10.0, 900, 0),
             refresh_token_reuse: RuleSettings::new(1.0, 900, 0),
@@ -151,7 +155,7 @@ impl Default for AlertRules {
 
 impl AlertRules {
     /// Every rule with its name, in the order the console lists them.
-    pub fn all(&self) -> [(&'static str, RuleSettings); 16] {
+    pub fn all(&self) -> [(&'static str, RuleSettings); 17] {
         [
             ("readiness", self.readiness),
             ("document_store", self.document_store),
@@ -162,6 +166,7 @@ impl AlertRules {
             ("disk_space", self.disk_space),
             ("backup", self.backup),
             ("password_failures_account", self.password_failures_account),
+            ("second_factor_guessing", self.second_factor_guessing),
             ("password_failures_network", self.password_failures_network),
             ("credential_stuffing", self.credential_stuffing),
             ("refresh_token_reuse", self.refresh_token_reuse),

@@ -70,6 +70,14 @@ pub async fn submit(
                 FieldError::IncorrectPassword,
             )]));
         }
+        Err(IdentityError::Throttled { retry_after }) => {
+            return super::second_step::locked(
+                customer.visitor.chrome(),
+                retry_after,
+                "password-check-locked",
+                ("/profile", "nav-profile"),
+            );
+        }
         Err(e) => return Err(e.into()),
     }
     let jar = CookieJar::new().add(cookies::removal(Kind::Session, state.secure_cookies));

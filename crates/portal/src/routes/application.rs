@@ -8,10 +8,11 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use documents::DocumentError;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::visitor::Customer;
+use crate::visitor::{Customer, Recent};
 use pages::chrome::{Chrome, FormState, Plain, render};
 use pages::csrf::CsrfForm;
 use pages::error::{PageResult, WebError};
@@ -260,7 +261,7 @@ fn account_page(c: Chrome, form: FormState, v: AccountForm, status: StatusCode) 
 
 /// `GET /application/account`: the account form, filled from the draft or the last
 /// application (to apply again after a rejection).
-pub async fn account_form(State(state): State<AppState>, customer: Customer) -> PageResult {
+pub async fn account_form(State(state): State<AppState>, Recent(customer): Recent) -> PageResult {
     let current = state.applications.current(customer.id).await?;
     if let Some(done) = finished_or_waiting(current.as_ref()) {
         return Ok(done);
@@ -295,7 +296,7 @@ fn finished_or_waiting(current: Option<&ApplicationView>) -> Option<Response> {
 /// `POST /application/account`.
 pub async fn save_account(
     State(state): State<AppState>,
-    customer: Customer,
+    Recent(customer): Recent,
     CsrfForm(v): CsrfForm<AccountForm>,
 ) -> PageResult {
     let meta = &customer.visitor.meta;
@@ -383,10 +384,27 @@ pub async fn upload(
             let message = e.message(customer.visitor.locale);
             refused(&state, &customer, c, message).await
         }
+        Err(ApplicationError::Document(e @ DocumentError::Busy { retry_after_secs })) => {
+            let message = e.message(customer.visitor.locale);
+            let page = refused(&state, &customer, c, message).await?;
+            Ok(retry_later(page, retry_after_secs))
+        }
         Err(ApplicationError::NotEditable) => Ok(Redirect::to("/application").into_response()),
         Err(ApplicationError::NotFound) => Ok(Redirect::to("/application/account").into_response()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The form with a message that passes with time (the cleaning queue is full): 503 with
+/// `Retry-After`, so that browsers and clients see a temporary refusal and when to try again.
+/// A redirect (the draft has gone meanwhile) stays a redirect.
+fn retry_later(mut page: Response, retry_after_secs: u64) -> Response {
+    if page.status() == StatusCode::UNPROCESSABLE_ENTITY {
+        *page.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        page.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    }
+    page
 }
 
 fn c_text(customer: &Customer, key: &str) -> String {
@@ -545,6 +563,26 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn a_full_cleaning_queue_answers_503_with_retry_after() {
+        let error = DocumentError::Busy {
+            retry_after_secs: 5,
+        };
+        let page = (StatusCode::UNPROCESSABLE_ENTITY, "form").into_response();
+        let response = retry_later(page, 5);
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "5");
+        let elsewhere = retry_later(Redirect::to("/application").into_response(), 5);
+        assert_eq!(elsewhere.status(), StatusCode::SEE_OTHER);
+        assert!(!elsewhere.headers().contains_key(header::RETRY_AFTER));
+        assert!(!error.is_refusal());
+        assert!(
+            error
+                .message(Locale::Ja)
+                .starts_with("ただいま混み合っております")
+        );
     }
 
     #[test]

@@ -6,15 +6,16 @@ use assets::csv_io::{self, Encoding, ImportError, LineProblem};
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse};
+use platform::csv::CsvError;
 use platform::i18n::Arg;
 use platform::time_util::today_jst;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::visitor::Customer;
+use crate::visitor::{Customer, Recent};
 use pages::chrome::{Chrome, render};
 use pages::error::PageResult;
-use pages::error::WebError;
+use pages::error::{WebError, internal};
 use pages::message;
 use pages::upload::CsrfUpload;
 
@@ -36,19 +37,23 @@ struct ImportPage {
 /// `GET /assets/export?encoding=utf8|sjis`: a download, audited.
 pub async fn export(
     State(state): State<AppState>,
-    customer: Customer,
+    Recent(customer): Recent,
     Query(q): Query<ExportQuery>,
 ) -> PageResult {
     let encoding = Encoding::from_form(q.encoding.as_deref().unwrap_or("utf8"));
     let held = state.assets.list(customer.id).await?;
-    let Ok(bytes) = csv_io::export(&held, customer.visitor.locale, encoding) else {
-        return message::page(
-            customer.visitor.chrome(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "export-sjis-failed-title",
-            "export-sjis-failed-body",
-            Some(("/assets/export?encoding=utf8", "export-utf8")),
-        );
+    let bytes = match csv_io::export(&held, customer.visitor.locale, encoding) {
+        Ok(bytes) => bytes,
+        Err(CsvError::Unencodable) => {
+            return message::page(
+                customer.visitor.chrome(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "export-sjis-failed-title",
+                "export-sjis-failed-body",
+                Some(("/assets/export?encoding=utf8", "export-utf8")),
+            );
+        }
+        Err(e) => return Err(internal(&e)),
     };
     state
         .assets

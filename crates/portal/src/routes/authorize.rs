@@ -1,12 +1,17 @@
 //! The two OpenID Connect endpoints that involve the customer's browser: authorization, which
 //! signs the customer in with the portal's own login and hands a code to the client, and
 //! end-session, which logs the customer out for a client.
+//!
+//! When the request asks for a more recent login (`max_age`) or a second factor (`acr_values`)
+//! than the current session has, the session ends and the customer logs in again (with the
+//! second step when it is on) before the code is issued. While the customer logs in, the
+//! request is kept by the provider; only this browser may resume it, with a newer session.
 
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use axum_extra::extract::cookie::CookieJar;
-use oidc::{AuthorizeError, ProviderError};
+use oidc::{AuthorizeError, ProviderError, SessionVerdict};
 
 use crate::AppState;
 use crate::visitor::Visitor;
@@ -32,8 +37,16 @@ pub async fn authorize(
         Err(AuthorizeError::Redirect(url)) => return Ok(Redirect::to(url.as_str()).into_response()),
         Err(AuthorizeError::NoRedirect(_)) => return refused(visitor),
     };
-    match &visitor.session {
-        Some(session) => {
+    let verdict = match &visitor.session {
+        Some(session) => state
+            .oidc
+            .judge_session(&request, session)
+            .await
+            .map_err(|e| provider_failure(&e))?,
+        None => SessionVerdict::LoginAgain,
+    };
+    match (verdict, &visitor.session) {
+        (SessionVerdict::Sufficient, Some(session)) => {
             let url = state
                 .oidc
                 .issue_code(&request, session, &visitor.meta)
@@ -41,14 +54,27 @@ pub async fn authorize(
                 .map_err(|e| provider_failure(&e))?;
             Ok(Redirect::to(url.as_str()).into_response())
         }
-        None if request.prompt_none => {
+        (SessionVerdict::Unmet(url), _) => Ok(Redirect::to(url.as_str()).into_response()),
+        (_, _) if request.prompt_none => {
             Ok(Redirect::to(state.oidc.login_required(&request).as_str()).into_response())
         }
-        None => {
-            let resume = format!("{AUTHORIZE_PREFIX}{query}");
-            let jar =
-                CookieJar::new().add(cookies::build(Kind::Resume, state.secure_cookies, resume));
-            Ok((jar, Redirect::to("/login")).into_response())
+        (_, session) => {
+            let mut jar = CookieJar::new();
+            let mut login = "/login";
+            if let (Some(_), Some(token)) = (session, &visitor.session_token) {
+                // A fresh login is due: this session ends.
+                state.identity.log_out(token, &visitor.meta).await?;
+                jar = jar.add(cookies::removal(Kind::Session, state.secure_cookies));
+                login = "/login?notice=login-again";
+            }
+            // The request waits for a session started after now, in this browser only.
+            let resume = state
+                .oidc
+                .park(&request)
+                .await
+                .map_err(|e| provider_failure(&e))?;
+            jar = jar.add(cookies::build(Kind::Resume, state.secure_cookies, resume));
+            Ok((jar, Redirect::to(login)).into_response())
         }
     }
 }

@@ -56,6 +56,7 @@ pub async fn form(
         Some("logged-out") => Some(c.t("notice-logged-out")),
         Some("password-changed") => Some(c.t("notice-password-changed")),
         Some("code-expired") => Some(c.t("notice-code-expired")),
+        Some("login-again") => Some(c.t("notice-login-again")),
         _ => None,
     };
     let page = LoginPage {

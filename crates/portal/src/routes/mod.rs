@@ -13,7 +13,9 @@ mod logout;
 mod passkeys;
 mod password_reset;
 mod profile;
+mod reauth;
 mod second_step;
+mod security;
 mod sessions;
 mod signup;
 mod two_step;
@@ -110,10 +112,22 @@ pub fn router(state: AppState) -> Router {
         .route("/profile/two-step/confirm", post(two_step::confirm))
         .route("/profile/two-step/disable", post(two_step::disable))
         .route("/profile/sessions/{id}/end", post(sessions::end))
+        .route("/profile/sessions/end-others", post(sessions::end_others))
         .route("/profile/passkeys", get(passkeys::page))
         .route("/profile/passkeys/start", post(passkeys::start))
         .route("/profile/passkeys/finish", post(passkeys::finish))
         .route("/profile/passkeys/{id}/delete", post(passkeys::delete))
+        .route("/reauth", get(reauth::form).post(reauth::submit))
+        .route("/reauth/passkey/start", post(reauth::passkey_start))
+        .route("/reauth/passkey/finish", post(reauth::passkey_finish))
+        .route(
+            "/security/not-me/{token}",
+            get(security::not_me_page).post(security::not_me),
+        )
+        .route(
+            "/security/keep/{token}",
+            get(security::keep_page).post(security::keep),
+        )
         .route(
             "/account/delete",
             get(account_deletion::confirm).post(account_deletion::submit),

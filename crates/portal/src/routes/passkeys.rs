@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::login::{login_context, session_cookies};
 use crate::AppState;
-use crate::visitor::{Customer, Visitor};
+use crate::visitor::{Customer, Recent, Visitor, reauth_path};
 use pages::chrome::{Chrome, render};
 use pages::csrf::{CsrfForm, CsrfJson, NoFields};
 use pages::error::{PageResult, WebError};
@@ -22,15 +22,25 @@ use pages::passkey::{self, Answer};
 struct PasskeysPage {
     c: Chrome,
     offered: bool,
+    /// Adding one needs a recent proof of who is there; otherwise the page offers it first.
+    recent: bool,
+    reauth: String,
     passkeys: Vec<PasskeyView>,
 }
 
 /// `GET /profile/passkeys`.
 pub async fn page(State(state): State<AppState>, customer: Customer) -> PageResult {
     let passkeys = state.identity.customer_passkeys(customer.id).await?;
+    let recent = customer
+        .visitor
+        .session
+        .as_ref()
+        .is_some_and(|s| s.recently_authenticated(platform::time_util::now_unix()));
     let page = PasskeysPage {
         c: customer.visitor.chrome(),
         offered: state.identity.passkeys_offered(false),
+        recent,
+        reauth: reauth_path("/profile/passkeys"),
         passkeys,
     };
     Ok(Html(render(&page)?).into_response())
@@ -39,7 +49,7 @@ pub async fn page(State(state): State<AppState>, customer: Customer) -> PageResu
 /// `POST /profile/passkeys/start`.
 pub async fn start(
     State(state): State<AppState>,
-    customer: Customer,
+    Recent(customer): Recent,
     CsrfJson(_): CsrfJson<Value>,
 ) -> Result<Response, WebError> {
     let ceremony = state.identity.start_customer_passkey(customer.id).await;
@@ -49,7 +59,7 @@ pub async fn start(
 /// `POST /profile/passkeys/finish`.
 pub async fn finish(
     State(state): State<AppState>,
-    customer: Customer,
+    Recent(customer): Recent,
     CsrfJson(answer): CsrfJson<Answer>,
 ) -> Result<Response, WebError> {
     let done = state
@@ -73,7 +83,7 @@ pub async fn finish(
 /// `POST /profile/passkeys/{id}/delete`.
 pub async fn delete(
     State(state): State<AppState>,
-    customer: Customer,
+    Recent(customer): Recent,
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> PageResult {

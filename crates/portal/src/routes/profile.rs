@@ -4,16 +4,16 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse};
+use axum::response::{Html, IntoResponse, Redirect};
 use axum_extra::extract::cookie::CookieJar;
 use identity::{BirthDate, IdentityError, KanaName, KanjiName, Profile, ProfileUpdate};
 use platform::fields::{FieldError, FormErrors};
 use platform::i18n::Locale;
-use platform::time_util::today_jst;
+use platform::time_util::{now_unix, today_jst};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::visitor::Customer;
+use crate::visitor::{Customer, reauth_path};
 use pages::chrome::{Chrome, FormState, render};
 use pages::cookies::{self, Kind};
 use pages::csrf::CsrfForm;
@@ -153,18 +153,44 @@ pub async fn update(
         )
         .await;
     };
+    let saved = state.identity.profile(customer.id).await?;
+    let name_changed =
+        saved.name_kanji != name_kanji.as_str() || saved.name_kana != name_kana.as_str();
+    let identity_changed = name_changed || saved.birth_date != birth_date.date();
+    let recent = customer
+        .visitor
+        .session
+        .as_ref()
+        .is_some_and(|s| s.recently_authenticated(now_unix()));
+    if identity_changed && !recent {
+        // The language alone may change freely; who the customer is needs a fresh proof.
+        return Ok(Redirect::to(&reauth_path("/profile")).into_response());
+    }
     let update = ProfileUpdate {
         name_kanji,
         name_kana,
         birth_date,
         locale,
     };
+    let meta = &customer.visitor.meta;
+    // The approval is withdrawn first: should the change then fail, the application is only
+    // checked again, never left approved for a name nobody checked.
+    let recheck = name_changed
+        && state
+            .applications
+            .recheck_after_name_change(customer.id, meta)
+            .await?;
     state
         .identity
-        .update_profile(customer.id, update, &customer.visitor.meta)
+        .update_profile(customer.id, update, meta)
         .await?;
+    let notice = if recheck {
+        Notice::NameRecheck
+    } else {
+        Notice::ProfileSaved
+    };
     let jar = CookieJar::new().add(cookies::build(Kind::Lang, false, locale.code().to_owned()));
-    Ok((jar, redirect("/profile", Notice::ProfileSaved)).into_response())
+    Ok((jar, redirect("/profile", notice)).into_response())
 }
 
 /// `POST /profile/password`: other sessions end; this one stays.
@@ -195,6 +221,14 @@ pub async fn change_password(
             FormErrors(vec![("current_password", FieldError::IncorrectPassword)])
         }
         Err(IdentityError::Invalid(errors)) => errors,
+        Err(IdentityError::Throttled { retry_after }) => {
+            return super::second_step::locked(
+                customer.visitor.chrome(),
+                retry_after,
+                "password-check-locked",
+                ("/profile", "nav-profile"),
+            );
+        }
         Err(e) => return Err(e.into()),
     };
     let l = customer.visitor.locale;

@@ -2,10 +2,12 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
 use axum_extra::extract::cookie::CookieJar;
 use identity::IdentityError;
+use platform::i18n::Arg;
 use serde::Deserialize;
 
 use super::login::{logged_in, login_context};
@@ -31,6 +33,41 @@ struct CodePage {
     action: &'static str,
     restart: &'static str,
     passkey_step: bool,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct LockedPage {
+    c: Chrome,
+    title: String,
+    body: String,
+    link_href: &'static str,
+    link_text: String,
+}
+
+/// The answer while a factor is slowed down or locked (`IdentityError::Throttled`): what
+/// happened and the wait in minutes, from the catalog text `message`, with `Retry-After`, and a
+/// way back (`back`: the address and the catalog key of its label).
+pub(crate) fn locked(
+    c: Chrome,
+    retry_after: i64,
+    message: &str,
+    back: (&'static str, &str),
+) -> PageResult {
+    let minutes = (retry_after + 59) / 60;
+    let page = LockedPage {
+        title: c.t("factor-locked-title"),
+        body: c.locale.t_args(message, &[("minutes", Arg::from(minutes))]),
+        link_href: back.0,
+        link_text: c.t(back.1),
+        c,
+    };
+    Ok((
+        StatusCode::TOO_MANY_REQUESTS,
+        [(RETRY_AFTER, HeaderValue::from(retry_after))],
+        Html(render(&page)?),
+    )
+        .into_response())
 }
 
 /// `GET /login/code`.
@@ -82,6 +119,12 @@ pub async fn submit(
             let jar = CookieJar::new().add(cookies::removal(Kind::PendingLogin, secure));
             Ok((jar, Redirect::to("/login?notice=code-expired")).into_response())
         }
+        Err(IdentityError::Throttled { retry_after }) => locked(
+            visitor.chrome(),
+            retry_after,
+            "code-locked",
+            ("/login", "code-restart"),
+        ),
         Err(e) => Err(e.into()),
     }
 }

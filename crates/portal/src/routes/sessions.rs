@@ -7,7 +7,7 @@ use axum_extra::extract::cookie::CookieJar;
 use identity::SessionView;
 
 use crate::AppState;
-use crate::visitor::Customer;
+use crate::visitor::{Customer, Recent, reauth_path};
 use pages::chrome::{Chrome, render};
 use pages::cookies::{self, Kind};
 use pages::csrf::{CsrfForm, NoFields};
@@ -34,7 +34,8 @@ pub async fn list(State(state): State<AppState>, customer: Customer) -> PageResu
     Ok(Html(render(&SessionsPage { c, sessions })?).into_response())
 }
 
-/// `POST /profile/sessions/{id}/end`: ending the current session logs out.
+/// `POST /profile/sessions/{id}/end`: ending the current session logs out; ending another
+/// needs a recent proof, so a stolen session cannot lock the owner's devices out.
 pub async fn end(
     State(state): State<AppState>,
     customer: Customer,
@@ -52,6 +53,9 @@ pub async fn end(
         .await?
         .iter()
         .any(|s| s.current && s.id == id);
+    if !current && !customer.recently_authenticated() {
+        return Ok(Redirect::to(&reauth_path("/profile/sessions")).into_response());
+    }
     state
         .identity
         .end_session(customer.id, &id, &customer.visitor.meta)
@@ -61,4 +65,22 @@ pub async fn end(
         return Ok((jar, Redirect::to("/login?notice=logged-out")).into_response());
     }
     Ok(redirect("/profile/sessions", Notice::SessionEnded).into_response())
+}
+
+/// `POST /profile/sessions/end-others`: every device but this one is logged out.
+pub async fn end_others(
+    State(state): State<AppState>,
+    Recent(customer): Recent,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> PageResult {
+    let token = customer
+        .visitor
+        .session_token
+        .clone()
+        .ok_or(WebError::LoginRequired)?;
+    state
+        .identity
+        .end_other_sessions(customer.id, &token, &customer.visitor.meta)
+        .await?;
+    Ok(redirect("/profile/sessions", Notice::OtherSessionsEnded).into_response())
 }

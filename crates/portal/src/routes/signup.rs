@@ -9,6 +9,9 @@ use platform::fields::FormErrors;
 use platform::time_util::today_jst;
 use serde::Deserialize;
 
+use axum_extra::extract::cookie::CookieJar;
+use pages::cookies::{self, Kind};
+
 use crate::AppState;
 use crate::visitor::Visitor;
 use pages::chrome::{Chrome, FormState, render};
@@ -98,8 +101,9 @@ pub async fn submit(
         password,
         locale: visitor.locale,
     };
-    state.identity.sign_up(request, &visitor.meta).await?;
-    Ok(Redirect::to("/signup/sent").into_response())
+    let binding = state.identity.sign_up(request, &visitor.meta).await?;
+    let jar = CookieJar::new().add(cookies::build(Kind::Signup, state.secure_cookies, binding));
+    Ok((jar, Redirect::to("/signup/sent")).into_response())
 }
 
 /// `GET /signup/sent`.

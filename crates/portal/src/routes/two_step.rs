@@ -3,13 +3,14 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse};
+use axum::response::{Html, IntoResponse, Redirect};
 use identity::{IdentityError, MfaState};
 use platform::fields::{FieldError, FormErrors};
+use platform::time_util::now_unix;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::visitor::Customer;
+use crate::visitor::{Customer, Recent, reauth_path};
 use pages::chrome::{Chrome, FormState, render};
 use pages::csrf::CsrfForm;
 use pages::error::PageResult;
@@ -75,8 +76,17 @@ async fn page(
     Ok((status, Html(render(&page)?)).into_response())
 }
 
-/// `GET /profile/two-step`.
+/// `GET /profile/two-step`. Setting it up needs a recent proof of who is there: otherwise
+/// whoever held a session could lock the owner out with their own authenticator.
 pub async fn show(State(state): State<AppState>, customer: Customer) -> PageResult {
+    let recent = customer
+        .visitor
+        .session
+        .as_ref()
+        .is_some_and(|s| s.recently_authenticated(now_unix()));
+    if !recent && !state.identity.mfa_state(customer.id).await?.enabled {
+        return Ok(Redirect::to(&reauth_path("/profile/two-step")).into_response());
+    }
     let form = FormState::fresh(customer.visitor.locale);
     page(&state, &customer, form, Vec::new(), StatusCode::OK).await
 }
@@ -84,7 +94,7 @@ pub async fn show(State(state): State<AppState>, customer: Customer) -> PageResu
 /// `POST /profile/two-step/confirm`: the confirmation, and the recovery codes shown this once.
 pub async fn confirm(
     State(state): State<AppState>,
-    customer: Customer,
+    Recent(customer): Recent,
     CsrfForm(f): CsrfForm<ConfirmForm>,
 ) -> PageResult {
     let locale = customer.visitor.locale;
@@ -134,6 +144,14 @@ pub async fn disable(
             FormErrors(vec![("password", FieldError::IncorrectPassword)])
         }
         Err(IdentityError::Invalid(errors)) => errors,
+        Err(IdentityError::Throttled { retry_after }) => {
+            return super::second_step::locked(
+                customer.visitor.chrome(),
+                retry_after,
+                "factor-check-locked",
+                ("/profile/two-step", "profile-two-step-link"),
+            );
+        }
         Err(e) => return Err(e.into()),
     };
     page(

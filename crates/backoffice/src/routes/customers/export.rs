@@ -4,7 +4,7 @@
 //! rows) is written before the file leaves.
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::IntoResponse;
 use identity::DirectoryRow;
 use pages::error::{PageResult, WebError, internal};
@@ -35,10 +35,14 @@ pub(super) async fn download(
     State(state): State<BackOfficeState>,
     operator: Operator,
     headers: HeaderMap,
+    uri: Uri,
     Query(params): Query<ListParams>,
 ) -> PageResult {
     if pages::csrf::is_cross_site(&headers) {
         return Err(WebError::Csrf);
+    }
+    if let Some(step_up) = console::staff::step_up_due(&operator.session, &uri) {
+        return Ok(step_up);
     }
     let request = ListRequest::parse(&params)?;
     let encoding = Encoding::parse(params.encoding.as_deref().unwrap_or_default().trim())

@@ -1,9 +1,9 @@
 //! The export file: CSV (RFC 4180, CRLF line ends) in UTF-8 with a byte-order mark, so Excel
 //! recognises it, or in Shift_JIS (Windows-31J) for older tools. A value Shift_JIS cannot hold
 //! refuses the whole file rather than being replaced by another character. Cells a spreadsheet
-//! would run as a formula get a leading apostrophe.
+//! would run as a formula get a leading apostrophe from the shared writer, `platform::csv`.
 
-use encoding_rs::SHIFT_JIS;
+use platform::csv::{self, CsvError, LineEnd, Writer};
 
 /// Character encodings offered for the export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,35 +41,39 @@ pub(super) enum SheetError {
     Unencodable,
     /// The CSV writer failed.
     #[error(transparent)]
-    Csv(#[from] csv::Error),
+    Csv(CsvError),
+}
+
+impl From<CsvError> for SheetError {
+    fn from(e: CsvError) -> Self {
+        match e {
+            CsvError::Unencodable => SheetError::Unencodable,
+            other => SheetError::Csv(other),
+        }
+    }
 }
 
 /// An export file being written, line by line, already in its encoding.
 pub(super) struct Sheet {
-    encoding: Encoding,
-    bytes: Vec<u8>,
+    writer: Writer,
     rows: usize,
 }
 
 impl Sheet {
     /// A file with its header line.
     pub(super) fn new(encoding: Encoding, header: &[String]) -> Result<Self, SheetError> {
-        let bytes = match encoding {
-            Encoding::Utf8 => "\u{FEFF}".as_bytes().to_vec(),
-            Encoding::ShiftJis => Vec::new(),
+        let encoding = match encoding {
+            Encoding::Utf8 => csv::Encoding::Utf8WithBom,
+            Encoding::ShiftJis => csv::Encoding::ShiftJis,
         };
-        let mut sheet = Self {
-            encoding,
-            bytes,
-            rows: 0,
-        };
-        sheet.write(header)?;
-        Ok(sheet)
+        let mut writer = Writer::new(encoding, LineEnd::CrLf);
+        writer.text_record(header)?;
+        Ok(Self { writer, rows: 0 })
     }
 
     /// Adds a data line.
     pub(super) fn push(&mut self, cells: &[String]) -> Result<(), SheetError> {
-        self.write(cells)?;
+        self.writer.text_record(cells)?;
         self.rows += 1;
         Ok(())
     }
@@ -81,45 +85,14 @@ impl Sheet {
 
     /// The file.
     pub(super) fn into_bytes(self) -> Vec<u8> {
-        self.bytes
-    }
-
-    fn write(&mut self, cells: &[String]) -> Result<(), SheetError> {
-        let mut writer = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(Vec::new());
-        writer.write_record(cells.iter().map(|c| defuse(c)))?;
-        let line = writer
-            .into_inner()
-            .map_err(|e| SheetError::Csv(csv::Error::from(e.into_error())))?;
-        match self.encoding {
-            Encoding::Utf8 => self.bytes.extend_from_slice(&line),
-            Encoding::ShiftJis => {
-                let text = String::from_utf8_lossy(&line);
-                let (encoded, _, unmappable) = SHIFT_JIS.encode(&text);
-                if unmappable {
-                    return Err(SheetError::Unencodable);
-                }
-                self.bytes.extend_from_slice(&encoded);
-            }
-        }
-        Ok(())
-    }
-}
-
-/// A cell a spreadsheet would take for a formula (or whose leading tab or carriage return
-/// could hide one) gets a leading apostrophe, which spreadsheets show as text.
-fn defuse(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
+        self.writer.into_bytes()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use encoding_rs::SHIFT_JIS;
 
     fn cells(values: &[&str]) -> Vec<String> {
         values.iter().map(|v| (*v).to_owned()).collect()
@@ -127,18 +100,22 @@ mod tests {
 
     #[test]
     fn formulas_are_defused() {
-        for (raw, shown) in [
-            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
-            ("+81", "'+81"),
-            ("-1", "'-1"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("\tx", "'\tx"),
-            ("\rx", "'\rx"),
-            ("山田 =太郎", "山田 =太郎"),
-            ("", ""),
+        let mut sheet = Sheet::new(Encoding::Utf8, &cells(&["氏名"])).unwrap();
+        for name in [
+            "=HYPERLINK(\"http://x\")",
+            "+81",
+            "-1",
+            "@SUM(A1)",
+            " =1",
+            "＝1",
         ] {
-            assert_eq!(defuse(raw), shown, "{raw:?}");
+            sheet.push(&cells(&[name])).unwrap();
         }
+        sheet.push(&cells(&["山田 =太郎"])).unwrap();
+        assert_eq!(
+            String::from_utf8(sheet.into_bytes()).unwrap(),
+            "\u{FEFF}氏名\r\n\"'=HYPERLINK(\"\"http://x\"\")\"\r\n'+81\r\n'-1\r\n'@SUM(A1)\r\n' =1\r\n'＝1\r\n山田 =太郎\r\n"
+        );
     }
 
     #[test]
