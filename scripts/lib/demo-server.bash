@@ -2,7 +2,9 @@
 # `assetstatus serve --demo` on a scratch data directory and free loopback ports, waits until it
 # answers, and stops it (and removes the directory) when the calling script exits.
 #
-#   start_demo_server debug|release     sets BASE_URL (the portal, addressed as localhost)
+#   start_demo_server debug|release     sets BASE_URL (the portal, addressed as localhost),
+#                                       STAFF_URL (the staff listener) and DEMO_LOG (what the
+#                                       demo printed, with the demo staff's logins)
 
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
@@ -45,7 +47,9 @@ start_demo_server() {
     waited=$((waited + 1))
   done
   BASE_URL="http://localhost:$public"
-  export BASE_URL
+  STAFF_URL="http://localhost:$staff"
+  DEMO_LOG="$DEMO_DIR/server.log"
+  export BASE_URL STAFF_URL DEMO_LOG
   echo "demo server at $BASE_URL (data in $DEMO_DIR)"
 }
 

@@ -112,9 +112,11 @@ export function totp(secret, counter) {
 
 // WCAG 1.4.10 (reflow), which axe does not test: what is wrong with the page's width as it is
 // drawn now. Empty when the document fits the window and every visible table fits the element
-// it sits in (a table scrolling inside its own box still hides columns on a phone).
-export async function layoutProblems(page) {
-  return page.evaluate(() => {
+// it sits in (a table scrolling inside its own box still hides columns on a phone). Staff pages
+// pass `{ scrollingTables: true }`: their wide tables may scroll inside their own box
+// (`overflow-x: auto`), but the page itself must never scroll sideways.
+export async function layoutProblems(page, { scrollingTables = false } = {}) {
+  return page.evaluate((scrollingTables) => {
     const problems = [];
     const doc = document.documentElement;
     if (doc.scrollWidth > window.innerWidth) {
@@ -124,6 +126,8 @@ export async function layoutProblems(page) {
       const box = table.getBoundingClientRect();
       if (box.width === 0 && box.height === 0) continue;
       const container = table.parentElement;
+      const overflow = getComputedStyle(container).overflowX;
+      if (scrollingTables && (overflow === 'auto' || overflow === 'scroll')) continue;
       const room = container.clientWidth;
       const width = Math.max(Math.ceil(box.width), table.scrollWidth);
       if (width > room + 1) {
@@ -134,7 +138,7 @@ export async function layoutProblems(page) {
       }
     }
     return problems;
-  });
+  }, scrollingTables);
 }
 
 // ---------------------------------------------------------------- signing in
@@ -356,4 +360,87 @@ export function selectPages(names) {
     throw new Error(`unknown page(s): ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
   }
   return CUSTOMER_PAGES.filter((p) => names.includes(p.name));
+}
+
+// ---------------------------------------------------------------- staff pages
+
+// The demo staff's logins as `assetstatus serve --demo` prints them (crates/assetstatus/src/cli.rs):
+// `{ operator, admin, password, secret }`, the secret decoded from base32.
+export function demoStaffFromLog(log) {
+  const names = /demo staff\s*:\s*(\S+) \(operator\), (\S+) \(admin\)\s*\/\s*password: (\S+)/.exec(log);
+  const key = /authenticator secret \(TOTP, base32\): ([A-Z2-7=]+)/.exec(log);
+  if (!names || !key) throw new Error('the demo server did not print the demo staff logins');
+  return { operator: names[1], admin: names[2], password: names[3], secret: base32Decode(key[1]) };
+}
+
+// Signs in on the staff listener with user name, password and the authenticator code of a
+// time step after `lastStep` (the server accepts each step once per account); the step used.
+// Throws when the browser does not land on `/staff`.
+export async function staffSignIn(page, base, { username, password, secret }, lastStep = 0) {
+  await page.goto(`${base}/staff/login`, { waitUntil: 'load' });
+  await page.locator('main input[name=username]').fill(username);
+  await page.locator('main input[name=password]').fill(password);
+  await submitAndWait(page, submitButton(page, '/staff/login'));
+  let path = new URL(page.url()).pathname;
+  if (path !== '/staff/login/code') throw new Error(`signing in as ${username} led to ${path}, not /staff/login/code`);
+  let step = Math.max(totpStep(), lastStep + 1);
+  while (step > totpStep() + 1) await new Promise((r) => setTimeout(r, 1000));
+  await page.locator('main input[name=code]').fill(totp(secret, step));
+  await submitAndWait(page, submitButton(page, '/staff/login/code'));
+  path = new URL(page.url()).pathname;
+  if (path !== '/staff') throw new Error(`the code of ${username} led to ${path}, not /staff`);
+  return step;
+}
+
+// Signs out of the staff listener.
+export async function staffSignOut(page) {
+  await submitAndWait(page, submitButton(page, '/staff/logout'));
+}
+
+// The address of the first link in `main` whose address matches `pattern`, read from `from`.
+async function firstLink(page, base, from, pattern) {
+  await page.goto(`${base}${from}`, { waitUntil: 'load' });
+  const hrefs = await page.getByRole('main').locator('a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+  const href = hrefs.find((h) => pattern.test(h));
+  if (!href) throw new Error(`no link like ${pattern} on ${from} (links: ${hrefs.slice(0, 20).join(', ')})`);
+  return href;
+}
+
+// Every staff page, operator's first (their work is then in the audit trail the administrator
+// reads), then the administrator's. `as`: which demo account shows it; `path`: the address or a
+// function `(page, base)` that finds it; `fragment`: a part of a page (no <html lang>).
+export const STAFF_PAGES = [
+  { name: 'staff-home-operator', path: '/staff', as: 'operator' },
+  { name: 'usage', path: '/staff/usage', as: 'operator' },
+  { name: 'applications', path: '/staff/applications', as: 'operator' },
+  {
+    name: 'review',
+    as: 'operator',
+    path: (page, base) => firstLink(page, base, '/staff/applications', /^\/staff\/applications\/[0-9a-f-]{36}$/),
+  },
+  { name: 'customers', path: '/staff/customers', as: 'operator' },
+  {
+    name: 'customer',
+    as: 'operator',
+    path: (page, base) => firstLink(page, base, '/staff/customers', /^\/staff\/customers\/(?!export)[^/?#]+$/),
+  },
+  { name: 'staff-home-admin', path: '/staff', as: 'admin' },
+  { name: 'ops', path: '/ops', as: 'admin' },
+  { name: 'ops-week', path: '/ops?range=7d', as: 'admin' },
+  { name: 'ops-alerts', path: '/ops/alerts', as: 'admin' },
+  { name: 'ops-audit', path: '/ops/audit', as: 'admin' },
+  { name: 'ops-logs', path: '/ops/logs', as: 'admin' },
+  { name: 'ops-backups', path: '/ops/backups', as: 'admin' },
+  { name: 'ops-live', path: '/ops/live', as: 'admin', fragment: true },
+];
+
+// The staff pages picked by name (all when `names` is empty); throws on an unknown name.
+export function selectStaffPages(names) {
+  if (names.length === 0) return STAFF_PAGES;
+  const known = new Set(STAFF_PAGES.map((p) => p.name));
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length > 0) {
+    throw new Error(`unknown staff page(s): ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
+  }
+  return STAFF_PAGES.filter((p) => names.includes(p.name));
 }

@@ -108,7 +108,10 @@ impl Modify for MountAndSecurity {
                     .bearer_format("JWT")
                     .description(Some(
                         "An access token of our identity provider; the operation's scope must \
-                         be among its `scope` claim.",
+                         be among its `scope` claim. A token bound to a key (RFC 9449, `cnf.jkt`) \
+                         is sent as `Authorization: DPoP <token>` with a `DPoP` proof of that key \
+                         for each request; without a valid proof the answer is 401 \
+                         `invalid-dpop-proof`.",
                     ))
                     .build(),
             ),
@@ -192,9 +195,10 @@ macro_rules! refusals {
 }
 
 refusals! {
-    Unauthenticated: "No bearer token, or one that is invalid, expired or revoked." => [
+    Unauthenticated: "No bearer token, one that is invalid, expired or revoked, or a DPoP-bound token without a valid proof." => [
         ApiError::Unauthenticated,
         ApiError::InvalidToken,
+        ApiError::DpopRefused(oidc::ErrorCode::InvalidDpopProof),
     ];
     InsufficientScope: "The token lacks the scope this operation needs." => [
         ApiError::InsufficientScope(routes::WRITE),

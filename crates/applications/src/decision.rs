@@ -1,9 +1,13 @@
 //! An operator's work on an application: opening it (which assigns it to them and starts the
 //! review), approving — which grants the `premium` entitlement — or rejecting with a reason.
 //! With maker-checker on, an approval takes two operators: the first proposes, a second one
-//! confirms; the proposer can never confirm their own proposal. The state change, the
-//! entitlement, the customer's mail and the audit entries commit together; a second decision on
-//! the same application is refused, whoever comes second.
+//! confirms; the proposer can never confirm their own proposal. An approval over a difference
+//! from the core banking system (any mismatching row of the [`crate::Comparison`], or an account
+//! that was not cleanly confirmed) always takes two operators, whatever the maker-checker
+//! setting, and the first must write why: the reason is kept, sealed, in the application's
+//! history and the proposal is audited as `application.override_proposed`. The state change,
+//! the entitlement, the customer's mail, the history and the audit entries commit together; a
+//! second decision on the same application is refused, whoever comes second.
 
 use platform::audit::{self, Actor, Event, RequestMeta, Target};
 use platform::fields::text;
@@ -12,6 +16,7 @@ use platform::mail::Addressee;
 use platform::time_util::now_unix;
 
 use crate::error::ApplicationError;
+use crate::events::{self, EventKind, Step};
 use crate::mails::{Notice, compose, queue};
 use crate::status::{RejectionReason, Status};
 use crate::store::{self, AppRow, Change};
@@ -20,11 +25,18 @@ use crate::{Applications, note_aad, reception_number};
 /// Longest free-text note on a rejection.
 pub const MAX_NOTE_CHARS: usize = 500;
 
+/// Longest written reason for approving over a difference from the core banking system.
+pub const MAX_OVERRIDE_REASON_CHARS: usize = 500;
+
 /// What the operator decided.
 #[derive(Clone, Debug)]
 pub enum Decision {
-    /// Approve: the customer gets the premium service.
-    Approve,
+    /// Approve: the customer gets the premium service. `reason` is required (and kept) when
+    /// the approval overrides a difference from the core banking system, ignored otherwise.
+    Approve {
+        /// Why the operator approves despite the difference.
+        reason: String,
+    },
     /// Reject with a reason from the list and an optional note the customer will read.
     Reject {
         /// Reason from the list.
@@ -83,7 +95,7 @@ impl Applications {
     ) -> Result<Outcome, ApplicationError> {
         let note = match decision {
             Decision::Reject { note, .. } => checked_note(note)?,
-            Decision::Approve => String::new(),
+            Decision::Approve { .. } => String::new(),
         };
         let row = {
             let mut conn = self.db.read().await?;
@@ -92,13 +104,25 @@ impl Applications {
                 .filter(|r| r.status != Status::Draft)
                 .ok_or(ApplicationError::NotFound)?
         };
-        if matches!(decision, Decision::Approve) && self.settings.maker_checker {
+        if let Decision::Approve { reason } = decision {
+            if !Status::DECIDABLE.contains(&row.status) {
+                return Err(ApplicationError::NotDecidable(row.status.code()));
+            }
             match row.proposed_by {
-                None => return self.propose(&row, operator, meta).await,
                 Some(proposer) if proposer == operator => {
                     return Err(ApplicationError::SelfApproval);
                 }
                 Some(_) => {}
+                None => {
+                    let comparison = self.comparison_of(&row).await?;
+                    if comparison.needs_override() {
+                        let reason = checked_override_reason(reason)?;
+                        return self.propose(&row, operator, Some(&reason), meta).await;
+                    }
+                    if self.settings.maker_checker {
+                        return self.propose(&row, operator, None, meta).await;
+                    }
+                }
             }
         }
         self.finish(&row, decision, &note, operator, meta).await
@@ -108,22 +132,23 @@ impl Applications {
         &self,
         row: &AppRow,
         operator: StaffId,
+        override_reason: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<Outcome, ApplicationError> {
         let mut tx = self.db.write().await?;
-        if !store::propose_approval(&mut tx, row.id, operator, now_unix()).await? {
+        let key = self.customer_key(&mut tx, row.customer).await?;
+        let now = now_unix();
+        if !store::propose_approval(&mut tx, row.id, operator, now).await? {
             let current = current_status(&mut tx, row).await?;
             return Err(ApplicationError::NotDecidable(current.code()));
         }
-        let actor = Actor::staff(operator);
-        staff_record(
-            &mut tx,
-            &actor,
-            "application.approval_proposed",
-            row.id,
-            meta,
-        )
-        .await?;
+        let (kind, action) = match override_reason {
+            Some(_) => (EventKind::OverrideProposed, "application.override_proposed"),
+            None => (EventKind::ApprovalProposed, "application.approval_proposed"),
+        };
+        let step = Step::staff(kind, operator, override_reason);
+        events::record(&mut tx, &key, (row.id, row.customer), &step, now).await?;
+        staff_record(&mut tx, &Actor::staff(operator), action, row.id, meta).await?;
         tx.commit().await?;
         Ok(Outcome::AwaitingSecondApproval)
     }
@@ -143,7 +168,7 @@ impl Applications {
         let now = now_unix();
         let decider = operator.to_string();
         let (to, change, action, notice) = match decision {
-            Decision::Approve => (
+            Decision::Approve { .. } => (
                 Status::Approved,
                 Change {
                     decided_at: Some(now),
@@ -172,6 +197,12 @@ impl Applications {
             let current = current_status(&mut tx, row).await?;
             return Err(ApplicationError::NotDecidable(current.code()));
         }
+        let kind = match to {
+            Status::Approved => EventKind::Approved,
+            _ => EventKind::Rejected,
+        };
+        let step = Step::staff(kind, operator, None);
+        events::record(&mut tx, &key, (id, row.customer), &step, now).await?;
         let actor = Actor::staff(operator);
         staff_record(&mut tx, &actor, action, id, meta).await?;
         if to == Status::Approved {
@@ -197,6 +228,23 @@ impl Applications {
         self.outbox.wake();
         Ok(Outcome::Decided(to))
     }
+}
+
+/// The written reason for an override: required, one to [`MAX_OVERRIDE_REASON_CHARS`]
+/// characters, line breaks allowed.
+fn checked_override_reason(reason: &str) -> Result<String, ApplicationError> {
+    let checked = text(reason, MAX_OVERRIDE_REASON_CHARS, true).and_then(|r| {
+        if r.is_empty() {
+            Err(platform::fields::FieldError::Required)
+        } else {
+            Ok(r)
+        }
+    });
+    checked.map_err(|e| {
+        let mut errors = platform::fields::FormErrors::default();
+        errors.0.push(("override_reason", e));
+        ApplicationError::Invalid(errors)
+    })
 }
 
 fn checked_note(note: &str) -> Result<String, ApplicationError> {

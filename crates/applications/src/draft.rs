@@ -33,7 +33,7 @@ impl Applications {
         let latest = store::latest_of(&mut tx, customer).await?;
         let now = now_unix();
         let (id, action) = match latest {
-            Some(row) if row.status == Status::Draft => {
+            Some(row) if row.status.is_editable() => {
                 let sealed = key.seal(&account.to_plain(), &account_aad(row.id));
                 if !store::update_draft_account(&mut tx, row.id, customer, &sealed, now).await? {
                     return Err(ApplicationError::NotEditable);
@@ -115,7 +115,20 @@ impl Applications {
         if !store::update_draft_touch(&mut tx, draft, customer, now).await? {
             return Err(ApplicationError::NotEditable);
         }
-        let replaced = store::remove_document(&mut tx, draft, side).await?;
+        // Sent back for correction: only a side without a current image (the one sent back, or
+        // a back never sent) may be added; what staff already saw is not replaced.
+        let returned = store::by_id(&mut tx, draft)
+            .await?
+            .is_some_and(|r| r.status == Status::Returned);
+        let replaced = if returned {
+            let current = store::documents_of(&mut tx, draft).await?;
+            if current.iter().any(|d| d.side == side) {
+                return Err(ApplicationError::NotEditable);
+            }
+            None
+        } else {
+            store::remove_document(&mut tx, draft, side).await?
+        };
         let row = DocRow {
             id,
             application: draft,
@@ -149,7 +162,10 @@ impl Applications {
     ) -> Result<(), ApplicationError> {
         let draft = self.draft_of(customer).await?;
         let mut tx = self.db.write().await?;
-        if !store::update_draft_touch(&mut tx, draft, customer, now_unix()).await? {
+        let returned = store::by_id(&mut tx, draft)
+            .await?
+            .is_some_and(|r| r.status == Status::Returned);
+        if returned || !store::update_draft_touch(&mut tx, draft, customer, now_unix()).await? {
             return Err(ApplicationError::NotEditable);
         }
         let removed = store::remove_document(&mut tx, draft, side).await?;
@@ -168,11 +184,12 @@ impl Applications {
         Ok(())
     }
 
-    /// The customer's draft: `NotFound` without an application, `NotEditable` once submitted.
+    /// The customer's draft (or application sent back for correction): `NotFound` without an
+    /// application, `NotEditable` once submitted.
     async fn draft_of(&self, customer: CustomerId) -> Result<ApplicationId, ApplicationError> {
         let mut conn = self.db.read().await?;
         match store::latest_of(&mut conn, customer).await? {
-            Some(row) if row.status == Status::Draft => Ok(row.id),
+            Some(row) if row.status.is_editable() => Ok(row.id),
             Some(row) if row.status.is_open() => Err(ApplicationError::NotEditable),
             _ => Err(ApplicationError::NotFound),
         }

@@ -2,8 +2,9 @@
 //!
 //! A customer registers the bank account they hold with us and uploads their identity document
 //! (front, optionally back); they review and submit; an operator reviews and approves or rejects
-//! with a reason; approval grants the `premium` entitlement, after which the linked account's
-//! balance and transactions come from the core banking system. Every state change writes its
+//! with a reason (an approval over a difference from the core banking system only with a
+//! written reason and a second operator); approval grants the `premium` entitlement, after
+//! which the linked account's balance and transactions come from the core banking system. Every state change writes its
 //! mails to the outbox and its audit entry in the same transaction, so a change is never
 //! recorded without its notification or the other way round.
 //!
@@ -13,17 +14,21 @@
 //! send names another customer's record in a way that would be honoured.
 
 mod account;
+mod comparison;
 mod decision;
 mod draft;
 mod error;
+mod events;
 mod linked;
 mod mails;
 mod recheck;
 mod review;
+mod sendback;
 mod status;
 mod store;
 mod submission;
 mod view;
+mod workload;
 
 use std::sync::Arc;
 
@@ -38,13 +43,17 @@ use sqlx::AnyConnection;
 use url::Url;
 
 pub use account::{AccountForm, BankAccount};
-pub use decision::{Decision, MAX_NOTE_CHARS, Outcome};
+pub use comparison::{ComparedField, Comparison, Field, Value, Verdict};
+pub use decision::{Decision, MAX_NOTE_CHARS, MAX_OVERRIDE_REASON_CHARS, Outcome};
 pub use error::ApplicationError;
+pub use events::{EventKind, TimelineEntry};
 pub use linked::{HISTORY_DAYS, LinkedAccount, RECENT_TRANSACTIONS};
 pub use review::{AccountCheck, Review, Viewer};
-pub use status::{RejectionReason, Side, Status};
+pub use sendback::{MAX_RETURN_REASON_CHARS, SentBack};
+pub use status::{RejectionReason, ReturnedItem, Side, Status};
 pub use store::QueueFilter;
 pub use view::{ApplicationView, DocumentImage, DocumentInfo, QueueItem, Rejection};
+pub use workload::{NextCase, Workload};
 
 /// Where links in mails point and who hears of new submissions.
 #[derive(Clone, Debug)]

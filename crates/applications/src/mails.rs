@@ -17,6 +17,9 @@ pub(crate) enum Notice {
     Approved,
     /// To the customer: rejected, with the reason from the list.
     Rejected { reason: String },
+    /// To the customer: sent back for correction; `item` names what to correct (the reason
+    /// itself stays on the site, like a rejection's note).
+    Returned { item: String },
     /// To the operators: a new application waits.
     NewForOperators,
 }
@@ -28,6 +31,7 @@ impl Notice {
             Notice::Received => "application-received",
             Notice::Approved => "application-approved",
             Notice::Rejected { .. } => "application-rejected",
+            Notice::Returned { .. } => "application-returned",
             Notice::NewForOperators => "application-new",
         }
     }
@@ -47,6 +51,9 @@ pub(crate) fn compose(
     let mut args = vec![("number", Arg::from(number.to_owned()))];
     if let Notice::Rejected { reason } = notice {
         args.push(("reason", Arg::from(reason.clone())));
+    }
+    if let Notice::Returned { item } = notice {
+        args.push(("item", Arg::from(item.clone())));
     }
     let key = notice.key();
     let subject = locale.t(&format!("mail-{key}-subject"));

@@ -4,18 +4,21 @@
 //! access record in one transaction before anything is decrypted, so no view goes unrecorded.
 //! Drafts are the customer's own business and do not exist for staff.
 
-use core_banking::{CoreBankingError, holder_matches};
+use core_banking::{Account, CoreBankingError, holder_matches};
 use identity::Profile;
 use platform::access_log::{self, Access, Subject, ViewerRole};
 use platform::audit::{self, Actor, Event, RequestMeta, Target};
 use platform::ids::{ApplicationId, CustomerId, DocumentId, StaffId};
 use platform::time_util::now_unix;
 
-use crate::Applications;
+use crate::account::BankAccount;
+use crate::comparison::Comparison;
 use crate::error::ApplicationError;
+use crate::events::{self, EventKind, TimelineEntry};
 use crate::status::{Side, Status};
 use crate::store::{self, AppRow};
-use crate::view::{ApplicationView, DocumentImage, open_view};
+use crate::view::{ApplicationView, DocumentImage, DocumentInfo, document_info, open_view};
+use crate::{Applications, account_aad};
 
 /// The member of staff looking, and in which capacity.
 #[derive(Clone, Copy, Debug)]
@@ -45,6 +48,31 @@ pub struct Review {
     pub earlier: Vec<ApplicationView>,
     /// What the core banking system says about the registered account.
     pub account_check: AccountCheck,
+    /// What the customer entered beside what the core banking system holds, row by row.
+    pub comparison: Comparison,
+    /// Every step taken on this application, oldest first.
+    pub timeline: Vec<TimelineEntry>,
+    /// Documents sent back for correction, kept for the history, with when they were sent back.
+    pub returned_documents: Vec<(DocumentInfo, i64)>,
+}
+
+impl Review {
+    /// The written reason of the override proposal that waits for a second operator, if the
+    /// pending proposal is one.
+    pub fn pending_override(&self) -> Option<&str> {
+        self.proposed?;
+        self.timeline
+            .iter()
+            .rev()
+            .find(|e| {
+                matches!(
+                    e.kind,
+                    EventKind::OverrideProposed | EventKind::ApprovalProposed
+                )
+            })
+            .filter(|e| e.kind == EventKind::OverrideProposed)
+            .and_then(|e| e.reason.as_deref())
+    }
 }
 
 /// The core banking system's answer about the registered account.
@@ -109,12 +137,26 @@ impl Applications {
             }
         }
         let docs = store::documents_of(&mut conn, id).await?;
+        let timeline = events::of(&mut conn, &key, id).await?;
+        let returned_documents = store::returned_documents_of(&mut conn, id)
+            .await?
+            .into_iter()
+            .map(|(d, at)| (document_info(d), at))
+            .collect();
         drop(conn);
         let assigned = row.assigned_to.zip(row.assigned_at);
         let proposed = row.proposed_by.zip(row.proposed_at);
         let decided_by = row.decided_by.clone();
         let application = open_view(&key, row, docs)?;
-        let account_check = self.check_account(&application, &customer).await;
+        let (account_check, bank) = self
+            .check_account(application.account.as_ref(), &customer)
+            .await;
+        let comparison = Comparison::of(
+            &customer,
+            application.account.as_ref(),
+            account_check,
+            bank.as_ref(),
+        );
         Ok(Review {
             application,
             customer,
@@ -124,6 +166,9 @@ impl Applications {
             decided_by,
             earlier,
             account_check,
+            comparison,
+            timeline,
+            returned_documents,
         })
     }
 
@@ -139,9 +184,11 @@ impl Applications {
         let row = self.visible_to_staff(id).await?;
         let doc = {
             let mut conn = self.db.read().await?;
-            store::documents_of(&mut conn, id)
-                .await?
+            let current = store::documents_of(&mut conn, id).await?;
+            let returned = store::returned_documents_of(&mut conn, id).await?;
+            current
                 .into_iter()
+                .chain(returned.into_iter().map(|(d, _)| d))
                 .find(|d| d.id == document)
                 .ok_or(ApplicationError::NotFound)?
         };
@@ -200,24 +247,49 @@ impl Applications {
         Ok(())
     }
 
+    /// The comparison as it stands now, for a decision: the decision never trusts what a
+    /// page showed earlier.
+    pub(crate) async fn comparison_of(&self, row: &AppRow) -> Result<Comparison, ApplicationError> {
+        let customer = self.identity.profile(row.customer).await?;
+        let account = match &row.account_enc {
+            Some(sealed) => {
+                let mut conn = self.db.read().await?;
+                let key = self.customer_key(&mut conn, row.customer).await?;
+                drop(conn);
+                Some(
+                    BankAccount::from_plain(&key.open(sealed, &account_aad(row.id))?)
+                        .ok_or(platform::crypto::CryptoError::Format)?,
+                )
+            }
+            None => None,
+        };
+        let (check, bank) = self.check_account(account.as_ref(), &customer).await;
+        Ok(Comparison::of(
+            &customer,
+            account.as_ref(),
+            check,
+            bank.as_ref(),
+        ))
+    }
+
     async fn check_account(
         &self,
-        application: &ApplicationView,
+        account: Option<&BankAccount>,
         customer: &Profile,
-    ) -> AccountCheck {
-        let Some(account) = &application.account else {
-            return AccountCheck::Missing;
+    ) -> (AccountCheck, Option<Account>) {
+        let Some(account) = account else {
+            return (AccountCheck::Missing, None);
         };
         match self.banking.account(&account.account).await {
             Ok(Some(found)) if holder_matches(&found.holder, &customer.name_kana) => {
-                AccountCheck::Confirmed
+                (AccountCheck::Confirmed, Some(found))
             }
-            Ok(Some(_)) => AccountCheck::HolderDiffers,
-            Ok(None) | Err(CoreBankingError::NotFound) => AccountCheck::NotFound,
-            Err(CoreBankingError::Closed) => AccountCheck::Closed,
+            Ok(Some(found)) => (AccountCheck::HolderDiffers, Some(found)),
+            Ok(None) | Err(CoreBankingError::NotFound) => (AccountCheck::NotFound, None),
+            Err(CoreBankingError::Closed) => (AccountCheck::Closed, None),
             Err(e) => {
                 tracing::warn!(error = %e, "account check failed");
-                AccountCheck::Unavailable
+                (AccountCheck::Unavailable, None)
             }
         }
     }

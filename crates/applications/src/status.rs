@@ -12,6 +12,8 @@ pub enum Status {
     Submitted,
     /// An operator is looking at it.
     UnderReview,
+    /// Sent back to the customer to correct the account or send a document again; open.
+    Returned,
     /// Approved: the premium service is on.
     Approved,
     /// Rejected with a reason; the customer may apply again.
@@ -20,10 +22,11 @@ pub enum Status {
 
 impl Status {
     /// Every state, in the order an application passes through them.
-    pub const ALL: [Status; 5] = [
+    pub const ALL: [Status; 6] = [
         Status::Draft,
         Status::Submitted,
         Status::UnderReview,
+        Status::Returned,
         Status::Approved,
         Status::Rejected,
     ];
@@ -34,6 +37,7 @@ impl Status {
             Status::Draft => "draft",
             Status::Submitted => "submitted",
             Status::UnderReview => "under_review",
+            Status::Returned => "returned",
             Status::Approved => "approved",
             Status::Rejected => "rejected",
         }
@@ -48,8 +52,13 @@ impl Status {
     pub fn is_open(self) -> bool {
         matches!(
             self,
-            Status::Draft | Status::Submitted | Status::UnderReview
+            Status::Draft | Status::Submitted | Status::UnderReview | Status::Returned
         )
+    }
+
+    /// The customer may change it: a draft, or an application sent back for correction.
+    pub fn is_editable(self) -> bool {
+        matches!(self, Status::Draft | Status::Returned)
     }
 
     /// Approved or rejected: nothing more happens to it.
@@ -98,6 +107,42 @@ impl Side {
     /// The side's name in `locale`.
     pub fn label(self, locale: Locale) -> String {
         locale.t(&format!("application-side-{}", self.code()))
+    }
+}
+
+/// What an operator sends back for correction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReturnedItem {
+    /// One side of the identity document: the customer uploads it again.
+    Document(Side),
+    /// The bank account: the customer corrects it.
+    Account,
+}
+
+impl ReturnedItem {
+    /// Every item, in the order offered.
+    pub const ALL: [ReturnedItem; 3] = [
+        ReturnedItem::Document(Side::Front),
+        ReturnedItem::Document(Side::Back),
+        ReturnedItem::Account,
+    ];
+
+    /// The stored and submitted code.
+    pub fn code(self) -> &'static str {
+        match self {
+            ReturnedItem::Document(side) => side.code(),
+            ReturnedItem::Account => "account",
+        }
+    }
+
+    /// Parses a code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|i| i.code() == code)
+    }
+
+    /// The item's name in `locale`.
+    pub fn label(self, locale: Locale) -> String {
+        locale.t(&format!("application-returned-item-{}", self.code()))
     }
 }
 
@@ -164,17 +209,35 @@ mod tests {
         for r in RejectionReason::ALL {
             assert_eq!(RejectionReason::from_code(r.code()), Some(r));
         }
+        for i in ReturnedItem::ALL {
+            assert_eq!(ReturnedItem::from_code(i.code()), Some(i));
+        }
+        assert_eq!(ReturnedItem::from_code("both"), None);
         assert_eq!(Status::from_code("approved "), None);
         assert_eq!(Side::from_code("middle"), None);
         assert_eq!(RejectionReason::from_code(""), None);
     }
 
     #[test]
-    fn only_draft_submitted_and_under_review_are_open() {
+    fn only_drafts_and_returned_applications_are_editable() {
+        let editable: Vec<Status> = Status::ALL
+            .into_iter()
+            .filter(|s| s.is_editable())
+            .collect();
+        assert_eq!(editable, vec![Status::Draft, Status::Returned]);
+    }
+
+    #[test]
+    fn only_draft_submitted_under_review_and_returned_are_open() {
         let open: Vec<Status> = Status::ALL.into_iter().filter(|s| s.is_open()).collect();
         assert_eq!(
             open,
-            vec![Status::Draft, Status::Submitted, Status::UnderReview]
+            vec![
+                Status::Draft,
+                Status::Submitted,
+                Status::UnderReview,
+                Status::Returned
+            ]
         );
     }
 }

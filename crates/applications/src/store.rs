@@ -35,7 +35,7 @@ const APP_COLUMNS: &str = "id, customer_id, status, account_enc, previous_id, re
 /// what the rules guarantee: a new application starts only once the previous one is closed, so
 /// the open one is the newest, and of two closed ones the later decided is the newer.
 const NEWEST_FIRST: &str = "ORDER BY created_at DESC, \
-     CASE WHEN status IN ('draft', 'submitted', 'under_review') THEN 0 ELSE 1 END, \
+     CASE WHEN status IN ('draft', 'submitted', 'under_review', 'returned') THEN 0 ELSE 1 END, \
      decided_at DESC, id DESC";
 
 fn corrupt(column: &'static str) -> DbError {
@@ -130,8 +130,13 @@ pub(crate) async fn matching(
     } else {
         ""
     };
+    let mine = if filter.assigned_to.is_some() {
+        format!("AND assigned_to = ${}", n + 3)
+    } else {
+        String::new()
+    };
     let sql = format!(
-        "SELECT {APP_COLUMNS} FROM applications WHERE status IN ({}) {awaiting} \
+        "SELECT {APP_COLUMNS} FROM applications WHERE status IN ({}) {awaiting} {mine} \
          AND COALESCE(submitted_at, created_at) <= ${} \
          ORDER BY COALESCE(submitted_at, created_at), id LIMIT ${}",
         placeholders.join(", "),
@@ -142,11 +147,13 @@ pub(crate) async fn matching(
     for s in &filter.statuses {
         query = query.bind(s.code());
     }
-    let rows = query
+    query = query
         .bind(filter.submitted_before.unwrap_or(i64::MAX))
-        .bind(filter.limit)
-        .fetch_all(&mut *conn)
-        .await?;
+        .bind(filter.limit);
+    if let Some(staff) = filter.assigned_to {
+        query = query.bind(staff.to_string());
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
     rows.iter().map(app_row).collect()
 }
 
@@ -282,7 +289,7 @@ pub(crate) async fn update_draft_account(
 ) -> Result<bool, DbError> {
     let done = sqlx::query(
         "UPDATE applications SET account_enc = $1, updated_at = $2 \
-         WHERE id = $3 AND customer_id = $4 AND status = 'draft'",
+         WHERE id = $3 AND customer_id = $4 AND status IN ('draft', 'returned')",
     )
     .bind(account_enc.to_vec())
     .bind(now)
@@ -300,6 +307,8 @@ pub struct QueueFilter {
     pub statuses: Vec<Status>,
     /// Only those with an approval waiting for a second operator.
     pub awaiting_second_approval: bool,
+    /// Only those assigned to this operator.
+    pub assigned_to: Option<StaffId>,
     /// Only those sent (or started) at or before this time (Unix seconds).
     pub submitted_before: Option<i64>,
     /// At most this many.
@@ -384,15 +393,73 @@ fn doc_row(row: &AnyRow) -> Result<DocRow, DbError> {
     })
 }
 
-/// The documents of an application, front first.
+/// The current documents of an application (not those sent back), front first.
 pub(crate) async fn documents_of(
     conn: &mut AnyConnection,
     application: ApplicationId,
 ) -> Result<Vec<DocRow>, DbError> {
     let sql = format!(
-        "SELECT {DOC_COLUMNS} FROM application_documents WHERE application_id = $1 ORDER BY side DESC"
+        "SELECT {DOC_COLUMNS} FROM application_documents WHERE application_id = $1 \
+         AND returned_at IS NULL ORDER BY side DESC"
     );
     keyed(conn, &sql, application.to_string(), doc_row).await
+}
+
+/// Documents of an application that were sent back for correction, oldest first, with when.
+pub(crate) async fn returned_documents_of(
+    conn: &mut AnyConnection,
+    application: ApplicationId,
+) -> Result<Vec<(DocRow, i64)>, DbError> {
+    let sql = format!(
+        "SELECT {DOC_COLUMNS}, returned_at FROM application_documents WHERE application_id = $1 \
+         AND returned_at IS NOT NULL ORDER BY returned_at, side DESC"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(application.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|row| Ok((doc_row(row)?, col(row, "returned_at")?)))
+        .collect()
+}
+
+/// Sends a submitted or reviewed application back to its customer, clearing assignment and
+/// any proposed approval; false when it is in neither state any more.
+pub(crate) async fn send_back(
+    tx: &mut WriteTx,
+    id: ApplicationId,
+    now: i64,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE applications SET status = 'returned', updated_at = $1, assigned_to = NULL, \
+         assigned_at = NULL, approval_proposed_by = NULL, approval_proposed_at = NULL \
+         WHERE id = $2 AND status IN ('submitted', 'under_review')",
+    )
+    .bind(now)
+    .bind(id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks the current document on `side` as sent back (kept for the history); false when there
+/// is none.
+pub(crate) async fn return_document(
+    tx: &mut WriteTx,
+    application: ApplicationId,
+    side: Side,
+    now: i64,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE application_documents SET returned_at = $1 \
+         WHERE application_id = $2 AND side = $3 AND returned_at IS NULL",
+    )
+    .bind(now)
+    .bind(application.to_string())
+    .bind(side.code())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// One document of one customer.
@@ -419,18 +486,22 @@ pub(crate) async fn remove_document(
     side: Side,
 ) -> Result<Option<String>, DbError> {
     let row = sqlx::query(
-        "SELECT object_key FROM application_documents WHERE application_id = $1 AND side = $2",
+        "SELECT object_key FROM application_documents WHERE application_id = $1 AND side = $2 \
+         AND returned_at IS NULL",
     )
     .bind(application.to_string())
     .bind(side.code())
     .fetch_optional(&mut **tx)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    sqlx::query("DELETE FROM application_documents WHERE application_id = $1 AND side = $2")
-        .bind(application.to_string())
-        .bind(side.code())
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "DELETE FROM application_documents WHERE application_id = $1 AND side = $2 \
+         AND returned_at IS NULL",
+    )
+    .bind(application.to_string())
+    .bind(side.code())
+    .execute(&mut **tx)
+    .await?;
     Ok(Some(col(&row, "object_key")?))
 }
 
@@ -507,7 +578,8 @@ pub(crate) async fn update_draft_touch(
     now: i64,
 ) -> Result<bool, DbError> {
     let done = sqlx::query(
-        "UPDATE applications SET updated_at = $1 WHERE id = $2 AND customer_id = $3 AND status = 'draft'",
+        "UPDATE applications SET updated_at = $1 WHERE id = $2 AND customer_id = $3 \
+         AND status IN ('draft', 'returned')",
     )
     .bind(now)
     .bind(id.to_string())

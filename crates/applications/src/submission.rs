@@ -9,8 +9,9 @@ use platform::time_util::now_unix;
 
 use crate::draft::record;
 use crate::error::ApplicationError;
+use crate::events::{self, EventKind, Step};
 use crate::mails::{Notice, compose, queue};
-use crate::status::{Side, Status};
+use crate::status::{ReturnedItem, Side, Status};
 use crate::store::{self, Change};
 use crate::{Applications, reception_number};
 
@@ -31,22 +32,47 @@ impl Applications {
             self.record_denied(customer, expected, meta).await?;
             return Err(ApplicationError::NotFound);
         };
-        if draft.status != Status::Draft {
+        if !draft.status.is_editable() {
             return Err(ApplicationError::NotEditable);
         }
         let docs = store::documents_of(&mut tx, draft.id).await?;
         if draft.account_enc.is_none() || !docs.iter().any(|d| d.side == Side::Front) {
             return Err(ApplicationError::Incomplete);
         }
+        let resubmission = draft.status == Status::Returned;
+        if resubmission {
+            // A document sent back must have been sent again.
+            let key = self.customer_key(&mut tx, customer).await?;
+            let steps = events::of(&mut tx, &key, draft.id).await?;
+            let wanted = steps
+                .iter()
+                .rev()
+                .find(|e| e.kind == EventKind::Returned)
+                .and_then(|e| e.item);
+            if let Some(ReturnedItem::Document(side)) = wanted
+                && !docs.iter().any(|d| d.side == side)
+            {
+                return Err(ApplicationError::Incomplete);
+            }
+            let step = Step {
+                kind: EventKind::Resubmitted,
+                staff: None,
+                item: None,
+                reason: None,
+            };
+            events::record(&mut tx, &key, (draft.id, customer), &step, now_unix()).await?;
+        }
         let now = now_unix();
+        // Sent again after a correction, it keeps its first reception time: its place in the
+        // queue and the start of its history.
         let change = Change {
-            submitted_at: Some(now),
+            submitted_at: (!resubmission).then_some(now),
             ..Change::default()
         };
         if !store::transition(
             &mut tx,
             draft.id,
-            &[Status::Draft],
+            &[Status::Draft, Status::Returned],
             Status::Submitted,
             change,
             now,
@@ -58,7 +84,11 @@ impl Applications {
         record(
             &mut tx,
             customer,
-            "application.submitted",
+            if resubmission {
+                "application.resubmitted"
+            } else {
+                "application.submitted"
+            },
             Target::application(draft.id),
             meta,
         )

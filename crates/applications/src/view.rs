@@ -7,6 +7,8 @@ use platform::ids::{ApplicationId, CustomerId, DocumentId, StaffId};
 
 use crate::account::BankAccount;
 use crate::error::ApplicationError;
+use crate::events::{self, EventKind};
+use crate::sendback::SentBack;
 use crate::status::{RejectionReason, Side, Status};
 use crate::store::{self, AppRow, DocRow, QueueFilter};
 use crate::{Applications, account_aad, note_aad, reception_number};
@@ -26,6 +28,8 @@ pub struct ApplicationView {
     pub documents: Vec<DocumentInfo>,
     /// Why it was rejected, if it was.
     pub rejection: Option<Rejection>,
+    /// What to correct and why, while it is sent back for correction.
+    pub returned: Option<SentBack>,
     /// The application this one follows after a rejection.
     pub previous: Option<ApplicationId>,
     /// Started (Unix seconds).
@@ -77,6 +81,8 @@ pub struct QueueItem {
     pub id: ApplicationId,
     /// Reception number.
     pub number: String,
+    /// Whose it is.
+    pub customer: CustomerId,
     /// Where it stands.
     pub status: Status,
     /// Sent (Unix seconds).
@@ -103,7 +109,9 @@ impl Applications {
         };
         let key = self.customer_key(&mut conn, customer).await?;
         let docs = store::documents_of(&mut conn, row.id).await?;
-        Ok(Some(open_view(&key, row, docs)?))
+        let mut view = open_view(&key, row, docs)?;
+        view.returned = sent_back(&mut conn, &key, &view).await?;
+        Ok(Some(view))
     }
 
     /// Every application of the customer, newest first.
@@ -120,7 +128,9 @@ impl Applications {
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let docs = store::documents_of(&mut conn, row.id).await?;
-            out.push(open_view(&key, row, docs)?);
+            let mut view = open_view(&key, row, docs)?;
+            view.returned = sent_back(&mut conn, &key, &view).await?;
+            out.push(view);
         }
         Ok(out)
     }
@@ -155,6 +165,7 @@ impl Applications {
             out.push(QueueItem {
                 id: row.id,
                 number: reception_number(row.id),
+                customer: row.customer,
                 status: row.status,
                 submitted_at: row.submitted_at,
                 decided_at: row.decided_at,
@@ -177,6 +188,40 @@ impl Applications {
         let mut conn = self.db.read().await?;
         Ok(store::premium_source(&mut conn, customer).await?.is_some())
     }
+}
+
+pub(crate) fn document_info(d: DocRow) -> DocumentInfo {
+    DocumentInfo {
+        id: d.id,
+        side: d.side,
+        size_bytes: d.size_bytes,
+        width: d.width,
+        height: d.height,
+        uploaded_at: d.uploaded_at,
+    }
+}
+
+/// The latest send-back of an application that waits for the customer's correction.
+pub(crate) async fn sent_back(
+    conn: &mut sqlx::AnyConnection,
+    key: &DataKey,
+    view: &ApplicationView,
+) -> Result<Option<SentBack>, ApplicationError> {
+    if view.status != Status::Returned {
+        return Ok(None);
+    }
+    let steps = events::of(conn, key, view.id).await?;
+    Ok(steps
+        .into_iter()
+        .rev()
+        .find(|e| e.kind == EventKind::Returned)
+        .and_then(|e| {
+            Some(SentBack {
+                item: e.item?,
+                reason: e.reason.unwrap_or_default(),
+                at: e.at,
+            })
+        }))
 }
 
 pub(crate) fn open_view(
@@ -206,18 +251,9 @@ pub(crate) fn open_view(
         number: reception_number(row.id),
         status: row.status,
         account,
-        documents: docs
-            .into_iter()
-            .map(|d| DocumentInfo {
-                id: d.id,
-                side: d.side,
-                size_bytes: d.size_bytes,
-                width: d.width,
-                height: d.height,
-                uploaded_at: d.uploaded_at,
-            })
-            .collect(),
+        documents: docs.into_iter().map(document_info).collect(),
         rejection,
+        returned: None,
         previous: row.previous,
         created_at: row.created_at,
         submitted_at: row.submitted_at,

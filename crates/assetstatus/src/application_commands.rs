@@ -38,6 +38,10 @@ pub enum ApplicationsCommand {
         /// Sign-in name of the deciding operator.
         #[arg(long)]
         by: String,
+        /// Why the approval overrides a difference from the core banking system (required
+        /// then, and a second operator must confirm).
+        #[arg(long, default_value = "")]
+        reason: String,
     },
     /// Reject with a reason; the customer gets a mail and may apply again.
     Reject {
@@ -71,6 +75,7 @@ pub async fn run(config: &Config, command: &ApplicationsCommand) -> anyhow::Resu
             let filter = QueueFilter {
                 statuses,
                 awaiting_second_approval: false,
+                assigned_to: None,
                 submitted_before: None,
                 limit: 500,
             };
@@ -98,9 +103,18 @@ pub async fn run(config: &Config, command: &ApplicationsCommand) -> anyhow::Resu
                 .map_err(explain)?;
             println!("application {id} is now under review by {by}");
         }
-        ApplicationsCommand::Approve { id, by } => {
+        ApplicationsCommand::Approve { id, by, reason } => {
             let staff = operator(state, by).await?;
-            match decide(state, id, &Decision::Approve, staff).await? {
+            match decide(
+                state,
+                id,
+                &Decision::Approve {
+                    reason: reason.clone(),
+                },
+                staff,
+            )
+            .await?
+            {
                 Outcome::AwaitingSecondApproval => println!(
                     "approval of application {id} proposed; a second operator must confirm it"
                 ),
@@ -193,6 +207,10 @@ fn explain(e: applications::ApplicationError) -> anyhow::Error {
         E::SelfApproval => {
             anyhow::anyhow!("you proposed this approval: a second operator must confirm it")
         }
+        E::Invalid(errors) if errors.get("override_reason").is_some() => anyhow::anyhow!(
+            "the account differs from what the core banking system holds: give --reason (at most {} characters); a second operator must then confirm",
+            applications::MAX_OVERRIDE_REASON_CHARS
+        ),
         E::Invalid(_) => anyhow::anyhow!(
             "invalid --note: at most {} characters, no control characters",
             applications::MAX_NOTE_CHARS

@@ -270,6 +270,10 @@ fn print_banner(
             login.staff[0], login.staff[1], login.staff_password
         );
         eprintln!(
+            "  second operator : {} (operator; confirms approvals another operator proposed)",
+            login.staff[2]
+        );
+        eprintln!(
             "                    authenticator secret (TOTP, base32): {}",
             login.staff_totp_secret
         );

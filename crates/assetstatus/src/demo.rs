@@ -33,8 +33,8 @@ pub struct DemoLogin {
     pub email: &'static str,
     /// Password (demo data only).
     pub password: &'static str,
-    /// Staff user names (operator, administrator).
-    pub staff: [&'static str; 2],
+    /// Staff user names (operator, administrator, second operator).
+    pub staff: [&'static str; 3],
     /// Their password (demo data only).
     pub staff_password: &'static str,
     /// Their authenticator secret, base32 (demo data only).
@@ -101,7 +101,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoLogin> {
     let login = DemoLogin {
         email: EMAIL,
         password: PASSWORD,
-        staff: ["demo.operator", "demo.admin"],
+        staff: ["demo.operator", "demo.admin", "demo.checker"],
         staff_password: STAFF_PASSWORD,
         staff_totp_secret: STAFF_TOTP_SECRET,
     };
@@ -208,12 +208,14 @@ fn month_after(start: Date, months: i64) -> Date {
     start + Duration::days(months * 365 / 12)
 }
 
-/// A demo operator and a demo administrator, their second factor already set up with the
-/// printed authenticator secret.
+/// A demo operator, a second operator (an approval over a differing account holder always needs
+/// one) and a demo administrator, their second factor already set up with the printed
+/// authenticator secret.
 async fn seed_staff(state: &AppState, meta: &RequestMeta) -> anyhow::Result<()> {
     for (username, name, roles) in [
         ("demo.operator", "業務 花子", "operator"),
         ("demo.admin", "管理 太郎", "admin"),
+        ("demo.checker", "確認 次郎", "operator"),
     ] {
         let new = NewStaff {
             username: Username::parse(username)?,

@@ -20,6 +20,7 @@ use console::{Console, ConsoleState};
 use edge::HttpMetrics;
 use identity::{Identity, PasswordHasher, Settings};
 use ops::{Ops, OpsState};
+use platform::business_calendar::BusinessCalendar;
 use platform::config::Config;
 use platform::crypto::Keyring;
 use platform::db::Db;
@@ -94,6 +95,10 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         .index_missing_names()
         .await
         .context("cannot index customers' kana readings")?;
+    identity
+        .assign_missing_customer_numbers()
+        .await
+        .context("cannot assign customer numbers")?;
     let assets = AssetBook::new(db.clone(), Arc::clone(&keyring));
     let vault = Arc::new(
         documents::Vault::from_config(&config.documents, &config.data_dir)
@@ -139,18 +144,17 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         )),
         None => None,
     };
-    let console = ConsoleState(Arc::new(Console {
-        identity: Arc::clone(&app.identity),
-        keyring: Arc::clone(&app.keyring),
-        secure_cookies: app.secure_cookies,
-        federation,
-    }));
     let backoffice = BackOfficeState(Arc::new(BackOffice {
         db: app.db.clone(),
         identity: Arc::clone(&app.identity),
         applications: Arc::clone(&app.applications),
         keyring: Arc::clone(&app.keyring),
         secure_cookies: app.secure_cookies,
+        work: backoffice::WorkSettings {
+            calendar: BusinessCalendar::new(config.applications.closed_dates()?),
+            service_level_days: config.applications.service_level_business_days,
+            assignment_cap: config.applications.assignment_cap,
+        },
     }));
     let state_db = app.db.clone();
     let http_metrics = Arc::new(HttpMetrics::default());
@@ -169,6 +173,13 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         data_dir: config.data_dir.clone(),
         staff_base_url: config.staff_base_url(),
         secure_cookies: app.secure_cookies,
+    }));
+    let console = ConsoleState(Arc::new(Console {
+        identity: Arc::clone(&app.identity),
+        keyring: Arc::clone(&app.keyring),
+        secure_cookies: app.secure_cookies,
+        federation,
+        home: vec![Arc::new(backoffice.clone()), Arc::new(ops.clone())],
     }));
     let authenticator = Arc::new(api::Authenticator::new(
         Arc::clone(&app.oidc),

@@ -341,7 +341,7 @@ async fn a_name_change_after_approval_returns_the_application_to_review(backend:
         .submit(
             &page,
             &format!("{page}/decision"),
-            &[("decision", "approve")],
+            &[("decision", "approve"), ("compared", "yes")],
         )
         .await;
     assert_eq!(approved.status, 303, "{}", approved.body);

@@ -13,7 +13,8 @@ use platform::audit::RequestMeta;
 use platform::fields::FieldError;
 use platform::i18n::Locale;
 use support::applying::{
-    enter_account, first_document_id, photo, reviewed_id, submit, submitted, upload,
+    bank_holder, enter_account, enter_account_as, first_document_id, photo, reviewed_id, submit,
+    submitted, submitted_mismatching, upload,
 };
 use support::{Backend, Browser, TestApp, audited, count_of, email};
 use testkit::images::{contains, encode_png, patterned_image, png_claiming, zip_archive};
@@ -138,12 +139,27 @@ async fn apply_submit_approve_and_see_the_account(backend: Backend) {
         !accounts.body.contains("id=\"transactions\""),
         "no account before approval"
     );
-    let decided = decide(&app, &id, &Decision::Approve).await.unwrap();
+    let decided = decide(
+        &app,
+        &id,
+        &Decision::Approve {
+            reason: String::new(),
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(
         decided,
         applications::Outcome::Decided(applications::Status::Approved)
     );
-    let again = decide(&app, &id, &Decision::Approve).await;
+    let again = decide(
+        &app,
+        &id,
+        &Decision::Approve {
+            reason: String::new(),
+        },
+    )
+    .await;
     assert!(matches!(
         again,
         Err(applications::ApplicationError::NotDecidable("approved"))
@@ -173,7 +189,7 @@ async fn apply_submit_approve_and_see_the_account(backend: Backend) {
     let dashboard = b.get("/dashboard").await;
     assert!(dashboard.body.contains("当行の預金"));
 
-    let refused = enter_account(&b).await;
+    let refused = enter_account_as(&b, &bank_holder("0123456").await).await;
     assert_eq!(refused.status, 409, "no second application once approved");
     app.stop().await;
 }
@@ -500,7 +516,7 @@ async fn rejection_shows_the_reason_and_allows_a_new_application(backend: Backen
         "note escaped: {}",
         page.body
     );
-    let again = enter_account(&b).await;
+    let again = enter_account_as(&b, &bank_holder("0123456").await).await;
     assert_eq!(
         again.location.as_deref(),
         Some("/application/documents?notice=account-saved")
@@ -651,6 +667,138 @@ async fn application_mails_wait_for_the_mail_server_and_arrive_once() {
     app.stop().await;
 }
 
+async fn an_approval_over_a_differing_holder_needs_a_reason_and_two_operators(backend: Backend) {
+    let app = app(backend).await;
+    let (b, id, _) = submitted_mismatching(&app, "override-domain").await;
+    let bare = decide(
+        &app,
+        &id,
+        &Decision::Approve {
+            reason: String::new(),
+        },
+    )
+    .await;
+    match bare {
+        Err(applications::ApplicationError::Invalid(errors)) => {
+            assert_eq!(errors.get("override_reason"), Some(FieldError::Required));
+        }
+        other => panic!("approved without a reason: {other:?}"),
+    }
+    let long = Decision::Approve {
+        reason: "あ".repeat(applications::MAX_OVERRIDE_REASON_CHARS + 1),
+    };
+    assert!(matches!(
+        decide(&app, &id, &long).await,
+        Err(applications::ApplicationError::Invalid(_))
+    ));
+    let with_reason = Decision::Approve {
+        reason: "旧姓の口座であることを書類で確認しました。".into(),
+    };
+    // Each call is made by a new operator: the first proposes, the second confirms.
+    assert_eq!(
+        decide(&app, &id, &with_reason).await.unwrap(),
+        applications::Outcome::AwaitingSecondApproval,
+        "one operator never decides an override, even with maker-checker off"
+    );
+    assert_eq!(audited(&app, "application.override_proposed").await, 1);
+    assert!(
+        !b.get("/accounts")
+            .await
+            .body
+            .contains("id=\"transactions\"")
+    );
+    assert_eq!(
+        decide(
+            &app,
+            &id,
+            &Decision::Approve {
+                reason: String::new()
+            }
+        )
+        .await
+        .unwrap(),
+        applications::Outcome::Decided(applications::Status::Approved)
+    );
+    assert!(
+        b.get("/accounts")
+            .await
+            .body
+            .contains("id=\"transactions\"")
+    );
+    app.stop().await;
+}
+
+async fn an_account_sent_back_is_corrected_and_sent_again(backend: Backend) {
+    let app = app(backend).await;
+    let (b, id, _) = submitted(&app, "account-back").await;
+    let meta = RequestMeta::default();
+    let staff = app
+        .state
+        .identity
+        .create_staff(
+            NewStaff {
+                username: Username::parse("account.back").unwrap(),
+                display_name: "差戻 担当".into(),
+                roles: StaffRoles::parse("operator").unwrap(),
+            },
+            &meta,
+        )
+        .await
+        .unwrap()
+        .0;
+    let id_parsed = id.parse().unwrap();
+    let empty = app
+        .state
+        .applications
+        .send_back(
+            id_parsed,
+            applications::ReturnedItem::Account,
+            "  ",
+            staff,
+            &meta,
+        )
+        .await;
+    assert!(matches!(
+        empty,
+        Err(applications::ApplicationError::Invalid(_))
+    ));
+    app.state
+        .applications
+        .send_back(
+            id_parsed,
+            applications::ReturnedItem::Account,
+            "口座番号をご確認ください。",
+            staff,
+            &meta,
+        )
+        .await
+        .unwrap();
+    let page = b.get("/application").await;
+    assert!(page.body.contains("data-item=\"account\""), "{}", page.body);
+    assert!(page.body.contains("href=\"/application/account\""));
+    assert_eq!(
+        b.get("/application/account").await.status,
+        200,
+        "the account form opens again"
+    );
+    let corrected = enter_account_as(&b, &bank_holder("0123456").await).await;
+    assert_eq!(corrected.status, 303, "{}", corrected.body);
+    let sent = submit(&b, &id).await;
+    assert_eq!(
+        sent.location.as_deref(),
+        Some("/application?notice=application-submitted"),
+        "{}",
+        sent.body
+    );
+    assert_eq!(audited(&app, "application.resubmitted").await, 1);
+    assert_eq!(
+        application_count(&app).await,
+        1,
+        "the same application, not a new one"
+    );
+    app.stop().await;
+}
+
 on_both_backends!(
     apply_submit_approve_and_see_the_account,
     bad_account_fields_are_refused_and_nothing_is_stored,
@@ -658,4 +806,6 @@ on_both_backends!(
     one_customer_never_reaches_another,
     documents_are_encrypted_at_rest,
     rejection_shows_the_reason_and_allows_a_new_application,
+    an_approval_over_a_differing_holder_needs_a_reason_and_two_operators,
+    an_account_sent_back_is_corrected_and_sent_again,
 );

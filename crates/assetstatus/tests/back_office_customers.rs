@@ -1,6 +1,7 @@
 //! The back office's usage figures and customer directory over HTTP on the staff listener:
-//! counts by status and the daily series, the customer list (search by kana reading through the
-//! blind index and by e-mail address, status filter, order, pages), a customer's page, the CSV
+//! counts by status and the daily series, the customer list (search through the blind indexes
+//! by kana reading and its prefixes, by the name in kanji, by e-mail address and its prefixes,
+//! and by customer number; status filter, order, pages), a customer's page, the CSV
 //! export in UTF-8 and Shift_JIS, the audit entries and access records each view writes, and
 //! the refusals: bad search text, characters Shift_JIS lacks, staff without the operator role,
 //! customers.
@@ -70,6 +71,27 @@ async fn execute(app: &TestApp, sql: &str, binds: &[&str]) {
     }
     query.execute(&mut *tx).await.unwrap();
     tx.commit().await.unwrap();
+}
+
+/// The customer number shown for a customer ID, as `1234-5678-9`.
+async fn customer_number(app: &TestApp, id: &str) -> String {
+    let id: platform::ids::CustomerId = id.parse().unwrap();
+    app.state
+        .identity
+        .customer_number(id)
+        .await
+        .unwrap()
+        .expect("every customer has a number")
+        .to_string()
+}
+
+/// How many search tokens (of `customer_search_index`) a customer has.
+async fn search_tokens(app: &TestApp, id: &str) -> i64 {
+    count_of(
+        app,
+        &format!("SELECT COUNT(*) AS n FROM customer_search_index WHERE customer_id = '{id}'"),
+    )
+    .await
 }
 
 /// The customer list for these query parameters.
@@ -182,7 +204,12 @@ async fn usage_counts_customers_by_status_and_today(backend: Backend) {
         "a second login of the same customer counts once"
     );
     assert_eq!(page.body.matches("<tr><th scope=\"row\">").count(), 60);
-    assert_eq!(page.body.matches("role=\"img\"").count(), 2, "two charts");
+    assert_eq!(
+        page.body.matches("role=\"img\"").count(),
+        4,
+        "two charts, each drawn for wide screens and for phones"
+    );
+    assert_eq!(page.body.matches("<div class=\"chart-phone\">").count(), 2);
     assert!(page.body.contains("<title id=\"signups-title\">新規登録数"));
     assert_eq!(
         audited(&app, "customer.list_viewed").await,
@@ -218,7 +245,9 @@ async fn kana_and_email_search(backend: Backend) {
         ("ﾔﾏﾀﾞ", vec![&taro, &hanako]),
         ("やまだ", vec![&taro, &hanako]),
         ("サトウ　イチロウ", vec![&ichiro]),
-        ("ヤマ", vec![]),
+        ("ヤマ", vec![&taro, &hanako]),
+        ("ﾔﾏﾀﾞﾀ", vec![&taro]),
+        ("ハナ", vec![&hanako]),
         ("タロウ ヤマダ", vec![]),
     ] {
         let page = list(&staff, &[("q", q)]).await;
@@ -289,12 +318,27 @@ async fn kana_and_email_search(backend: Backend) {
 async fn refused_search_lists_nothing_and_audits_nothing(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (staff, _) = staff_browser(&app, "refused.op", "operator").await;
-    create(&app, "山田 太郎", "ヤマダ タロウ", &email("taro")).await;
+    let id = create(&app, "山田 太郎", "ヤマダ タロウ", &email("taro")).await;
     let long = "ア".repeat(101);
+    let number = customer_number(&app, &id).await;
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    let wrong_check = format!(
+        "{}{}",
+        &digits[..8],
+        (digits[8..].parse::<u8>().unwrap() + 1) % 10
+    );
     for (q, message) in [
-        ("山田", "漢字やローマ字では検索できません"),
-        ("yamada", "漢字やローマ字では検索できません"),
-        ("taro@", "メールアドレスの形式が正しくありません"),
+        ("山田x", "記号を含めたりすると検索できません"),
+        ("sato ハナコ", "記号を含めたりすると検索できません"),
+        ("ヤマダ%", "記号を含めたりすると検索できません"),
+        ("ヤ", "フリガナは2文字以上"),
+        ("ta", "メールアドレスは3文字以上"),
+        ("taro@exa", "メールアドレスの形式が正しくありません"),
+        ("1234-5678", "9桁で入力してください"),
+        (
+            wrong_check.as_str(),
+            "確認用の数字（最後の1桁）が合いません",
+        ),
         (long.as_str(), "100文字以内"),
     ] {
         let before = audited(&app, "customer.list_viewed").await;
@@ -338,11 +382,15 @@ async fn missing_name_tokens_are_backfilled(backend: Backend) {
         &[&id],
     )
     .await;
-    assert_eq!(
-        rows_shown(&list(&staff, &[("q", "フルカワ")]).await.body),
-        0
-    );
+    let exact_tokens =
+        format!("SELECT COUNT(*) AS n FROM customer_name_index WHERE customer_id = '{id}'");
+    assert_eq!(count_of(&app, &exact_tokens).await, 0);
     assert_eq!(app.state.identity.index_missing_names().await.unwrap(), 1);
+    assert_eq!(
+        count_of(&app, &exact_tokens).await,
+        3,
+        "the exact tokens an instance of the previous release searches are rewritten"
+    );
     assert_eq!(
         app.state.identity.index_missing_names().await.unwrap(),
         0,
@@ -504,6 +552,12 @@ async fn customer_page_is_audited_with_an_access_record(backend: Backend) {
     );
     let page = staff.get(&format!("/staff/customers/{id}")).await;
     assert_eq!(page.status, 200, "{}", page.body);
+    let number = customer_number(&app, &id).await;
+    assert!(
+        page.body
+            .contains(&format!("<dd><span class=\"num\">{number}</span></dd>")),
+        "the customer number instead of the internal ID"
+    );
     for shown in [
         "詳細 花子",
         "ショウサイ ハナコ",
@@ -608,9 +662,10 @@ async fn csv_export_in_utf8_is_audited_and_defused(backend: Backend) {
     );
     assert_eq!(lines.len(), 3, "header, one row, final line end: {text}");
     let row = lines[1];
+    let number = customer_number(&app, &id).await;
     assert!(
         row.starts_with(&format!(
-            "{id},\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"x\"\")\",シケン タロウ,{address},有効,なし,"
+            "{number},\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"x\"\")\",シケン タロウ,{address},有効,なし,"
         )),
         "{row}"
     );
@@ -775,8 +830,229 @@ async fn only_operators_reach_the_customer_pages(backend: Backend) {
     app.stop().await;
 }
 
+async fn search_by_name_prefixes_and_customer_number(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (staff, _) = staff_browser(&app, "phone.op", "operator").await;
+    let hanako = "sato.hanako@example.jp";
+    let hanako_browser = sign_up_as(&app, "佐藤 花子", "サトウ ハナコ", hanako).await;
+    let hanako_id = support::customer_id(&app, hanako).await;
+    let ichiro = "satoyama.ichiro@example.jp";
+    let ichiro_id = create(&app, "里山 一郎", "サトヤマ イチロウ", ichiro).await;
+    let kenta = "kenta.sato@example.jp";
+    create(&app, "佐藤 健太", "サトウ ケンタ", kenta).await;
+    let other = "suzuki@example.jp";
+    create(&app, "鈴木 花子", "スズキ ハナコ", other).await;
+    let everyone = [hanako, ichiro, kenta, other];
+
+    let shows = |body: &str| -> Vec<&str> {
+        everyone
+            .iter()
+            .copied()
+            .filter(|e| body.contains(e))
+            .collect()
+    };
+    let hanako_number = customer_number(&app, &hanako_id).await;
+    let digits: String = hanako_number.chars().filter(char::is_ascii_digit).collect();
+    let full_width: String = hanako_number
+        .chars()
+        .map(|c| match c {
+            '0'..='9' => char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap(),
+            _ => '－',
+        })
+        .collect();
+    let before = audited(&app, "customer.list_viewed").await;
+    let searches: Vec<(&str, Vec<&str>)> = vec![
+        ("佐藤", vec![hanako, kenta]),
+        ("佐藤 花子", vec![hanako]),
+        ("佐藤　花子", vec![hanako]),
+        ("佐藤花子", vec![hanako]),
+        ("花子", vec![hanako, other]),
+        ("佐", vec![]),
+        ("サト", vec![hanako, ichiro, kenta]),
+        ("さとう", vec![hanako, kenta]),
+        ("ｻﾄｳﾊ", vec![hanako]),
+        ("ハナ", vec![hanako, other]),
+        ("sato.h", vec![hanako]),
+        ("SATO", vec![hanako, ichiro]),
+        ("ｓａｔｏ．ｈａ", vec![hanako]),
+        ("sato.hanako@", vec![hanako]),
+        ("sato.hanako@example.jp", vec![hanako]),
+        ("ken", vec![kenta]),
+        ("sato.x", vec![]),
+        (hanako_number.as_str(), vec![hanako]),
+        (digits.as_str(), vec![hanako]),
+        (full_width.as_str(), vec![hanako]),
+    ];
+    for (q, expected) in &searches {
+        let page = list(&staff, &[("q", q)]).await;
+        assert_eq!(page.status, 200, "{q}: {}", page.body);
+        assert_eq!(rows_shown(&page.body), expected.len(), "{q}");
+        assert_eq!(&shows(&page.body), expected, "{q}");
+    }
+    assert_eq!(
+        audited(&app, "customer.list_viewed").await - before,
+        searches.len() as i64,
+        "every search is audited"
+    );
+    let page = list(&staff, &[("q", "佐藤 花子")]).await;
+    assert!(page.body.contains(&format!(
+        "<td><span class=\"num\">{hanako_number}</span></td>"
+    )));
+    assert!(page.body.contains("顧客番号"));
+    let personal = count_of(
+        &app,
+        "SELECT COUNT(*) AS n FROM audit_log WHERE target LIKE '%sato%' \
+         OR target LIKE '%佐藤%' OR target LIKE '%サト%'",
+    )
+    .await;
+    assert_eq!(personal, 0, "no search text in the audit trail");
+
+    // The customer's own profile shows the same number.
+    let profile = hanako_browser.get("/profile").await;
+    assert!(profile.body.contains("お客さま番号"), "{}", profile.body);
+    assert!(profile.body.contains(&hanako_number));
+
+    // A profile change replaces the name tokens: the old ones no longer find her.
+    // サトウ ハナコ: 7 kana prefixes; 佐藤花子, 佐藤, 花子; sato.hanako: 9 prefixes and the
+    // local part with its @.
+    assert_eq!(search_tokens(&app, &hanako_id).await, 7 + 3 + 10);
+    let changed = hanako_browser
+        .submit(
+            "/profile",
+            "/profile",
+            &[
+                ("name_kanji", "高橋 花子"),
+                ("name_kana", "タカハシ ハナコ"),
+                ("birth_date", "1985-04-01"),
+                ("locale", "ja"),
+            ],
+        )
+        .await;
+    assert!(changed.status < 400, "{}", changed.body);
+    for (q, expected) in [
+        ("佐藤", vec![kenta]),
+        ("サトウハ", vec![]),
+        ("タカ", vec![hanako]),
+        ("高橋", vec![hanako]),
+        ("sato.h", vec![hanako]),
+    ] {
+        let page = list(&staff, &[("q", q)]).await;
+        assert_eq!(shows(&page.body), expected, "{q} after the change");
+    }
+    assert_eq!(
+        search_tokens(&app, &hanako_id).await,
+        8 + 3 + 10,
+        "old name tokens replaced, e-mail tokens kept"
+    );
+
+    // Deleting the account takes the tokens with it; the number is never issued again.
+    let deleted = hanako_browser
+        .submit(
+            "/account/delete",
+            "/account/delete",
+            &[("password", PASSWORD), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(deleted.status, 200);
+    assert_eq!(search_tokens(&app, &hanako_id).await, 0);
+    assert_eq!(rows_shown(&list(&staff, &[("q", "タカ")]).await.body), 0);
+    assert_eq!(
+        rows_shown(&list(&staff, &[("q", &hanako_number)]).await.body),
+        0
+    );
+    assert_eq!(
+        count_of(
+            &app,
+            &format!("SELECT COUNT(*) AS n FROM customer_numbers WHERE number = '{digits}'"),
+        )
+        .await,
+        1,
+        "the issued number stays recorded so it is never reused"
+    );
+    assert!(
+        search_tokens(&app, &ichiro_id).await > 0,
+        "others keep theirs"
+    );
+    app.stop().await;
+}
+
+async fn missing_search_tokens_and_numbers_are_backfilled(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (staff, _) = staff_browser(&app, "refill.op", "operator").await;
+    let address = "furukawa.hajime@example.jp";
+    let id = create(&app, "古川 一", "フルカワ ハジメ", address).await;
+    create(&app, "新井 二郎", "アライ ジロウ", "arai@example.jp").await;
+    let tokens = search_tokens(&app, &id).await;
+    assert!(tokens > 0);
+    let old_number = customer_number(&app, &id).await;
+    execute(
+        &app,
+        "DELETE FROM customer_search_index WHERE customer_id = $1",
+        &[&id],
+    )
+    .await;
+    execute(
+        &app,
+        "UPDATE customers SET customer_number = NULL WHERE id = $1",
+        &[&id],
+    )
+    .await;
+    for q in ["古川", "フルカ", "furu"] {
+        assert_eq!(rows_shown(&list(&staff, &[("q", q)]).await.body), 0, "{q}");
+    }
+    let page = list(&staff, &[("q", address)]).await;
+    assert_eq!(
+        rows_shown(&page.body),
+        1,
+        "the whole address needs no token"
+    );
+    assert!(page.body.contains("採番待ち"), "shown while not numbered");
+    assert_eq!(app.state.identity.index_missing_names().await.unwrap(), 1);
+    assert_eq!(
+        app.state.identity.index_missing_names().await.unwrap(),
+        0,
+        "idempotent"
+    );
+    assert_eq!(
+        app.state
+            .identity
+            .assign_missing_customer_numbers()
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        app.state
+            .identity
+            .assign_missing_customer_numbers()
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(search_tokens(&app, &id).await, tokens);
+    let new_number = customer_number(&app, &id).await;
+    assert_ne!(
+        new_number, old_number,
+        "a number once issued is not issued again"
+    );
+    for q in ["古川", "フルカ", "furu", new_number.as_str()] {
+        let page = list(&staff, &[("q", q)]).await;
+        assert_eq!(rows_shown(&page.body), 1, "{q}");
+        assert!(page.body.contains(address), "{q}");
+    }
+    let numbers = count_of(
+        &app,
+        "SELECT COUNT(DISTINCT customer_number) AS n FROM customers",
+    )
+    .await;
+    assert_eq!(numbers, 2);
+    app.stop().await;
+}
+
 on_both_backends!(
     usage_counts_customers_by_status_and_today,
+    search_by_name_prefixes_and_customer_number,
+    missing_search_tokens_and_numbers_are_backfilled,
     kana_and_email_search,
     refused_search_lists_nothing_and_audits_nothing,
     missing_name_tokens_are_backfilled,

@@ -1,6 +1,7 @@
 //! The staff console over HTTP on the staff listener: sign-in, the mandatory enrolment of a
 //! second factor (nothing else reachable before it), the code step on later sign-ins, and the
-//! separation from customers (no console on the public listener, no customer session counts).
+//! separation from customers (no console on the public listener, no customer session counts),
+//! and the home page's cards of waiting work.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -375,8 +376,77 @@ async fn staff_code_guessing_is_budgeted_per_account_and_a_right_password_clears
     app.stop().await;
 }
 
+/// The figure the staff home shows beside `label`.
+fn home_figure(body: &str, label: &str) -> String {
+    let row = body
+        .split(&format!("<span class=\"row-title\">{label}</span>"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {label} on the home page: {body}"));
+    row.split("<span class=\"home-value\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap()
+        .to_owned()
+}
+
+async fn the_staff_home_shows_the_work_waiting(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_customer, id, _) = support::applying::submitted(&app, "home").await;
+    let (operator, _) = support::staff_browser(&app, "home.operator", "operator").await;
+    let ja = |key: &str| Locale::Ja.t(key);
+
+    let home = operator.get("/staff").await;
+    assert_eq!(home.status, 200, "{}", home.body);
+    assert_eq!(home_figure(&home.body, &ja("queue-view-new")), "1件");
+    assert_eq!(home_figure(&home.body, &ja("staff-home-mine")), "0件");
+    assert!(
+        home.body.contains("新着 1 件"),
+        "the badge on the home page too"
+    );
+    assert!(
+        !home.body.contains(&ja("staff-home-system")),
+        "no system card for operators"
+    );
+
+    let opened = operator
+        .submit(
+            "/staff/applications",
+            &format!("/staff/applications/{id}/open"),
+            &[],
+        )
+        .await;
+    assert_eq!(opened.status, 303, "{}", opened.body);
+    let home = operator.get("/staff").await;
+    assert_eq!(home_figure(&home.body, &ja("staff-home-mine")), "1件");
+    assert_eq!(home_figure(&home.body, &ja("queue-view-new")), "0件");
+    let (other, _) = support::staff_browser(&app, "home.other", "operator").await;
+    let theirs = other.get("/staff").await;
+    assert_eq!(
+        home_figure(&theirs.body, &ja("staff-home-mine")),
+        "0件",
+        "another operator's case is not mine"
+    );
+
+    let (admin, _) = support::staff_browser(&app, "home.admin", "admin").await;
+    let home = admin.get("/staff").await;
+    assert_eq!(
+        home_figure(&home.body, &ja("ops-backup")),
+        ja("ops-backup-none")
+    );
+    assert!(
+        home.body.contains(&ja("staff-home-attention")),
+        "no backup needs attention"
+    );
+    assert!(
+        !home.body.contains(&ja("staff-home-applications")),
+        "no review card for administrators"
+    );
+    app.stop().await;
+}
+
 on_both_backends!(
     staff_sign_in_with_mandatory_second_factor,
     demo_staff_sign_in_with_the_printed_authenticator_secret,
     staff_code_guessing_is_budgeted_per_account_and_a_right_password_clears_nothing,
+    the_staff_home_shows_the_work_waiting,
 );

@@ -31,7 +31,7 @@ async fn review_pages_say_when_one_operator_decides(backend: Backend) {
             .submit(
                 &review,
                 &format!("{review}/decision"),
-                &[("decision", "approve")],
+                &[("decision", "approve"), ("compared", "yes")],
             )
             .await;
         let expected = if maker_checker {

@@ -828,6 +828,10 @@ async fn fapi_clients_push_single_use_short_lived_requests(backend: Backend) {
     assert_eq!(access["cnf"]["jkt"], key.jkt());
     assert!(audited(&app, "oidc.token_refused.invalid_dpop_proof").await >= 1);
     assert!(audited(&app, "oidc.par_refused.invalid_client").await >= 1);
+    assert!(
+        audited(&app, "oidc.par_accepted").await >= 2,
+        "every accepted request is in the trail"
+    );
     assert!(audited(&app, "oidc.authorize_refused.invalid_request").await >= 4);
     app.stop().await;
 }

@@ -202,8 +202,10 @@ async fn only_admins_reach_the_console(backend: Backend) {
     app.stop().await;
 }
 
-/// The sentence under a chart: (latest, peak), or `None` when it says there is no data.
-fn chart_summary(body: &str, chart: &str) -> Option<(i64, i64)> {
+/// The sentence under a chart: (latest, peak), or `None` when it says there is no data. With
+/// several series the latest figures are named and `latest` is `None`; the peak is the highest
+/// figure of any series.
+fn chart_summary(body: &str, chart: &str) -> Option<(Option<i64>, i64)> {
     let figure = element(body, &format!("chart-{chart}"), "</figure>");
     let summary = figure
         .split(&format!("id=\"{chart}-desc\">"))
@@ -213,16 +215,83 @@ fn chart_summary(body: &str, chart: &str) -> Option<(i64, i64)> {
     if summary == "この期間の記録はありません" {
         return None;
     }
-    let figure_after = |label: &str| -> i64 {
+    let figure_after = |label: &str| -> Option<i64> {
         summary
             .split(label)
             .nth(1)
-            .and_then(|s| s.split('、').next())
-            .map(|s| s.trim().replace(',', ""))
+            .and_then(|s| s.split(['、', '（', '。']).next())
+            .map(|s| s.trim().trim_end_matches(" ms").replace(',', ""))
             .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| panic!("no {label} in {summary:?}"))
     };
-    Some((figure_after("最新 "), figure_after("期間中の最大 ")))
+    let peak = figure_after("期間中の最大 ").unwrap_or_else(|| panic!("no peak in {summary:?}"));
+    Some((figure_after("最新 "), peak))
+}
+
+/// Every figure a chart draws: the `y` of each point read back through its axis labels.
+fn drawn_peak(chart: &str) -> (f64, f64) {
+    let axis = |anchor: &str| -> (f64, f64) {
+        let text = chart
+            .split(&format!("data-axis=\"{anchor}\">"))
+            .nth(1)
+            .unwrap();
+        let label: f64 = text
+            .split('<')
+            .next()
+            .unwrap()
+            .trim_end_matches(" ms")
+            .replace(',', "")
+            .parse()
+            .unwrap();
+        let before = chart
+            .split(&format!("data-axis=\"{anchor}\">"))
+            .next()
+            .unwrap();
+        let y: f64 = before
+            .rsplit(" y=\"")
+            .next()
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        (label, y - 5.0)
+    };
+    let (top, top_y) = axis("hi");
+    let (_, zero_y) = axis("lo");
+    let points = chart.split("<path d=\"").skip(1).flat_map(|d| {
+        d.split('"')
+            .next()
+            .unwrap()
+            .split(' ')
+            .filter_map(|p| p.trim_start_matches(['M', 'L']).split(',').nth(1))
+            .filter_map(|y| y.parse::<f64>().ok())
+            .collect::<Vec<_>>()
+    });
+    let circles = chart.split("<circle ").skip(1).filter_map(|c| {
+        c.split("cy=\"")
+            .nth(1)?
+            .split('"')
+            .next()?
+            .parse::<f64>()
+            .ok()
+    });
+    let peak = points
+        .chain(circles)
+        .map(|y| (zero_y - y) / (zero_y - top_y) * top)
+        .fold(0.0, f64::max);
+    (peak, top)
+}
+
+/// The sentence under a chart states the highest figure the chart draws, whichever series
+/// holds it.
+fn summary_states_the_drawn_peak(body: &str, chart: &str) {
+    let (_, stated) = chart_summary(body, chart).unwrap_or_else(|| panic!("{chart} has data"));
+    let (drawn, top) = drawn_peak(element(body, &format!("chart-{chart}"), "</figure>"));
+    assert!(
+        (stated as f64 - drawn).abs() <= top * 0.002 + 1.0,
+        "{chart}: the text says the highest figure is {stated}, the chart draws {drawn}"
+    );
 }
 
 /// Whether the first line of a chart is not flat: its buckets do not all hold the same figure.
@@ -323,10 +392,28 @@ async fn dashboard_draws_figures_kept_in_the_database(backend: Backend) {
         element(&page.body, "dep-database", "</li>").contains("<strong>正常</strong>"),
         "the database answers"
     );
+    for card in ["database", "documents", "mail", "disk", "backup"] {
+        let card = element(&page.body, &format!("dep-{card}"), "</li>");
+        let states = ["正常", "注意", "停止"]
+            .iter()
+            .map(|state| card.matches(state).count())
+            .sum::<usize>();
+        assert_eq!(states, 1, "each card says its state once: {card}");
+    }
+    for chart in ["requests", "latency", "logins"] {
+        summary_states_the_drawn_peak(&page.body, chart);
+    }
+    let latency = element(&page.body, "chart-latency", "</figure>");
+    assert!(
+        latency.contains("期間中の最大 ") && latency.contains("パーセンタイル）")
+            || latency.contains("中央値）"),
+        "the latency text names the series that holds the peak: {latency}"
+    );
     let instances = element(&page.body, "instances", "</table>");
     assert!(
         instances.contains(&format!(
-            "<th scope=\"row\">{instance}</th><td>{roles}</td>"
+            "<th scope=\"row\" class=\"nowrap\">{instance}</th><td>{}</td>",
+            roles.replace(',', ", ")
         )),
         "this process and its roles: {instances}"
     );
@@ -419,7 +506,9 @@ async fn dashboard_draws_figures_kept_in_the_database(backend: Backend) {
     assert_eq!(page.status, 200, "{}", page.body);
     let instances = element(&page.body, "instances", "</table>");
     assert!(
-        instances.contains(&format!("<th scope=\"row\">{instance}</th>")),
+        instances.contains(&format!(
+            "<th scope=\"row\" class=\"nowrap\">{instance}</th>"
+        )),
         "the stopped process is still listed: {instances}"
     );
     let (_, peak) = chart_summary(&page.body, "requests").expect("request figures");
@@ -625,38 +714,60 @@ struct Row {
     outcome: String,
     client_ip: String,
     request_id: String,
+    /// The row's cells as shown.
+    shown: String,
 }
 
-/// The rows an audit page lists, in order.
+/// The rows an audit page lists, in order: the stored codes from each row's `data-` attributes,
+/// and the labels the row shows.
 fn audit_rows(body: &str) -> Vec<Row> {
     body.split("<tr data-seq=\"")
         .skip(1)
         .map(|chunk| {
             let (seq, rest) = chunk.split_once('"').unwrap();
-            let row = rest.split("</tr>").next().unwrap();
-            let cells: Vec<String> = row
-                .split("<td")
-                .skip(1)
-                .map(|cell| {
-                    let inner = cell.split_once('>').unwrap().1;
-                    let inner = inner.strip_prefix("<code>").unwrap_or(inner);
-                    inner.split('<').next().unwrap().to_owned()
-                })
-                .collect();
-            assert_eq!(cells.len(), 9, "{row}");
-            assert_eq!(cells[0], seq);
+            let (tag, row) = rest.split_once('>').unwrap();
+            let row = row.split("</tr>").next().unwrap();
+            let attr = |name: &str| -> String {
+                tag.split(&format!(" data-{name}=\""))
+                    .nth(1)
+                    .and_then(|v| v.split('"').next())
+                    .unwrap_or_else(|| panic!("no data-{name} in {tag}"))
+                    .replace("&#58;", ":")
+                    .replace("&#45;", "-")
+            };
+            let cells = row.split("<td").skip(1).count();
+            assert_eq!(cells, 7, "{row}");
             Row {
                 seq: seq.parse().unwrap(),
-                actor: cells[2].clone(),
-                role: cells[3].clone(),
-                action: cells[4].clone(),
-                target: cells[5].clone(),
-                outcome: cells[6].clone(),
-                client_ip: cells[7].clone(),
-                request_id: cells[8].clone(),
+                actor: attr("actor"),
+                role: attr("role"),
+                action: attr("action"),
+                target: attr("target"),
+                outcome: attr("outcome"),
+                client_ip: attr("ip"),
+                request_id: attr("request-id"),
+                shown: row.to_owned(),
             }
         })
         .collect()
+}
+
+/// The text a row shows, without its markup.
+fn visible(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The audit page for these search fields.
@@ -706,6 +817,25 @@ async fn audit_trail_search_pages_and_export(backend: Backend) {
             .all(|r| r.action == "customer.login" && r.target == target)
     );
     let success = rows.iter().find(|r| r.outcome == "success").unwrap();
+    let shown = visible(&success.shown);
+    let customer = match app
+        .state
+        .identity
+        .customer_number(id.parse().unwrap())
+        .await
+        .unwrap()
+    {
+        Some(number) => format!("顧客番号 {number}"),
+        None => format!("お客さま（{}）", &id[..8]),
+    };
+    assert!(
+        shown.contains("お客さまのログイン") && shown.contains(&customer),
+        "the action in Japanese and the customer as {customer}: {shown}"
+    );
+    assert!(
+        !shown.contains(&id),
+        "the customer by a short label, not the whole ID: {shown}"
+    );
     assert_eq!(
         (success.actor.as_str(), success.role.as_str()),
         (id.as_str(), "customer")
@@ -955,6 +1085,44 @@ async fn audit_trail_search_pages_and_export(backend: Backend) {
         .await,
         admin_id
     );
+    let by_user_name = audit_rows(&search(&admin, &[("actor", "ops.admin")]).await.body);
+    assert!(
+        !by_user_name.is_empty() && by_user_name.iter().all(|r| r.actor == admin_id),
+        "the actor field takes a staff user name: {by_user_name:?}"
+    );
+    let exported = audit_rows(&search(&admin, &[("action", "audit.exported")]).await.body);
+    assert_eq!(exported.len(), 1, "{exported:?}");
+    let shown = visible(&exported[0].shown);
+    assert!(
+        shown.contains("監査ログのCSV出力") && shown.contains("ops.admin 担当 (ops.admin)"),
+        "the export is named in Japanese and the administrator by name and user name: {shown}"
+    );
+    assert!(
+        !shown.contains(&admin_id),
+        "the administrator's ID is not shown as text: {shown}"
+    );
+    assert!(
+        shown.contains("行員") && shown.contains("成功") && !shown.contains("success"),
+        "role and outcome in words: {shown}"
+    );
+    assert!(
+        exported[0]
+            .shown
+            .contains("<code class=\"detail\">audit.exported</code>"),
+        "the action's code as a small detail: {}",
+        exported[0].shown
+    );
+    let english = admin
+        .get("/lang/en?next=%2Fops%2Faudit%3Faction%3Daudit.exported")
+        .await;
+    assert!(english.status < 400, "{}", english.status);
+    let english = admin.get("/ops/audit?action=audit.exported").await;
+    let shown = visible(&audit_rows(&english.body)[0].shown);
+    assert!(
+        shown.contains("Audit trail exported as CSV") && shown.contains("Succeeded"),
+        "{shown}"
+    );
+    admin.get("/lang/ja?next=%2Fops%2Faudit").await;
     let refused = admin.get("/ops/audit/export?role=root").await;
     assert_eq!(refused.status, 400);
     let refused = admin.get("/ops/audit/export?from=yesterday").await;

@@ -6,6 +6,7 @@
 //! is shown. Operators never need a cloud console or the raw store (B6).
 
 mod figures;
+mod home;
 mod operator;
 mod routes;
 
@@ -13,6 +14,7 @@ use std::sync::Arc;
 
 use applications::Applications;
 use identity::Identity;
+use platform::business_calendar::BusinessCalendar;
 use platform::crypto::Keyring;
 use platform::db::Db;
 
@@ -30,6 +32,20 @@ pub struct BackOffice {
     pub keyring: Arc<Keyring>,
     /// True when staff arrive over TLS.
     pub secure_cookies: bool,
+    /// How the queue's work is paced.
+    pub work: WorkSettings,
+}
+
+/// How the queue's work is paced: the service-level target counted on the bank's calendar, and
+/// how many open cases one operator holds at most.
+#[derive(Clone, Debug)]
+pub struct WorkSettings {
+    /// The bank's business days.
+    pub calendar: BusinessCalendar,
+    /// Business days within which a submitted application should be decided.
+    pub service_level_days: u32,
+    /// Open cases one operator holds at most; "next case" gives no more.
+    pub assignment_cap: u32,
 }
 
 /// Cheap-to-clone handle on [`BackOffice`].

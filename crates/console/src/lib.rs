@@ -2,6 +2,7 @@
 //! mandatory second factor (an account without one can only enrol), and the home page from
 //! which the back office and the operations console are reached. Never served to customers.
 
+pub mod home_cards;
 mod routes;
 pub mod staff;
 
@@ -22,6 +23,8 @@ pub struct Console {
     pub secure_cookies: bool,
     /// Sign-in through the corporate directory, when configured.
     pub federation: Option<Arc<federation::Federation>>,
+    /// The consoles served beside this one, each adding its cards to the home page.
+    pub home: Vec<Arc<dyn home_cards::HomeCards>>,
 }
 
 /// Cheap-to-clone handle on [`Console`].

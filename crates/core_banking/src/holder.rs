@@ -54,7 +54,14 @@ pub fn holder_matches(holder: &HolderName, registered_kana: &str) -> bool {
     !registered.is_empty() && comparison_key(holder.as_str()) == registered
 }
 
-/// The form of a name in which equal names are equal strings.
+/// The form of a name in which equal names are equal strings: full-width katakana without
+/// spaces or middle dots, small kana as large ones (`ﾔﾏﾀﾞ ﾀﾛｳ`, `やまだ　たろう` → `ヤマダタロウ`).
+/// What [`holder_matches`] compares, and what staff are shown beside both names so they see why
+/// two spellings count as one.
+pub fn holder_key(name: &str) -> String {
+    comparison_key(name)
+}
+
 fn comparison_key(name: &str) -> String {
     name.nfkc()
         .map(to_katakana)

@@ -14,5 +14,5 @@ pub use account::{AccountNumber, AccountRef, AccountType, BranchCode};
 pub use connector::{
     Account, Balance, CoreBanking, CoreBankingError, Currency, Result, Transaction,
 };
-pub use holder::{HOLDER_MAX, HolderName, holder_matches};
+pub use holder::{HOLDER_MAX, HolderName, holder_key, holder_matches};
 pub use sandbox::{HISTORY_DAYS, NOT_FOUND_PREFIX, SandboxCoreBanking};

@@ -32,7 +32,7 @@ pub enum RouteClass {
     PasswordReset,
     /// File uploads.
     Upload,
-    /// The JSON API and the token endpoint.
+    /// The JSON API and the endpoints clients authenticate at (token, pushed requests).
     Api,
     /// Everything else.
     General,
@@ -43,7 +43,9 @@ impl RouteClass {
     pub fn of(method: &Method, path: &str) -> Self {
         let write = method != Method::GET && method != Method::HEAD;
         match path {
-            p if p.starts_with("/api/") || p == "/oauth2/token" => RouteClass::Api,
+            p if p.starts_with("/api/") || p == "/oauth2/token" || p == "/oauth2/par" => {
+                RouteClass::Api
+            }
             p if write && (p.starts_with("/login") || p.starts_with("/staff/login")) => {
                 RouteClass::Login
             }
@@ -265,6 +267,10 @@ mod tests {
         );
         assert_eq!(
             RouteClass::of(&Method::POST, "/oauth2/token"),
+            RouteClass::Api
+        );
+        assert_eq!(
+            RouteClass::of(&Method::POST, "/oauth2/par"),
             RouteClass::Api
         );
         assert_eq!(

@@ -36,8 +36,9 @@ use platform::outbox::Outbox;
 use url::Url;
 
 pub use directory::{
-    CustomerDetails, DirectoryExport, DirectoryPage, DirectoryQuery, DirectoryRow, PAGE_SIZE,
-    PageNumber, SEARCH_MAX_CHARS, SearchError, SearchTerm, SortOrder, StatusFilter,
+    CustomerDetails, DirectoryExport, DirectoryPage, DirectoryQuery, DirectoryRow,
+    EMAIL_PREFIX_MIN, KANA_PREFIX_MIN, PAGE_SIZE, PageNumber, SEARCH_MAX_CHARS, SearchError,
+    SearchTerm, SortOrder, StatusFilter,
 };
 pub use error::IdentityError;
 pub use fields::{BirthDate, Email, KanaName, KanjiName, NewPassword, password_field};

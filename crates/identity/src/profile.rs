@@ -135,8 +135,14 @@ impl Identity {
             locale: update.locale,
         };
         store::update_profile(&mut tx, id, fields, now_unix()).await?;
-        crate::directory::write_name_index(&self.keyring, &mut tx, id, update.name_kana.as_str())
-            .await?;
+        crate::directory::write_name_index(
+            &self.keyring,
+            &mut tx,
+            id,
+            update.name_kanji.as_str(),
+            update.name_kana.as_str(),
+        )
+        .await?;
         let event = Event {
             actor: Actor::customer(id),
             action: "customer.profile_update",

@@ -69,8 +69,7 @@ impl Identity {
                 Err(e.into())
             };
         }
-        crate::directory::write_name_index(&self.keyring, &mut tx, id, req.name_kana.as_str())
-            .await?;
+        crate::directory::index_new_customer(&self.keyring, &mut tx, id, &req).await?;
         let token = SecretToken::generate();
         store::insert_token(
             &mut tx,
@@ -111,8 +110,7 @@ impl Identity {
         let new = sealed(&key, id, &req, &index, password_hash);
         let now = now_unix();
         store::insert_customer(&mut tx, new, now).await?;
-        crate::directory::write_name_index(&self.keyring, &mut tx, id, req.name_kana.as_str())
-            .await?;
+        crate::directory::index_new_customer(&self.keyring, &mut tx, id, &req).await?;
         store::set_status(&mut tx, id, CustomerStatus::Active, now).await?;
         let event = Event {
             actor: Actor::system("seed"),

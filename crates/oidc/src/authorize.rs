@@ -285,14 +285,14 @@ impl Provider {
 
     /// Answers a pushed authorization request (RFC 9126): the client authenticates, the request
     /// is checked as the authorization endpoint would check it, and is kept for [`PAR_SECS`]
-    /// under a one-time `request_uri`. Refusals are audited.
+    /// under a one-time `request_uri`. Accepted and refused requests are audited.
     pub async fn push_authorization(
         &self,
         params: &Params,
         presented: &Presented,
         meta: &RequestMeta,
     ) -> Result<PushedRequest, ProviderError> {
-        let result = self.push(params, presented).await;
+        let result = self.push(params, presented, meta).await;
         if let Err(ProviderError::OAuth(error)) = &result {
             self.audit_refusal("par", error, presented.client_id.as_deref(), meta)
                 .await?;
@@ -304,6 +304,7 @@ impl Provider {
         &self,
         params: &Params,
         presented: &Presented,
+        meta: &RequestMeta,
     ) -> Result<PushedRequest, ProviderError> {
         let client =
             clients::authenticate(&self.db, presented, &self.assertion_audiences()).await?;
@@ -345,6 +346,13 @@ impl Provider {
         .execute(&mut *tx)
         .await
         .map_err(DbError::from)?;
+        let event = Event {
+            actor: Actor::client(&client.id),
+            action: "oidc.par_accepted",
+            target: Target::client(&client.id),
+            outcome: Outcome::Success,
+        };
+        audit::append(&mut tx, &event, meta).await?;
         tx.commit().await?;
         Ok(PushedRequest {
             request_uri: format!("{REQUEST_URI_PREFIX}{}", token.plain),

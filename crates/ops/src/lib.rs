@@ -13,9 +13,11 @@
 //!   backup schedule the worker keeps ([`jobs::backups`], the backups themselves in the
 //!   `backup` crate).
 
+pub mod actions;
 pub mod admin;
 pub mod alerts;
 pub mod figures;
+mod home;
 pub mod instance;
 pub mod jobs;
 pub mod logs;

@@ -529,6 +529,14 @@ pub struct ApplicationsConfig {
     /// operator must confirm (B5). On unless turned off (the demo does, and the staff console
     /// then says so on every review page).
     pub maker_checker: bool,
+    /// Business days within which a submitted application should be decided: the queue's
+    /// service-level clock, counted on the bank's calendar (`platform::business_calendar`).
+    pub service_level_business_days: u32,
+    /// Days the bank is closed besides weekends, national holidays and 31 December to 3
+    /// January, as `YYYY-MM-DD`.
+    pub closed_days: Vec<String>,
+    /// Open cases one operator holds at most; "next case" gives no more.
+    pub assignment_cap: u32,
 }
 
 impl Default for ApplicationsConfig {
@@ -536,6 +544,9 @@ impl Default for ApplicationsConfig {
         Self {
             operator_addresses: Vec::new(),
             maker_checker: true,
+            service_level_business_days: 2,
+            closed_days: Vec::new(),
+            assignment_cap: 10,
         }
     }
 }
@@ -552,7 +563,33 @@ impl ApplicationsConfig {
                 reason: "each entry must be a mail address such as backoffice@bank.example".into(),
             });
         }
-        Ok(())
+        if !(1..=20).contains(&self.service_level_business_days) {
+            return Err(ConfigError::Invalid {
+                key: "applications.service_level_business_days",
+                reason: "must be between 1 and 20 business days".into(),
+            });
+        }
+        if !(1..=200).contains(&self.assignment_cap) {
+            return Err(ConfigError::Invalid {
+                key: "applications.assignment_cap",
+                reason: "must be between 1 and 200 cases".into(),
+            });
+        }
+        self.closed_dates().map(|_| ())
+    }
+
+    /// The bank's extra closed days, parsed.
+    pub fn closed_dates(&self) -> Result<Vec<time::Date>, ConfigError> {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        self.closed_days
+            .iter()
+            .map(|day| {
+                time::Date::parse(day, &format).map_err(|_| ConfigError::Invalid {
+                    key: "applications.closed_days",
+                    reason: format!("{day:?} is not a date such as 2027-05-06"),
+                })
+            })
+            .collect()
     }
 }
 
@@ -1224,6 +1261,18 @@ mod tests {
             (
                 "[documents]\ns3_prefix = \"a/../b\"\n",
                 "`documents.s3_prefix`",
+            ),
+            (
+                "[applications]\nservice_level_business_days = 0\n",
+                "`applications.service_level_business_days`",
+            ),
+            (
+                "[applications]\nassignment_cap = 500\n",
+                "`applications.assignment_cap`",
+            ),
+            (
+                "[applications]\nclosed_days = [\"2027-13-01\"]\n",
+                "`applications.closed_days`",
             ),
         ] {
             let file = dir.path().join("c.toml");

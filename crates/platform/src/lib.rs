@@ -5,6 +5,7 @@
 
 pub mod access_log;
 pub mod audit;
+pub mod business_calendar;
 pub mod config;
 pub mod crypto;
 pub mod csv;

@@ -15,6 +15,12 @@ application-draft-lead = Your application is not complete yet. Please continue w
 application-continue = Continue
 application-submitted-lead = We have received your application. We will let you know the result by e-mail.
 application-under-review-lead = We are reviewing your application. We will let you know the result by e-mail.
+application-returned-lead = We ask you to check your application. Please correct the following and send it again.
+application-returned-what = What to check
+application-returned-why = Why
+application-returned-when = Sent to you
+application-returned-fix = Correct it
+application-returned-resend = Check and send
 application-approved-lead = Your application has been approved and the additional service is now available.
 application-rejected-lead = We are sorry, but we could not accept this application. Please check the reason below and apply again.
 application-rejection-reason = Reason:
@@ -63,6 +69,10 @@ application-status-submitted = Received
 application-status-under-review = Under review
 application-status-approved = Approved
 application-status-rejected = Not accepted
+application-status-returned = Returned for correction
+application-returned-item-front = Identity document (front)
+application-returned-item-back = Identity document (back)
+application-returned-item-account = Account details
 application-side-front = Front
 application-side-back = Back
 rejection-document-unreadable = The image of the identity document could not be read
@@ -112,6 +122,14 @@ mail-application-rejected-body =
 
     Please log in to see the details on the "Apply for the additional service" page, and apply again.
 mail-application-rejected-link = Check your application
+mail-application-returned-subject = [Asset Status] Please check your application
+mail-application-returned-body =
+    Please check the following in your application for the additional service (reception number { $number }), correct it and send the application again.
+
+    To check: { $item }
+
+    Please log in to read why on the "Apply for the additional service" page.
+mail-application-returned-link = Check your application
 mail-application-new-subject = [Asset Status] A new application for the additional service
 mail-application-new-body =
     A new application for the additional service has arrived.

@@ -16,12 +16,15 @@ usage-calendar-note = Days follow Japan time. A customer who logged in several t
 ## Back office: customer list
 customers-title = Customers
 customers-search-form = Customer search
-customers-search = Search (e-mail address or name in kana)
-customers-search-hint = Enter a whole e-mail address, or a reading in kana that matches the family name, the given name or the full name exactly (hiragana and half-width kana work too).
+customers-search = Search (name, name in kana, e-mail address, customer number)
+customers-search-hint = A name finds customers whose family name, given name or full name matches; a reading in kana (2 characters or more) and an e-mail address (3 characters or more) find customers whose reading or address starts with it. Enter a customer number with all nine digits, the check digit included (hyphens, full-width digits and spaces are ignored).
 customers-search-refused = The search could not be run. Please check what you entered.
 customers-search-too-long = Please enter at most { $max } characters.
-customers-search-invalid-email = This is not a valid e-mail address. When the search contains "@", please enter the whole address.
-customers-search-not-kana = Please enter a reading in katakana or hiragana, or an e-mail address. Names in kanji or Latin letters cannot be searched.
+customers-search-invalid-email = This is not a valid e-mail address. To search with the part after "@", please enter the whole address.
+customers-search-too-short = The search is too short. Please enter at least { $kana } characters of a reading in kana, or { $email } characters of an e-mail address.
+customers-search-invalid-number = Please enter a customer number with all nine digits, the check digit included, like 1234-5678-9.
+customers-search-number-check = The check digit (the last digit) of this customer number does not match. Please check the number again.
+customers-search-unsupported = Please enter a name, a reading in kana, the start of an e-mail address or a customer number. Names mixed with Latin letters or containing symbols cannot be searched.
 customers-filter = Status
 customers-filter-all = All
 customers-filter-unverified = E-mail not confirmed
@@ -45,6 +48,7 @@ customers-page-of = Page { $page } of { $pages }
 customers-pages = Pages
 customers-prev = Previous page
 customers-next = Next page
+customers-col-number = Customer number
 customers-col-name = Name
 customers-col-kana = Name (kana)
 customers-col-email = E-mail address
@@ -58,6 +62,7 @@ customers-status-disabled = Suspended
 customers-premium-yes = Yes
 customers-premium-no = No
 customers-never-logged-in = Never
+customers-number-pending = Not yet assigned
 
 ## Back office: CSV export
 customers-export = CSV export

@@ -206,6 +206,8 @@ category-liabilities = Liabilities
 
 ## Your details
 profile-title = Your details
+profile-customer-number = Customer number
+profile-customer-number-hint = Please tell us this customer number when you contact us.
 profile-details = Registered details
 profile-password = Change your password
 profile-password-submit = Change password
@@ -378,6 +380,18 @@ staff-home-title = Home
 staff-home-welcome = Logged in as
 staff-home-roles = Roles
 staff-home-audited = Every action here, and every view of customer data, is recorded in the audit trail.
+staff-reauth-cancel = Go back without exporting
+staff-home-nothing = Your roles open no console.
+staff-home-attention = Needs attention
+staff-home-applications = Application review
+staff-home-mine = My cases (not decided)
+staff-home-overdue = Applications past their due date
+staff-home-count = { $n ->
+    [one] 1 case
+   *[other] { $n } cases
+}
+staff-home-system = System status
+staff-home-backup = { $outcome } ({ $at })
 role-operator = Business operator
 role-admin = System administrator
 

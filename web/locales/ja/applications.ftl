@@ -15,6 +15,12 @@ application-draft-lead = お申し込みはまだ完了していません。続�
 application-continue = 続きから入力する
 application-submitted-lead = お申し込みを受け付けました。審査結果はメールでお知らせします。
 application-under-review-lead = ただいま審査を行っております。審査結果はメールでお知らせします。
+application-returned-lead = お申し込み内容について、ご確認をお願いしております。次の内容を修正のうえ、改めてお送りください。
+application-returned-what = ご確認いただきたい内容
+application-returned-why = 理由
+application-returned-when = ご連絡日時
+application-returned-fix = 修正する
+application-returned-resend = 内容を確認して送信する
 application-approved-lead = 審査が完了し、追加サービスをご利用いただけるようになりました。
 application-rejected-lead = 誠に恐れ入りますが、今回のお申し込みはお受けできませんでした。内容をご確認のうえ、再度お申し込みください。
 application-rejection-reason = 理由：
@@ -63,6 +69,10 @@ application-status-submitted = 受付済み
 application-status-under-review = 審査中
 application-status-approved = 承認済み
 application-status-rejected = お受けできませんでした
+application-status-returned = ご確認のお願い（差し戻し）
+application-returned-item-front = 本人確認書類（表面）
+application-returned-item-back = 本人確認書類（裏面）
+application-returned-item-account = 口座情報
 application-side-front = 表面
 application-side-back = 裏面
 rejection-document-unreadable = 本人確認書類の画像が読み取れませんでした
@@ -112,6 +122,14 @@ mail-application-rejected-body =
 
     詳しい内容は、ログイン後の「追加サービスのお申し込み」の画面でご確認いただけます。内容をご確認のうえ、再度お申し込みください。
 mail-application-rejected-link = お申し込み状況の確認
+mail-application-returned-subject = 【資産状況】お申し込み内容のご確認のお願い
+mail-application-returned-body =
+    追加サービスのお申し込み（受付番号：{ $number }）につきまして、次の内容をご確認いただき、修正のうえ改めてお送りいただけますようお願いいたします。
+
+    ご確認いただきたい内容：{ $item }
+
+    理由は、ログイン後の「追加サービスのお申し込み」の画面でご確認いただけます。
+mail-application-returned-link = お申し込み内容を確認する
 mail-application-new-subject = 【資産状況】追加サービスの新しいお申し込みがあります
 mail-application-new-body =
     追加サービスの新しいお申し込みがありました。

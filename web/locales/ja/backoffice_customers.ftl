@@ -16,12 +16,15 @@ usage-calendar-note = 日付は日本時間で区切っています。ログイ�
 ## 業務コンソール：顧客一覧
 customers-title = 顧客一覧
 customers-search-form = 顧客の検索
-customers-search = 検索（メールアドレスまたはフリガナ）
-customers-search-hint = メールアドレスは全体を入力してください。フリガナは、姓・名・姓名のいずれかと完全に一致するお客さまを表示します（ひらがな・半角カナも可）。
+customers-search = 検索（氏名・フリガナ・メールアドレス・顧客番号）
+customers-search-hint = 氏名は姓・名・姓名のいずれかと一致するお客さまを、フリガナ（2文字以上）とメールアドレス（3文字以上）は先頭が一致するお客さまを表示します。顧客番号は確認用の数字を含む9桁で入力してください（ハイフン・全角・空白は区別しません）。
 customers-search-refused = 検索条件に誤りがあります。入力内容をご確認ください。
 customers-search-too-long = 検索語は{ $max }文字以内で入力してください。
-customers-search-invalid-email = メールアドレスの形式が正しくありません。「@」を含む場合は、メールアドレス全体を入力してください。
-customers-search-not-kana = フリガナ（カタカナまたはひらがな）か、メールアドレスを入力してください。漢字やローマ字では検索できません。
+customers-search-invalid-email = メールアドレスの形式が正しくありません。「@」より後ろを入力する場合は、メールアドレス全体を入力してください。
+customers-search-too-short = 検索語が短すぎます。フリガナは{ $kana }文字以上、メールアドレスは{ $email }文字以上で入力してください。
+customers-search-invalid-number = 顧客番号は「1234-5678-9」のように、確認用の数字を含む9桁で入力してください。
+customers-search-number-check = 顧客番号の確認用の数字（最後の1桁）が合いません。番号をもう一度お確かめください。
+customers-search-unsupported = 氏名（漢字）、フリガナ、メールアドレスの先頭部分、顧客番号のいずれかを入力してください。漢字とローマ字を混ぜたり、記号を含めたりすると検索できません。
 customers-filter = 状態
 customers-filter-all = すべて
 customers-filter-unverified = メール未確認
@@ -45,6 +48,7 @@ customers-page-of = { $page } / { $pages } ページ
 customers-pages = ページ移動
 customers-prev = 前のページ
 customers-next = 次のページ
+customers-col-number = 顧客番号
 customers-col-name = 氏名
 customers-col-kana = フリガナ
 customers-col-email = メールアドレス
@@ -58,6 +62,7 @@ customers-status-disabled = 利用停止
 customers-premium-yes = 利用中
 customers-premium-no = なし
 customers-never-logged-in = ログインなし
+customers-number-pending = 採番待ち
 
 ## 業務コンソール：CSV出力
 customers-export = CSV出力

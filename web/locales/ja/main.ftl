@@ -198,6 +198,8 @@ category-liabilities = 負債
 ## お客さま情報
 profile-title = お客さま情報
 profile-details = 登録内容
+profile-customer-number = お客さま番号
+profile-customer-number-hint = お問い合わせの際は、このお客さま番号をお伝えください。
 profile-password = パスワードの変更
 profile-password-submit = パスワードを変更する
 profile-delete = 退会
@@ -363,6 +365,15 @@ staff-home-title = ホーム
 staff-home-welcome = ログイン中の行員
 staff-home-roles = 担当
 staff-home-audited = この画面での操作とお客さま情報の閲覧は、すべて監査ログに記録されます。
+staff-reauth-cancel = 書き出さずに戻る
+staff-home-nothing = お使いの役割で開ける画面はありません。
+staff-home-attention = 要対応
+staff-home-applications = 申し込みの審査
+staff-home-mine = 自分の担当（未決定）
+staff-home-overdue = 期限を過ぎた申し込み
+staff-home-count = { $n }件
+staff-home-system = システムの状態
+staff-home-backup = { $outcome }（{ $at }）
 role-operator = 業務担当者
 role-admin = システム管理者
 

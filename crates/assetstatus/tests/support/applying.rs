@@ -1,9 +1,80 @@
 //! A customer applying for the additional service through the portal, as the application and
 //! back-office tests need it.
 
+use core_banking::{AccountNumber, AccountRef, AccountType, BranchCode, CoreBanking};
 use testkit::images::{encode_jpeg, patterned_image};
 
-use super::{Browser, Page, TestApp, email};
+use super::{Browser, PASSWORD, Page, TestApp, email};
+
+/// The account every test application registers: branch 123, ordinary, 0123456.
+pub fn test_account() -> AccountRef {
+    AccountRef {
+        branch: BranchCode::parse("123").unwrap(),
+        kind: AccountType::Ordinary,
+        number: AccountNumber::parse("0123456").unwrap(),
+    }
+}
+
+/// The holder name the sandbox core banking system gives `number` (branch 123, ordinary):
+/// it derives one from the account, the same on every run (see `core_banking::sandbox`).
+pub async fn bank_holder(number: &str) -> String {
+    let account = AccountRef {
+        number: AccountNumber::parse(number).unwrap(),
+        ..test_account()
+    };
+    core_banking::SandboxCoreBanking::new()
+        .account(&account)
+        .await
+        .unwrap()
+        .unwrap()
+        .holder
+        .as_str()
+        .to_owned()
+}
+
+/// Signs up as 「試験 花子」 with the reading `kana`, confirms the address and logs in.
+pub async fn register_as(app: &TestApp, address: &str, kana: &str) -> Browser {
+    let b = app.browser();
+    let page = b
+        .submit(
+            "/signup",
+            "/signup",
+            &[
+                ("name_kanji", "試験 花子"),
+                ("name_kana", kana),
+                ("email", address),
+                ("birth_date", "1990-04-01"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    app.confirm_email(&b, address).await;
+    let page = b.login(address, PASSWORD).await;
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/dashboard"),
+        "{}",
+        page.body
+    );
+    b
+}
+
+/// Enters the test account with `holder` as the holder name.
+pub async fn enter_account_as(b: &Browser, holder: &str) -> Page {
+    b.submit(
+        "/dashboard",
+        "/application/account",
+        &[
+            ("branch", "123"),
+            ("account_type", "ordinary"),
+            ("number", "0123456"),
+            ("holder", holder),
+        ],
+    )
+    .await
+}
 
 /// Enters the account (half-width kana, full-width digits, as customers type them). The form
 /// token comes from the dashboard, since the account form itself moves away once submitted.
@@ -65,14 +136,37 @@ pub async fn submit(b: &Browser, id: &str) -> Page {
     .await
 }
 
-/// Registers a customer and takes them to a submitted application; returns its ID.
+/// Registers a customer whose reading is the core banking system's holder of the test account,
+/// and takes them to a submitted application; returns its ID. Every compared row matches, so
+/// one operator may approve it (with maker-checker off).
 pub async fn submitted(app: &TestApp, tag: &str) -> (Browser, String, String) {
+    let address = email(tag);
+    let holder = bank_holder("0123456").await;
+    let b = register_as(app, &address, &holder).await;
+    assert_eq!(
+        enter_account_as(&b, &holder).await.location.as_deref(),
+        Some("/application/documents?notice=account-saved")
+    );
+    finish_submission(app, b, address).await
+}
+
+/// Registers 「試験 花子」 (シケン ハナコ) with the test account, whose holder at the bank is
+/// someone else, and submits; returns the browser, the application ID and the address.
+pub async fn submitted_mismatching(app: &TestApp, tag: &str) -> (Browser, String, String) {
     let address = email(tag);
     let b = app.register(&address).await;
     assert_eq!(
         enter_account(&b).await.location.as_deref(),
         Some("/application/documents?notice=account-saved")
     );
+    finish_submission(app, b, address).await
+}
+
+async fn finish_submission(
+    _app: &TestApp,
+    b: Browser,
+    address: String,
+) -> (Browser, String, String) {
     let page = upload(&b, "front", "front.jpg", photo()).await;
     assert_eq!(page.status, 303, "{}", page.body);
     let id = reviewed_id(&b).await;

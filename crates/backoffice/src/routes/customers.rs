@@ -10,10 +10,12 @@ mod sheet;
 use axum::Router;
 use axum::routing::get;
 use identity::{
-    CustomerStatus, DirectoryQuery, PageNumber, SearchError, SearchTerm, SortOrder, StatusFilter,
+    CustomerStatus, DirectoryQuery, EMAIL_PREFIX_MIN, KANA_PREFIX_MIN, PageNumber, SearchError,
+    SearchTerm, SortOrder, StatusFilter,
 };
 use pages::error::WebError;
 use platform::i18n::Locale;
+use platform::ids::CustomerNumber;
 use serde::Deserialize;
 
 use crate::BackOfficeState;
@@ -110,9 +112,24 @@ fn search_error(locale: Locale, error: SearchError) -> String {
             "customers-search-too-long",
             &[("max", platform::i18n::Arg::from(max))],
         ),
+        SearchError::TooShort => locale.t_args(
+            "customers-search-too-short",
+            &[
+                ("kana", platform::i18n::Arg::from(KANA_PREFIX_MIN)),
+                ("email", platform::i18n::Arg::from(EMAIL_PREFIX_MIN)),
+            ],
+        ),
         SearchError::InvalidEmail => locale.t("customers-search-invalid-email"),
-        SearchError::NotKana => locale.t("customers-search-not-kana"),
+        SearchError::InvalidNumber => locale.t("customers-search-invalid-number"),
+        SearchError::NumberCheckDigit => locale.t("customers-search-number-check"),
+        SearchError::Unsupported => locale.t("customers-search-unsupported"),
     }
+}
+
+/// A customer number as shown (`1234-5678-9`), or a note while the start-up backfill has not
+/// numbered the customer yet.
+fn number_label(locale: Locale, number: Option<CustomerNumber>) -> String {
+    number.map_or_else(|| locale.t("customers-number-pending"), |n| n.to_string())
 }
 
 #[cfg(test)]
@@ -150,9 +167,31 @@ mod tests {
 
     #[test]
     fn a_refused_search_is_kept_for_the_form() {
-        let r = ListRequest::parse(&params(&[("q", "山田")])).unwrap();
-        assert_eq!(r.query(), Err(SearchError::NotKana));
-        assert_eq!(r.q, "山田");
+        let r = ListRequest::parse(&params(&[("q", "山田x")])).unwrap();
+        assert_eq!(r.query(), Err(SearchError::Unsupported));
+        assert_eq!(r.q, "山田x");
+    }
+
+    #[test]
+    fn every_refusal_has_a_message_in_both_languages() {
+        for locale in Locale::ALL {
+            for e in [
+                SearchError::TooLong { max: 100 },
+                SearchError::TooShort,
+                SearchError::InvalidEmail,
+                SearchError::InvalidNumber,
+                SearchError::NumberCheckDigit,
+                SearchError::Unsupported,
+            ] {
+                let message = search_error(locale, e);
+                assert!(
+                    !message.is_empty() && !message.contains("customers-"),
+                    "{e:?}"
+                );
+            }
+        }
+        assert!(search_error(Locale::Ja, SearchError::TooShort).contains("2文字以上"));
+        assert_eq!(number_label(Locale::Ja, None), "採番待ち");
     }
 
     #[test]

@@ -26,8 +26,10 @@ pub fn router(state: BackOfficeState) -> Router {
     Router::new()
         .route("/staff/applications", get(queue::page))
         .route("/staff/applications/{id}", get(review::page))
+        .route("/staff/applications/next", post(queue::next))
         .route("/staff/applications/{id}/open", post(queue::open))
         .route("/staff/applications/{id}/decision", post(review::decide))
+        .route("/staff/applications/{id}/return", post(review::send_back))
         .route(
             "/staff/applications/{id}/documents/{document}",
             get(documents::image),

@@ -2,10 +2,18 @@
 //! system says of it, the identity documents (each image fetched from the decrypting endpoint,
 //! shown under an overlay naming the viewer and the time), the earlier applications, and the
 //! decision forms. Opening the page is recorded before it is built (see `applications::review`).
+//!
+//! The comparison panel sets what the customer entered beside what the core banking system
+//! holds, each row with an icon and a word for its verdict (never colour alone). The approval
+//! form sits in its own card, apart from the rejection: it asks the operator to confirm they
+//! compared the entries, the bank's record and the documents, and, when anything differs, for
+//! a written reason; such an approval then waits for a second operator (see
+//! `applications::decision`). No script is involved: the checkbox is the confirmation step.
 
 use applications::{
-    AccountCheck, ApplicationError, ApplicationView, Decision, DocumentInfo, Outcome,
-    RejectionReason, Review, Side, Status, Viewer,
+    AccountCheck, ApplicationError, ApplicationView, ComparedField, Decision, DocumentInfo,
+    EventKind, MAX_OVERRIDE_REASON_CHARS, MAX_RETURN_REASON_CHARS, Outcome, RejectionReason,
+    ReturnedItem, Review, Side, Status, Value, Viewer,
 };
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -30,6 +38,14 @@ pub struct DecisionForm {
     decision: String,
     reason: String,
     note: String,
+    /// `yes` when the operator ticked "I compared …" on the approval form.
+    compared: String,
+    /// Why an approval overrides a difference from the core banking system.
+    override_reason: String,
+    /// What a send-back returns: `front`, `back` or `account`.
+    item: String,
+    /// Why it is sent back (shown to the customer).
+    return_reason: String,
 }
 
 /// What the page says after a redirect.
@@ -40,7 +56,7 @@ pub struct Notice {
 }
 
 /// Notices a redirect may carry, each a message key suffix.
-const NOTICES: [&str; 3] = ["approved", "rejected", "proposed"];
+const NOTICES: [&str; 4] = ["approved", "rejected", "proposed", "returned"];
 
 #[derive(Template)]
 #[template(path = "backoffice_review.html")]
@@ -52,6 +68,8 @@ struct ReviewPage {
     viewer: String,
     viewed_at: i64,
     reasons: Vec<(&'static str, String)>,
+    /// What may be sent back: the sides with a current image, and the account.
+    items: Vec<(&'static str, String)>,
     form: FormState,
     v: DecisionForm,
     notice: Option<String>,
@@ -82,6 +100,58 @@ impl ReviewPage {
         self.r.account_check == AccountCheck::Confirmed
     }
 
+    fn field_label(&self, row: &ComparedField) -> String {
+        self.c.t(&format!("compare-field-{}", row.field.code()))
+    }
+
+    fn value(&self, value: &Value) -> String {
+        match value {
+            Value::Text(text) => text.clone(),
+            Value::AccountType(kind) => kind.label(self.c.locale),
+            Value::Date(date) => self.c.date(*date),
+        }
+    }
+
+    fn bank_value(&self, row: &ComparedField) -> String {
+        row.bank
+            .as_ref()
+            .map_or_else(|| self.c.t("compare-bank-none"), |v| self.value(v))
+    }
+
+    fn verdict(&self, row: &ComparedField) -> String {
+        self.c.t(&format!("compare-verdict-{}", row.verdict.code()))
+    }
+
+    /// A glyph beside the verdict's word, so it never rests on colour alone.
+    fn icon(&self, row: &ComparedField) -> &'static str {
+        match row.verdict {
+            applications::Verdict::Match => "✓",
+            applications::Verdict::Mismatch => "✕",
+            applications::Verdict::Unknown => "?",
+        }
+    }
+
+    fn needs_override(&self) -> bool {
+        self.r.comparison.needs_override()
+    }
+
+    fn event(&self, kind: &EventKind) -> String {
+        self.c
+            .t(&format!("review-event-{}", kind.code().replace('_', "-")))
+    }
+
+    fn reason_max(&self) -> usize {
+        MAX_OVERRIDE_REASON_CHARS
+    }
+
+    fn return_max(&self) -> usize {
+        MAX_RETURN_REASON_CHARS
+    }
+
+    fn item(&self, item: &ReturnedItem) -> String {
+        item.label(self.c.locale)
+    }
+
     fn image_url(&self, doc: &DocumentInfo) -> String {
         format!(
             "/staff/applications/{}/documents/{}",
@@ -93,8 +163,9 @@ impl ReviewPage {
         &self.r.application
     }
 
+    /// Waiting for an operator: not decided, and not with the customer for a correction.
     fn decidable(&self) -> bool {
-        !self.r.application.status.is_decided()
+        Status::DECIDABLE.contains(&self.r.application.status)
     }
 
     fn assigned_to_me(&self) -> bool {
@@ -166,7 +237,13 @@ pub async fn decide(
 ) -> PageResult {
     let id = parse_id(&id)?;
     let decision = match f.decision.as_str() {
-        "approve" => Decision::Approve,
+        "approve" if f.compared != "yes" => {
+            let errors = FormErrors(vec![("compared", FieldError::Required)]);
+            return refused(&state, &operator, id, f, errors, None).await;
+        }
+        "approve" => Decision::Approve {
+            reason: f.override_reason.clone(),
+        },
         "reject" => match RejectionReason::from_code(&f.reason) {
             Some(reason) => Decision::Reject {
                 reason,
@@ -202,6 +279,51 @@ pub async fn decide(
         Err(e) => return Err(staff_error(e)),
     };
     Ok(Redirect::to(&format!("/staff/applications/{id}?notice={notice}")).into_response())
+}
+
+/// `POST /staff/applications/{id}/return`: send the application back for correction.
+pub async fn send_back(
+    State(state): State<BackOfficeState>,
+    operator: Operator,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<DecisionForm>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    let Some(item) = ReturnedItem::from_code(&f.item) else {
+        let errors = FormErrors(vec![("item", FieldError::Required)]);
+        return refused(&state, &operator, id, f, errors, None).await;
+    };
+    let result = state
+        .applications
+        .send_back(
+            id,
+            item,
+            &f.return_reason,
+            operator.session.id,
+            operator.meta(),
+        )
+        .await;
+    match result {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/staff/applications/{id}?notice=returned")).into_response())
+        }
+        Err(ApplicationError::Invalid(errors)) => {
+            refused(&state, &operator, id, f, errors, None).await
+        }
+        Err(ApplicationError::NotDecidable(_)) => {
+            let message = operator.chrome().t("review-not-decidable");
+            refused(
+                &state,
+                &operator,
+                id,
+                f,
+                FormErrors::default(),
+                Some(message),
+            )
+            .await
+        }
+        Err(e) => Err(staff_error(e)),
+    }
 }
 
 async fn refused(
@@ -263,6 +385,16 @@ async fn show(
         reasons: RejectionReason::ALL
             .iter()
             .map(|r| (r.code(), r.label(c.locale)))
+            .collect(),
+        items: ReturnedItem::ALL
+            .iter()
+            .filter(|i| match i {
+                ReturnedItem::Document(side) => {
+                    r.application.documents.iter().any(|d| d.side == *side)
+                }
+                ReturnedItem::Account => r.application.account.is_some(),
+            })
+            .map(|i| (i.code(), i.label(c.locale)))
             .collect(),
         r,
         form: extras.form,

@@ -8,7 +8,7 @@ use axum::routing::get;
 use pages::chrome::{Chrome, render};
 use pages::error::{PageResult, html, internal};
 use platform::time_util::today_jst;
-use ui::charts::{self, Caption};
+use ui::charts::{self, Caption, Drawings, Frame};
 
 use crate::BackOfficeState;
 use crate::figures::{self, CustomerCounts, Day};
@@ -28,8 +28,30 @@ struct UsagePage {
     c: Chrome,
     counts: CustomerCounts,
     days: Vec<Day>,
-    signups_svg: String,
-    active_svg: String,
+    signups_svg: Drawings,
+    active_svg: Drawings,
+}
+
+/// A daily count drawn for wide screens and for phones, on whole-number ticks from zero.
+fn counts_chart(id: &str, title: &str, description: &str, points: &[(String, i64)]) -> Drawings {
+    let count = |v: i64| ui::format::grouped(v);
+    let phone_id = format!("{id}-phone");
+    let draw = |id: &str, frame: Frame| {
+        charts::line_from_zero(
+            &Caption {
+                id,
+                title,
+                description,
+            },
+            frame,
+            points,
+            &count,
+        )
+    };
+    Drawings {
+        wide: draw(id, Frame::WIDE),
+        phone: draw(&phone_id, Frame::PHONE),
+    }
 }
 
 /// `GET /staff/usage`.
@@ -45,27 +67,18 @@ async fn page(State(state): State<BackOfficeState>, operator: Operator) -> PageR
         days.iter().map(|d| (c.date(d.date), pick(d))).collect()
     };
     let signups_total: i64 = days.iter().map(|d| d.signups).sum();
-    let count = |v: i64| ui::format::grouped(v);
-    let signups_svg = charts::line_from_zero(
-        &Caption {
-            id: "signups",
-            title: &c.t("usage-signups"),
-            description: &c.tn("usage-signups-desc", signups_total),
-        },
-        charts::Frame::LINE,
+    let signups_svg = counts_chart(
+        "signups",
+        &c.t("usage-signups"),
+        &c.tn("usage-signups-desc", signups_total),
         &series(|d| d.signups),
-        &count,
     );
     let busiest = days.iter().map(|d| d.active).max().unwrap_or(0);
-    let active_svg = charts::line_from_zero(
-        &Caption {
-            id: "active",
-            title: &c.t("usage-active"),
-            description: &c.tn("usage-active-desc", busiest),
-        },
-        charts::Frame::LINE,
+    let active_svg = counts_chart(
+        "active",
+        &c.t("usage-active"),
+        &c.tn("usage-active-desc", busiest),
         &series(|d| d.active),
-        &count,
     );
     let page = UsagePage {
         counts,

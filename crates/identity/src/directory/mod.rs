@@ -1,19 +1,24 @@
 //! The customer directory for the back office: the list of customers with filters, search and
 //! sorting, one customer's details, and batched reads for the list's export.
 //!
-//! Names and addresses are sealed per customer, so the database cannot search them. Two keyed
-//! blind indexes make a search possible without holding them in clear: the e-mail index every
-//! customer row already has, and the kana index in `customer_name_index` — a keyed hash of the
-//! whole reading without spaces and of each of its space-separated parts (family name, given
-//! name). A search matches one of those exactly; there is no substring search (see
-//! `docs/adr/0007-blind-index-for-kana-search.md`). Only the rows of the page asked for are
-//! decrypted.
+//! Names and addresses are sealed per customer, so the database cannot search them. Keyed
+//! blind indexes make a search possible without holding them in clear: the whole-address
+//! e-mail index every customer row already has, and `customer_search_index` — keyed hashes of
+//! every prefix (from two characters) of the kana reading and of its parts, of the name as
+//! written whole and by part, and of every prefix (from three characters) of the address's local
+//! part, each kind under its own key. A search is one token compared exactly; there is no
+//! substring search (`docs/adr/0007-blind-index-for-kana-search.md`,
+//! `docs/adr/0012-prefix-and-kanji-search-index.md`). The customer number is in clear and
+//! searched as it is. Only the rows of the page asked for are decrypted.
 
+mod numbers;
 mod query;
 mod reading;
+mod search_index;
 
+use platform::crypto::Keyring;
 use platform::db::{DbError, WriteTx, col, parsed};
-use platform::ids::CustomerId;
+use platform::ids::{CustomerId, CustomerNumber};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use time::Date;
@@ -21,6 +26,7 @@ use time::Date;
 use self::query::{Bind, Binds, PREMIUM};
 use self::reading::insert_tokens;
 use crate::profile::open;
+use crate::signup::SignupRequest;
 use crate::store::CustomerStatus;
 use crate::{Identity, IdentityError};
 
@@ -28,6 +34,28 @@ pub use self::query::{
     DirectoryQuery, PageNumber, SEARCH_MAX_CHARS, SearchError, SearchTerm, SortOrder, StatusFilter,
 };
 pub(crate) use self::reading::write_name_index;
+use self::search_index::write_email_index;
+pub use self::search_index::{EMAIL_PREFIX_MIN, KANA_PREFIX_MIN};
+
+/// Indexes a customer being registered and issues their customer number; call in the
+/// sign-up's transaction, after the customer row is written.
+pub(crate) async fn index_new_customer(
+    keyring: &Keyring,
+    tx: &mut WriteTx,
+    id: CustomerId,
+    req: &SignupRequest,
+) -> Result<CustomerNumber, DbError> {
+    write_name_index(
+        keyring,
+        tx,
+        id,
+        req.name_kanji.as_str(),
+        req.name_kana.as_str(),
+    )
+    .await?;
+    write_email_index(keyring, tx, id, req.email.as_str()).await?;
+    numbers::issue(tx, id).await
+}
 
 /// Rows on one page of the list.
 pub const PAGE_SIZE: u32 = 50;
@@ -39,8 +67,10 @@ const BACKFILL_BATCH: i64 = 200;
 /// One customer in the list, decrypted for this view.
 #[derive(Clone)]
 pub struct DirectoryRow {
-    /// Customer number.
+    /// Internal identifier (addresses of the staff pages).
     pub id: CustomerId,
+    /// Customer number as people read it; `None` until the start-up backfill has run.
+    pub number: Option<CustomerNumber>,
     /// Name in kanji.
     pub name_kanji: String,
     /// Name in katakana.
@@ -78,8 +108,10 @@ impl DirectoryPage {
 
 /// A customer's details, decrypted for an operator's view.
 pub struct CustomerDetails {
-    /// Customer number.
+    /// Internal identifier (addresses of the staff pages).
     pub id: CustomerId,
+    /// Customer number as people read it; `None` until the start-up backfill has run.
+    pub number: Option<CustomerNumber>,
     /// Name in kanji.
     pub name_kanji: String,
     /// Name in katakana.
@@ -98,8 +130,8 @@ pub struct CustomerDetails {
     pub last_login_at: Option<i64>,
 }
 
-const ROW_COLUMNS: &str = "c.id, c.email_enc, c.name_kanji_enc, c.name_kana_enc, c.status, \
-                           c.created_at, c.last_login_at";
+const ROW_COLUMNS: &str = "c.id, c.customer_number, c.email_enc, c.name_kanji_enc, \
+                           c.name_kana_enc, c.status, c.created_at, c.last_login_at";
 
 fn status_from(code: &str) -> Result<CustomerStatus, DbError> {
     [
@@ -115,6 +147,7 @@ fn status_from(code: &str) -> Result<CustomerStatus, DbError> {
 /// A listed row before decryption.
 struct SealedRow {
     id: CustomerId,
+    number: Option<CustomerNumber>,
     email_enc: Vec<u8>,
     name_kanji_enc: Vec<u8>,
     name_kana_enc: Vec<u8>,
@@ -130,6 +163,7 @@ fn sealed_row(row: &AnyRow) -> Result<SealedRow, DbError> {
     let premium: i64 = col(row, "premium")?;
     Ok(SealedRow {
         id: parsed(row, "id")?,
+        number: numbers::stored(row)?,
         email_enc: col(row, "email_enc")?,
         name_kanji_enc: col(row, "name_kanji_enc")?,
         name_kana_enc: col(row, "name_kana_enc")?,
@@ -207,7 +241,7 @@ impl Identity {
     ) -> Result<Option<CustomerDetails>, IdentityError> {
         let mut tx = self.db.read().await?;
         let sql = format!(
-            "SELECT c.created_at, c.last_login_at, CASE WHEN {PREMIUM} THEN 1 ELSE 0 END AS premium \
+            "SELECT c.customer_number, c.created_at, c.last_login_at, CASE WHEN {PREMIUM} THEN 1 ELSE 0 END AS premium \
              FROM customers c WHERE c.id = $1"
         );
         let Some(row) = sqlx::query(&sql)
@@ -218,11 +252,13 @@ impl Identity {
             return Ok(None);
         };
         let premium: i64 = col(&row, "premium")?;
+        let number = numbers::stored(&row)?;
         let registered_at: i64 = col(&row, "created_at")?;
         let last_login_at: Option<i64> = col(&row, "last_login_at")?;
         let profile = self.decrypt_profile(&mut tx, id).await?;
         Ok(Some(CustomerDetails {
             id,
+            number,
             name_kanji: profile.name_kanji,
             name_kana: profile.name_kana,
             birth_date: profile.birth_date,
@@ -247,6 +283,7 @@ impl Identity {
             .ok_or(IdentityError::Shredded)?;
         Ok(DirectoryRow {
             id,
+            number: row.number,
             name_kanji: open(&key, id, "name_kanji", &row.name_kanji_enc)?,
             name_kana: open(&key, id, "name_kana", &row.name_kana_enc)?,
             email: open(&key, id, "email", &row.email_enc)?,
@@ -257,9 +294,10 @@ impl Identity {
         })
     }
 
-    /// Writes the kana index of every customer who has none (customers registered before the
-    /// index existed); returns how many were indexed. Safe to run at every start and on several
-    /// instances at once.
+    /// Writes the search index of every customer who lacks one (customers registered before
+    /// the kana index, or before the prefix and name index of ADR 0012, or restored without
+    /// them); returns how many were indexed. Safe to run at every start and on several instances
+    /// at once.
     pub async fn index_missing_names(&self) -> Result<u64, IdentityError> {
         let mut indexed = 0;
         let mut after = String::new();
@@ -267,8 +305,10 @@ impl Identity {
             let ids: Vec<CustomerId> = {
                 let mut tx = self.db.read().await?;
                 let rows = sqlx::query(
-                    "SELECT c.id FROM customers c WHERE c.id > $1 AND NOT EXISTS \
+                    "SELECT c.id FROM customers c WHERE c.id > $1 AND (NOT EXISTS \
                      (SELECT 1 FROM customer_name_index n WHERE n.customer_id = c.id) \
+                     OR NOT EXISTS \
+                     (SELECT 1 FROM customer_search_index s WHERE s.customer_id = c.id)) \
                      ORDER BY c.id LIMIT $2",
                 )
                 .bind(&after)
@@ -292,18 +332,19 @@ impl Identity {
         if indexed > 0 {
             tracing::info!(
                 customers = indexed,
-                "kana readings indexed for the customer search"
+                "customers indexed for the customer search"
             );
         }
         Ok(indexed)
     }
 
-    /// Indexes one customer if they still have no tokens. The no-op update locks the row, so a
-    /// profile change running at the same time either finishes first (and its tokens are seen
-    /// here) or waits for this transaction (and then replaces these tokens).
+    /// Indexes one customer if they still lack tokens in either index. The no-op update locks
+    /// the row, so a profile change running at the same time either finishes first (and its
+    /// tokens are seen here) or waits for this transaction (and then replaces these tokens).
     async fn index_one(&self, tx: &mut WriteTx, id: CustomerId) -> Result<bool, IdentityError> {
         let Some(row) = sqlx::query(
-            "UPDATE customers SET updated_at = updated_at WHERE id = $1 RETURNING name_kana_enc",
+            "UPDATE customers SET updated_at = updated_at WHERE id = $1 \
+             RETURNING name_kana_enc, name_kanji_enc, email_enc",
         )
         .bind(id.to_string())
         .fetch_optional(&mut **tx)
@@ -311,22 +352,48 @@ impl Identity {
         else {
             return Ok(false);
         };
-        let present =
-            sqlx::query("SELECT COUNT(*) AS n FROM customer_name_index WHERE customer_id = $1")
-                .bind(id.to_string())
-                .fetch_one(&mut **tx)
-                .await?;
-        if col::<i64>(&present, "n")? > 0 {
+        let exact_missing = count_for(
+            tx,
+            "SELECT COUNT(*) AS n FROM customer_name_index WHERE customer_id = $1",
+            id,
+        )
+        .await?
+            == 0;
+        let search_missing = count_for(
+            tx,
+            "SELECT COUNT(*) AS n FROM customer_search_index WHERE customer_id = $1",
+            id,
+        )
+        .await?
+            == 0;
+        if !exact_missing && !search_missing {
             return Ok(false);
         }
         let Some(key) = self.keyring.customer_key(tx, id).await? else {
             return Ok(false);
         };
-        let sealed: Vec<u8> = col(&row, "name_kana_enc")?;
-        let reading = open(&key, id, "name_kana", &sealed)?;
-        insert_tokens(&self.keyring, tx, id, &reading).await?;
+        let sealed = |column: &'static str| col::<Vec<u8>>(&row, column);
+        let reading = open(&key, id, "name_kana", &sealed("name_kana_enc")?)?;
+        if exact_missing {
+            insert_tokens(&self.keyring, tx, id, &reading).await?;
+        }
+        if search_missing {
+            let kanji = open(&key, id, "name_kanji", &sealed("name_kanji_enc")?)?;
+            let email = open(&key, id, "email", &sealed("email_enc")?)?;
+            search_index::insert_name_tokens(&self.keyring, tx, id, &kanji, &reading).await?;
+            write_email_index(&self.keyring, tx, id, &email).await?;
+        }
         Ok(true)
     }
+}
+
+/// The count `sql` (with the customer as `$1`) finds.
+async fn count_for(tx: &mut WriteTx, sql: &str, id: CustomerId) -> Result<i64, DbError> {
+    let row = sqlx::query(sql)
+        .bind(id.to_string())
+        .fetch_one(&mut **tx)
+        .await?;
+    col(&row, "n")
 }
 
 /// Reads the customers of an export in batches, in the query's order, by keyset (the last row's

@@ -5,11 +5,13 @@
 use std::fmt;
 
 use platform::crypto::Keyring;
-use platform::ids::CustomerId;
+use platform::ids::{CustomerId, CustomerNumber, CustomerNumberError};
 use sqlx::Any;
 use sqlx::any::AnyArguments;
+use unicode_normalization::UnicodeNormalization;
 
 use super::reading::{is_reading, search_reading};
+use super::search_index::{EMAIL_PREFIX_MIN, KANA_PREFIX_MIN, Kind, is_name, search_name};
 use crate::fields::Email;
 use crate::store::CustomerStatus;
 
@@ -135,27 +137,51 @@ pub enum SearchError {
         /// The limit.
         max: usize,
     },
-    /// Has an `@` but is not a whole e-mail address.
+    /// A kana reading shorter than [`KANA_PREFIX_MIN`] or an e-mail prefix shorter than
+    /// [`EMAIL_PREFIX_MIN`] characters.
+    #[error("search text too short")]
+    TooShort,
+    /// Has an `@` but is neither a whole e-mail address nor a local part ending in `@`.
     #[error("not an e-mail address")]
     InvalidEmail,
-    /// Neither an e-mail address nor a reading in kana.
-    #[error("not a kana reading")]
-    NotKana,
+    /// Digits and dashes only, but not nine digits.
+    #[error("not a customer number")]
+    InvalidNumber,
+    /// Nine digits whose check digit does not match.
+    #[error("customer number with a wrong check digit")]
+    NumberCheckDigit,
+    /// None of the above: mixed scripts, symbols, Latin letters with spaces.
+    #[error("not a name, reading, address or customer number")]
+    Unsupported,
 }
 
-/// A valid search: a whole e-mail address, or a kana reading (whole or one part of it).
+/// A valid search.
 #[derive(Clone, PartialEq, Eq)]
 pub enum SearchTerm {
-    /// An address, normalised as at sign-up.
+    /// A whole address, normalised as at sign-up.
     Email(Email),
-    /// A reading folded to full-width katakana without spaces.
+    /// The start of an address's local part, lower-cased, possibly ending in `@`.
+    EmailPrefix(String),
+    /// The start of a reading (whole or of one part), folded to full-width katakana without
+    /// spaces.
     Kana(String),
+    /// A name as written, whole or one part, folded (NFKC) without spaces.
+    Kanji(String),
+    /// A customer number.
+    Number(CustomerNumber),
+}
+
+/// True for characters an address's local part may hold (RFC 5322 atext and dots).
+fn is_local_part_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c)
 }
 
 impl SearchTerm {
-    /// Parses what an operator typed: empty means no search; text with `@` must be an e-mail
-    /// address; anything else must be a reading in katakana or hiragana (full- or half-width,
-    /// with or without a space between the parts).
+    /// Parses what an operator typed: empty means no search. Digits and dashes are a customer
+    /// number (with its check digit); text with `@` a whole address or a local part ending in
+    /// `@`; other ASCII text the start of an address; kana the start of a reading; text with
+    /// kanji a name as written, whole or one part. Full-width and half-width forms are folded and
+    /// spaces inside a name or reading ignored.
     pub fn parse(raw: &str) -> Result<Option<Self>, SearchError> {
         let raw = raw.trim_matches(|c: char| c.is_whitespace());
         if raw.is_empty() {
@@ -166,17 +192,50 @@ impl SearchTerm {
                 max: SEARCH_MAX_CHARS,
             });
         }
-        if raw.contains(['@', '＠']) {
-            return Email::parse(raw)
-                .map(|e| Some(SearchTerm::Email(e)))
-                .map_err(|_| SearchError::InvalidEmail);
+        if CustomerNumber::looks_like(raw) {
+            return match CustomerNumber::parse(raw) {
+                Ok(n) => Ok(Some(SearchTerm::Number(n))),
+                Err(CustomerNumberError::CheckDigit) => Err(SearchError::NumberCheckDigit),
+                Err(CustomerNumberError::Shape) => Err(SearchError::InvalidNumber),
+            };
+        }
+        let folded: String = raw.nfkc().collect();
+        if folded.contains('@') {
+            if let Ok(email) = Email::parse(raw) {
+                return Ok(Some(SearchTerm::Email(email)));
+            }
+            let local = folded.trim().to_ascii_lowercase();
+            return match local.strip_suffix('@') {
+                Some(l) if !l.is_empty() && l.chars().all(is_local_part_char) => {
+                    email_prefix(local)
+                }
+                _ => Err(SearchError::InvalidEmail),
+            };
+        }
+        if folded.chars().all(is_local_part_char) {
+            return email_prefix(folded.to_ascii_lowercase());
         }
         let reading = search_reading(raw);
         if is_reading(&reading) {
-            Ok(Some(SearchTerm::Kana(reading)))
-        } else {
-            Err(SearchError::NotKana)
+            return if reading.chars().count() < KANA_PREFIX_MIN {
+                Err(SearchError::TooShort)
+            } else {
+                Ok(Some(SearchTerm::Kana(reading)))
+            };
         }
+        let name = search_name(raw);
+        if is_name(&name) {
+            return Ok(Some(SearchTerm::Kanji(name)));
+        }
+        Err(SearchError::Unsupported)
+    }
+}
+
+fn email_prefix(prefix: String) -> Result<Option<SearchTerm>, SearchError> {
+    if prefix.chars().count() < EMAIL_PREFIX_MIN {
+        Err(SearchError::TooShort)
+    } else {
+        Ok(Some(SearchTerm::EmailPrefix(prefix)))
     }
 }
 
@@ -184,7 +243,10 @@ impl fmt::Debug for SearchTerm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             SearchTerm::Email(_) => "SearchTerm::Email(…)",
+            SearchTerm::EmailPrefix(_) => "SearchTerm::EmailPrefix(…)",
             SearchTerm::Kana(_) => "SearchTerm::Kana(…)",
+            SearchTerm::Kanji(_) => "SearchTerm::Kanji(…)",
+            SearchTerm::Number(_) => "SearchTerm::Number(…)",
         })
     }
 }
@@ -281,11 +343,19 @@ impl DirectoryQuery {
                 let index = keyring.email_index(email.as_str()).0;
                 parts.push(format!("c.email_index = {}", binds.add(Bind::Bytes(index))));
             }
+            Some(SearchTerm::EmailPrefix(prefix)) => {
+                parts.push(indexed(keyring, binds, Kind::Email, prefix));
+            }
             Some(SearchTerm::Kana(reading)) => {
-                let token = keyring.name_index(reading);
+                parts.push(indexed(keyring, binds, Kind::Kana, reading));
+            }
+            Some(SearchTerm::Kanji(name)) => {
+                parts.push(indexed(keyring, binds, Kind::Kanji, name));
+            }
+            Some(SearchTerm::Number(number)) => {
                 parts.push(format!(
-                    "c.id IN (SELECT n.customer_id FROM customer_name_index n WHERE n.token = {})",
-                    binds.add(Bind::Bytes(token))
+                    "c.customer_number = {}",
+                    binds.add(Bind::Text(number.digits()))
                 ));
             }
         }
@@ -316,6 +386,16 @@ impl DirectoryQuery {
     }
 }
 
+/// Customers with the token of `normalized` of this kind in `customer_search_index`.
+fn indexed(keyring: &Keyring, binds: &mut Binds, kind: Kind, normalized: &str) -> String {
+    let kind_bind = binds.add(Bind::Text(kind.code().to_owned()));
+    let token = binds.add(Bind::Bytes(kind.token(keyring, normalized)));
+    format!(
+        "c.id IN (SELECT s.customer_id FROM customer_search_index s \
+         WHERE s.kind = {kind_bind} AND s.token = {token})"
+    )
+}
+
 fn status_is(status: CustomerStatus, binds: &mut Binds) -> String {
     format!(
         "c.status = {}",
@@ -328,7 +408,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn search_terms_are_an_address_or_a_reading() {
+    fn search_terms_are_an_address_a_prefix_a_reading_a_name_or_a_number() {
         assert_eq!(
             SearchTerm::parse(" Taro@Example.JP "),
             Ok(Some(SearchTerm::Email(
@@ -341,22 +421,86 @@ mod tests {
                 Email::parse("taro@example.jp").unwrap()
             )))
         );
+        let prefix = |p: &str| Ok(Some(SearchTerm::EmailPrefix(p.into())));
+        assert_eq!(SearchTerm::parse("Sato.H"), prefix("sato.h"));
+        assert_eq!(SearchTerm::parse("ｓａｔｏ．ｈ"), prefix("sato.h"));
+        assert_eq!(SearchTerm::parse("taro@"), prefix("taro@"));
+        assert_eq!(SearchTerm::parse("yamada"), prefix("yamada"));
+        assert_eq!(SearchTerm::parse("sat"), prefix("sat"));
+        assert_eq!(SearchTerm::parse("sa"), Err(SearchError::TooShort));
+        assert_eq!(SearchTerm::parse("a@"), Err(SearchError::TooShort));
+        assert_eq!(
+            SearchTerm::parse("taro@exa"),
+            Err(SearchError::InvalidEmail)
+        );
+        assert_eq!(
+            SearchTerm::parse("@example"),
+            Err(SearchError::InvalidEmail)
+        );
         assert_eq!(
             SearchTerm::parse("ﾔﾏﾀﾞ ﾀﾛｳ"),
             Ok(Some(SearchTerm::Kana("ヤマダタロウ".into())))
         );
+        assert_eq!(
+            SearchTerm::parse("さと"),
+            Ok(Some(SearchTerm::Kana("サト".into())))
+        );
+        assert_eq!(SearchTerm::parse("サ"), Err(SearchError::TooShort));
+        for (typed, name) in [
+            ("佐藤", "佐藤"),
+            ("佐藤　花子", "佐藤花子"),
+            (" 佐藤 花子 ", "佐藤花子"),
+            ("花子", "花子"),
+            ("林", "林"),
+        ] {
+            assert_eq!(
+                SearchTerm::parse(typed),
+                Ok(Some(SearchTerm::Kanji(name.into()))),
+                "{typed}"
+            );
+        }
+        let n = CustomerNumber::from_body(12_345_678).unwrap();
+        assert_eq!(
+            SearchTerm::parse(&n.to_string()),
+            Ok(Some(SearchTerm::Number(n)))
+        );
+        assert_eq!(
+            SearchTerm::parse(&n.digits()),
+            Ok(Some(SearchTerm::Number(n)))
+        );
+        let wrong = format!("{}{}", &n.digits()[..8], (n.check_digit() + 1) % 10);
+        assert_eq!(
+            SearchTerm::parse(&wrong),
+            Err(SearchError::NumberCheckDigit)
+        );
+        assert_eq!(
+            SearchTerm::parse("1234-5678"),
+            Err(SearchError::InvalidNumber)
+        );
         assert_eq!(SearchTerm::parse("　 "), Ok(None));
-        assert_eq!(SearchTerm::parse("taro@"), Err(SearchError::InvalidEmail));
-        assert_eq!(SearchTerm::parse("山田"), Err(SearchError::NotKana));
-        assert_eq!(SearchTerm::parse("yamada"), Err(SearchError::NotKana));
-        assert_eq!(SearchTerm::parse("ヤマダ%"), Err(SearchError::NotKana));
+        for nonsense in [
+            "佐藤abc",
+            "ヤマダ%",
+            "sato ハナコ",
+            "sato h",
+            "佐藤!",
+            "😀😀😀",
+        ] {
+            assert_eq!(
+                SearchTerm::parse(nonsense),
+                Err(SearchError::Unsupported),
+                "{nonsense}"
+            );
+        }
         assert_eq!(
             SearchTerm::parse(&"ア".repeat(101)),
             Err(SearchError::TooLong { max: 100 })
         );
         assert!(SearchTerm::parse(&"ア".repeat(100)).is_ok());
-        let shown = format!("{:?}", SearchTerm::parse("ヤマダ"));
-        assert!(!shown.contains("ヤマダ"), "no reading in debug output");
+        for typed in ["ヤマダ", "佐藤", "sato.h"] {
+            let shown = format!("{:?}", SearchTerm::parse(typed));
+            assert!(!shown.contains(typed), "no search text in debug output");
+        }
     }
 
     #[test]

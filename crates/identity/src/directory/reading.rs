@@ -1,5 +1,5 @@
 //! Kana readings: folding what was typed or registered to full-width katakana, and the keyed
-//! blind index of a customer's reading in `customer_name_index`.
+//! blind index of a customer's reading in `customer_name_index` (exact whole reading and parts).
 
 use platform::crypto::Keyring;
 use platform::db::{DbError, WriteTx};
@@ -9,7 +9,7 @@ use unicode_normalization::UnicodeNormalization;
 /// Folds a reading to full-width katakana, keeping its spaces: NFKC turns half-width katakana
 /// into full-width with their sound marks combined (and U+3000 into a space), then hiragana
 /// become katakana.
-fn fold_reading(raw: &str) -> String {
+pub(super) fn fold_reading(raw: &str) -> String {
     raw.nfkc()
         .map(|c| match c {
             '\u{3041}'..='\u{3096}' => char::from_u32(c as u32 + 0x60).unwrap_or(c),
@@ -65,19 +65,24 @@ pub(super) async fn insert_tokens(
     Ok(())
 }
 
-/// Replaces the customer's kana index with the tokens of `reading`; call in the transaction
-/// that stores the reading.
+/// Replaces the customer's name tokens with those of `kanji` and `reading`: the exact kana
+/// tokens of `customer_name_index` (ADR 0007; still written so that an instance of the previous
+/// release searching them during a rolling update finds the customer) and the kana-prefix and
+/// name-as-written tokens of `customer_search_index` (ADR 0012). Call in the transaction that
+/// stores the names.
 pub(crate) async fn write_name_index(
     keyring: &Keyring,
     tx: &mut WriteTx,
     id: CustomerId,
+    kanji: &str,
     reading: &str,
 ) -> Result<(), DbError> {
     sqlx::query("DELETE FROM customer_name_index WHERE customer_id = $1")
         .bind(id.to_string())
         .execute(&mut **tx)
         .await?;
-    insert_tokens(keyring, tx, id, reading).await
+    insert_tokens(keyring, tx, id, reading).await?;
+    super::search_index::replace_name_tokens(keyring, tx, id, kanji, reading).await
 }
 
 #[cfg(test)]

@@ -153,7 +153,8 @@ async fn gather(
             started: c.timestamp(s.started_at),
             seen: c.timestamp(s.seen_at),
             id: s.id,
-            roles: s.roles,
+            // `gateway,portal,…` as a list that wraps between roles, never inside one.
+            roles: s.roles.split(',').collect::<Vec<_>>().join(", "),
             version: s.version,
         })
         .collect();
@@ -199,7 +200,8 @@ fn check_view(c: &Chrome, check: &Check) -> CheckView {
                 ("percent", Arg::from(format!("{:.1}", disk.free_percent()))),
             ],
         ),
-        _ => c.t(&format!("ops-health-{}", check.health.code())),
+        // The card's heading already names the state: say what was checked instead.
+        _ => c.t(&format!("ops-probe-{}", check.health.code())),
     };
     CheckView {
         code: check.dependency.code(),
@@ -222,24 +224,74 @@ fn labels(s: &Series) -> Vec<String> {
         .collect()
 }
 
-/// Latest and highest value of the first series, as a sentence.
-fn summary(c: &Chrome, values: &Values, unit: Unit) -> String {
-    let latest = values.iter().rev().flatten().next().copied();
-    let peak = values
+/// A figure as the chart draws it: missing and non-finite values are gaps, negative ones sit
+/// on the zero line (see `ui::charts::Series`).
+fn drawn(value: Option<f64>) -> Option<f64> {
+    value.filter(|v| v.is_finite()).map(|v| v.max(0.0))
+}
+
+/// The latest figure of a series, as drawn.
+fn latest(values: &Values) -> Option<f64> {
+    values.iter().rev().find_map(|v| drawn(*v))
+}
+
+/// The highest figure drawn in any of the chart's series, and the series it belongs to (the
+/// first one on a tie): the chart's top, which the sentence under it must name.
+fn peak(lines: &[(&str, &Values)]) -> Option<(usize, f64)> {
+    lines
         .iter()
-        .flatten()
-        .copied()
-        .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
-    match (latest, peak) {
-        (Some(latest), Some(peak)) => c.locale.t_args(
+        .enumerate()
+        .flat_map(|(n, (_, values))| values.iter().filter_map(move |v| drawn(*v).map(|v| (n, v))))
+        .fold(None, |best: Option<(usize, f64)>, (n, v)| match best {
+            Some((_, b)) if b >= v => best,
+            _ => Some((n, v)),
+        })
+}
+
+/// The sentence under a chart: the latest figure of each series and the highest drawn in any,
+/// naming the series when there are several.
+fn summary(c: &Chrome, lines: &[(&str, &Values)], names: &[String], unit: Unit) -> String {
+    let Some((top, high)) = peak(lines) else {
+        return c.t("ops-chart-no-data");
+    };
+    if let [(_, values)] = lines {
+        let latest = latest(values).unwrap_or(high);
+        return c.locale.t_args(
             "ops-chart-summary",
             &[
                 ("latest", Arg::from(unit.format(latest))),
-                ("peak", Arg::from(unit.format(peak))),
+                ("peak", Arg::from(unit.format(high))),
             ],
-        ),
-        _ => c.t("ops-chart-no-data"),
+        );
     }
+    let separator = c.t("ops-chart-list-separator");
+    let latest = lines
+        .iter()
+        .zip(names)
+        .filter_map(|((_, values), name)| {
+            latest(values).map(|v| {
+                c.locale.t_args(
+                    "ops-chart-series-figure",
+                    &[
+                        ("series", Arg::from(name.clone())),
+                        ("value", Arg::from(unit.format(v))),
+                    ],
+                )
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(&separator);
+    c.locale.t_args(
+        "ops-chart-summary-series",
+        &[
+            ("latest", Arg::from(latest)),
+            (
+                "series",
+                Arg::from(names.get(top).cloned().unwrap_or_default()),
+            ),
+            ("peak", Arg::from(unit.format(high))),
+        ],
+    )
 }
 
 /// A chart: its ID, unit, and series by message key.
@@ -298,7 +350,7 @@ fn chart_views(c: &Chrome, s: &Series) -> Vec<ChartView> {
                 .zip(&names)
                 .map(|((_, values), name)| Line { name, values })
                 .collect();
-            let summary = summary(c, lines[0].1, unit);
+            let summary = summary(c, &lines, &names, unit);
             let svg = charts::timeline(
                 &Caption {
                     id,
@@ -317,4 +369,142 @@ fn chart_views(c: &Chrome, s: &Series) -> Vec<ChartView> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used, clippy::panic)]
+
+    use platform::i18n::Locale;
+
+    use super::*;
+
+    /// A day of figures in which the 99th percentile, not the median, holds the peak.
+    fn figures() -> Series {
+        let n = 6;
+        Series {
+            range: Range::Hour,
+            starts: (0..n).map(|i| 1_765_000_000 + 60 * i).collect(),
+            requests: vec![
+                Some(3.0),
+                None,
+                Some(7.0),
+                Some(2.0),
+                Some(f64::NAN),
+                Some(1.0),
+            ],
+            p50: vec![Some(4.0), Some(8.0), Some(5.0), Some(6.0), None, Some(5.0)],
+            p95: vec![
+                Some(40.0),
+                Some(120.0),
+                Some(90.0),
+                Some(60.0),
+                None,
+                Some(50.0),
+            ],
+            p99: vec![
+                Some(60.0),
+                Some(498.0),
+                Some(130.0),
+                Some(80.0),
+                None,
+                Some(70.0),
+            ],
+            ..Series::default()
+        }
+    }
+
+    fn chart<'a>(views: &'a [ChartView], id: &str) -> &'a ChartView {
+        views
+            .iter()
+            .find(|v| v.id == id)
+            .unwrap_or_else(|| panic!("no chart {id}"))
+    }
+
+    #[test]
+    fn the_stated_maximum_is_the_highest_figure_drawn_in_any_series() {
+        let s = figures();
+        let highest = [&s.p50, &s.p95, &s.p99]
+            .iter()
+            .flat_map(|v| v.iter().flatten())
+            .copied()
+            .fold(f64::MIN, f64::max);
+        for locale in Locale::ALL {
+            let c = Chrome::anonymous(locale, "/ops".into());
+            let views = chart_views(&c, &s);
+            let latency = chart(&views, "latency");
+            let stated = Unit::Millis.format(highest);
+            assert_eq!(stated, "498 ms");
+            assert!(
+                latency.summary.contains(&stated),
+                "{locale:?}: {}",
+                latency.summary
+            );
+            assert!(
+                !latency.summary.contains("最大 8 ms") && !latency.summary.contains(": 8 ms"),
+                "{}",
+                latency.summary
+            );
+            assert!(
+                latency.summary.contains(&c.t("ops-series-p99")),
+                "the series that holds the peak is named: {}",
+                latency.summary
+            );
+            assert!(
+                latency
+                    .svg
+                    .contains(&format!("<desc id=\"latency-desc\">{}", latency.summary)),
+                "the chart's description is the same sentence"
+            );
+        }
+        let c = Chrome::anonymous(Locale::Ja, "/ops".into());
+        let views = chart_views(&c, &s);
+        assert_eq!(
+            chart(&views, "requests").summary,
+            "最新 1、期間中の最大 7",
+            "a single series: NaN is a gap, not a figure"
+        );
+        assert_eq!(
+            chart(&views, "latency").summary,
+            "最新 中央値 5 ms、95パーセンタイル 50 ms、99パーセンタイル 70 ms。期間中の最大 498 ms（99パーセンタイル）"
+        );
+        assert_eq!(chart(&views, "disk").summary, c.t("ops-chart-no-data"));
+    }
+
+    #[test]
+    fn peak_takes_every_series_as_drawn() {
+        let low = vec![Some(1.0), Some(-5.0)];
+        let high = vec![None, Some(f64::INFINITY), Some(3.0)];
+        assert_eq!(peak(&[("a", &low), ("b", &high)]), Some((1, 3.0)));
+        let negative = vec![Some(-2.0)];
+        assert_eq!(
+            peak(&[("a", &negative)]),
+            Some((0, 0.0)),
+            "drawn on the zero line"
+        );
+        assert_eq!(peak(&[("a", &vec![None])]), None);
+    }
+
+    #[test]
+    fn each_status_card_says_its_state_once() {
+        for locale in Locale::ALL {
+            let c = Chrome::anonymous(locale, "/ops".into());
+            for health in [probes::Health::Ok, probes::Health::Down] {
+                let view = check_view(
+                    &c,
+                    &Check {
+                        dependency: Dependency::Database,
+                        health,
+                        disk: None,
+                    },
+                );
+                let state = c.t(&format!("ops-health-{}", view.health));
+                assert!(
+                    !view.detail.contains(&state),
+                    "{locale:?}: the detail repeats {state}: {}",
+                    view.detail
+                );
+            }
+        }
+    }
 }

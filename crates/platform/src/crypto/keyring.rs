@@ -16,6 +16,9 @@ use crate::time_util::now_unix;
 
 const EMAIL_INDEX_KEY: &str = "email_index";
 const NAME_INDEX_KEY: &str = "name_index";
+const KANA_PREFIX_INDEX_KEY: &str = "kana_prefix_index";
+const KANJI_NAME_INDEX_KEY: &str = "kanji_name_index";
+const EMAIL_PREFIX_INDEX_KEY: &str = "email_prefix_index";
 const FORM_TOKEN_KEY: &str = "form_token";
 const SECRET_HASH_KEY: &str = "secret_hash";
 const STAFF_KEY: &str = "staff_secrets";
@@ -48,6 +51,9 @@ pub struct Keyring {
     master: MasterKey,
     email_index: DataKey,
     name_index: DataKey,
+    kana_prefix_index: DataKey,
+    kanji_name_index: DataKey,
+    email_prefix_index: DataKey,
     form_token: DataKey,
     secret_hash: DataKey,
     staff: DataKey,
@@ -69,6 +75,15 @@ impl Keyring {
             .await?
             .map_err(|_| mismatch())?;
         let name_index = system_key(db, &master, NAME_INDEX_KEY)
+            .await?
+            .map_err(|_| mismatch())?;
+        let kana_prefix_index = system_key(db, &master, KANA_PREFIX_INDEX_KEY)
+            .await?
+            .map_err(|_| mismatch())?;
+        let kanji_name_index = system_key(db, &master, KANJI_NAME_INDEX_KEY)
+            .await?
+            .map_err(|_| mismatch())?;
+        let email_prefix_index = system_key(db, &master, EMAIL_PREFIX_INDEX_KEY)
             .await?
             .map_err(|_| mismatch())?;
         let form_token = system_key(db, &master, FORM_TOKEN_KEY)
@@ -96,6 +111,9 @@ impl Keyring {
             master,
             email_index,
             name_index,
+            kana_prefix_index,
+            kanji_name_index,
+            email_prefix_index,
             form_token,
             secret_hash,
             staff,
@@ -125,6 +143,23 @@ impl Keyring {
     /// operators find customers by reading while the database holds only keyed hashes.
     pub fn name_index(&self, normalized_reading: &str) -> Vec<u8> {
         hmac(&self.name_index, normalized_reading.as_bytes())
+    }
+
+    /// The blind index of a prefix of a kana reading (folded, without spaces), under a key of
+    /// its own so prefix tokens cannot be joined with the exact ones of [`Keyring::name_index`].
+    pub fn kana_prefix_index(&self, normalized_prefix: &str) -> Vec<u8> {
+        hmac(&self.kana_prefix_index, normalized_prefix.as_bytes())
+    }
+
+    /// The blind index of a name as written (kanji), whole or one part, already normalised.
+    pub fn kanji_name_index(&self, normalized_name: &str) -> Vec<u8> {
+        hmac(&self.kanji_name_index, normalized_name.as_bytes())
+    }
+
+    /// The blind index of a prefix of a normalised e-mail address (never the whole-address
+    /// index of [`Keyring::email_index`], which login uses).
+    pub fn email_prefix_index(&self, normalized_prefix: &str) -> Vec<u8> {
+        hmac(&self.email_prefix_index, normalized_prefix.as_bytes())
     }
 
     /// A keyed hash for short secrets a database thief must not be able to guess offline

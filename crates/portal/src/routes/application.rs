@@ -56,7 +56,7 @@ enum StageState {
 fn timeline(app: &ApplicationView, locale: Locale) -> Vec<Stage> {
     let reviewing = matches!(
         app.status,
-        Status::UnderReview | Status::Approved | Status::Rejected
+        Status::UnderReview | Status::Returned | Status::Approved | Status::Rejected
     );
     let decided = matches!(app.status, Status::Approved | Status::Rejected);
     let state = |done: bool, current: bool| {
@@ -86,7 +86,10 @@ fn timeline(app: &ApplicationView, locale: Locale) -> Vec<Stage> {
         Stage {
             label: locale.t("application-timeline-review"),
             at: None,
-            state: state(reviewing, app.status == Status::UnderReview),
+            state: state(
+                reviewing,
+                matches!(app.status, Status::UnderReview | Status::Returned),
+            ),
         },
         Stage {
             label: result,
@@ -140,6 +143,18 @@ impl StatusPage {
 
     fn timeline(&self, app: &ApplicationView) -> Vec<Stage> {
         timeline(app, self.c.locale)
+    }
+
+    fn returned_item(&self, item: &applications::ReturnedItem) -> String {
+        item.label(self.c.locale)
+    }
+
+    /// Where the customer corrects what was sent back.
+    fn returned_link(&self, item: &applications::ReturnedItem) -> &'static str {
+        match item {
+            applications::ReturnedItem::Account => "/application/account",
+            applications::ReturnedItem::Document(_) => "/application/documents",
+        }
     }
 
     /// When a visit was: one time, or the first and last; the date once when both share it.
@@ -320,7 +335,7 @@ async fn draft(
     customer: &Customer,
 ) -> Result<Result<ApplicationView, Response>, WebError> {
     match state.applications.current(customer.id).await? {
-        Some(app) if app.status == Status::Draft => Ok(Ok(app)),
+        Some(app) if app.status.is_editable() => Ok(Ok(app)),
         Some(_) => Ok(Err(Redirect::to("/application").into_response())),
         None => Ok(Err(Redirect::to("/application/account").into_response())),
     }
@@ -545,6 +560,7 @@ mod tests {
             account: None,
             documents: Vec::new(),
             rejection: None,
+            returned: None,
             previous: None,
             created_at: SENT - 600,
             submitted_at: Some(SENT),
@@ -594,6 +610,14 @@ mod tests {
                 (None, false, true),
                 (None, false, true)
             ]
+        );
+    }
+
+    #[test]
+    fn sent_back_the_review_stays_the_current_stage() {
+        assert_eq!(
+            states(&sent(Status::Returned)),
+            states(&sent(Status::UnderReview))
         );
     }
 

@@ -66,6 +66,8 @@ async fn security(state: &AppState, customer: &Customer) -> Result<Security, Web
 struct ProfilePage {
     c: Chrome,
     email: String,
+    /// The customer number, `1234-5678-9` (none only before the start-up backfill ran).
+    customer_number: Option<String>,
     /// What the details form shows: the stored details, or what was just refused.
     v: ProfileForm,
     /// The stored details, which the details and language forms each send back unchanged.
@@ -96,8 +98,14 @@ async fn show(
 ) -> PageResult {
     let profile = state.identity.profile(customer.id).await?;
     let saved = values(&profile);
+    let customer_number = state
+        .identity
+        .customer_number(customer.id)
+        .await?
+        .map(|n| n.to_string());
     let page = ProfilePage {
         c,
+        customer_number,
         v: v.unwrap_or_else(|| values(&profile)),
         email: profile.email,
         saved,

@@ -253,6 +253,24 @@ mod tests {
     }
 
     #[test]
+    fn small_counts_get_distinct_whole_ticks_from_zero() {
+        let expected: [(i64, &[i64]); 7] = [
+            (0, &[0, 1]),
+            (1, &[0, 1, 2, 3]),
+            (2, &[0, 1, 2, 3]),
+            (3, &[0, 1, 2, 3]),
+            (7, &[0, 2, 4, 6, 8]),
+            (10, &[0, 2, 4, 6, 8, 10]),
+            (1234, &[0, 250, 500, 750, 1000, 1250]),
+        ];
+        for (max, ticks_wanted) in expected {
+            assert_eq!(ticks(0, max), ticks_wanted, "max {max}");
+            let labels: Vec<String> = ticks(0, max).into_iter().map(plain).collect();
+            assert!(labels.windows(2).all(|w| w[0] != w[1]), "{labels:?}");
+        }
+    }
+
+    #[test]
     fn negative_ranges_keep_zero_on_a_tick() {
         let t = ticks(-3_864_000, 42_504_000);
         assert_eq!(t, vec![-20_000_000, 0, 20_000_000, 40_000_000, 60_000_000]);

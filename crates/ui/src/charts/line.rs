@@ -137,6 +137,64 @@ mod tests {
         assert!(one.contains(">1</text>") && !one.contains(">0.5"));
     }
 
+    /// The `y` of each tick's gridline and of the zero line.
+    fn tick_ys(svg: &str) -> Vec<(i64, String)> {
+        svg.split("<line ")
+            .skip(1)
+            .zip(svg.split(r#"data-tick=""#).skip(1))
+            .filter_map(|(line, tick)| {
+                let y = line.split(r#"y1=""#).nth(1)?.split('"').next()?;
+                Some((tick.split('"').next()?.parse().ok()?, y.to_owned()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn small_daily_counts_get_distinct_whole_ticks_with_zero_on_the_zero_line() {
+        for max in [0, 1, 2, 3, 7, 10, 1234] {
+            let points: Vec<(String, i64)> = (0..30)
+                .map(|d| (format!("11月{}日", d + 1), if d == 12 { max } else { 0 }))
+                .collect();
+            let svg = line_from_zero(&CAPTION, Frame::LINE, &points, &count);
+            let ticks = ticks_of(&svg);
+            assert_eq!(ticks[0], 0, "{max}: the axis starts at zero: {ticks:?}");
+            assert!(*ticks.last().unwrap() >= max, "{max}: {ticks:?}");
+            assert!(
+                ticks.windows(2).all(|w| w[0] < w[1]),
+                "{max}: distinct, rising: {ticks:?}"
+            );
+            let labels: Vec<String> = ticks.iter().map(|t| count(*t)).collect();
+            for label in &labels {
+                assert!(
+                    svg.contains(&format!(">{label}</text>")) && !label.contains('.'),
+                    "{max}: whole numbers only: {labels:?}"
+                );
+            }
+            let step = ticks[1] - ticks[0];
+            assert!(
+                ticks.windows(2).all(|w| w[1] - w[0] == step),
+                "{max}: evenly spaced: {ticks:?}"
+            );
+            let zero = svg
+                .split(r#"data-zero=""#)
+                .nth(1)
+                .and_then(|s| s.split('"').next())
+                .unwrap_or_else(|| panic!("{max}: no zero line"));
+            let ys = tick_ys(&svg);
+            let at_zero = ys.iter().find(|(t, _)| *t == 0).map(|(_, y)| y.as_str());
+            assert_eq!(
+                at_zero,
+                Some(zero),
+                "{max}: the zero line is the 0 tick: {ys:?}"
+            );
+            assert_eq!(
+                ys.iter().filter(|(_, y)| y == zero).count(),
+                1,
+                "{max}: one gridline at zero"
+            );
+        }
+    }
+
     #[test]
     fn line_hugs_the_data_on_round_ticks_and_marks_zero() {
         let high = line(

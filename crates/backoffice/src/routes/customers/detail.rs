@@ -13,7 +13,7 @@ use platform::audit::{self, Event, Target};
 use platform::ids::CustomerId;
 use platform::time_util::now_unix;
 
-use super::{premium_label, status_label};
+use super::{number_label, premium_label, status_label};
 use crate::BackOfficeState;
 use crate::operator::Operator;
 
@@ -22,6 +22,7 @@ use crate::operator::Operator;
 struct CustomerPage {
     c: Chrome,
     customer: CustomerDetails,
+    number: String,
     status: String,
     premium: String,
     last_login: String,
@@ -72,6 +73,7 @@ pub(super) async fn page(
         })
         .collect();
     let page = CustomerPage {
+        number: number_label(c.locale, customer.number),
         status: status_label(c.locale, customer.status),
         premium: premium_label(c.locale, customer.premium),
         last_login: customer

@@ -14,7 +14,7 @@ use platform::time_util::{to_jst, today_jst};
 
 use super::list::{self, Notice};
 use super::sheet::{Encoding, Sheet, SheetError};
-use super::{ListParams, ListRequest, premium_label, status_label};
+use super::{ListParams, ListRequest, number_label, premium_label, status_label};
 use crate::BackOfficeState;
 use crate::operator::Operator;
 
@@ -122,7 +122,7 @@ impl From<WebError> for ExportError {
 /// One customer's line.
 fn cells(locale: Locale, row: DirectoryRow) -> Vec<String> {
     vec![
-        row.id.to_string(),
+        number_label(locale, row.number),
         row.name_kanji,
         row.name_kana,
         row.email,

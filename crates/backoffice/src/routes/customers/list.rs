@@ -10,7 +10,7 @@ use pages::error::{PageResult, WebError, internal};
 use platform::audit::{self, Event, Target};
 use platform::i18n::Arg;
 
-use super::{ListParams, ListRequest, premium_label, search_error, status_label};
+use super::{ListParams, ListRequest, number_label, premium_label, search_error, status_label};
 use crate::BackOfficeState;
 use crate::operator::Operator;
 
@@ -50,6 +50,7 @@ struct Choice {
 /// One row as shown.
 struct RowView {
     href: String,
+    number: String,
     name_kanji: String,
     name_kana: String,
     email: String,
@@ -187,6 +188,7 @@ pub(super) async fn show(
 fn row_view(c: &Chrome, r: DirectoryRow) -> RowView {
     RowView {
         href: format!("/staff/customers/{}", r.id),
+        number: number_label(c.locale, r.number),
         status: status_label(c.locale, r.status),
         premium: premium_label(c.locale, r.premium),
         registered: c.timestamp(r.registered_at),
