@@ -511,6 +511,16 @@ async fn comparison_shows_the_banks_holder_and_flags_each_row(backend: Backend) 
     let (staff, _) = staff_browser(&app, "compare.op", "operator").await;
     let review = staff.get(&format!("/staff/applications/{id}")).await;
     assert_eq!(review.status, 200);
+    let number = review
+        .body
+        .split("<dd id=\"customer-number\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap();
+    assert!(
+        platform::ids::CustomerNumber::parse(number).is_ok(),
+        "the customer number, not the UUID: {number}"
+    );
     let holder = bank_holder("0123456").await;
     assert_ne!(holder, "シケン ハナコ");
     let comparison = review

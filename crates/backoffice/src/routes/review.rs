@@ -63,6 +63,8 @@ const NOTICES: [&str; 4] = ["approved", "rejected", "proposed", "returned"];
 struct ReviewPage {
     c: Chrome,
     r: Review,
+    /// The customer's number as the staff pages show it, or the "not yet numbered" text.
+    customer_number: String,
     names: StaffNames,
     me: StaffId,
     viewer: String,
@@ -374,7 +376,13 @@ async fn show(
         .review(id, viewer, operator.meta())
         .await
         .map_err(staff_error)?;
+    let customer_number = state
+        .identity
+        .customer_number(r.customer.id)
+        .await?
+        .map_or_else(|| c.t("customers-number-pending"), |n| n.to_string());
     let page = ReviewPage {
+        customer_number,
         names: StaffNames::load(state).await?,
         me: operator.session.id,
         viewer: format!(
