@@ -970,6 +970,23 @@ async function main() {
     });
   });
 
+  await step('operator: finds the customer as on a phone call, by 山田, by the start of the reading and of the address', async () => {
+    await asStaff(async () => {
+      const prefix = EMAIL.split('@')[0].slice(0, 5);
+      for (const term of ['山田', 'やまだ', 'ﾔﾏﾀﾞﾊ', prefix]) {
+        await visit(`/staff/customers?q=${encodeURIComponent(term)}`);
+        const rows = page.locator('main table tbody tr', { hasText: EMAIL });
+        check((await rows.count()) === 1, `searching "${term}" does not list ${EMAIL}`);
+        const number = ((await rows.locator('td').first().innerText()) ?? '').trim();
+        check(/^\d{4}-\d{4}-\d$/.test(number), `the customer number reads "${number}"`);
+      }
+      await audit('customer search results');
+      await page.setViewportSize(PHONE);
+      await expectNoSideScroll('customer search results');
+      await page.setViewportSize(DESKTOP);
+    });
+  });
+
   await step('command line: the application is listed as approved', async () => {
     const listed = cli(['applications', 'list', '--status', 'approved']);
     const line = listed.split('\n').find((l) => l.startsWith(reception));

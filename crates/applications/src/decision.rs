@@ -56,12 +56,14 @@ pub enum Outcome {
 }
 
 impl Applications {
-    /// Assigns a submitted or reviewed application to `operator` (taking it over from a
-    /// colleague if need be); a submitted one goes under review.
+    /// Assigns a submitted or reviewed application to `operator`; a submitted one goes under
+    /// review. Taking over a colleague's case needs a written `reason` (ignored otherwise),
+    /// which the review's history keeps.
     pub async fn open(
         &self,
         id: ApplicationId,
         operator: StaffId,
+        reason: &str,
         meta: &RequestMeta,
     ) -> Result<(), ApplicationError> {
         let mut tx = self.db.write().await?;
@@ -72,11 +74,24 @@ impl Applications {
         if row.assigned_to == Some(operator) && row.status == Status::UnderReview {
             return Ok(());
         }
-        if !store::assign(&mut tx, id, operator, now_unix()).await? {
+        let taking_over = row
+            .assigned_to
+            .filter(|colleague| *colleague != operator && row.status.is_open());
+        let reason = match taking_over {
+            Some(_) => Some(checked_reason("takeover_reason", reason)?),
+            None => None,
+        };
+        let now = now_unix();
+        if !store::assign(&mut tx, id, operator, now).await? {
             return Err(ApplicationError::NotDecidable(row.status.code()));
         }
-        let action = match row.assigned_to {
-            Some(_) => "application.reassigned",
+        let action = match reason {
+            Some(ref why) => {
+                let key = self.customer_key(&mut tx, row.customer).await?;
+                let step = Step::staff(EventKind::Reassigned, operator, Some(why));
+                events::record(&mut tx, &key, (id, row.customer), &step, now).await?;
+                "application.reassigned"
+            }
             None => "application.review_started",
         };
         staff_record(&mut tx, &Actor::staff(operator), action, id, meta).await?;
@@ -233,6 +248,12 @@ impl Applications {
 /// The written reason for an override: required, one to [`MAX_OVERRIDE_REASON_CHARS`]
 /// characters, line breaks allowed.
 fn checked_override_reason(reason: &str) -> Result<String, ApplicationError> {
+    checked_reason("override_reason", reason)
+}
+
+/// A required written reason for the form field `field`, one to
+/// [`MAX_OVERRIDE_REASON_CHARS`] characters, line breaks allowed.
+fn checked_reason(field: &'static str, reason: &str) -> Result<String, ApplicationError> {
     let checked = text(reason, MAX_OVERRIDE_REASON_CHARS, true).and_then(|r| {
         if r.is_empty() {
             Err(platform::fields::FieldError::Required)
@@ -242,7 +263,7 @@ fn checked_override_reason(reason: &str) -> Result<String, ApplicationError> {
     });
     checked.map_err(|e| {
         let mut errors = platform::fields::FormErrors::default();
-        errors.0.push(("override_reason", e));
+        errors.0.push((field, e));
         ApplicationError::Invalid(errors)
     })
 }

@@ -47,16 +47,19 @@ pub enum EventKind {
     Returned,
     /// Sent again by the customer after a correction.
     Resubmitted,
+    /// Taken over from a colleague, with the reason.
+    Reassigned,
 }
 
 impl EventKind {
-    const ALL: [EventKind; 6] = [
+    const ALL: [EventKind; 7] = [
         EventKind::ApprovalProposed,
         EventKind::OverrideProposed,
         EventKind::Approved,
         EventKind::Rejected,
         EventKind::Returned,
         EventKind::Resubmitted,
+        EventKind::Reassigned,
     ];
 
     /// The stored code.
@@ -68,6 +71,7 @@ impl EventKind {
             EventKind::Rejected => "rejected",
             EventKind::Returned => "returned",
             EventKind::Resubmitted => "resubmitted",
+            EventKind::Reassigned => "reassigned",
         }
     }
 

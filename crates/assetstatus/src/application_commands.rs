@@ -28,6 +28,9 @@ pub enum ApplicationsCommand {
         /// Sign-in name of the operator taking it.
         #[arg(long)]
         by: String,
+        /// Why, when taking it over from another operator (required then).
+        #[arg(long, default_value = "")]
+        reason: String,
     },
     /// Approve: the customer gets the premium service and a mail (with maker-checker on, the
     /// first approval is a proposal a second operator confirms).
@@ -94,11 +97,11 @@ pub async fn run(config: &Config, command: &ApplicationsCommand) -> anyhow::Resu
                 );
             }
         }
-        ApplicationsCommand::Review { id, by } => {
+        ApplicationsCommand::Review { id, by, reason } => {
             let staff = operator(state, by).await?;
             state
                 .applications
-                .open(parse_id(id)?, staff, &crate::users::meta())
+                .open(parse_id(id)?, staff, reason, &crate::users::meta())
                 .await
                 .map_err(explain)?;
             println!("application {id} is now under review by {by}");

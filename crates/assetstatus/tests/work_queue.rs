@@ -1,7 +1,8 @@
 //! The application queue as the operators' work list, over HTTP: "next case" hands out the
 //! oldest new application, never the same one twice and never beyond the per-operator cap; "my
-//! cases" lists one's own; the service-level clock counts business days and marks late cases,
-//! which the staff home counts.
+//! cases" lists one's own; a colleague's case is taken over only with a reason, which the
+//! history keeps; the service-level clock counts business days and marks late cases, which the
+//! staff home counts.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -138,7 +139,79 @@ async fn the_service_level_clock_marks_late_cases(backend: Backend) {
     app.stop().await;
 }
 
+/// Who an application is assigned to, straight from the database.
+async fn assignee(app: &TestApp, id: &str) -> Option<String> {
+    let mut tx = app.state.db.read().await.unwrap();
+    let row = sqlx::query("SELECT assigned_to FROM applications WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    platform::db::col::<Option<String>>(&row, "assigned_to").unwrap()
+}
+
+async fn a_colleagues_case_is_taken_over_only_with_a_reason(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, id, _) = submitted(&app, "takeover").await;
+    let (first, first_id) = staff_browser(&app, "takeover.first", "operator").await;
+    let (second, second_id) = staff_browser(&app, "takeover.second", "operator").await;
+    let next = first
+        .submit("/staff/applications", "/staff/applications/next", &[])
+        .await;
+    assert_eq!(next.location, Some(format!("/staff/applications/{id}")));
+
+    let queue = second.get("/staff/applications").await;
+    assert!(
+        !queue
+            .body
+            .contains(&format!("/staff/applications/{id}/open")),
+        "no one-click take-over from the queue"
+    );
+    let review = format!("/staff/applications/{id}");
+    let take = format!("/staff/applications/{id}/take-over");
+    for reason in ["", "   ", &"長".repeat(501)] {
+        let refused = second
+            .submit(&review, &take, &[("takeover_reason", reason)])
+            .await;
+        assert_eq!(refused.status, 422, "{reason:?}");
+        assert!(
+            refused.body.contains("f-takeover_reason-error"),
+            "{reason:?}"
+        );
+        assert_eq!(
+            assignee(&app, &id).await,
+            Some(first_id.clone()),
+            "unchanged"
+        );
+    }
+    let taken = second
+        .submit(&review, &take, &[("takeover_reason", "担当者の休暇のため")])
+        .await;
+    assert_eq!(taken.location.as_deref(), Some(review.as_str()));
+    assert_eq!(assignee(&app, &id).await, Some(second_id.clone()));
+    assert_eq!(audited(&app, "application.reassigned").await, 1);
+    let page = second.get(&review).await;
+    let timeline = page.body.split("id=\"timeline\"").nth(1).unwrap();
+    assert!(timeline.contains("data-event=\"reassigned\""), "{timeline}");
+    assert!(timeline.contains("担当者の休暇のため"), "{timeline}");
+
+    let back = first
+        .post_with_token(
+            &format!("/staff/applications/{id}/open"),
+            &first.token(&review).await,
+            &[],
+        )
+        .await;
+    assert_ne!(
+        back.status, 303,
+        "the queue's button takes no colleague's case"
+    );
+    assert_eq!(assignee(&app, &id).await, Some(second_id));
+    app.stop().await;
+}
+
 on_both_backends!(
     next_case_hands_out_the_oldest_new_application_up_to_the_cap,
     the_service_level_clock_marks_late_cases,
+    a_colleagues_case_is_taken_over_only_with_a_reason,
 );

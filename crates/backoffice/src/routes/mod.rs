@@ -28,6 +28,10 @@ pub fn router(state: BackOfficeState) -> Router {
         .route("/staff/applications/{id}", get(review::page))
         .route("/staff/applications/next", post(queue::next))
         .route("/staff/applications/{id}/open", post(queue::open))
+        .route(
+            "/staff/applications/{id}/take-over",
+            post(review::take_over),
+        )
         .route("/staff/applications/{id}/decision", post(review::decide))
         .route("/staff/applications/{id}/return", post(review::send_back))
         .route(

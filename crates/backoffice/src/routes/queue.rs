@@ -130,6 +130,8 @@ struct QueuePage {
     clocks: Vec<(String, bool)>,
     /// Who each item is from.
     applicants: HashMap<CustomerId, Applicant>,
+    /// The operator looking.
+    me: StaffId,
 }
 
 /// Who an application is from, as the queue names them for a phone call.
@@ -162,8 +164,10 @@ impl QueuePage {
             .map_or_else(|| "-".to_owned(), |id| self.names.get(id, &self.c))
     }
 
+    /// Waiting for an operator and nobody else's: a colleague's case is taken over from its
+    /// review page, with a reason.
     fn can_open(&self, item: &QueueItem) -> bool {
-        waits_for_operator(item)
+        waits_for_operator(item) && item.assigned_to.is_none_or(|who| who == self.me)
     }
 
     fn applicant(&self, item: &QueueItem) -> Option<&Applicant> {
@@ -292,6 +296,7 @@ pub async fn page(
         .contains(&filters.notice.as_str())
         .then(|| c.t(&format!("queue-notice-{}", filters.notice)));
     let page = QueuePage {
+        me: operator.session.id,
         applicants,
         clocks,
         notice,
@@ -315,7 +320,8 @@ pub async fn page(
     Ok(Html(render(&page)?).into_response())
 }
 
-/// `POST /staff/applications/{id}/open`: take the application and go to its review.
+/// `POST /staff/applications/{id}/open`: take an unassigned application and go to its review
+/// (a colleague's is taken over from its review page, with a reason).
 pub async fn open(
     State(state): State<BackOfficeState>,
     operator: Operator,
@@ -325,7 +331,7 @@ pub async fn open(
     let id = parse_id(&id)?;
     state
         .applications
-        .open(id, operator.session.id, operator.meta())
+        .open(id, operator.session.id, "", operator.meta())
         .await
         .map_err(staff_error)?;
     Ok(Redirect::to(&format!("/staff/applications/{id}")).into_response())

@@ -46,6 +46,8 @@ pub struct DecisionForm {
     item: String,
     /// Why it is sent back (shown to the customer).
     return_reason: String,
+    /// Why the operator takes over a colleague's case.
+    takeover_reason: String,
 }
 
 /// What the page says after a redirect.
@@ -281,6 +283,27 @@ pub async fn decide(
         Err(e) => return Err(staff_error(e)),
     };
     Ok(Redirect::to(&format!("/staff/applications/{id}?notice={notice}")).into_response())
+}
+
+/// `POST /staff/applications/{id}/take-over`: take a colleague's case, with a reason.
+pub async fn take_over(
+    State(state): State<BackOfficeState>,
+    operator: Operator,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<DecisionForm>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    let result = state
+        .applications
+        .open(id, operator.session.id, &f.takeover_reason, operator.meta())
+        .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/staff/applications/{id}")).into_response()),
+        Err(ApplicationError::Invalid(errors)) => {
+            refused(&state, &operator, id, f, errors, None).await
+        }
+        Err(e) => Err(staff_error(e)),
+    }
 }
 
 /// `POST /staff/applications/{id}/return`: send the application back for correction.
