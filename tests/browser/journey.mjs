@@ -4,8 +4,10 @@
 // own cookies) on the staff listener, a business operator signs in with password and an
 // authenticator code (enrolling the mandatory second factor on the first sign-in, computing the
 // RFC 6238 codes here), sees the new application in the back office, opens it, views the
-// identity document (watermarked with the operator's name) and approves it. The application is
-// then listed as approved on the command line, the customer receives the approval mail, sees
+// identity document (watermarked with the operator's name), sees the account holder differ
+// from the customer's reading and proposes the approval with a written reason; a second operator
+// signs in, reads the reason and confirms. The operator finds the customer by kanji name, reading
+// and address prefix. The application is then listed as approved on the command line, the customer receives the approval mail, sees
 // which staff role viewed what (without the operator's name), the linked account on the
 // dashboard; turns on two-step verification, logs in again with a code, and logs out.
 // Every page on the way, the customer's and the operator's, is checked with axe-core (WCAG 2.1 A
@@ -16,7 +18,9 @@
 //   BASE_URL        portal address, e.g. http://127.0.0.1:8090
 //   STAFF_URL       staff listener address (back office), e.g. http://127.0.0.1:8091
 //   OPERATOR        sign-in name of a business operator without a second factor yet, and
-//   STAFF_PASSWORD  that operator's password
+//   STAFF_PASSWORD  that operator's password (the second operator's too)
+//   CHECKER         sign-in name of a second business operator, authenticator already set up
+//   CHECKER_TOTP    that operator's authenticator secret (base32)
 //   MAIL_DIR        directory where the server writes each outgoing mail as an .eml file
 //   EMAIL           an address not registered yet
 //   DOCUMENT_IMAGE  a JPEG file to upload as the identity document
@@ -789,9 +793,9 @@ async function main() {
     await expectH1(ja('application-account-title'), 'account form');
     await auditCustomerPage('account form');
     await page.fill('#f-branch', '１２３');
-    // The sandbox core banking system holds this account under ヤマダ ハナコ, the customer's
-    // reading, so the operator's comparison matches and one approval decides.
-    await page.fill('#f-number', '０１２３５１０');
+    // The sandbox core banking system holds this account under ワタナベ ハナコ, not the
+    // customer's reading: the operator must give a reason and a second operator confirm.
+    await page.fill('#f-number', '０１２３４５６');
     await page.fill('#f-holder', 'ﾔﾏﾀﾞ ﾊﾅｺ');
     await submit(page.locator('main button[type=submit]'));
     await expectPath('/application/documents', 'after the account');
@@ -949,25 +953,62 @@ async function main() {
     });
   });
 
-  await step('operator: compares, confirms and approves; the review page confirms it', async () => {
+  await step('operator: the comparison flags the holder; approving needs a reason and only proposes', async () => {
     await asStaff(async () => {
       const rows = await page.locator('#comparison tbody tr').evaluateAll((trs) =>
         trs.map((tr) => [tr.dataset.field, tr.dataset.verdict]),
       );
       const verdict = Object.fromEntries(rows);
-      check(verdict['name-kana'] === 'match' && verdict.holder === 'match', `the comparison reads ${JSON.stringify(rows)}`);
-      check((await page.locator('#f-override_reason').count()) === 0, 'a reason is asked although everything matches');
+      check(verdict.holder === 'mismatch', `the comparison reads ${JSON.stringify(rows)}`);
       await page.check('#f-compared');
       await submit(page.locator('#approve'));
-      await expectPath(applicationPath, 'after approving');
-      const notice = page.locator('main .alert.success[role=status]');
-      check((await notice.count()) === 1, 'no success notice after approving');
-      const text = (await notice.innerText()).trim();
-      check(text.includes(ja('review-notice-approved')), `the notice reads "${text}"`);
+      check(
+        (await page.locator('#f-override_reason-error').count()) === 1,
+        'an approval over a differing holder was accepted without a reason',
+      );
+      await page.fill('#f-override_reason', '旧姓の口座です。本人確認書類の旧姓併記で確認しました。');
+      await page.check('#f-compared');
+      await submit(page.locator('#approve'));
+      await expectPath(applicationPath, 'after proposing');
+      const status = await page.locator('#application-status').getAttribute('data-status');
+      check(status === 'under_review', `the status reads ${status}, expected under_review`);
+      check((await page.locator('#await-second').count()) === 1, 'the proposer is not told a second operator must confirm');
+      await audit('review page after proposing');
+    });
+  });
+
+  await step('second operator (own browser context): signs in with a code, reads the reason, confirms', async () => {
+    const context = await browser.newContext({ locale: 'ja-JP', timezoneId: 'Asia/Tokyo', viewport: DESKTOP });
+    context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+    context.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
+    const checkerPage = await context.newPage();
+    watchBrowser(checkerPage);
+    await asStaff(async () => {
+      page = checkerPage;
+      await visit('/staff/login');
+      await page.fill('#f-username', env('CHECKER'));
+      await page.fill('#f-password', STAFF_PASSWORD);
+      await submit(page.locator('main form[action="/staff/login"] button[type=submit]'));
+      await expectPath('/staff/login/code', 'second operator sign-in');
+      await page.fill('#f-code', totp(base32Decode(env('CHECKER_TOTP')), totpStep()));
+      await submit(page.locator('main form[action="/staff/login/code"] button[type=submit]'));
+      await expectPath('/staff', 'after the second operator\'s code');
+      await visit(applicationPath);
+      const reason = (await page.locator('#pending-override-reason').innerText()).trim();
+      check(reason.includes('旧姓'), `the second operator reads the reason "${reason}"`);
+      await page.check('#f-compared');
+      await submit(page.locator('#approve'));
+      await expectPath(applicationPath, 'after confirming');
       const status = await page.locator('#application-status').getAttribute('data-status');
       check(status === 'approved', `the status reads ${status}, expected approved`);
-      await audit('review page after approving');
+      const timeline = await page.locator('#timeline li').evaluateAll((lis) => lis.map((li) => li.dataset.event));
+      check(
+        timeline.includes('override_proposed') && timeline.includes('approved'),
+        `the history reads ${JSON.stringify(timeline)}`,
+      );
+      await audit('review page after the second operator confirmed');
     });
+    await context.close();
   });
 
   await step('operator: finds the customer as on a phone call, by 山田, by the start of the reading and of the address', async () => {

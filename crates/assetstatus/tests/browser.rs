@@ -18,6 +18,9 @@ use std::process::Command;
 
 use support::{Backend, TestApp};
 
+/// The second operator's authenticator secret (base32), set up before the journey starts.
+const CHECKER_TOTP: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn customer_journey_in_headless_chromium() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -58,6 +61,25 @@ async fn customer_journey_in_headless_chromium() {
         .create_demo_staff(operator, operator_password, &Default::default())
         .await
         .unwrap();
+    // The second operator who confirms an approval over a difference; their authenticator is
+    // set up already, so the journey signs them in with a code straight away.
+    let checker = identity::staff::NewStaff {
+        username: identity::staff::Username::parse("check.operator").unwrap(),
+        display_name: "確認 三郎".into(),
+        roles: identity::staff::StaffRoles::parse("operator").unwrap(),
+    };
+    let checker_id = app
+        .state
+        .identity
+        .create_demo_staff(checker, operator_password, &Default::default())
+        .await
+        .unwrap()
+        .unwrap();
+    app.state
+        .identity
+        .preset_demo_staff_totp(checker_id, CHECKER_TOTP, &Default::default())
+        .await
+        .unwrap();
     let image = app.dir.path().join("licence-front.jpg");
     std::fs::write(
         &image,
@@ -87,6 +109,8 @@ async fn customer_journey_in_headless_chromium() {
             .env("CLI", env!("CARGO_BIN_EXE_assetstatus"))
             .env("CLI_ARGS", cli_args)
             .env("OPERATOR", "review.operator")
+            .env("CHECKER", "check.operator")
+            .env("CHECKER_TOTP", CHECKER_TOTP)
             .env("STAFF_PASSWORD", operator_password)
             .env("ADMIN", "ops.admin")
             .env("ADMIN_PASSWORD", admin_password)
