@@ -4,8 +4,10 @@
 // own cookies) on the staff listener, a business operator signs in with password and an
 // authenticator code (enrolling the mandatory second factor on the first sign-in, computing the
 // RFC 6238 codes here), sees the new application in the back office, opens it, views the
-// identity document (watermarked with the operator's name), sees the account holder differ
-// from the customer's reading and proposes the approval with a written reason; a second operator
+// identity document (watermarked with the operator's name) and sends its front back with a
+// reason; the customer reads the reason, uploads the front again and sends the application again;
+// the operator sees both in the history, sees the account holder differ from the customer's
+// reading and proposes the approval with a written reason; a second operator
 // signs in, reads the reason and confirms. The operator finds the customer by kanji name, reading
 // and address prefix. The application is then listed as approved on the command line, the customer receives the approval mail, sees
 // which staff role viewed what (without the operator's name), the linked account on the
@@ -950,6 +952,52 @@ async function main() {
       await expectNoSideScroll('review page');
       await audit('review page on a phone');
       await page.setViewportSize(DESKTOP);
+    });
+  });
+
+  const returnReason = '運転免許証の文字がぼやけて読めません。明るい場所で撮り直してください。';
+  await step('operator: sends the front of the document back with a reason', async () => {
+    await asStaff(async () => {
+      await page.selectOption('#f-item', 'front');
+      await page.fill('#f-return_reason', returnReason);
+      await submit(page.locator('#send-back'));
+      await expectPath(applicationPath, 'after sending back');
+      const status = await page.locator('#application-status').getAttribute('data-status');
+      check(status === 'returned', `the status reads ${status}, expected returned`);
+      await audit('review page after sending back');
+    });
+  });
+
+  await step('customer: sees what to fix and why, uploads the front again and sends the application again', async () => {
+    await visit('/application');
+    const reason = (await page.locator('#returned-reason').innerText()).trim();
+    check(reason === returnReason, `the customer reads the reason "${reason}"`);
+    const item = await page.locator('#returned-item').getAttribute('data-item');
+    check(item === 'front', `the item sent back reads ${item}`);
+    await auditCustomerPage('application sent back');
+    await follow(page.locator('#returned-fix'));
+    await expectPath('/application/documents', 'after following the fix link');
+    await page.setInputFiles('#f-file-front', DOCUMENT_IMAGE);
+    await submit(page.locator('#h-front ~ form.upload button[type=submit]'));
+    await expectPath('/application/documents', 'after the new upload');
+    await visit('/application/review');
+    await page.check('input[name=confirm]');
+    await submit(page.locator('main form[action="/application/submit"] button[type=submit]'));
+    await expectPath('/application', 'after sending again');
+    const status = await page.locator('#application-status').getAttribute('data-status');
+    check(status === 'submitted', `the status reads ${status}, expected submitted`);
+  });
+
+  await step('operator: the history shows the send-back and the new submission', async () => {
+    await asStaff(async () => {
+      await visit(applicationPath);
+      const timeline = await page.locator('#timeline li').evaluateAll((lis) => lis.map((li) => li.dataset.event));
+      check(
+        timeline.includes('returned') && timeline.includes('resubmitted'),
+        `the history reads ${JSON.stringify(timeline)}`,
+      );
+      const take = page.locator(`form[action="${applicationPath}/open"] button[type=submit]`);
+      if ((await take.count()) === 1) await submit(take);
     });
   });
 

@@ -136,6 +136,8 @@ async fn customer_journey_in_headless_chromium() {
         "application.viewed",
         "document.viewed",
         "application.review_started",
+        "application.returned",
+        "application.override_proposed",
         "application.approved",
     ] {
         let row = sqlx::query(
@@ -156,7 +158,10 @@ async fn customer_journey_in_headless_chromium() {
     }
     assert!(audited["application.viewed"] >= 1, "{audited:?}");
     assert!(audited["document.viewed"] >= 1, "{audited:?}");
-    assert_eq!(audited["application.review_started"], 1, "{audited:?}");
+    // Opened, and opened again after the customer sent the corrected document.
+    assert_eq!(audited["application.review_started"], 2, "{audited:?}");
+    assert_eq!(audited["application.returned"], 1, "{audited:?}");
+    assert_eq!(audited["application.override_proposed"], 1, "{audited:?}");
     assert_eq!(audited["application.approved"], 1, "{audited:?}");
     let row = sqlx::query("SELECT COUNT(*) AS n FROM entitlements WHERE name = 'premium'")
         .fetch_one(&mut *tx)
