@@ -68,6 +68,9 @@ pub struct Settings {
     pub document_limits: documents::UploadLimits,
     /// Approvals need a second operator other than the one who proposed them.
     pub maker_checker: bool,
+    /// When set, each submitted application goes at once to the operator holding the fewest
+    /// open cases, none beyond this many.
+    pub auto_assign_cap: Option<u32>,
 }
 
 /// The application service.

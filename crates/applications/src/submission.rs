@@ -25,6 +25,10 @@ impl Applications {
         meta: &RequestMeta,
     ) -> Result<(), ApplicationError> {
         let profile = self.identity.profile(customer).await?;
+        let operators = match self.settings.auto_assign_cap {
+            Some(_) => self.operators_on_duty().await?,
+            None => Vec::new(),
+        };
         let mut tx = self.db.write().await?;
         let latest = store::latest_of(&mut tx, customer).await?;
         let Some(draft) = latest.filter(|row| row.id == expected) else {
@@ -93,6 +97,9 @@ impl Applications {
             meta,
         )
         .await?;
+        if let Some(cap) = self.settings.auto_assign_cap {
+            crate::workload::assign_automatically(&mut tx, draft.id, &operators, cap, meta).await?;
+        }
         let number = reception_number(draft.id);
         let status_link = self.public_link("application");
         let receipt = compose(

@@ -1,9 +1,11 @@
 //! The work waiting for one operator, as the staff home counts it (their own cases still open,
 //! the new ones nobody has taken, the approvals others proposed that only a second operator can
-//! confirm), and "next case", which hands an operator the oldest new application.
+//! confirm), "next case", which hands an operator the oldest new application, and the automatic
+//! assignment of each submission to the least busy operator when the bank turns it on.
 
+use identity::staff::StaffRole;
 use platform::audit::{self, Actor, Event, RequestMeta, Target};
-use platform::db::{DbError, col};
+use platform::db::{DbError, WriteTx, col};
 use platform::ids::{ApplicationId, StaffId};
 use platform::time_util::now_unix;
 
@@ -134,6 +136,67 @@ impl Applications {
             .map(|r| Ok(col::<i64>(r, "submitted_at")?))
             .collect()
     }
+}
+
+impl Applications {
+    /// Operators who can take a case now: active, with the operator role and a second factor,
+    /// in user-name order (which breaks ties between equally busy ones).
+    pub(crate) async fn operators_on_duty(&self) -> Result<Vec<StaffId>, ApplicationError> {
+        let mut staff = self.identity.list_staff().await?;
+        staff.retain(|s| s.active && s.mfa_enrolled && s.roles.has(StaffRole::Operator));
+        staff.sort_by(|a, b| a.username.cmp(&b.username));
+        Ok(staff.into_iter().map(|s| s.id).collect())
+    }
+}
+
+/// Gives the just-submitted application `id` to the operator among `operators` holding the
+/// fewest open cases, if one holds fewer than `cap`; it stays submitted (the operator starts
+/// the review by opening it) and new to nobody else. Audited as the system's act.
+pub(crate) async fn assign_automatically(
+    tx: &mut WriteTx,
+    id: ApplicationId,
+    operators: &[StaffId],
+    cap: u32,
+    meta: &RequestMeta,
+) -> Result<(), ApplicationError> {
+    let rows = sqlx::query(
+        "SELECT assigned_to, COUNT(*) AS n FROM applications \
+         WHERE status IN ('submitted', 'under_review') AND assigned_to IS NOT NULL \
+         GROUP BY assigned_to",
+    )
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(DbError::from)?;
+    let mut held = std::collections::HashMap::new();
+    for row in &rows {
+        held.insert(col::<String>(row, "assigned_to")?, col::<i64>(row, "n")?);
+    }
+    let least_busy = operators
+        .iter()
+        .map(|op| (held.get(&op.to_string()).copied().unwrap_or(0), op))
+        .filter(|(n, _)| *n < i64::from(cap))
+        .min_by_key(|(n, _)| *n);
+    let Some((_, operator)) = least_busy else {
+        return Ok(());
+    };
+    let now = now_unix();
+    sqlx::query(
+        "UPDATE applications SET assigned_to = $1, assigned_at = $2, updated_at = $2 \
+         WHERE id = $3 AND status = 'submitted' AND assigned_to IS NULL",
+    )
+    .bind(operator.to_string())
+    .bind(now)
+    .bind(id.to_string())
+    .execute(&mut **tx)
+    .await
+    .map_err(DbError::from)?;
+    let event = Event::success(
+        Actor::system("assignment"),
+        "application.auto_assigned",
+        Target::application(id),
+    );
+    audit::append(tx, &event, meta).await?;
+    Ok(())
 }
 
 /// Rows tried when other operators claim the same new applications at the same moment.

@@ -117,6 +117,10 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
             operator_addresses: config.applications.operator_addresses.clone(),
             document_limits: documents::UploadLimits::from_config(&config.documents),
             maker_checker: config.applications.maker_checker,
+            auto_assign_cap: config
+                .applications
+                .auto_assign
+                .then_some(config.applications.assignment_cap),
         },
     ));
     let oidc = oidc::Provider::new(

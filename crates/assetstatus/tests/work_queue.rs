@@ -1,6 +1,7 @@
 //! The application queue as the operators' work list, over HTTP: "next case" hands out the
 //! oldest new application, never the same one twice and never beyond the per-operator cap; "my
-//! cases" lists one's own; a colleague's case is taken over only with a reason, which the
+//! cases" lists one's own; automatic assignment, when on, gives each submission to the least
+//! busy operator below the cap; a colleague's case is taken over only with a reason, which the
 //! history keeps; the service-level clock counts business days and marks late cases, which the
 //! staff home counts.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -210,8 +211,55 @@ async fn a_colleagues_case_is_taken_over_only_with_a_reason(backend: Backend) {
     app.stop().await;
 }
 
+async fn automatic_assignment_goes_to_the_least_busy_operator_up_to_the_cap(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| {
+        c.applications.auto_assign = true;
+        c.applications.assignment_cap = 1;
+    })
+    .await;
+    let (a, a_id) = staff_browser(&app, "auto.a", "operator").await;
+    let (_, b_id) = staff_browser(&app, "auto.b", "operator").await;
+    staff_browser(&app, "auto.admin", "admin").await;
+    let mut ids = Vec::new();
+    for tag in ["auto-1", "auto-2", "auto-3"] {
+        let (_, id, _) = submitted(&app, tag).await;
+        ids.push(id);
+    }
+    assert_eq!(
+        assignee(&app, &ids[0]).await,
+        Some(a_id),
+        "equally idle: by user name"
+    );
+    assert_eq!(assignee(&app, &ids[1]).await, Some(b_id), "the least busy");
+    assert_eq!(
+        assignee(&app, &ids[2]).await,
+        None,
+        "everyone at the cap: it waits"
+    );
+    assert_eq!(audited(&app, "application.auto_assigned").await, 2);
+
+    let home = a.get("/staff").await;
+    let mine = home
+        .body
+        .split(&Locale::Ja.t("staff-home-mine"))
+        .nth(1)
+        .and_then(|rest| rest.split("</a>").next())
+        .unwrap()
+        .to_owned();
+    assert!(mine.contains("1件"), "{mine}");
+    let queue = a.get("/staff/applications").await;
+    assert!(
+        queue
+            .body
+            .contains(&format!("/staff/applications/{}/open", ids[0])),
+        "the operator starts their own case from the queue"
+    );
+    app.stop().await;
+}
+
 on_both_backends!(
     next_case_hands_out_the_oldest_new_application_up_to_the_cap,
     the_service_level_clock_marks_late_cases,
     a_colleagues_case_is_taken_over_only_with_a_reason,
+    automatic_assignment_goes_to_the_least_busy_operator_up_to_the_cap,
 );

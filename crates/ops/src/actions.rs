@@ -13,6 +13,7 @@ pub const KNOWN: &[&str] = &[
     "application.account_changed",
     "application.approval_proposed",
     "application.approved",
+    "application.auto_assigned",
     "application.override_proposed",
     "application.document_removed",
     "application.document_uploaded",

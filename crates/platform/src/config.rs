@@ -535,8 +535,12 @@ pub struct ApplicationsConfig {
     /// Days the bank is closed besides weekends, national holidays and 31 December to 3
     /// January, as `YYYY-MM-DD`.
     pub closed_days: Vec<String>,
-    /// Open cases one operator holds at most; "next case" gives no more.
+    /// Open cases one operator holds at most; "next case" and automatic assignment give no
+    /// more.
     pub assignment_cap: u32,
+    /// Hands each submitted application at once to the operator holding the fewest open cases
+    /// (below the cap). Off unless set: operators then take cases from the queue.
+    pub auto_assign: bool,
 }
 
 impl Default for ApplicationsConfig {
@@ -547,6 +551,7 @@ impl Default for ApplicationsConfig {
             service_level_business_days: 2,
             closed_days: Vec::new(),
             assignment_cap: 10,
+            auto_assign: false,
         }
     }
 }

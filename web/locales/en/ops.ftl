@@ -263,6 +263,7 @@ audit-action-application-access = Access to an application
 audit-action-application-account_changed = Application's account changed
 audit-action-application-approval_proposed = Application approval proposed
 audit-action-application-approved = Application approved
+audit-action-application-auto_assigned = Application assigned automatically
 audit-action-application-override_proposed = Approval proposed over a difference from core banking
 audit-action-application-document_removed = Identity document removed
 audit-action-application-document_uploaded = Identity document uploaded

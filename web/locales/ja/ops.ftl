@@ -263,6 +263,7 @@ audit-action-application-access = 申し込みへのアクセス
 audit-action-application-account_changed = 申し込みの口座情報の変更
 audit-action-application-approval_proposed = 申し込みの承認（一次承認）
 audit-action-application-approved = 申し込みの承認
+audit-action-application-auto_assigned = 申し込みの自動割り当て
 audit-action-application-override_proposed = 申し込みの承認（勘定系との差異ありの一次承認）
 audit-action-application-document_removed = 本人確認書類の取り消し
 audit-action-application-document_uploaded = 本人確認書類の提出
