@@ -28,7 +28,10 @@ queue-view-rejected = Rejected
 queue-view-all = All
 queue-age-any = Any time
 queue-age-days = { $n } days or more
-queue-count = { $n } applications.
+queue-count = { $n ->
+    [one] 1 application.
+   *[other] { $n } applications.
+}
 queue-col-number = Reception number
 queue-col-customer = Customer
 queue-col-age = Age
