@@ -67,18 +67,8 @@ impl Applications {
         meta: &RequestMeta,
     ) -> Result<NextCase, ApplicationError> {
         let mut tx = self.db.write().await?;
-        let held: i64 = col(
-            &sqlx::query(
-                "SELECT COUNT(*) AS n FROM applications \
-                 WHERE assigned_to = $1 AND status IN ('submitted', 'under_review')",
-            )
-            .bind(staff.to_string())
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(DbError::from)?,
-            "n",
-        )?;
-        if held >= i64::from(cap) {
+        let held = open_cases_by_operator(&mut tx).await?;
+        if held.get(&staff).copied().unwrap_or(0) >= i64::from(cap) {
             return Ok(NextCase::AtCap);
         }
         for _ in 0..CLAIM_ATTEMPTS {
@@ -159,21 +149,10 @@ pub(crate) async fn assign_automatically(
     cap: u32,
     meta: &RequestMeta,
 ) -> Result<(), ApplicationError> {
-    let rows = sqlx::query(
-        "SELECT assigned_to, COUNT(*) AS n FROM applications \
-         WHERE status IN ('submitted', 'under_review') AND assigned_to IS NOT NULL \
-         GROUP BY assigned_to",
-    )
-    .fetch_all(&mut **tx)
-    .await
-    .map_err(DbError::from)?;
-    let mut held = std::collections::HashMap::new();
-    for row in &rows {
-        held.insert(col::<String>(row, "assigned_to")?, col::<i64>(row, "n")?);
-    }
+    let held = open_cases_by_operator(tx).await?;
     let least_busy = operators
         .iter()
-        .map(|op| (held.get(&op.to_string()).copied().unwrap_or(0), op))
+        .map(|op| (held.get(op).copied().unwrap_or(0), op))
         .filter(|(n, _)| *n < i64::from(cap))
         .min_by_key(|(n, _)| *n);
     let Some((_, operator)) = least_busy else {
@@ -197,6 +176,29 @@ pub(crate) async fn assign_automatically(
     );
     audit::append(tx, &event, meta).await?;
     Ok(())
+}
+
+/// How many open (submitted or under review) cases each operator holds; operators holding
+/// none are absent. The cap of "next case" and of automatic assignment counts these.
+async fn open_cases_by_operator(
+    tx: &mut WriteTx,
+) -> Result<std::collections::HashMap<StaffId, i64>, ApplicationError> {
+    let rows = sqlx::query(
+        "SELECT assigned_to, COUNT(*) AS n FROM applications \
+         WHERE status IN ('submitted', 'under_review') AND assigned_to IS NOT NULL \
+         GROUP BY assigned_to",
+    )
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(DbError::from)?;
+    let mut held = std::collections::HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let staff: StaffId = col::<String>(row, "assigned_to")?
+            .parse()
+            .map_err(|_| ApplicationError::NotFound)?;
+        held.insert(staff, col::<i64>(row, "n")?);
+    }
+    Ok(held)
 }
 
 /// Rows tried when other operators claim the same new applications at the same moment.
