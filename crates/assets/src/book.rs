@@ -115,9 +115,9 @@ impl AssetBook {
 
     /// Every asset of a customer.
     pub async fn list(&self, customer: CustomerId) -> Result<Vec<Asset>, AssetError> {
-        let mut tx = self.db.read().await?;
-        let key = self.key(&mut tx, customer).await?;
-        store::list(&mut tx, customer)
+        let mut conn = self.db.reader().await?;
+        let key = self.key(&mut conn, customer).await?;
+        store::list(&mut conn, customer)
             .await?
             .into_iter()
             .map(|row| open(&key, row))
@@ -126,11 +126,11 @@ impl AssetBook {
 
     /// One asset, if it belongs to this customer.
     pub async fn get(&self, customer: CustomerId, id: AssetId) -> Result<Asset, AssetError> {
-        let mut tx = self.db.read().await?;
-        let row = store::get(&mut tx, customer, id)
+        let mut conn = self.db.reader().await?;
+        let row = store::get(&mut conn, customer, id)
             .await?
             .ok_or(AssetError::NotFound)?;
-        let key = self.key(&mut tx, customer).await?;
+        let key = self.key(&mut conn, customer).await?;
         open(&key, row)
     }
 

@@ -66,6 +66,9 @@ pub enum IdentityError {
     /// Hashing a password failed.
     #[error("password hashing failed")]
     Hashing,
+    /// Every password check is taken and the queue is full: try again in a few seconds.
+    #[error("password checks busy")]
+    Busy,
 }
 
 impl From<sqlx::Error> for IdentityError {

@@ -69,8 +69,8 @@ pub(crate) fn birth_date_text(date: Date) -> String {
 impl Identity {
     /// A customer's own details.
     pub async fn profile(&self, id: CustomerId) -> Result<Profile, IdentityError> {
-        let mut tx = self.db.read().await?;
-        self.decrypt_profile(&mut tx, id).await
+        let mut conn = self.db.reader().await?;
+        self.decrypt_profile(&mut conn, id).await
     }
 
     /// True while the customer may use the service: verified, neither disabled nor deleted.

@@ -170,7 +170,7 @@ impl Provider {
         meta: &RequestMeta,
     ) -> Result<(), ProviderError> {
         let client =
-            clients::authenticate(&self.db, presented, &self.assertion_audiences()).await?;
+            clients::authenticate(&self.db, None, presented, &self.assertion_audiences()).await?;
         let token = params.require("token", "token missing")?;
         let now = now_unix();
         let target = if SecretToken::is_well_formed(token) {

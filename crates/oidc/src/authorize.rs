@@ -307,7 +307,7 @@ impl Provider {
         meta: &RequestMeta,
     ) -> Result<PushedRequest, ProviderError> {
         let client =
-            clients::authenticate(&self.db, presented, &self.assertion_audiences()).await?;
+            clients::authenticate(&self.db, None, presented, &self.assertion_audiences()).await?;
         if params.get("request_uri").is_some() {
             return Err(OAuthError::request("request_uri may not be pushed").into());
         }

@@ -435,6 +435,44 @@ pub async fn find(conn: &mut AnyConnection, client_id: &str) -> Result<Option<Cl
     row.as_ref().map(client_from_row).transpose()
 }
 
+/// How long a registration read for a token request is remembered: a client disabled through
+/// another instance or the command line is refused everywhere within this time.
+pub const REMEMBER: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Registrations as the client-credentials grant sees them, remembered for [`REMEMBER`] so that
+/// a service fetching tokens at a high rate does not cost a database read per request. Unknown
+/// IDs are never remembered, so a registration made elsewhere is found at once. Every other
+/// grant and endpoint reads the registration each time, so disabling a client ends its
+/// customers' grants at once.
+pub struct Registry {
+    cache: moka::sync::Cache<String, Client>,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Self {
+            cache: moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(REMEMBER)
+                .build(),
+        }
+    }
+}
+
+impl Registry {
+    /// The client registered as `client_id`, from memory when read within [`REMEMBER`].
+    pub async fn find(&self, db: &Db, client_id: &str) -> Result<Option<Client>, DbError> {
+        if let Some(client) = self.cache.get(client_id) {
+            return Ok(Some(client));
+        }
+        let found = find(&mut *db.reader().await?, client_id).await?;
+        if let Some(client) = &found {
+            self.cache.insert(client_id.to_owned(), client.clone());
+        }
+        Ok(found)
+    }
+}
+
 const SELECT_CLIENT: &str = "SELECT client_id, name, auth_method, secret_hash, public_jwk, redirect_uris, \
      logout_uris, grant_types, scopes, disabled_at, profile FROM oauth_clients";
 
@@ -500,6 +538,7 @@ struct AssertionClaims {
 /// used, and it must be the one the client is registered for.
 pub async fn authenticate(
     db: &Db,
+    remembered: Option<&Registry>,
     presented: &Presented,
     audiences: &[String],
 ) -> Result<Client, ProviderError> {
@@ -520,9 +559,9 @@ pub async fn authenticate(
         (None, None, Some(id)) => id.clone(),
         (None, None, None) => return Err(refused().into()),
     };
-    let client = {
-        let mut tx = db.read().await?;
-        find(&mut tx, &claimed).await?
+    let client = match remembered {
+        Some(registry) => registry.find(db, &claimed).await?,
+        None => find(&mut *db.reader().await?, &claimed).await?,
     };
     let client = client.filter(|c| !c.disabled).ok_or_else(refused)?;
     match (client.auth, &presented.basic, &presented.assertion) {

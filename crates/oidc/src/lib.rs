@@ -81,6 +81,7 @@ pub struct Provider {
     db: Db,
     identity: Arc<Identity>,
     keys: SigningKeys,
+    clients: clients::Registry,
     settings: Settings,
 }
 
@@ -98,6 +99,7 @@ impl Provider {
             db,
             identity,
             keys,
+            clients: clients::Registry::default(),
             settings,
         })
     }

@@ -81,8 +81,12 @@ impl Provider {
             .map_err(|_| {
                 OAuthError::new(ErrorCode::UnsupportedGrantType, "unsupported grant_type")
             })?;
+        // Services asking for client-credentials tokens at a high rate are served from
+        // remembered registrations; customer grants read theirs each time.
+        let remembered = (grant == GrantType::ClientCredentials).then_some(&self.clients);
         let client =
-            clients::authenticate(&self.db, presented, &self.assertion_audiences()).await?;
+            clients::authenticate(&self.db, remembered, presented, &self.assertion_audiences())
+                .await?;
         if !client.may_use(grant) {
             return Err(OAuthError::new(
                 ErrorCode::UnauthorizedClient,

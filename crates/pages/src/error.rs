@@ -46,6 +46,9 @@ pub enum WebError {
     /// A member of staff without the role the page needs.
     #[error("forbidden")]
     Forbidden,
+    /// A bounded queue is full (password checks in a burst of logins): try again shortly.
+    #[error("busy")]
+    Busy,
     /// Our failure; details are in the log.
     #[error("internal error")]
     Internal,
@@ -62,6 +65,7 @@ impl WebError {
             WebError::BadRequest => StatusCode::BAD_REQUEST,
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Conflict => StatusCode::CONFLICT,
+            WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -77,6 +81,7 @@ impl WebError {
             WebError::TooLarge => "error-page-too-large",
             WebError::Conflict => "error-page-conflict",
             WebError::Forbidden => "error-page-forbidden",
+            WebError::Busy => "error-page-busy",
             WebError::Internal => "error-page-internal",
         }
     }
@@ -91,15 +96,25 @@ impl IntoResponse for WebError {
             _ => {}
         }
         let mut response = self.status().into_response();
+        if self == WebError::Busy {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(BUSY_RETRY_SECS),
+            );
+        }
         response.extensions_mut().insert(self);
         response
     }
 }
 
+/// Seconds a visitor is asked to wait when a queue is full.
+const BUSY_RETRY_SECS: u64 = 5;
+
 impl From<IdentityError> for WebError {
     fn from(e: IdentityError) -> Self {
         match e {
             IdentityError::NotLoggedIn | IdentityError::Shredded => WebError::LoginRequired,
+            IdentityError::Busy => WebError::Busy,
             IdentityError::LinkInvalid | IdentityError::NotFound => WebError::NotFound,
             other => internal(&other),
         }
@@ -203,10 +218,15 @@ pub async fn error_pages(request: Request, next: Next) -> Response {
             String::new()
         },
     };
-    match render(&page) {
+    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
+    let mut page = match render(&page) {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => status.into_response(),
+    };
+    if let Some(value) = retry_after {
+        page.headers_mut().insert(header::RETRY_AFTER, value);
     }
+    page
 }
 
 fn has_body(response: &Response) -> bool {
@@ -249,6 +269,7 @@ mod tests {
             (WebError::TooLarge, StatusCode::PAYLOAD_TOO_LARGE),
             (WebError::Conflict, StatusCode::CONFLICT),
             (WebError::Forbidden, StatusCode::FORBIDDEN),
+            (WebError::Busy, StatusCode::SERVICE_UNAVAILABLE),
             (WebError::Internal, StatusCode::INTERNAL_SERVER_ERROR),
         ];
         for (error, status) in table {
@@ -262,6 +283,9 @@ mod tests {
             }
         }
         assert_eq!(WebError::from(AssetError::NotFound), WebError::NotFound);
+        assert_eq!(WebError::from(IdentityError::Busy), WebError::Busy);
+        let busy = WebError::Busy.into_response();
+        assert_eq!(busy.headers()[header::RETRY_AFTER], "5");
         assert_eq!(
             WebError::from(IdentityError::LinkInvalid),
             WebError::NotFound

@@ -8,3 +8,4 @@ pub mod postgres;
 pub mod rng;
 pub mod s3;
 pub mod smtp;
+pub mod watchdog;

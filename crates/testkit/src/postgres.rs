@@ -298,13 +298,7 @@ fn watchdog(dir: &Path, data: &Path) {
         },
         dir = dir.display(),
     );
-    Command::new("sh")
-        .args(["-c", &script])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the cluster watchdog");
+    crate::watchdog::spawn(&script).expect("start the cluster watchdog");
 }
 
 trait Chown {

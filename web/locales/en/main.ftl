@@ -36,6 +36,8 @@ error-page-forbidden = You do not have access to this page
 error-page-forbidden-detail = Your staff account does not hold the role this page requires. Please ask a system administrator if you need it.
 error-page-too-large = The file is too large
 error-page-too-large-detail = The data sent exceeds the limit. Please make it smaller and try again.
+error-page-busy = We are busy right now
+error-page-busy-detail = Many customers are using the service at the moment and we could not process this. Please try again in a few seconds.
 
 ## Field errors
 error-required = Please enter this.

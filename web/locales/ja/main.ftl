@@ -33,6 +33,8 @@ error-page-forbidden = この画面を利用する権限がありません
 error-page-forbidden-detail = ご利用の行員アカウントには、この画面の権限が付与されていません。必要な場合は、システム管理者にお問い合わせください。
 error-page-too-large = ファイルが大きすぎます
 error-page-too-large-detail = 送信されたデータが上限を超えています。サイズを小さくしてからもう一度お試しください。
+error-page-busy = ただいま混み合っています
+error-page-busy-detail = 多くのお客さまがご利用中のため、処理できませんでした。お手数ですが、数秒後にもう一度お試しください。
 
 ## 入力エラー
 error-required = 入力してください。

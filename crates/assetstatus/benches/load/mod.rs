@@ -1,5 +1,5 @@
 //! What the load benchmarks share: virtual users that repeat one request, phases of load with
-//! a warm-up, percentiles, and the process's peak memory.
+//! a warm-up, percentiles, and the memory of this process or another one.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -83,11 +83,16 @@ pub async fn phase<U: VirtualUser>(users: &[Arc<U>], length: Duration) -> Tally 
 
 /// Peak resident memory of this process (`VmHWM`), in MiB.
 pub fn peak_memory_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status_mib("self", "VmHWM").expect("VmHWM in /proc/self/status")
+}
+
+/// One memory figure (`VmHWM`, `VmRSS`…) of a process (`pid`, or `self`) from
+/// `/proc/<pid>/status`, in MiB; `None` when the process or the figure is not there.
+pub fn status_mib(pid: &str, key: &str) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let kib: f64 = status
         .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmHWM in /proc/self/status");
-    kib / 1024.0
+        .find_map(|line| line.strip_prefix(key)?.strip_prefix(':'))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())?;
+    Some(kib / 1024.0)
 }

@@ -16,6 +16,7 @@
 
 mod bounded;
 pub mod checkpoint;
+pub mod group;
 pub mod retention;
 pub mod search;
 
@@ -282,6 +283,29 @@ const ENTRY_COLUMNS: &str =
     "seq, at_ms, actor, role, action, target, outcome, client_ip, request_id, prev_hash, hash";
 
 impl Entry {
+    /// The entry for `event` at `seq`, bounded as [`append`] describes; its hash is not set.
+    fn new(seq: i64, at_ms: i64, event: &Event, meta: &RequestMeta, prev_hash: Vec<u8>) -> Self {
+        Entry {
+            seq,
+            at_ms,
+            actor: bounded(&event.actor.id).into_owned(),
+            role: event.actor.role.as_str().to_owned(),
+            action: event.action.to_owned(),
+            target: bounded(&event.target.0).into_owned(),
+            outcome: event.outcome.as_str().to_owned(),
+            client_ip: meta
+                .client_ip
+                .map_or_else(|| "-".to_owned(), |ip| ip.to_string()),
+            request_id: if meta.request_id.is_empty() {
+                "-".to_owned()
+            } else {
+                bounded(&meta.request_id).into_owned()
+            },
+            prev_hash,
+            hash: Vec::new(),
+        }
+    }
+
     fn from_row(r: &sqlx::any::AnyRow) -> Result<Self, DbError> {
         Ok(Entry {
             seq: col(r, "seq")?,
@@ -324,60 +348,89 @@ impl Entry {
 /// The actor, target and request IDs are bounded first: one that is too long, holds a control
 /// character or starts like a formula is recorded as `unverified:` and its digest.
 pub async fn append(tx: &mut WriteTx, event: &Event, meta: &RequestMeta) -> Result<i64, DbError> {
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+    let seqs = append_all(tx, &[(event, meta)]).await?;
+    seqs.first()
+        .copied()
+        .ok_or(DbError::Corrupt { column: "seq" })
+}
+
+/// Rows per INSERT statement: 11 values each, under the 400 bound values a statement keeps to
+/// on SQLite (see the backup crate's restore).
+const ROWS_PER_INSERT: usize = 32;
+
+/// Appends events in order inside the caller's transaction with three statements however many
+/// there are: the head advanced once, the rows inserted in chunks, the head's hash set once.
+/// Returns their sequence numbers.
+pub(crate) async fn append_all(
+    tx: &mut WriteTx,
+    events: &[(&Event, &RequestMeta)],
+) -> Result<Vec<i64>, DbError> {
+    let Ok(count) = i64::try_from(events.len()) else {
+        return Err(DbError::Corrupt { column: "seq" });
+    };
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+        .bind(count)
         .fetch_one(&mut **tx)
         .await?;
-    let mut entry = Entry {
-        seq: col(&head, "seq")?,
-        at_ms: now_ms(),
-        actor: bounded(&event.actor.id).into_owned(),
-        role: event.actor.role.as_str().to_owned(),
-        action: event.action.to_owned(),
-        target: bounded(&event.target.0).into_owned(),
-        outcome: event.outcome.as_str().to_owned(),
-        client_ip: meta
-            .client_ip
-            .map_or_else(|| "-".to_owned(), |ip| ip.to_string()),
-        request_id: if meta.request_id.is_empty() {
-            "-".to_owned()
-        } else {
-            bounded(&meta.request_id).into_owned()
-        },
-        prev_hash: col(&head, "hash")?,
-        hash: Vec::new(),
-    };
-    entry.hash = entry.compute_hash();
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at_ms, actor, role, action, target, outcome, client_ip, request_id, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(entry.seq)
-    .bind(entry.at_ms)
-    .bind(&entry.actor)
-    .bind(&entry.role)
-    .bind(&entry.action)
-    .bind(&entry.target)
-    .bind(&entry.outcome)
-    .bind(&entry.client_ip)
-    .bind(&entry.request_id)
-    .bind(&entry.prev_hash)
-    .bind(&entry.hash)
-    .execute(&mut **tx)
-    .await?;
+    let last: i64 = col(&head, "seq")?;
+    let mut prev_hash: Vec<u8> = col(&head, "hash")?;
+    let at_ms = now_ms();
+    let mut entries = Vec::with_capacity(events.len());
+    for (seq, (event, meta)) in (last - count + 1..).zip(events) {
+        let mut entry = Entry::new(seq, at_ms, event, meta, prev_hash);
+        entry.hash = entry.compute_hash();
+        prev_hash = entry.hash.clone();
+        entries.push(entry);
+    }
+    for chunk in entries.chunks(ROWS_PER_INSERT) {
+        insert(tx, chunk).await?;
+    }
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(&entry.hash)
+        .bind(&prev_hash)
         .execute(&mut **tx)
         .await?;
-    Ok(entry.seq)
+    Ok(entries.iter().map(|e| e.seq).collect())
+}
+
+async fn insert(tx: &mut WriteTx, entries: &[Entry]) -> Result<(), DbError> {
+    let rows: Vec<String> = (0..entries.len())
+        .map(|i| {
+            let n = i * 11;
+            let values: Vec<String> = (1..=11).map(|k| format!("${}", n + k)).collect();
+            format!("({})", values.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO audit_log ({ENTRY_COLUMNS}) VALUES {}",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for e in entries {
+        query = query
+            .bind(e.seq)
+            .bind(e.at_ms)
+            .bind(&e.actor)
+            .bind(&e.role)
+            .bind(&e.action)
+            .bind(&e.target)
+            .bind(&e.outcome)
+            .bind(&e.client_ip)
+            .bind(&e.request_id)
+            .bind(&e.prev_hash)
+            .bind(&e.hash);
+    }
+    query.execute(&mut **tx).await?;
+    Ok(())
 }
 
 /// Appends an event in a transaction of its own, for events that change nothing else (a refused
-/// login, a denied request).
+/// login, a token issued to a service). Concurrent calls share one transaction and one sync to
+/// disk (see [`group`]); each returns only once its own entry is durable.
 pub async fn record(db: &Db, event: &Event, meta: &RequestMeta) -> Result<i64, DbError> {
-    let mut tx = db.write().await?;
-    let seq = append(&mut tx, event, meta).await?;
-    tx.commit().await?;
-    Ok(seq)
+    group::record(db, event, meta).await
 }
 
 /// Reads entries after `after_seq`, oldest first, at most `limit`.

@@ -61,7 +61,15 @@ pub struct Keyring {
     signing: DataKey,
     gateway: DataKey,
     audit_checkpoint: DataKey,
+    /// Customer data keys recently unwrapped, so that a page or API read costs one database
+    /// round trip instead of two. Destroying a key forgets it here at once; another instance
+    /// may still hold it for [`CUSTOMER_KEY_MEMORY`], the same window in which it accepts a
+    /// verified access token it remembers (`edge.token_cache_seconds`, 30 s by default).
+    customer_keys: moka::sync::Cache<CustomerId, std::sync::Arc<DataKey>>,
 }
+
+/// How long an unwrapped customer data key is remembered.
+pub const CUSTOMER_KEY_MEMORY: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl Keyring {
     /// Loads (or on a fresh database creates) the master key and the system keys.
@@ -121,6 +129,10 @@ impl Keyring {
             signing,
             gateway,
             audit_checkpoint,
+            customer_keys: moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(CUSTOMER_KEY_MEMORY)
+                .build(),
         })
     }
 
@@ -244,6 +256,9 @@ impl Keyring {
         conn: &mut AnyConnection,
         customer: CustomerId,
     ) -> Result<Option<DataKey>, KeyringError> {
+        if let Some(key) = self.customer_keys.get(&customer) {
+            return Ok(Some(key.duplicate()));
+        }
         let row = sqlx::query("SELECT wrapped_key FROM customer_keys WHERE customer_id = $1")
             .bind(customer.to_string())
             .fetch_optional(&mut *conn)
@@ -251,10 +266,12 @@ impl Keyring {
             .map_err(DbError::from)?;
         let Some(row) = row else { return Ok(None) };
         let wrapped: Vec<u8> = col(&row, "wrapped_key")?;
-        Ok(Some(
-            self.master
-                .unwrap_key(&wrapped, customer_aad(customer).as_bytes())?,
-        ))
+        let key = self
+            .master
+            .unwrap_key(&wrapped, customer_aad(customer).as_bytes())?;
+        self.customer_keys
+            .insert(customer, std::sync::Arc::new(key.duplicate()));
+        Ok(Some(key))
     }
 
     /// Destroys a customer's data key: every field sealed with it becomes unreadable for good.
@@ -267,6 +284,7 @@ impl Keyring {
             .bind(customer.to_string())
             .execute(&mut **tx)
             .await?;
+        self.customer_keys.invalidate(&customer);
         Ok(())
     }
 }

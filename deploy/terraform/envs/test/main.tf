@@ -131,6 +131,14 @@ module "stack" {
   db_instance_class = "db.t4g.small"
   db_multi_az       = false
 
+  # Task sizes from measured peaks (docs/performance.md, "Memory under load"): a process with
+  # every role peaked at about 100 MiB through the 1,000-customer journey on SQLite and about
+  # 80 MiB per process on PostgreSQL, argon2's 19 MiB per core included. Cleaning identity
+  # documents adds at most about 305 MiB while uploads arrive (two images decoding within their
+  # 40 MB budget, four waiting). Public: 512 MiB (test, staging) holds that worst case with about
+  # 100 MiB to spare, 1,024 MiB (prod) 2.5 times it. Staff and worker: 512 MiB is Fargate's
+  # least for 0.25 vCPU; the consoles stay under 100 MiB and a backup or restore of 1,000
+  # customers peaked at 139 MiB.
   services = {
     public = {
       roles         = ["gateway", "portal", "identity"]

@@ -1,0 +1,241 @@
+//! Group commit of audit entries, tried the hard way: a burst of client-credentials grants
+//! against the real binary, the process killed with SIGKILL in the middle of it, then started
+//! again. Every grant that was answered must have its entry, the chain must verify, and entries
+//! of concurrent grants must have shared transactions.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use platform::config::Config;
+use platform::db::{Db, col};
+use support::Backend;
+
+/// Services sending grants at once.
+const SENDERS: usize = 48;
+
+/// The binary with its configuration in a file, as an operator runs it.
+struct Binary {
+    config: PathBuf,
+    base: String,
+}
+
+impl Binary {
+    fn new(config: &Config, dir: &Path) -> Self {
+        let file = dir.join("assetstatus.toml");
+        let toml = format!(
+            "data_dir = {:?}\npublic_addr = {:?}\nstaff_addr = \"127.0.0.1:0\"\n\
+             database_url = {:?}\n[edge]\nstaff_allow = [\"127.0.0.0/8\"]\n\
+             [edge.rate_limits]\nexempt = [\"127.0.0.0/8\"]\n[backup]\nscheduled = false\n",
+            config.data_dir.display().to_string(),
+            config.public_addr.to_string(),
+            config.database_url(),
+        );
+        std::fs::write(&file, toml).unwrap();
+        Self {
+            config: file,
+            base: format!("http://{}", config.public_addr),
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_assetstatus"));
+        command
+            .arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        command
+    }
+
+    /// Registers a service allowed client credentials; returns its ID and secret.
+    fn register_service(&self) -> (String, String) {
+        let out = self
+            .command(&[
+                "clients",
+                "add",
+                "--name",
+                "burst",
+                "--auth",
+                "client_secret_basic",
+                "--grants",
+                "client_credentials",
+                "--scopes",
+                "assets:read",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        let field = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(name))
+                .unwrap()
+                .trim()
+                .to_owned()
+        };
+        (field("client_id:"), field("client_secret:"))
+    }
+
+    async fn serve(&self) -> Server {
+        let server = Server(
+            self.command(&["serve"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .stdin(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let ready = http
+                .get(format!("{}/readyz", self.base))
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200);
+            if ready {
+                return server;
+            }
+            assert!(Instant::now() < deadline, "the server did not become ready");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// A running server, killed with SIGKILL when dropped.
+struct Server(Child);
+
+impl Server {
+    /// SIGKILL: nothing in flight gets to finish.
+    fn kill(mut self) {
+        self.0.kill().unwrap();
+        self.0.wait().unwrap();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Sends grants until stopped; the request IDs of the answered ones go into `answered`.
+async fn send_grants(
+    base: String,
+    id: String,
+    secret: String,
+    answered: Arc<Mutex<Vec<String>>>,
+    until: Instant,
+) {
+    let http = reqwest::Client::new();
+    while Instant::now() < until {
+        let response = http
+            .post(format!("{base}/oauth2/token"))
+            .basic_auth(&id, Some(&secret))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("scope", "assets:read"),
+            ])
+            .send()
+            .await;
+        let Ok(response) = response else { return };
+        if response.status() != 200 {
+            continue;
+        }
+        let request_id = response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        // Only a response read to the end counts as answered.
+        if response.bytes().await.is_ok() {
+            answered.lock().unwrap().push(request_id);
+        }
+    }
+}
+
+async fn a_crash_in_a_burst_loses_no_answered_grant(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = support::test_config(dir.path(), backend).await;
+    let binary = Binary::new(&config, dir.path());
+    let (id, secret) = binary.register_service();
+    let server = binary.serve().await;
+
+    let answered = Arc::new(Mutex::new(Vec::new()));
+    let until = Instant::now() + Duration::from_secs(30);
+    let senders: Vec<_> = (0..SENDERS)
+        .map(|_| {
+            tokio::spawn(send_grants(
+                binary.base.clone(),
+                id.clone(),
+                secret.clone(),
+                Arc::clone(&answered),
+                until,
+            ))
+        })
+        .collect();
+    // Kill in the middle of the burst, grants in flight.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while answered.lock().unwrap().len() < 400 {
+        assert!(Instant::now() < deadline, "too few grants answered");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.kill();
+    for sender in senders {
+        sender.await.unwrap();
+    }
+    let answered: Vec<String> = answered.lock().unwrap().clone();
+
+    // Started again, it serves; the trail holds an entry for every answered grant.
+    let server = binary.serve().await;
+    let db = Db::connect(&config.database_url()).await.unwrap();
+    let mut conn = db.reader().await.unwrap();
+    let rows = sqlx::query(
+        "SELECT request_id, at_ms FROM audit_log WHERE action = 'oidc.token_issued.client_credentials'",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    drop(conn);
+    let recorded: HashSet<String> = rows.iter().map(|r| col(r, "request_id").unwrap()).collect();
+    let missing: Vec<&String> = answered.iter().filter(|r| !recorded.contains(*r)).collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} answered grants have no audit entry, e.g. {:?}",
+        missing.len(),
+        answered.len(),
+        missing.first()
+    );
+    // Entries committed together carry the same time; with this many senders some must have.
+    let mut per_commit: HashMap<i64, usize> = HashMap::new();
+    for row in &rows {
+        *per_commit.entry(col(row, "at_ms").unwrap()).or_default() += 1;
+    }
+    assert!(
+        per_commit.values().any(|&n| n > 2),
+        "no three grants shared a transaction"
+    );
+    db.close().await;
+    server.kill();
+
+    let verify = binary.command(&["audit", "verify"]).output().unwrap();
+    assert!(
+        verify.status.success(),
+        "audit verify: {}{}",
+        String::from_utf8_lossy(&verify.stdout),
+        String::from_utf8_lossy(&verify.stderr)
+    );
+}
+
+on_both_backends!(a_crash_in_a_burst_loses_no_answered_grant);
