@@ -7,6 +7,7 @@
 mod auth;
 mod openapi;
 mod problem;
+mod recent;
 mod routes;
 
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use identity::Identity;
 pub use auth::{ApiCaller, Authenticator, authenticate};
 pub use openapi::document;
 pub use problem::ApiError;
+pub use recent::RecentReads;
 pub use routes::{PREFIX, router};
 
 /// What the API's handlers use.
@@ -25,6 +27,8 @@ pub struct Api {
     pub identity: Arc<Identity>,
     /// Customers' assets.
     pub assets: AssetBook,
+    /// Reads remembered for a moment, for applications that poll.
+    pub recent: RecentReads,
 }
 
 /// Cheap-to-clone handle on [`Api`].

@@ -35,7 +35,9 @@ use crate::{ApiError, PREFIX};
             (`Authorization: Bearer`), obtained with the authorization-code flow and PKCE; its \
             scopes decide what the application may read (`assets:read`) or change \
             (`assets:write`). Amounts are whole yen, dates `YYYY-MM-DD`. Refusals are \
-            `application/problem+json` (RFC 9457)."
+            `application/problem+json` (RFC 9457). The customer (`/me`) and the list of \
+            assets may be answered from a memory of about a second: a change made through this \
+            API shows at once, one made elsewhere (the bank's web pages) within that time."
     ),
     paths(
         routes::me,

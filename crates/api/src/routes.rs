@@ -251,14 +251,20 @@ pub(crate) async fn me(
     caller: ApiCaller,
 ) -> Result<Response, ApiError> {
     caller.require(READ)?;
-    let profile = state.identity.profile(caller.customer).await?;
+    let profile = state
+        .recent
+        .profile(&state.identity, caller.customer)
+        .await?;
     let (name, name_kana) = if caller.has("profile") {
-        (Some(profile.name_kanji), Some(profile.name_kana))
+        (
+            Some(profile.name_kanji.clone()),
+            Some(profile.name_kana.clone()),
+        )
     } else {
         (None, None)
     };
     let me = Me {
-        email: caller.has("email").then_some(profile.email),
+        email: caller.has("email").then(|| profile.email.clone()),
         id: caller.customer.to_string(),
         locale: profile.locale.code(),
         name,
@@ -286,7 +292,7 @@ pub(crate) async fn list(
     caller: ApiCaller,
 ) -> Result<Response, ApiError> {
     caller.require(READ)?;
-    let assets = state.assets.list(caller.customer).await?;
+    let assets = state.recent.assets(&state.assets, caller.customer).await?;
     let list = AssetList {
         assets: assets.iter().map(AssetView::from).collect(),
     };
@@ -350,6 +356,7 @@ pub(crate) async fn create(
         .assets
         .create(caller.customer, &draft, &caller.meta)
         .await?;
+    state.recent.forget_assets(caller.customer);
     let asset = state.assets.get(caller.customer, id).await?;
     Ok((StatusCode::CREATED, Json(AssetView::from(&asset))).into_response())
 }
@@ -396,6 +403,7 @@ pub(crate) async fn update(
         .assets
         .update(caller.customer, id, &draft, &caller.meta)
         .await?;
+    state.recent.forget_assets(caller.customer);
     let asset = state.assets.get(caller.customer, id).await?;
     Ok(Json(AssetView::from(&asset)).into_response())
 }
@@ -428,6 +436,7 @@ pub(crate) async fn remove(
         .assets
         .delete(caller.customer, asset_id(&id)?, today_jst(), &caller.meta)
         .await?;
+    state.recent.forget_assets(caller.customer);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

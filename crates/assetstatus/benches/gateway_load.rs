@@ -232,11 +232,7 @@ async fn bare_handler(built: &Built, customer: platform::ids::CustomerId) -> Soc
         client_id: "bench".into(),
         scopes: vec!["assets:read".into()],
     };
-    let api = api::router(Arc::new(api::Api {
-        identity: Arc::clone(&built.state.identity),
-        assets: built.state.assets.clone(),
-    }))
-    .layer(Extension(principal));
+    let api = api::router(Arc::clone(&built.api)).layer(Extension(principal));
     let router = axum::Router::new().nest(api::PREFIX, api);
     let listener = tokio::net::TcpListener::bind(free_addr()).await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -58,6 +58,8 @@ pub struct Built {
     pub waf: Arc<edge::Waf>,
     /// Bearer-token verification for the API.
     pub authenticator: Arc<api::Authenticator>,
+    /// The JSON API's handlers' state.
+    pub api: api::ApiState,
     /// The latest readiness probe, which `/readyz` answers from.
     pub readiness: Arc<crate::health::Readiness>,
 }
@@ -191,6 +193,11 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         Duration::from_secs(config.edge.token_cache_seconds),
         config.edge.token_cache_entries,
     ));
+    let api = Arc::new(api::Api {
+        identity: Arc::clone(&app.identity),
+        assets: app.assets.clone(),
+        recent: api::RecentReads::new(Duration::from_secs(config.edge.api_read_seconds)),
+    });
     let readiness = Arc::new(crate::health::Readiness::new(
         state_db.clone(),
         Arc::clone(&app.vault),
@@ -198,6 +205,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
     ));
     Ok(Built {
         authenticator,
+        api,
         readiness,
         waf: Arc::new(firewall(&config.edge.waf, Arc::clone(&http_metrics))),
         rate_limits: Arc::new(edge::RateLimits::new(
@@ -348,11 +356,7 @@ async fn authenticate_api(
 
 /// The public listener's own routes: portal, identity provider, API, health.
 fn public_routes(built: &Built) -> Router {
-    let api = api::router(Arc::new(api::Api {
-        identity: Arc::clone(&built.state.identity),
-        assets: built.state.assets.clone(),
-    }))
-    .layer(from_fn_with_state(
+    let api = api::router(Arc::clone(&built.api)).layer(from_fn_with_state(
         Arc::clone(&built.authenticator),
         api::authenticate,
     ));

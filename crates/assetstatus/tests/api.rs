@@ -34,6 +34,11 @@ async fn writer_client(app: &TestApp) -> TestClient {
 /// An access token for a freshly registered customer, with `scope`.
 async fn token_for(app: &TestApp, client: &TestClient, scope: &str) -> String {
     let b = app.register(&email("api")).await;
+    token_of(app, client, &b, scope).await
+}
+
+/// An access token for the customer logged in with `b`, with `scope`.
+async fn token_of(app: &TestApp, client: &TestClient, b: &support::Browser, scope: &str) -> String {
     let (verifier, challenge) = pkce();
     let page = b
         .get(&authorize_path(&client.id, &challenge, &[("scope", scope)]))
@@ -316,6 +321,52 @@ async fn dpop_bound_tokens_need_their_key_in_every_topology(backend: Backend, to
     assert_eq!(status, 401, "a proof by another key");
     app.stop().await;
 }
+
+/// Reads are remembered for `edge.api_read_seconds` on the instance: a change made through the
+/// API shows at once, one made on the web pages only once the memory has passed; with 0 every
+/// read goes to the database.
+async fn api_reads_are_remembered_briefly_and_api_changes_show_at_once(backend: Backend) {
+    let count = async |app: &TestApp, token: &str| {
+        let (status, _, list) = call(app, "GET", "/api/v1/assets", Some(token), None).await;
+        assert_eq!(status, 200, "{list}");
+        list["assets"].as_array().unwrap().len()
+    };
+    let app = TestApp::spawn_with(backend, |c| c.edge.api_read_seconds = 10).await;
+    let client = writer_client(&app).await;
+    let b = app.register(&email("recent")).await;
+    let token = token_of(&app, &client, &b, "openid assets:read assets:write").await;
+    assert_eq!(count(&app, &token).await, 0);
+    b.add_asset("deposits", "普通預金", "100000", &today())
+        .await;
+    assert_eq!(
+        count(&app, &token).await,
+        0,
+        "the web's change waits for the memory"
+    );
+    let (status, _, created) = call(
+        &app,
+        "POST",
+        "/api/v1/assets",
+        Some(&token),
+        Some(deposit(50_000)),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(count(&app, &token).await, 2, "an API change shows at once");
+    app.stop().await;
+
+    let app = TestApp::spawn_with(backend, |c| c.edge.api_read_seconds = 0).await;
+    let client = writer_client(&app).await;
+    let b = app.register(&email("recent-off")).await;
+    let token = token_of(&app, &client, &b, "openid assets:read").await;
+    assert_eq!(count(&app, &token).await, 0);
+    b.add_asset("deposits", "普通預金", "100000", &today())
+        .await;
+    assert_eq!(count(&app, &token).await, 1, "without the memory, at once");
+    app.stop().await;
+}
+
+on_both_backends!(api_reads_are_remembered_briefly_and_api_changes_show_at_once);
 
 on_both_backends_and_topologies!(
     customers_read_and_write_their_assets_with_scoped_tokens,

@@ -153,6 +153,11 @@ pub struct EdgeConfig {
     pub token_cache_seconds: u64,
     /// At most this many verified tokens are remembered; the least used go first.
     pub token_cache_entries: u64,
+    /// How long a customer's profile and asset list, once read by the API, are served from
+    /// memory on this instance, so that applications polling the API do not cost a database
+    /// read each. A change made through this instance's API shows at once; one made on the web
+    /// pages or another instance within this time. 0 reads the database every time.
+    pub api_read_seconds: u64,
     /// Split mode: where a gateway-only process forwards public-listener requests
     /// (`http://host:port` of the portal and identity roles).
     pub upstream_public: Option<Url>,
@@ -279,6 +284,7 @@ impl Default for EdgeConfig {
             waf: WafConfig::default(),
             token_cache_seconds: 30,
             token_cache_entries: 10_000,
+            api_read_seconds: 1,
             upstream_public: None,
             upstream_staff: None,
         }
@@ -849,6 +855,12 @@ impl Config {
             .any(|mode| !matches!(mode.as_str(), "block" | "count"))
         {
             return invalid("edge.waf.rules", "each rule's mode is block or count");
+        }
+        if self.edge.api_read_seconds > 10 {
+            return invalid(
+                "edge.api_read_seconds",
+                "must be between 0 and 10: API reads may lag a change by this long",
+            );
         }
         self.documents.validate(self.edge.waf.max_upload_bytes)?;
         self.applications.validate()?;
