@@ -102,7 +102,10 @@ impl Db {
                     .connect_with(options.clone())
                     .await
                     .map_err(unreachable)?;
-                let read = sqlite_pool(8)
+                // Four readers: each is a thread with its own page cache (up to 2 MiB) and
+                // allocator arena. Eight kept a process about 10 MiB larger after a burst for 7 %
+                // more pages per second on two cores (docs/performance.md).
+                let read = sqlite_pool(4)
                     .connect_with(options)
                     .await
                     .map_err(unreachable)?;
