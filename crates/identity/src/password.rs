@@ -15,7 +15,7 @@ use std::thread;
 use std::time::Duration;
 
 use argon2::password_hash::rand_core::{OsRng, RngCore as _};
-use argon2::password_hash::{Output, PasswordHash, SaltString};
+use argon2::password_hash::{Output, PasswordHash, Salt, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
 use tokio::sync::oneshot;
@@ -163,21 +163,25 @@ fn memory(blocks: &mut Vec<Block>, count: usize) -> &mut [Block] {
 fn hash(blocks: &mut Vec<Block>, params: &Params, password: &str) -> Result<String, IdentityError> {
     let salt = SaltString::generate(&mut OsRng);
     let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
-    let mut salt_bytes = [0u8; 64];
-    let salt_raw = salt
-        .as_salt()
-        .decode_b64(&mut salt_bytes)
-        .map_err(|_| IdentityError::Hashing)?;
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
-    argon
-        .hash_password_into_with_memory(
-            password.as_bytes(),
-            salt_raw,
-            &mut out,
-            memory(blocks, params.block_count()),
-        )
-        .map_err(|_| IdentityError::Hashing)?;
+    fill(blocks, &argon, password, salt.as_salt(), &mut out).ok_or(IdentityError::Hashing)?;
     phc(params, &salt, &out)
+}
+
+/// Writes argon2's output for `password` and `salt` into `out`, in the thread's own blocks.
+fn fill(
+    blocks: &mut Vec<Block>,
+    argon: &Argon2<'_>,
+    password: &str,
+    salt: Salt<'_>,
+    out: &mut [u8],
+) -> Option<()> {
+    let mut salt_bytes = [0u8; 64];
+    let salt = salt.decode_b64(&mut salt_bytes).ok()?;
+    let memory = memory(blocks, argon.params().block_count());
+    argon
+        .hash_password_into_with_memory(password.as_bytes(), salt, out, memory)
+        .ok()
 }
 
 fn verify(
@@ -207,21 +211,9 @@ fn verify(
         Some(Ok(version)) => version,
         Some(Err(_)) => return Ok(false),
     };
-    let mut salt_bytes = [0u8; 64];
-    let Ok(salt_raw) = salt.decode_b64(&mut salt_bytes) else {
-        return Ok(false);
-    };
     let mut out = Zeroizing::new(vec![0u8; expected.len()]);
-    let argon = Argon2::new(algorithm, version, params.clone());
-    if argon
-        .hash_password_into_with_memory(
-            password.as_bytes(),
-            salt_raw,
-            &mut out,
-            memory(blocks, params.block_count()),
-        )
-        .is_err()
-    {
+    let argon = Argon2::new(algorithm, version, params);
+    if fill(blocks, &argon, password, salt, &mut out).is_none() {
         return Ok(false);
     }
     // `Output` compares in constant time.
