@@ -11,6 +11,11 @@
 //! a returning customer: between logins the browser forgets its session cookies but keeps its
 //! device cookie; only the `POST /login` is timed. Run with
 //! `cargo bench -p assetstatus --bench identity_load`.
+//!
+//! After the scenarios, the same password hasher runs alone (no HTTP, no database) for a few
+//! seconds with every hashing thread busy: that rate is what this machine's cores allow at that
+//! moment, the ceiling for logins, and the logins are also printed as a share of it. On a shared
+//! machine the ceiling moves from run to run; the share does not.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod load;
@@ -37,6 +42,8 @@ const CUSTOMERS: usize = 64;
 const PASSWORD: &str = "blue-harbor-lantern-1987";
 const LOGIN_USERS: usize = 16;
 const GRANT_USERS: usize = 32;
+/// How long the hasher runs alone to find the machine's ceiling.
+const CEILING_RUN: Duration = Duration::from_secs(4);
 
 /// A customer's browser: cookies kept, redirects not followed.
 struct Browser {
@@ -237,8 +244,36 @@ fn print_row(name: &str, users: usize, tally: &Tally) {
     }
 }
 
+/// Hashes per second the password hasher manages alone, every thread kept busy.
+async fn hashing_ceiling() -> f64 {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let hasher = identity::PasswordHasher::new(cores).unwrap();
+    let started = Instant::now();
+    let workers: Vec<_> = (0..cores * 2)
+        .map(|i| {
+            let hasher = hasher.clone();
+            tokio::spawn(async move {
+                let mut done = 0_u32;
+                while started.elapsed() < CEILING_RUN {
+                    hasher
+                        .hash(&format!("{PASSWORD}-{i}-{done}"))
+                        .await
+                        .unwrap();
+                    done += 1;
+                }
+                done
+            })
+        })
+        .collect();
+    let mut hashes = 0_u32;
+    for worker in workers {
+        hashes += worker.await.unwrap();
+    }
+    f64::from(hashes) / started.elapsed().as_secs_f64()
+}
+
 /// The figures as a small table.
-fn print_report(setup_mib: f64, logins: &Tally, grants: &Tally) {
+fn print_report(setup_mib: f64, ceiling: f64, logins: &Tally, grants: &Tally) {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("identity load: {cores} cores, SQLite, {CUSTOMERS} customers");
     println!(
@@ -260,6 +295,12 @@ fn print_report(setup_mib: f64, logins: &Tally, grants: &Tally) {
         "VmHWM: the process's peak resident memory when the row ended (server and load \
          generator together); {setup_mib:.1} MiB before any load"
     );
+    let login_rate = logins.requests() as f64 / logins.elapsed.as_secs_f64();
+    println!(
+        "hashing alone (the same hasher, no HTTP): {ceiling:.1} /s on this machine now; logins \
+         reached {:.0}% of it",
+        100.0 * login_rate / ceiling
+    );
 }
 
 #[tokio::main]
@@ -279,7 +320,9 @@ async fn main() {
     let logins = scenario(&browsers).await;
     let services = services(&base, &service_client(&built).await);
     let grants = scenario(&services).await;
-    print_report(setup_mib, &logins, &grants);
+    // Last, so that its hashing threads do not count in the rows' peak memory.
+    let ceiling = hashing_ceiling().await;
+    print_report(setup_mib, ceiling, &logins, &grants);
     running.stop().await;
     built.state.db.close().await;
 }

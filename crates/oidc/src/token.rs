@@ -316,10 +316,14 @@ impl Provider {
             target: Target::client(&client.id),
             outcome: Outcome::Success,
         };
-        audit::record(&self.db, &event, meta).await?;
-        let access_token = self
-            .access_token(&client.id, client, &scope, None, Vec::new(), jkt)
-            .await?;
+        // The token is signed while the entry waits for its group commit; it leaves the
+        // process only once the entry is durable.
+        let (recorded, access_token) = tokio::join!(
+            audit::record(&self.db, &event, meta),
+            self.access_token(&client.id, client, &scope, None, Vec::new(), jkt)
+        );
+        recorded?;
+        let access_token = access_token?;
         Ok(TokenResponse {
             access_token,
             token_type: token_type(jkt),

@@ -403,8 +403,17 @@ async fn insert(tx: &mut WriteTx, entries: &[Entry]) -> Result<(), DbError> {
             format!("({})", values.join(", "))
         })
         .collect();
+    // On SQLite, a statement of several rows that may abort half-way keeps a copy of every page
+    // it changes so that it can undo its own rows; `OR FAIL` leaves that undo to the transaction,
+    // which is rolled back whole when this statement fails. PostgreSQL knows no such clause and
+    // needs none.
+    let verb = if tx.backend_name() == "SQLite" {
+        "INSERT OR FAIL INTO"
+    } else {
+        "INSERT INTO"
+    };
     let sql = format!(
-        "INSERT INTO audit_log ({ENTRY_COLUMNS}) VALUES {}",
+        "{verb} audit_log ({ENTRY_COLUMNS}) VALUES {}",
         rows.join(", ")
     );
     let mut query = sqlx::query(&sql);
