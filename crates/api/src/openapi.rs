@@ -70,7 +70,8 @@ use crate::{ApiError, PREFIX};
             InvalidFields,
             NotFound,
             TooMany,
-            Unauthenticated
+            Unauthenticated,
+            Unavailable
         ),
     ),
     modifiers(&MountAndSecurity),
@@ -167,6 +168,15 @@ fn refusal(description: &str, errors: &[ApiError]) -> Response {
         .filter_map(ApiError::challenge)
         .map(|c| format!("`{c}`"))
         .collect();
+    if errors.iter().any(|e| matches!(e, ApiError::Unavailable)) {
+        let header = Header::builder()
+            .schema(ObjectBuilder::new().schema_type(Type::Integer))
+            .description(Some(format!(
+                "Seconds to wait before retrying ({}).",
+                crate::problem::UNAVAILABLE_RETRY_SECS
+            )));
+        response = response.header("Retry-After", header.build());
+    }
     if !challenges.is_empty() {
         let header = Header::builder()
             .schema(ObjectBuilder::new().schema_type(Type::String))
@@ -217,4 +227,5 @@ refusals! {
     ];
     TooMany: "The customer has the maximum number of assets." => [ApiError::TooMany];
     Internal: "Our failure; try again later." => [ApiError::Internal];
+    Unavailable: "Storage is failing for a moment (a full disk, a database restarting); nothing was changed. Retry after the seconds in `Retry-After`." => [ApiError::Unavailable];
 }

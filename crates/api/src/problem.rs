@@ -1,7 +1,7 @@
 //! Refusals as `application/problem+json` (RFC 9457), in one place.
 
 use axum::Json;
-use axum::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use platform::fields::FormErrors;
@@ -29,9 +29,15 @@ pub enum ApiError {
     Invalid(FormErrors),
     /// The customer has the maximum number of entries.
     TooMany,
+    /// Storage is failing for a moment (a full disk, a database restarting); nothing was
+    /// changed, and the request may be sent again after `Retry-After` seconds.
+    Unavailable,
     /// Our failure.
     Internal,
 }
+
+/// Seconds a client is asked to wait before retrying after [`ApiError::Unavailable`].
+pub(crate) const UNAVAILABLE_RETRY_SECS: u64 = 30;
 
 /// A refusal (RFC 9457).
 // Fields in alphabetical order: the keys come out in the order the API wrote them before its
@@ -106,6 +112,11 @@ impl ApiError {
                 StatusCode::CONFLICT,
                 "too-many",
                 "The maximum number of assets has been reached.",
+            ),
+            ApiError::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "The service is unavailable for a moment; nothing was changed. Retry after the seconds in Retry-After.",
             ),
             ApiError::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -183,6 +194,9 @@ impl IntoResponse for ApiError {
         {
             headers.insert(WWW_AUTHENTICATE, value);
         }
+        if matches!(self, ApiError::Unavailable) {
+            headers.insert(RETRY_AFTER, HeaderValue::from(UNAVAILABLE_RETRY_SECS));
+        }
         response
     }
 }
@@ -210,8 +224,32 @@ impl From<identity::IdentityError> for ApiError {
     }
 }
 
-/// Logs our failure and hides its detail from the caller.
-pub(crate) fn internal(e: &dyn std::error::Error) -> ApiError {
+/// Logs our failure and hides its detail from the caller: [`ApiError::Unavailable`] when
+/// storage failed for a reason that passes, [`ApiError::Internal`] otherwise.
+pub(crate) fn internal(e: &(dyn std::error::Error + 'static)) -> ApiError {
+    if platform::db::is_transient(e) {
+        tracing::warn!(error = %e, "API request refused: storage temporarily unavailable");
+        return ApiError::Unavailable;
+    }
     tracing::error!(error = %e, "API request failed");
     ApiError::Internal
+}
+
+#[cfg(test)]
+mod tests {
+    use platform::db::{DbError, WriterGone};
+
+    use super::*;
+
+    #[test]
+    fn storage_that_fails_for_a_moment_is_unavailable_not_internal() {
+        let passing = ApiError::from(assets::AssetError::Db(DbError::WriterStopped(WriterGone)));
+        assert!(matches!(passing, ApiError::Unavailable));
+        let response = passing.into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[RETRY_AFTER], "30");
+        let lasting = ApiError::from(assets::AssetError::Db(DbError::Corrupt { column: "x" }));
+        assert!(matches!(lasting, ApiError::Internal));
+        assert!(lasting.into_response().headers().get(RETRY_AFTER).is_none());
+    }
 }

@@ -27,6 +27,7 @@ use utoipa::{PartialSchema, ToSchema};
 
 use crate::openapi::{
     BadBody, InsufficientScope, Internal, InvalidFields, NotFound, TooMany, Unauthenticated,
+    Unavailable,
 };
 use crate::{ApiCaller, ApiError, ApiState};
 
@@ -244,6 +245,7 @@ fn asset_id(raw: &str) -> Result<AssetId, ApiError> {
         (status = 401, response = Unauthenticated),
         (status = 403, response = InsufficientScope),
         (status = 500, response = Internal),
+        (status = 503, response = Unavailable),
     ),
 )]
 pub(crate) async fn me(
@@ -285,6 +287,7 @@ pub(crate) async fn me(
         (status = 401, response = Unauthenticated),
         (status = 403, response = InsufficientScope),
         (status = 500, response = Internal),
+        (status = 503, response = Unavailable),
     ),
 )]
 pub(crate) async fn list(
@@ -315,6 +318,7 @@ pub(crate) async fn list(
         (status = 403, response = InsufficientScope),
         (status = 404, response = NotFound),
         (status = 500, response = Internal),
+        (status = 503, response = Unavailable),
     ),
 )]
 pub(crate) async fn one(
@@ -343,6 +347,7 @@ pub(crate) async fn one(
         (status = 409, response = TooMany),
         (status = 422, response = InvalidFields),
         (status = 500, response = Internal),
+        (status = 503, response = Unavailable),
     ),
 )]
 pub(crate) async fn create(
@@ -380,6 +385,7 @@ pub(crate) async fn create(
         (status = 404, response = NotFound),
         (status = 422, response = InvalidFields),
         (status = 500, response = Internal),
+        (status = 503, response = Unavailable),
     ),
 )]
 pub(crate) async fn update(
@@ -424,6 +430,7 @@ pub(crate) async fn update(
         (status = 403, response = InsufficientScope),
         (status = 404, response = NotFound),
         (status = 500, response = Internal),
+        (status = 503, response = Unavailable),
     ),
 )]
 pub(crate) async fn remove(
@@ -465,6 +472,7 @@ pub struct PeriodQuery {
         (status = 401, response = Unauthenticated),
         (status = 403, response = InsufficientScope),
         (status = 500, response = Internal),
+        (status = 503, response = Unavailable),
     ),
 )]
 pub(crate) async fn net_worth(

@@ -48,7 +48,10 @@ mod tests {
         let second = fresh_id();
         for id in [&first, &second] {
             assert_eq!(id.len(), 32);
-            assert!(id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+            assert!(
+                id.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            );
             assert_eq!(&id[12..13], "7", "a version 7 UUID: {id}");
         }
         assert!(second > first, "{second} sorts after {first}");

@@ -9,7 +9,9 @@ use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, PRAGMA, WWW_AUTHENTICATE};
+use axum::http::header::{
+    AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, PRAGMA, RETRY_AFTER, WWW_AUTHENTICATE,
+};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -315,7 +317,19 @@ fn bearer_error(error: &OAuthError, dpop: bool) -> Response {
 }
 
 fn failure(error: &ProviderError) -> Response {
-    tracing::error!(error = %error, "identity provider failed");
     let body = json!({ "error": "server_error", "error_description": "temporarily unavailable" });
-    no_store((StatusCode::SERVICE_UNAVAILABLE, Json(body)))
+    let mut response = no_store((StatusCode::SERVICE_UNAVAILABLE, Json(body)));
+    if platform::db::is_transient(error) {
+        // Storage fails for a moment: the client is told when to come back.
+        tracing::warn!(error = %error, "identity provider refused a request: storage temporarily unavailable");
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+    } else {
+        tracing::error!(error = %error, "identity provider failed");
+    }
+    response
 }
+
+/// Seconds a client is asked to wait when storage fails for a moment.
+const RETRY_AFTER_SECS: u64 = 30;

@@ -49,6 +49,10 @@ pub enum WebError {
     /// A bounded queue is full (password checks in a burst of logins): try again shortly.
     #[error("busy")]
     Busy,
+    /// Storage failed for a reason that passes (a full disk, a lost connection, a database
+    /// restarting): nothing of the request was stored, and it may be sent again shortly.
+    #[error("temporarily unavailable")]
+    Unavailable,
     /// Our failure; details are in the log.
     #[error("internal error")]
     Internal,
@@ -65,7 +69,7 @@ impl WebError {
             WebError::BadRequest => StatusCode::BAD_REQUEST,
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Conflict => StatusCode::CONFLICT,
-            WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Busy | WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -82,6 +86,7 @@ impl WebError {
             WebError::Conflict => "error-page-conflict",
             WebError::Forbidden => "error-page-forbidden",
             WebError::Busy => "error-page-busy",
+            WebError::Unavailable => "error-page-unavailable",
             WebError::Internal => "error-page-internal",
         }
     }
@@ -96,11 +101,15 @@ impl IntoResponse for WebError {
             _ => {}
         }
         let mut response = self.status().into_response();
-        if self == WebError::Busy {
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                header::HeaderValue::from(BUSY_RETRY_SECS),
-            );
+        let retry_after = match self {
+            WebError::Busy => Some(BUSY_RETRY_SECS),
+            WebError::Unavailable => Some(UNAVAILABLE_RETRY_SECS),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
         }
         response.extensions_mut().insert(self);
         response
@@ -109,6 +118,10 @@ impl IntoResponse for WebError {
 
 /// Seconds a visitor is asked to wait when a queue is full.
 const BUSY_RETRY_SECS: u64 = 5;
+
+/// Seconds a visitor is asked to wait when storage is failing: long enough for a pool to
+/// reconnect or a database to fail over, short enough that a customer retries by hand.
+const UNAVAILABLE_RETRY_SECS: u64 = 30;
 
 impl From<IdentityError> for WebError {
     fn from(e: IdentityError) -> Self {
@@ -172,8 +185,14 @@ impl From<askama::Error> for WebError {
     }
 }
 
-/// Logs a failure of ours; the request ID is on the current span.
-pub fn internal(e: &dyn std::error::Error) -> WebError {
+/// Logs a failure of ours; the request ID is on the current span. A failure of storage that
+/// passes (see [`platform::db::is_transient`]) is [`WebError::Unavailable`], anything else
+/// [`WebError::Internal`].
+pub fn internal(e: &(dyn std::error::Error + 'static)) -> WebError {
+    if platform::db::is_transient(e) {
+        tracing::warn!(error = %e, "request refused: storage temporarily unavailable");
+        return WebError::Unavailable;
+    }
     tracing::error!(error = %e, "request failed");
     WebError::Internal
 }
@@ -270,6 +289,7 @@ mod tests {
             (WebError::Conflict, StatusCode::CONFLICT),
             (WebError::Forbidden, StatusCode::FORBIDDEN),
             (WebError::Busy, StatusCode::SERVICE_UNAVAILABLE),
+            (WebError::Unavailable, StatusCode::SERVICE_UNAVAILABLE),
             (WebError::Internal, StatusCode::INTERNAL_SERVER_ERROR),
         ];
         for (error, status) in table {
@@ -286,6 +306,16 @@ mod tests {
         assert_eq!(WebError::from(IdentityError::Busy), WebError::Busy);
         let busy = WebError::Busy.into_response();
         assert_eq!(busy.headers()[header::RETRY_AFTER], "5");
+        let stopped = platform::db::DbError::WriterStopped(platform::db::WriterGone);
+        assert_eq!(WebError::from(stopped), WebError::Unavailable);
+        let stopped = IdentityError::Db(platform::db::DbError::WriterStopped(
+            platform::db::WriterGone,
+        ));
+        assert_eq!(WebError::from(stopped), WebError::Unavailable);
+        let corrupt = AssetError::Db(platform::db::DbError::Corrupt { column: "x" });
+        assert_eq!(WebError::from(corrupt), WebError::Internal);
+        let unavailable = WebError::Unavailable.into_response();
+        assert_eq!(unavailable.headers()[header::RETRY_AFTER], "30");
         assert_eq!(
             WebError::from(IdentityError::LinkInvalid),
             WebError::NotFound

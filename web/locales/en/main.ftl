@@ -38,6 +38,8 @@ error-page-too-large = The file is too large
 error-page-too-large-detail = The data sent exceeds the limit. Please make it smaller and try again.
 error-page-busy = We are busy right now
 error-page-busy-detail = Many customers are using the service at the moment and we could not process this. Please try again in a few seconds.
+error-page-unavailable = This service is temporarily unavailable
+error-page-unavailable-detail = We could not save or show your data just now, and nothing of this request was changed. Please try again in a minute.
 
 ## Field errors
 error-required = Please enter this.

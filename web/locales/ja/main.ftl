@@ -35,6 +35,8 @@ error-page-too-large = ファイルが大きすぎます
 error-page-too-large-detail = 送信されたデータが上限を超えています。サイズを小さくしてからもう一度お試しください。
 error-page-busy = ただいま混み合っています
 error-page-busy-detail = 多くのお客さまがご利用中のため、処理できませんでした。お手数ですが、数秒後にもう一度お試しください。
+error-page-unavailable = ただいま一時的にご利用いただけません
+error-page-unavailable-detail = システムの一時的な障害のため、処理を完了できませんでした。この操作による変更は行われていません。お手数ですが、1分ほどおいてからもう一度お試しください。
 
 ## 入力エラー
 error-required = 入力してください。

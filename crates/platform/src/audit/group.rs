@@ -8,7 +8,7 @@
 use tokio::sync::{mpsc, oneshot};
 
 use super::{Event, RequestMeta, append_all};
-use crate::db::{Db, DbError};
+use crate::db::{Db, DbError, WriterGone};
 
 /// Entries one transaction takes at most.
 const MAX_BATCH: usize = 256;
@@ -55,7 +55,9 @@ pub(crate) async fn record(db: &Db, event: &Event, meta: &RequestMeta) -> Result
     }
     // A dropped reply means the writer stopped with the entry in hand: whether it was committed
     // is unknown, so the caller must not report success.
-    answer.await.map_err(|_| DbError::WriterStopped)?
+    answer
+        .await
+        .map_err(|_| DbError::WriterStopped(WriterGone))?
 }
 
 async fn run(db: Db, mut queue: mpsc::Receiver<Pending>) {

@@ -2,7 +2,8 @@
 //!
 //! Queries are written once in the SQL subset both engines share (`$n` placeholders, `RETURNING`,
 //! `ON CONFLICT`, integers, text and bytes only) and run through sqlx's `Any` driver, so no query
-//! branches on the backend; only the migrations, whose DDL differs, exist once per engine.
+//! branches on the backend (one exception: the audit trail's batch insert, see `audit::insert`);
+//! only the migrations, whose DDL differs, exist once per engine.
 //! Reads and writes are separate transaction types: on SQLite, writes go through a single
 //! connection so that concurrent writers queue instead of failing with "database is locked".
 
@@ -50,7 +51,7 @@ pub enum DbError {
     /// The group-commit writer stopped with a write in hand, so whether it was stored is
     /// unknown (the process is shutting down).
     #[error("the database writer stopped")]
-    WriterStopped,
+    WriterStopped(#[source] WriterGone),
     /// A stored value does not fit its type: the data was changed outside the application.
     #[error("stored value in column `{column}` is not valid")]
     Corrupt {
@@ -59,11 +60,80 @@ pub enum DbError {
     },
 }
 
+/// The cause of [`DbError::WriterStopped`], kept as its source so that it can still be
+/// recognised under domain errors that wrap a [`DbError`] transparently (their source is the
+/// `DbError`'s source, not the `DbError`).
+#[derive(Debug, thiserror::Error)]
+#[error("the writer ended with a write in hand")]
+pub struct WriterGone;
+
 impl DbError {
     /// True when a unique constraint refused the write.
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, DbError::Query(sqlx::Error::Database(e)) if e.is_unique_violation())
     }
+
+    /// True when the database could not do its work for a reason that passes (a full disk, an
+    /// I/O error, a lost connection, a server restarting or failing over, a lock held too long):
+    /// the request may be tried again later and nothing of it was stored. Such failures are
+    /// answered 503 with `Retry-After`, not 500.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            DbError::Query(e) | DbError::Unreachable { source: e, .. } => transient_sqlx(e),
+            DbError::WriterStopped(_) => true,
+            DbError::UnsupportedUrl | DbError::Migrate(_) | DbError::Corrupt { .. } => false,
+        }
+    }
+}
+
+/// Whether `error` or any error it was caused by is a transient database failure
+/// ([`DbError::is_transient`]); lets every web layer classify a domain error without knowing
+/// which of its variants wraps the database's.
+pub fn is_transient(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if let Some(db) = e.downcast_ref::<DbError>() {
+            return db.is_transient();
+        }
+        if let Some(e) = e.downcast_ref::<sqlx::Error>() {
+            return transient_sqlx(e);
+        }
+        if e.is::<WriterGone>() {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
+fn transient_sqlx(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(e) => e.code().is_some_and(|code| transient_code(&code)),
+        _ => false,
+    }
+}
+
+/// SQLite result codes (numbers of at most four digits) and PostgreSQL SQLSTATEs (always five
+/// characters) that pass.
+fn transient_code(code: &str) -> bool {
+    if code.len() < 5
+        && let Ok(extended) = code.parse::<i32>()
+    {
+        // The primary code is the low byte: BUSY, LOCKED, NOMEM, READONLY, IOERR, FULL, CANTOPEN.
+        return matches!(extended & 0xff, 5 | 6 | 7 | 8 | 10 | 13 | 14);
+    }
+    // Connection exceptions, insufficient resources (disk full, out of memory, too many
+    // connections), operator intervention (shutdown, restart), a system I/O error, a standby
+    // refusing writes after a failover, serialization failures and deadlocks.
+    code.starts_with("08")
+        || code.starts_with("53")
+        || code.starts_with("57P")
+        || matches!(code, "58030" | "25006" | "40001" | "40P01")
 }
 
 /// A connected database with its schema applied.
@@ -120,6 +190,7 @@ impl Db {
                 let pool = AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(5))
+                    .before_acquire(|conn, _| Box::pin(heal(conn)))
                     .connect_with(options)
                     .await
                     .map_err(unreachable)?;
@@ -216,6 +287,7 @@ fn sqlite_pool(max: u32) -> AnyPoolOptions {
         // A connection to a local file cannot go stale, so it is not pinged before each use:
         // the ping was a round trip to the connection's thread on every read and write.
         .test_before_acquire(false)
+        .before_acquire(|conn, _| Box::pin(heal(conn)))
         .after_connect(|conn, _| {
             Box::pin(async move {
                 // WAL lets readers work beside the writer; FULL sync so a committed write
@@ -229,6 +301,19 @@ fn sqlite_pool(max: u32) -> AnyPoolOptions {
                 Ok(())
             })
         })
+}
+
+/// Keeps a connection only if no transaction is left open on it. When a commit fails (a full
+/// disk, an I/O error), SQLite may already have rolled the transaction back; sqlx's rollback then
+/// fails too and the connection keeps counting a transaction that no longer exists, so every
+/// later `BEGIN` on it fails, also after the disk has room again. Such a connection is closed
+/// and the pool opens a fresh one.
+async fn heal(conn: &mut AnyConnection) -> Result<bool, sqlx::Error> {
+    let clean = !conn.is_in_transaction();
+    if !clean {
+        tracing::warn!("a database connection was left in a transaction; it is replaced");
+    }
+    Ok(clean)
 }
 
 fn backend_of(url: &str) -> Result<Backend, DbError> {
@@ -334,6 +419,50 @@ mod tests {
     fn target_description_never_contains_credentials() {
         let t = describe_target("postgres://app:s3cret@db.example:6543/x");
         assert_eq!(t, "db.example:6543");
+    }
+
+    #[test]
+    fn transient_codes_are_told_from_lasting_ones() {
+        for code in [
+            "13", "10", "266", "5", "517", "14", "08006", "53100", "57P01", "25006",
+        ] {
+            assert!(transient_code(code), "{code} passes");
+        }
+        for code in ["19", "2067", "1", "11", "23505", "42601", "22001"] {
+            assert!(!transient_code(code), "{code} does not pass");
+        }
+        assert!(DbError::Query(sqlx::Error::PoolTimedOut).is_transient());
+        assert!(!DbError::Query(sqlx::Error::RowNotFound).is_transient());
+        assert!(!DbError::Corrupt { column: "x" }.is_transient());
+    }
+
+    #[test]
+    fn a_transient_cause_is_found_under_other_errors() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("wrapped")]
+        struct Wrapped(#[source] DbError);
+        let wrapped = Wrapped(DbError::Query(sqlx::Error::PoolClosed));
+        assert!(is_transient(&wrapped));
+        let lasting = Wrapped(DbError::Corrupt { column: "x" });
+        assert!(!is_transient(&lasting));
+        assert!(!is_transient(&std::io::Error::other(
+            "not a database error"
+        )));
+        // Domain errors wrap DbError transparently: their source is the DbError's source.
+        #[derive(Debug, thiserror::Error)]
+        enum Domain {
+            #[error(transparent)]
+            Db(#[from] DbError),
+        }
+        assert!(is_transient(&Domain::Db(DbError::WriterStopped(
+            WriterGone
+        ))));
+        assert!(is_transient(&Domain::Db(DbError::Query(
+            sqlx::Error::PoolTimedOut
+        ))));
+        assert!(!is_transient(&Domain::Db(DbError::Query(
+            sqlx::Error::RowNotFound
+        ))));
     }
 
     #[test]

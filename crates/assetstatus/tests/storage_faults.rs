@@ -1,0 +1,182 @@
+//! Storage faults the process must survive without a restart. A full disk: the database on a
+//! small filesystem the test mounts (tmpfs; the test needs root or password-less sudo),
+//! customers writing until it is full, then space freed again. Every write refused meanwhile
+//! is a 503 with `Retry-After` (never a 500), nothing acknowledged is lost, nothing half-written
+//! is kept, the audit trail verifies, and writes succeed again as soon as there is room.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use support::{Backend, TestApp, today};
+
+/// Size of the filesystem the database lives on.
+const FILESYSTEM_MIB: u32 = 64;
+
+/// A tmpfs mounted for the test and unmounted when dropped.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let size = format!("size={FILESYSTEM_MIB}m,mode=0700");
+        let target = dir.path().to_str().unwrap();
+        let ok = as_root(&["mount", "-t", "tmpfs", "-o", &size, "tmpfs", target]);
+        assert!(
+            ok,
+            "this test mounts a small tmpfs for the data directory: it needs root or \
+             password-less sudo"
+        );
+        Self { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Fills every free byte with a file of zeros; returns its path.
+    fn fill(&self) -> PathBuf {
+        let path = self.path().join("filler");
+        let mut file = std::fs::File::create(&path).unwrap();
+        let chunk = vec![0u8; 64 * 1024];
+        loop {
+            if file.write_all(&chunk).is_err() {
+                break;
+            }
+        }
+        // The last partial chunk: byte by byte until nothing fits.
+        while file.write_all(&[0]).is_ok() {}
+        path
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        as_root(&["umount", "-l", self.dir.path().to_str().unwrap_or_default()]);
+    }
+}
+
+fn as_root(args: &[&str]) -> bool {
+    let root = std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"));
+    let mut command = if root {
+        let mut c = Command::new(args[0]);
+        c.args(&args[1..]);
+        c
+    } else {
+        let mut c = Command::new("sudo");
+        c.arg("-n").args(args);
+        c
+    };
+    command.status().is_ok_and(|s| s.success())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_is_answered_503_and_writes_resume_once_there_is_room() {
+    let disk = SmallDisk::mount();
+    // The database on the small disk; mail and documents stay where the test reads them.
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        disk.path().join("assetstatus.db").display()
+    );
+    let app = TestApp::spawn_with(Backend::Sqlite, |config| {
+        config.database_url = Some(platform::config::SecretUrl::new(url.parse().unwrap()));
+    })
+    .await;
+    let customer = app.register("full-disk@example.jp").await;
+    let before = customer
+        .add_asset("deposits", "普通預金", "100000", &today())
+        .await;
+    assert_eq!(before.status, 303, "{}", before.body);
+
+    // The write-ahead log is copied back and truncated, so every later commit needs new space.
+    app.state.db.purge_deleted().await.unwrap();
+    let filler = disk.fill();
+
+    let mut statuses = Vec::new();
+    let mut acknowledged = vec!["普通預金".to_owned()];
+    for n in 0..20 {
+        let name = format!("満杯中の資産{n}");
+        let page = customer
+            .add_asset("deposits", &name, "5000", &today())
+            .await;
+        if page.status == 303 {
+            // Written into space SQLite already held; it must survive like any other.
+            acknowledged.push(name);
+        } else {
+            assert_eq!(
+                page.status, 503,
+                "a full disk is not our bug: {}",
+                page.body
+            );
+            assert_eq!(page.headers["retry-after"], "30");
+            assert!(
+                page.body.contains("一時的にご利用いただけません"),
+                "{}",
+                page.body
+            );
+        }
+        statuses.push(page.status);
+    }
+    let refused = statuses.iter().filter(|s| **s == 503).count();
+    assert!(refused > 0, "the disk never refused a write: {statuses:?}");
+
+    std::fs::remove_file(&filler).unwrap();
+    let freed = Instant::now();
+    let mut after = None;
+    let mut attempts = 0;
+    while freed.elapsed() < Duration::from_secs(30) {
+        attempts += 1;
+        let page = customer
+            .add_asset("deposits", "空きができた後の資産", "7000", &today())
+            .await;
+        if page.status == 303 {
+            after = Some(freed.elapsed());
+            break;
+        }
+        assert_eq!(page.status, 503, "{}", page.body);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let recovered = after.expect("writes did not resume within 30 s of freeing space");
+    acknowledged.push("空きができた後の資産".to_owned());
+    println!(
+        "full disk: {} writes during the fault, {refused} answered 503, {} acknowledged, 0 \
+         answered 500; writes resumed {} ms after space was freed ({attempts} attempts)",
+        statuses.len(),
+        statuses.len() - refused,
+        recovered.as_millis()
+    );
+
+    // Every acknowledged asset is there, and nothing else.
+    let list = customer.get("/assets").await;
+    for name in &acknowledged {
+        assert!(
+            list.body.contains(name.as_str()),
+            "{name} was acknowledged but is gone"
+        );
+    }
+    let ids = customer.asset_ids().await;
+    assert_eq!(ids.len(), acknowledged.len(), "{acknowledged:?}");
+    let mut tx = app.state.db.read().await.unwrap();
+    let verdict = platform::audit::verify(&mut tx, |_| {}).await.unwrap();
+    assert!(
+        matches!(verdict, platform::audit::Verdict::Intact { .. }),
+        "{verdict:?}"
+    );
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(check, "ok");
+    drop(tx);
+    app.stop().await;
+}
