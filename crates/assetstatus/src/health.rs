@@ -1,6 +1,7 @@
 //! Liveness and readiness, on every listener. Readiness is probed in the background (a cheap
-//! database read and the document store, every `health.probe_interval_seconds`) and `/readyz`
-//! only reads the latest result: anonymous visitors cannot turn it into load on either.
+//! database read, a one-row database write and the document store, every
+//! `health.probe_interval_seconds`) and `/readyz` only reads the latest result: anonymous
+//! visitors cannot turn it into load on either.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -23,8 +24,29 @@ const STALE_AFTER_INTERVALS: u32 = 3;
 #[derive(Clone, Copy, Debug)]
 struct Probe {
     at: Instant,
-    database: bool,
+    database: Database,
     documents: bool,
+}
+
+/// The database as a probe found it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Database {
+    /// It answered a read and stored a write.
+    Ok,
+    /// It answered a read but could not store a write (a full disk, a read-only standby).
+    NotWritable,
+    /// It did not answer.
+    Unreachable,
+}
+
+impl Database {
+    fn word(self) -> &'static str {
+        match self {
+            Database::Ok => "ok",
+            Database::NotWritable => "not writable",
+            Database::Unreachable => "unreachable",
+        }
+    }
 }
 
 /// The readiness of this process's storage, as last probed.
@@ -50,14 +72,11 @@ impl Readiness {
     /// take at most one interval; one that hangs counts as a failure.
     pub async fn probe(&self) {
         let (database, documents) = tokio::join!(
-            tokio::time::timeout(self.interval, self.db.ping()),
+            tokio::time::timeout(self.interval, self.probe_database()),
             tokio::time::timeout(self.interval, self.vault.probe()),
         );
-        let database = match database {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(_) => Err("no answer in time".to_owned()),
-        };
+        let database = database
+            .unwrap_or_else(|_| (Database::Unreachable, Err("no answer in time".to_owned())));
         let documents = match documents {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(e.to_string()),
@@ -65,7 +84,7 @@ impl Readiness {
         };
         let probe = Probe {
             at: Instant::now(),
-            database: database.is_ok(),
+            database: database.0,
             documents: documents.is_ok(),
         };
         let previous = self
@@ -76,8 +95,12 @@ impl Readiness {
         // Logged on a change only, not on every probe.
         let was = |part: fn(&Probe) -> bool| previous.as_ref().is_none_or(part);
         match database {
-            Err(e) if was(|p| p.database) => tracing::warn!(error = %e, "database not reachable"),
-            Ok(()) if !was(|p| p.database) => tracing::info!("database reachable again"),
+            (state, Err(e)) if was(|p| p.database == Database::Ok) => {
+                tracing::warn!(error = %e, database = state.word(), "database not ready");
+            }
+            (_, Ok(())) if !was(|p| p.database == Database::Ok) => {
+                tracing::info!("database ready again");
+            }
             _ => {}
         }
         match documents {
@@ -89,6 +112,17 @@ impl Readiness {
         }
     }
 
+    /// A read, then a write; the state and, when not ok, why.
+    async fn probe_database(&self) -> (Database, Result<(), String>) {
+        if let Err(e) = self.db.ping().await {
+            return (Database::Unreachable, Err(e.to_string()));
+        }
+        match self.db.probe_write().await {
+            Ok(()) => (Database::Ok, Ok(())),
+            Err(e) => (Database::NotWritable, Err(e.to_string())),
+        }
+    }
+
     /// The answer of `/readyz` at `now`, from the latest probe.
     fn answer(&self, now: Instant) -> (StatusCode, serde_json::Value) {
         let latest = *self.latest.lock().unwrap_or_else(PoisonError::into_inner);
@@ -96,9 +130,10 @@ impl Readiness {
     }
 }
 
-/// Ready when the latest probe is recent and found the database. The document store is
-/// reported too, but its outage only degrades uploads, so it does not take the instance out of
-/// service.
+/// Ready when the latest probe is recent and the database stored its write. The document store
+/// is reported too, but its outage only degrades uploads, so it does not take the instance out
+/// of service: every instance shares the same store, and replacing them all would not bring it
+/// back.
 fn judge(
     latest: Option<Probe>,
     now: Instant,
@@ -118,15 +153,15 @@ fn judge(
     let fresh = age <= interval * STALE_AFTER_INTERVALS;
     let word = |ok: bool| if ok { "ok" } else { "unreachable" };
     let (code, status) = match (fresh, probe.database, probe.documents) {
-        (true, true, true) => (StatusCode::OK, "ready"),
-        (true, true, false) => (StatusCode::OK, "degraded"),
+        (true, Database::Ok, true) => (StatusCode::OK, "ready"),
+        (true, Database::Ok, false) => (StatusCode::OK, "degraded"),
         _ => (StatusCode::SERVICE_UNAVAILABLE, "not ready"),
     };
     (
         code,
         serde_json::json!({
             "status": status,
-            "database": word(probe.database),
+            "database": probe.database.word(),
             "documents": word(probe.documents),
             "checked_seconds_ago": age.as_secs(),
         }),
@@ -175,6 +210,11 @@ mod tests {
     const INTERVAL: Duration = Duration::from_secs(5);
 
     fn probe(at: Instant, database: bool, documents: bool) -> Option<Probe> {
+        let database = if database {
+            Database::Ok
+        } else {
+            Database::Unreachable
+        };
         Some(Probe {
             at,
             database,
@@ -204,6 +244,15 @@ mod tests {
         let (code, body) = judge(probe(at, false, true), now, INTERVAL);
         assert_eq!(code, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(body["database"], "unreachable");
+        let read_only = Some(Probe {
+            at,
+            database: Database::NotWritable,
+            documents: true,
+        });
+        let (code, body) = judge(read_only, now, INTERVAL);
+        assert_eq!(code, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["status"], "not ready");
+        assert_eq!(body["database"], "not writable");
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Storage faults the process must survive without a restart. A full disk: the database on a
 //! small filesystem the test mounts (tmpfs; the test needs root or password-less sudo),
 //! customers writing until it is full, then space freed again. Every write refused meanwhile
-//! is a 503 with `Retry-After` (never a 500), nothing acknowledged is lost, nothing half-written
-//! is kept, the audit trail verifies, and writes succeed again as soon as there is room.
+//! is a 503 with `Retry-After` (never a 500), `/readyz` says the database is not writable while
+//! `/healthz` stays up, nothing acknowledged is lost, nothing half-written is kept, the audit
+//! trail verifies, and writes and readiness come back as soon as there is room.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -90,6 +91,7 @@ async fn a_full_disk_is_answered_503_and_writes_resume_once_there_is_room() {
     );
     let app = TestApp::spawn_with(Backend::Sqlite, |config| {
         config.database_url = Some(platform::config::SecretUrl::new(url.parse().unwrap()));
+        config.health.probe_interval_seconds = 1;
     })
     .await;
     let customer = app.register("full-disk@example.jp").await;
@@ -129,6 +131,11 @@ async fn a_full_disk_is_answered_503_and_writes_resume_once_there_is_room() {
     }
     let refused = statuses.iter().filter(|s| **s == 503).count();
     assert!(refused > 0, "the disk never refused a write: {statuses:?}");
+    // Readiness tells the orchestrator; liveness does not ask for a restart.
+    let (ready, body) = wait_for_readiness(&customer, 503).await;
+    assert_eq!(ready, 503, "{body}");
+    assert!(body.contains("not writable"), "{body}");
+    assert_eq!(customer.get("/healthz").await.status, 200);
 
     std::fs::remove_file(&filler).unwrap();
     let freed = Instant::now();
@@ -147,6 +154,8 @@ async fn a_full_disk_is_answered_503_and_writes_resume_once_there_is_room() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let recovered = after.expect("writes did not resume within 30 s of freeing space");
+    let (ready, body) = wait_for_readiness(&customer, 200).await;
+    assert_eq!(ready, 200, "{body}");
     acknowledged.push("空きができた後の資産".to_owned());
     println!(
         "full disk: {} writes during the fault, {refused} answered 503, {} acknowledged, 0 \
@@ -179,4 +188,17 @@ async fn a_full_disk_is_answered_503_and_writes_resume_once_there_is_room() {
     assert_eq!(check, "ok");
     drop(tx);
     app.stop().await;
+}
+
+/// Polls `/readyz` until it answers `status` (the probe runs every second) or 10 s pass; returns
+/// the last answer.
+async fn wait_for_readiness(browser: &support::Browser, status: u16) -> (u16, String) {
+    let since = Instant::now();
+    loop {
+        let page = browser.get("/readyz").await;
+        if page.status == status || since.elapsed() > Duration::from_secs(10) {
+            return (page.status, page.body);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }

@@ -66,6 +66,7 @@ pub const TABLES: &[(&str, Policy)] = &[
     ("staff_access", Policy::Copy),
     ("metric_samples", Policy::Transient),
     ("instances", Policy::Transient),
+    ("write_probe", Policy::Transient),
     ("log_events", Policy::Transient),
     ("alerts", Policy::Copy),
     ("leases", Policy::Transient),

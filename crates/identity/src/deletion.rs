@@ -34,12 +34,13 @@ impl Identity {
             outcome: Outcome::Success,
         };
         audit::append(&mut tx, &event, meta).await?;
+        self.queue_mail_in(&mut tx, MailKind::Deleted, profile.locale, profile.email)
+            .await?;
         tx.commit().await?;
+        self.outbox.wake();
         if let Err(e) = self.db.purge_deleted().await {
             tracing::warn!(error = %e, "deleted rows not yet purged from the write-ahead log");
         }
-        self.queue_mail(MailKind::Deleted, profile.locale, profile.email)
-            .await?;
         tracing::info!(customer = %id, "customer deleted and data key destroyed");
         Ok(())
     }

@@ -170,16 +170,21 @@ impl Identity {
         if let mfa::CodeCheck::Passed = check {
             mfa::delete_pending_login(&mut tx, &hash).await?;
         }
+        let locked = matches!(check, mfa::CodeCheck::Failed { locked: true });
+        if locked {
+            self.notify_lockout(&mut tx, &owner, throttle::Factor::Code)
+                .await?;
+        }
         tx.commit().await?;
+        if locked {
+            self.outbox.wake();
+        }
         match check {
             mfa::CodeCheck::Passed => {}
             mfa::CodeCheck::Blocked { retry_after } => {
                 return Err(IdentityError::Throttled { retry_after });
             }
-            mfa::CodeCheck::Failed { locked } => {
-                if locked {
-                    self.notify_lockout(&owner, throttle::Factor::Code).await?;
-                }
+            mfa::CodeCheck::Failed { .. } => {
                 return Err(IdentityError::Invalid(platform::fields::FormErrors(vec![
                     ("code", platform::fields::FieldError::InvalidCode),
                 ])));
@@ -275,7 +280,6 @@ impl Identity {
             outcome: Outcome::Success,
         };
         audit::append(&mut tx, &event, meta).await?;
-        tx.commit().await?;
         if unfamiliar {
             let when = platform::time_util::to_jst(now);
             let kind = MailKind::NewDevice {
@@ -287,8 +291,12 @@ impl Identity {
                     when.minute()
                 ),
             };
-            self.queue_mail(kind, customer.locale, email.as_str().to_owned())
+            self.queue_mail_in(&mut tx, kind, customer.locale, email.as_str().to_owned())
                 .await?;
+        }
+        tx.commit().await?;
+        if unfamiliar {
+            self.outbox.wake();
         }
         Ok(LoggedIn {
             session_token: token.plain,
@@ -325,12 +333,15 @@ impl Identity {
             };
             audit::append(&mut tx, &event, meta).await?;
         }
-        tx.commit().await?;
         if let (true, Some(c)) = (locked, customer) {
             let email = self.decrypt_profile_email(c).await?;
             let minutes = throttle::LOCK_SECS / 60;
-            self.queue_mail(MailKind::Locked { minutes }, c.locale, email)
+            self.queue_mail_in(&mut tx, MailKind::Locked { minutes }, c.locale, email)
                 .await?;
+        }
+        tx.commit().await?;
+        if locked {
+            self.outbox.wake();
         }
         Ok(IdentityError::InvalidCredentials)
     }

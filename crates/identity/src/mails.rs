@@ -186,29 +186,11 @@ impl MailKind {
 }
 
 impl crate::Identity {
-    /// Stores the mail in the outbox before the request answers; the worker delivers it, and
-    /// keeps trying while the mail server is unreachable. The greeting names the customer
-    /// registered at `to`, looked up here so that every caller gets it the same way.
-    pub(crate) async fn queue_mail(
-        &self,
-        kind: MailKind,
-        locale: Locale,
-        to: String,
-    ) -> Result<(), crate::IdentityError> {
-        let addressee = match kind {
-            MailKind::Verify { .. } => Addressee::Customer,
-            _ => {
-                let mut conn = self.db.read().await?;
-                Addressee::customer(self.registered_name(&mut conn, &to).await?.as_deref())
-            }
-        };
-        let mail = kind.compose(self.outbox.letterhead(), locale, to, &addressee);
-        self.outbox.enqueue(kind.name(), &mail).await?;
-        Ok(())
-    }
-
     /// Stores the mail in the outbox inside the caller's transaction, so that the change and
-    /// its notice commit together; the caller wakes the outbox after committing.
+    /// its notice commit together: a crash between them can lose neither alone. The worker
+    /// delivers it, and keeps trying while the mail server is unreachable; the caller wakes the
+    /// outbox after committing. The greeting names the customer registered at `to`, looked up
+    /// here so that every caller gets it the same way.
     pub(crate) async fn queue_mail_in(
         &self,
         tx: &mut platform::db::WriteTx,

@@ -50,12 +50,17 @@ impl Identity {
             outcome,
         };
         audit::append(&mut tx, &event, meta).await?;
-        tx.commit().await?;
+        let mailed = usable.is_some();
         if let Some(c) = usable {
             let link = self.link(&format!("password/reset/{}", token.plain));
             let locale = if c.locale == locale { locale } else { c.locale };
-            self.queue_mail(MailKind::Reset { link }, locale, email.as_str().to_owned())
+            let kind = MailKind::Reset { link };
+            self.queue_mail_in(&mut tx, kind, locale, email.as_str().to_owned())
                 .await?;
+        }
+        tx.commit().await?;
+        if mailed {
+            self.outbox.wake();
         }
         Ok(())
     }

@@ -4,6 +4,7 @@
 
 use platform::audit::{self, Actor, Event, Outcome, RequestMeta, Target};
 use platform::crypto::SecretToken;
+use platform::db::WriteTx;
 use platform::i18n::Locale;
 use platform::ids::CustomerId;
 use platform::time_util::now_unix;
@@ -50,10 +51,14 @@ impl Identity {
         if let Some(existing) = store::customer_by_email(&mut tx, &index).await? {
             audit_signup(&mut tx, existing.id, Outcome::Failure, meta).await?;
             let allowed = crate::throttle::allow_mail(&mut tx, &index.0, now_unix()).await?;
+            if allowed {
+                let (status, locale) = (existing.status, existing.locale);
+                self.notify_existing(&mut tx, existing.id, status, locale, req.email)
+                    .await?;
+            }
             tx.commit().await?;
             if allowed {
-                self.notify_existing(existing.id, existing.status, existing.locale, req.email)
-                    .await?;
+                self.outbox.wake();
             }
             return Ok(decoy);
         }
@@ -80,14 +85,12 @@ impl Identity {
         )
         .await?;
         audit_signup(&mut tx, id, Outcome::Success, meta).await?;
-        tx.commit().await?;
         let link = self.link(&format!("verify/{}", token.plain));
-        self.queue_mail(
-            MailKind::Verify { link },
-            req.locale,
-            req.email.as_str().to_owned(),
-        )
-        .await?;
+        let to = req.email.as_str().to_owned();
+        self.queue_mail_in(&mut tx, MailKind::Verify { link }, req.locale, to)
+            .await?;
+        tx.commit().await?;
+        self.outbox.wake();
         tracing::info!(customer = %id, "customer signed up");
         Ok(signup_binding(&self.keyring, &token.plain))
     }
@@ -125,21 +128,21 @@ impl Identity {
 
     async fn notify_existing(
         &self,
+        tx: &mut WriteTx,
         id: CustomerId,
         status: CustomerStatus,
         locale: Locale,
         email: Email,
     ) -> Result<(), IdentityError> {
         match status {
-            CustomerStatus::Unverified => self.send_verification(id, locale, email).await,
+            CustomerStatus::Unverified => self.verification_in(tx, id, locale, email).await,
             CustomerStatus::Active => {
                 let kind = MailKind::AlreadyRegistered {
                     login_link: self.link("login"),
                     reset_link: self.link("password/forgot"),
                 };
-                self.queue_mail(kind, locale, email.as_str().to_owned())
-                    .await?;
-                Ok(())
+                self.queue_mail_in(tx, kind, locale, email.as_str().to_owned())
+                    .await
             }
             CustomerStatus::Disabled => Ok(()),
         }
@@ -152,21 +155,38 @@ impl Identity {
         locale: Locale,
         email: Email,
     ) -> Result<(), IdentityError> {
-        let token = SecretToken::generate();
         let mut tx = self.db.write().await?;
+        self.verification_in(&mut tx, id, locale, email).await?;
+        tx.commit().await?;
+        self.outbox.wake();
+        Ok(())
+    }
+
+    /// A fresh verification link and its mail, in the caller's transaction.
+    async fn verification_in(
+        &self,
+        tx: &mut WriteTx,
+        id: CustomerId,
+        locale: Locale,
+        email: Email,
+    ) -> Result<(), IdentityError> {
+        let token = SecretToken::generate();
         store::insert_token(
-            &mut tx,
+            tx,
             &token.hash,
             id,
             Purpose::VerifyEmail,
             now_unix() + VERIFY_TTL_SECS,
         )
         .await?;
-        tx.commit().await?;
         let link = self.link(&format!("verify/{}", token.plain));
-        self.queue_mail(MailKind::Verify { link }, locale, email.as_str().to_owned())
-            .await?;
-        Ok(())
+        self.queue_mail_in(
+            tx,
+            MailKind::Verify { link },
+            locale,
+            email.as_str().to_owned(),
+        )
+        .await
     }
 }
 

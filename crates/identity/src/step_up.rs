@@ -66,9 +66,12 @@ impl Identity {
             outcome: Outcome::Failure,
         };
         audit::append(&mut tx, &event, meta).await?;
+        if locked {
+            self.notify_lockout(&mut tx, owner, Factor::Code).await?;
+        }
         tx.commit().await?;
         if locked {
-            self.notify_lockout(owner, Factor::Code).await?;
+            self.outbox.wake();
         }
         Err(IdentityError::Invalid(FormErrors(vec![(
             "code",
@@ -142,10 +145,12 @@ impl Identity {
         audit::append(&mut tx, &event(Outcome::Failure), meta).await?;
         if locked {
             crate::mfa::audit_lockout(&mut tx, owner, Factor::Password, meta).await?;
+            self.notify_lockout(&mut tx, owner, Factor::Password)
+                .await?;
         }
         tx.commit().await?;
         if locked {
-            self.notify_lockout(owner, Factor::Password).await?;
+            self.outbox.wake();
         }
         Err(IdentityError::InvalidCredentials)
     }

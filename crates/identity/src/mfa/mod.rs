@@ -151,10 +151,11 @@ impl Identity {
             }
             CodeCheck::Failed { locked } => {
                 audit_mfa(&mut tx, &owner, "mfa.disable", Outcome::Failure, meta).await?;
-                tx.commit().await?;
                 if locked {
-                    self.notify_lockout(&owner, Factor::Code).await?;
+                    self.notify_lockout(&mut tx, &owner, Factor::Code).await?;
                 }
+                tx.commit().await?;
+                self.outbox.wake();
                 return Err(invalid_code());
             }
         }
@@ -379,20 +380,23 @@ impl Identity {
 
     /// Tells a customer that one of their factors is locked; staff have no mail of their own,
     /// their lockouts reach the operators through the audit trail and its alert rules.
+    /// The mail is queued in the caller's transaction, which records the lock.
     pub(crate) async fn notify_lockout(
         &self,
+        tx: &mut platform::db::WriteTx,
         owner: &Owner,
         factor: Factor,
     ) -> Result<(), IdentityError> {
         let Owner::Customer(id) = owner else {
             return Ok(());
         };
-        let profile = self.profile(*id).await?;
+        let profile = self.decrypt_profile(tx, *id).await?;
         let kind = crate::mails::MailKind::FactorLocked {
             factor,
             minutes: throttle::FACTOR_LOCK_SECS / 60,
         };
-        self.queue_mail(kind, profile.locale, profile.email).await
+        self.queue_mail_in(tx, kind, profile.locale, profile.email)
+            .await
     }
 }
 

@@ -260,6 +260,23 @@ impl Db {
         Ok(())
     }
 
+    /// Readiness probe: the database stores a write. A disk that is full, or a server that
+    /// only accepts reads, answers [`Db::ping`] but fails here.
+    pub async fn probe_write(&self) -> Result<(), DbError> {
+        let at_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO write_probe (id, at_ms) VALUES (1, $1) \
+             ON CONFLICT (id) DO UPDATE SET at_ms = excluded.at_ms",
+        )
+        .bind(at_ms)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+
     /// Makes deleted rows unrecoverable from the database files. SQLite keeps old page images
     /// in its write-ahead log until a checkpoint, so after destroying a key the log is copied
     /// back and truncated; `secure_delete` has already zeroed the rows in the main file.
