@@ -4,6 +4,10 @@
 //! is a 503 with `Retry-After` (never a 500), `/readyz` says the database is not writable while
 //! `/healthz` stays up, nothing acknowledged is lost, nothing half-written is kept, the audit
 //! trail verifies, and writes and readiness come back as soon as there is room.
+//!
+//! PostgreSQL stopped and started again under a customer's traffic (a cluster of the test's
+//! own): while it is down every request is a 503, never a 500; once it is back the pools
+//! reconnect by themselves and the same browser session goes on writing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -201,4 +205,103 @@ async fn wait_for_readiness(browser: &support::Browser, status: u16) -> (u16, St
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_stopped_and_started_under_traffic_is_503_then_serves_again() {
+    let cluster = tokio::task::spawn_blocking(testkit::postgres::OwnCluster::start)
+        .await
+        .unwrap();
+    let url = cluster.url();
+    let app = TestApp::spawn_with(Backend::Postgres, |config| {
+        config.database_url = Some(platform::config::SecretUrl::new(url.parse().unwrap()));
+        config.health.probe_interval_seconds = 1;
+    })
+    .await;
+    let customer = app.register("pg-restart@example.jp").await;
+    let before = customer
+        .add_asset("deposits", "停止前の資産", "100000", &today())
+        .await;
+    assert_eq!(before.status, 303, "{}", before.body);
+
+    // The form as the customer has it open when the database stops.
+    let token = customer.token("/assets/new").await;
+    let post = |name: String| {
+        let (customer, token) = (customer.clone(), token.clone());
+        async move {
+            let date = today();
+            let fields = [
+                ("category", "deposits"),
+                ("name", name.as_str()),
+                ("institution", "テスト銀行"),
+                ("amount", "5000"),
+                ("valuation_date", date.as_str()),
+                ("note", ""),
+            ];
+            customer
+                .post_with_token("/assets/new", &token, &fields)
+                .await
+        }
+    };
+    let cluster = std::sync::Arc::new(std::sync::Mutex::new(cluster));
+    let stopping = std::sync::Arc::clone(&cluster);
+    tokio::task::spawn_blocking(move || stopping.lock().unwrap().stop())
+        .await
+        .unwrap();
+    let mut statuses = Vec::new();
+    for n in 0..5 {
+        let page = post(format!("停止中の資産{n}")).await;
+        assert_eq!(
+            page.status, 503,
+            "a stopped database is not our bug: {}",
+            page.body
+        );
+        assert_eq!(page.headers["retry-after"], "30");
+        statuses.push(page.status);
+    }
+    let (ready, body) = wait_for_readiness(&customer, 503).await;
+    assert_eq!(ready, 503, "{body}");
+    assert_eq!(customer.get("/healthz").await.status, 200);
+
+    let restarting = std::sync::Arc::clone(&cluster);
+    tokio::task::spawn_blocking(move || restarting.lock().unwrap().restart())
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut attempts = 0;
+    let recovered = loop {
+        attempts += 1;
+        let page = post("再開後の資産".to_owned()).await;
+        if page.status == 303 {
+            break started.elapsed();
+        }
+        assert_eq!(page.status, 503, "{}", page.body);
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "writes did not resume within 60 s of the restart"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    let (ready, body) = wait_for_readiness(&customer, 200).await;
+    assert_eq!(ready, 200, "{body}");
+    println!(
+        "PostgreSQL stopped: {} writes during the outage, all answered 503, 0 answered 500; \
+         writes resumed {} ms after the restart ({attempts} attempts)",
+        statuses.len(),
+        recovered.as_millis()
+    );
+    let list = customer.get("/assets").await;
+    assert!(list.body.contains("停止前の資産") && list.body.contains("再開後の資産"));
+    assert!(
+        !list.body.contains("停止中の資産"),
+        "a refused write was stored"
+    );
+    let mut tx = app.state.db.read().await.unwrap();
+    let verdict = platform::audit::verify(&mut tx, |_| {}).await.unwrap();
+    assert!(
+        matches!(verdict, platform::audit::Verdict::Intact { .. }),
+        "{verdict:?}"
+    );
+    drop(tx);
+    app.stop().await;
 }
