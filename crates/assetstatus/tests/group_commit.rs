@@ -4,6 +4,7 @@
 //!   chain must verify, and entries of concurrent grants must have shared transactions.
 //! - Sign-ups: every sign-up that was answered must have its customer and exactly one
 //!   verification mail, delivered after the restart if the crash came first; the chain verifies.
+//! - Asset writes: every asset whose form was answered must be listed after the restart.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -386,7 +387,131 @@ async fn a_crash_in_a_burst_of_sign_ups_loses_no_answered_sign_up_or_its_mail(ba
     );
 }
 
+/// Customers writing assets at once.
+const WRITERS: usize = 8;
+
+/// Adds assets through the form until stopped or the server goes away; the names of the
+/// answered ones go into `answered`.
+async fn send_assets(browser: support::Browser, tag: usize, answered: Arc<Mutex<Vec<String>>>) {
+    for n in 0.. {
+        let name = format!("資産{tag}-{n}");
+        let Some(page) = browser
+            .client
+            .get(format!("{}/assets/new", browser.base))
+            .send()
+            .await
+            .ok()
+        else {
+            return;
+        };
+        let Some(token) = page.text().await.ok().and_then(|t| support::form_token(&t)) else {
+            return;
+        };
+        let date = support::today();
+        let response = browser
+            .client
+            .post(format!("{}/assets/new", browser.base))
+            .form(&[
+                ("csrf", token.as_str()),
+                ("category", "deposits"),
+                ("name", name.as_str()),
+                ("institution", "テスト銀行"),
+                ("amount", "1000"),
+                ("valuation_date", date.as_str()),
+                ("note", ""),
+            ])
+            .send()
+            .await;
+        let Ok(response) = response else { return };
+        let redirected = response.status() == 303;
+        if response.bytes().await.is_ok() && redirected {
+            answered.lock().unwrap().push(name);
+        }
+    }
+}
+
+/// Signs up, confirms and logs in a customer against the binary; returns the browser.
+async fn customer(binary: &Binary, mail_dir: &Path, email: &str) -> support::Browser {
+    let browser = support::Browser::new(&binary.base);
+    assert_eq!(browser.sign_up(email, support::PASSWORD).await.status, 303);
+    let link = testkit::mail::wait_for_link(mail_dir, email, "/verify/").await;
+    let path = link.strip_prefix(&binary.base).unwrap().to_owned();
+    browser.submit(&path, &path, &[]).await;
+    let page = browser.login(email, support::PASSWORD).await;
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/dashboard"),
+        "{}",
+        page.body
+    );
+    browser
+}
+
+async fn a_crash_in_a_burst_of_asset_writes_loses_no_answered_write(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = support::test_config(dir.path(), backend).await;
+    let binary = Binary::new(&config, dir.path());
+    let server = binary.serve().await;
+    let mail_dir = config.data_dir.join("mail");
+    let mut browsers = Vec::new();
+    for n in 0..WRITERS {
+        browsers.push(customer(&binary, &mail_dir, &format!("writer-{n}@example.jp")).await);
+    }
+
+    let answered = Arc::new(Mutex::new(Vec::new()));
+    let writers: Vec<_> = browsers
+        .iter()
+        .enumerate()
+        .map(|(tag, b)| tokio::spawn(send_assets(b.clone(), tag, Arc::clone(&answered))))
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(45);
+    while answered.lock().unwrap().len() < 100 {
+        assert!(Instant::now() < deadline, "too few asset writes answered");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    server.kill();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let answered: Vec<String> = answered.lock().unwrap().clone();
+
+    // Started again, the same sessions see every answered asset.
+    let server = binary.serve().await;
+    let mut listed = HashSet::new();
+    for browser in &browsers {
+        let page = browser.get("/assets").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        for name in &answered {
+            if page.body.contains(&format!(">{name}<")) {
+                listed.insert(name.clone());
+            }
+        }
+    }
+    let missing: Vec<&String> = answered.iter().filter(|n| !listed.contains(*n)).collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} answered asset writes are gone, e.g. {:?}",
+        missing.len(),
+        answered.len(),
+        missing.first()
+    );
+    println!(
+        "kill -9 in a burst of asset writes ({backend:?}): {} writes answered before the kill, \
+         every one listed after the restart",
+        answered.len()
+    );
+    server.kill();
+    let verify = binary.command(&["audit", "verify"]).output().unwrap();
+    assert!(
+        verify.status.success(),
+        "audit verify: {}{}",
+        String::from_utf8_lossy(&verify.stdout),
+        String::from_utf8_lossy(&verify.stderr)
+    );
+}
+
 on_both_backends!(
     a_crash_in_a_burst_loses_no_answered_grant,
-    a_crash_in_a_burst_of_sign_ups_loses_no_answered_sign_up_or_its_mail
+    a_crash_in_a_burst_of_sign_ups_loses_no_answered_sign_up_or_its_mail,
+    a_crash_in_a_burst_of_asset_writes_loses_no_answered_write
 );
