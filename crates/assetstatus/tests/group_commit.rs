@@ -60,6 +60,17 @@ impl Binary {
         command
     }
 
+    /// `assetstatus audit verify`, as an operator runs it after a crash, must pass.
+    fn assert_audit_intact(&self) {
+        let verify = self.command(&["audit", "verify"]).output().unwrap();
+        assert!(
+            verify.status.success(),
+            "audit verify: {}{}",
+            String::from_utf8_lossy(&verify.stdout),
+            String::from_utf8_lossy(&verify.stderr)
+        );
+    }
+
     /// Registers a service allowed client credentials; returns its ID and secret.
     fn register_service(&self) -> (String, String) {
         let out = self
@@ -235,13 +246,7 @@ async fn a_crash_in_a_burst_loses_no_answered_grant(backend: Backend) {
     db.close().await;
     server.kill();
 
-    let verify = binary.command(&["audit", "verify"]).output().unwrap();
-    assert!(
-        verify.status.success(),
-        "audit verify: {}{}",
-        String::from_utf8_lossy(&verify.stdout),
-        String::from_utf8_lossy(&verify.stderr)
-    );
+    binary.assert_audit_intact();
 }
 
 /// Browsers signing up at once.
@@ -378,13 +383,7 @@ async fn a_crash_in_a_burst_of_sign_ups_loses_no_answered_sign_up_or_its_mail(ba
         delivered.as_millis()
     );
 
-    let verify = binary.command(&["audit", "verify"]).output().unwrap();
-    assert!(
-        verify.status.success(),
-        "audit verify: {}{}",
-        String::from_utf8_lossy(&verify.stdout),
-        String::from_utf8_lossy(&verify.stderr)
-    );
+    binary.assert_audit_intact();
 }
 
 /// Customers writing assets at once.
@@ -501,13 +500,7 @@ async fn a_crash_in_a_burst_of_asset_writes_loses_no_answered_write(backend: Bac
         answered.len()
     );
     server.kill();
-    let verify = binary.command(&["audit", "verify"]).output().unwrap();
-    assert!(
-        verify.status.success(),
-        "audit verify: {}{}",
-        String::from_utf8_lossy(&verify.stdout),
-        String::from_utf8_lossy(&verify.stderr)
-    );
+    binary.assert_audit_intact();
 }
 
 on_both_backends!(
