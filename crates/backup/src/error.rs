@@ -40,6 +40,10 @@ pub enum BackupError {
         /// The column.
         column: String,
     },
+    /// The process was asked to stop (a deployment, a scale-in) before the backup was
+    /// complete; another worker takes the scheduled instant over.
+    #[error("{}", crate::runs::INTERRUPTED)]
+    Stopped,
     /// The backup has no manifest: it was interrupted, or is still being written.
     #[error("backup {id} is incomplete: it has no manifest (interrupted or still being written)")]
     Incomplete {

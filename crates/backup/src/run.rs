@@ -14,13 +14,11 @@ use platform::time_util::now_unix;
 
 use crate::create::{self, Sources};
 use crate::manifest::Manifest;
-use crate::runs::{self, Drill, Figures, Reason};
+use crate::runs::{self, Drill, Ending, Figures, Reason};
 use crate::{BackupError, Destination, Progress, drill, retention};
 
 /// Name of the lease a running backup holds.
 pub const LEASE: &str = "backup";
-/// How long the lease lasts unless renewed; renewed every third of that while running.
-const LEASE_SECONDS: i64 = 300;
 /// Incomplete backups older than this are leftovers of interrupted runs and are removed.
 const LEFTOVER_SECONDS: i64 = 86_400;
 
@@ -61,13 +59,27 @@ impl Backups {
         reason: Reason,
         progress: &dyn Progress,
     ) -> Result<Option<Report>, BackupError> {
-        if !lease::acquire(&self.db, LEASE, &self.holder, now_unix(), LEASE_SECONDS).await? {
+        self.run_until(reason, progress, std::future::pending())
+            .await
+    }
+
+    /// [`Backups::run`], given up when `stop` resolves (the process is shutting down): the
+    /// run is recorded as interrupted and the lease released, so that another worker takes
+    /// the scheduled instant over at once instead of after the lease.
+    pub async fn run_until(
+        &self,
+        reason: Reason,
+        progress: &dyn Progress,
+        stop: impl Future<Output = ()>,
+    ) -> Result<Option<Report>, BackupError> {
+        let lease_seconds = self.config.lease_seconds;
+        if !lease::acquire(&self.db, LEASE, &self.holder, now_unix(), lease_seconds).await? {
             return Err(BackupError::Busy {
                 holder: lease_holder(&self.db).await?,
             });
         }
         let renewal = self.keep_lease();
-        let outcome = self.run_held(reason, progress).await;
+        let outcome = self.run_held(reason, progress, stop).await;
         drop(renewal);
         if let Err(e) = lease::release(&self.db, LEASE, &self.holder).await {
             tracing::warn!(error = %e, "backup lease not released; it runs out by itself");
@@ -79,6 +91,7 @@ impl Backups {
         &self,
         reason: Reason,
         progress: &dyn Progress,
+        stop: impl Future<Output = ()>,
     ) -> Result<Option<Report>, BackupError> {
         let destinations = Destination::configured(&self.config, &self.data_dir);
         let labels: Vec<&str> = match &destinations {
@@ -94,36 +107,54 @@ impl Backups {
         };
         // A destination that cannot even be opened is a failed run like any other.
         let result = match destinations {
-            Ok(all) => self.work(&all, progress).await,
+            Ok(all) => tokio::select! {
+                result = self.work(&all, progress) => result,
+                () = stop => Err((BackupError::Stopped, None, None)),
+            },
             Err(e) => Err((e, None, None)),
         };
-        let (succeeded, detail, figures, drill) = match &result {
+        let (ending, detail, figures, drill) = match &result {
             Ok(report) => (
-                true,
+                Ending::Succeeded,
                 summary(report),
                 figures(&report.manifest),
                 Some(report.drill),
             ),
             Err((e, manifest, drill)) => (
-                false,
+                self.failed(e),
                 e.to_string(),
                 manifest.as_ref().map(figures).unwrap_or_default(),
                 *drill,
             ),
         };
-        runs::finish(&self.db, &run, succeeded, &detail, &figures, drill).await?;
+        runs::finish(&self.db, &run, ending, &detail, &figures, drill).await?;
         let name = figures.name.clone().unwrap_or(run);
-        self.audit(&name, succeeded).await?;
+        self.audit(&name, ending == Ending::Succeeded).await?;
         match result {
             Ok(report) => {
                 tracing::info!(backup = %name, bytes = report.manifest.archive.bytes, "backup complete");
                 Ok(Some(report))
+            }
+            Err((e @ BackupError::Stopped, _, _)) => {
+                tracing::warn!(backup = %name, "backup given up: the process is stopping, another worker takes it over");
+                Err(e)
             }
             Err((e, _, _)) => {
                 tracing::error!(backup = %name, error = %e, "backup failed");
                 Err(e)
             }
         }
+    }
+
+    /// A failed run's ending: an interrupted one may be taken over at once, any other failure
+    /// is tried again after `backup.retry_seconds`.
+    fn failed(&self, error: &BackupError) -> Ending {
+        let now = now_unix();
+        let retry_at = match error {
+            BackupError::Stopped => now,
+            _ => now + self.config.retry_seconds,
+        };
+        Ending::Failed { retry_at }
     }
 
     /// The backup itself, its drill and pruning; on failure, what had been made so far.
@@ -171,12 +202,14 @@ impl Backups {
     fn keep_lease(&self) -> Renewal {
         let db = self.db.clone();
         let holder = self.holder.clone();
+        let lease_seconds = self.config.lease_seconds;
+        let every = Duration::from_millis(lease_seconds.unsigned_abs() * 1000 / 3);
         Renewal(tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(Duration::from_secs((LEASE_SECONDS / 3) as u64));
+            let mut ticks = tokio::time::interval(every);
             ticks.tick().await;
             loop {
                 ticks.tick().await;
-                if let Err(e) = lease::acquire(&db, LEASE, &holder, now_unix(), LEASE_SECONDS).await
+                if let Err(e) = lease::acquire(&db, LEASE, &holder, now_unix(), lease_seconds).await
                 {
                     tracing::warn!(error = %e, "backup lease not renewed");
                 }

@@ -76,8 +76,8 @@ pub struct Run {
     pub destinations: String,
 }
 
-/// Records a run as started; `None` when a run for the same scheduled instant already exists
-/// (another worker took it).
+/// Records a run as started; `None` when a run for the same scheduled instant is in progress
+/// or succeeded (another worker took it).
 pub async fn start(db: &Db, reason: Reason, destinations: &str) -> Result<Option<String>, DbError> {
     let id = uuid::Uuid::new_v4().to_string();
     let (reason_text, slot) = match reason {
@@ -86,8 +86,8 @@ pub async fn start(db: &Db, reason: Reason, destinations: &str) -> Result<Option
     };
     let mut tx = db.write().await?;
     let inserted = sqlx::query(
-        "INSERT INTO backup_runs (id, reason, slot, started_at, status, detail, destinations) \
-         VALUES ($1, $2, $3, $4, 'running', '', $5) ON CONFLICT (slot) DO NOTHING",
+        "INSERT INTO backup_runs (id, reason, slot, scheduled_for, started_at, status, detail, destinations) \
+         VALUES ($1, $2, $3, $3, $4, 'running', '', $5) ON CONFLICT (slot) DO NOTHING",
     )
     .bind(&id)
     .bind(reason_text)
@@ -101,26 +101,38 @@ pub async fn start(db: &Db, reason: Reason, destinations: &str) -> Result<Option
     Ok((inserted == 1).then_some(id))
 }
 
-/// Whether a run for the scheduled instant `slot` exists.
-pub async fn slot_taken(db: &Db, slot: i64) -> Result<bool, DbError> {
+/// Whether the scheduled instant `slot` still needs a run at `now`: no run for it succeeded
+/// and no failed run for it asked to wait until later. A run recorded as in progress does not
+/// settle it: the backup lease tells whether that run is still alive, and the next holder of
+/// the lease closes it as interrupted when it is not.
+pub async fn slot_due(db: &Db, slot: i64, now: i64) -> Result<bool, DbError> {
     let mut tx = db.read().await?;
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM backup_runs WHERE slot = $1")
-        .bind(slot)
-        .fetch_one(&mut *tx)
-        .await?;
-    Ok(col::<i64>(&row, "n")? > 0)
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM backup_runs \
+         WHERE (slot = $1 AND status = 'succeeded') OR (scheduled_for = $1 AND retry_at > $2)",
+    )
+    .bind(slot)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(col::<i64>(&row, "n")? == 0)
 }
 
-/// Marks runs left `running` by a process that stopped as failed; called by the lease holder,
-/// so no other run can be in progress.
+/// What a detail says of a run whose process stopped or died before it was complete.
+pub const INTERRUPTED: &str = "interrupted: the process stopped before the backup was complete";
+
+/// Marks runs left `running` by a process that stopped as failed and gives their scheduled
+/// instants up, to be taken over at once; called by the lease holder, so no other run can be
+/// in progress.
 pub async fn close_interrupted(db: &Db) -> Result<u64, DbError> {
+    let now = now_unix();
     let mut tx = db.write().await?;
     let done = sqlx::query(
-        "UPDATE backup_runs SET status = 'failed', finished_at = $1, \
-         detail = 'interrupted: the process stopped before the backup was complete' \
-         WHERE status = 'running'",
+        "UPDATE backup_runs SET status = 'failed', finished_at = $1, detail = $2, slot = NULL, \
+         retry_at = $1 WHERE status = 'running'",
     )
-    .bind(now_unix())
+    .bind(now)
+    .bind(INTERRUPTED)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -128,22 +140,39 @@ pub async fn close_interrupted(db: &Db) -> Result<u64, DbError> {
     Ok(done)
 }
 
-/// Records how a run ended.
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// The backup is complete (and its drill passed, when drills are on).
+    Succeeded,
+    /// It failed; a scheduled instant may be tried again from `retry_at` (Unix seconds).
+    Failed {
+        /// When the instant may be tried again.
+        retry_at: i64,
+    },
+}
+
+/// Records how a run ended. A failed run gives its scheduled instant up.
 pub async fn finish(
     db: &Db,
     id: &str,
-    succeeded: bool,
+    ending: Ending,
     detail: &str,
     figures: &Figures,
     drill: Option<Drill>,
 ) -> Result<(), DbError> {
     let as_i64 = |v: Option<u64>| v.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+    let (status, retry_at) = match ending {
+        Ending::Succeeded => ("succeeded", None),
+        Ending::Failed { retry_at } => ("failed", Some(retry_at)),
+    };
     let mut tx = db.write().await?;
     sqlx::query(
         "UPDATE backup_runs SET status = $1, finished_at = $2, detail = $3, name = $4, \
-         bytes = $5, records = $6, documents = $7, drill = $8 WHERE id = $9",
+         bytes = $5, records = $6, documents = $7, drill = $8, retry_at = $9, \
+         slot = CASE WHEN $1 = 'succeeded' THEN slot ELSE NULL END WHERE id = $10",
     )
-    .bind(if succeeded { "succeeded" } else { "failed" })
+    .bind(status)
     .bind(now_unix())
     .bind(detail)
     .bind(figures.name.clone())
@@ -151,6 +180,7 @@ pub async fn finish(
     .bind(as_i64(figures.records))
     .bind(as_i64(figures.documents))
     .bind(drill.map(Drill::as_str))
+    .bind(retry_at)
     .bind(id)
     .execute(&mut *tx)
     .await?;

@@ -75,28 +75,41 @@ pub fn engine(ops: Arc<Ops>, signal: watch::Receiver<bool>) -> JoinHandle<()> {
 }
 
 /// Starts the backup schedule (worker role). Every check, the latest scheduled instant is due
-/// unless a run for it exists or the system was installed after it; the first worker to record
-/// the run takes it, and the backup lease keeps any other backup from running beside it.
+/// unless a run for it succeeded, a failed one asked to wait, or the system was installed
+/// after it; the worker that holds the backup lease runs it, so no other backup runs beside
+/// it, and a run whose worker died is closed as interrupted and taken over once the lease
+/// lapses. A shutdown gives the run in progress up, so
+/// that another worker takes the instant over at once.
 pub fn backups(ops: Arc<Ops>, schedule: Schedule, signal: watch::Receiver<bool>) -> JoinHandle<()> {
     let every = Duration::from_secs(ops.settings.evaluate_seconds.clamp(1, 60));
     let schedule = Arc::new(schedule);
+    let stop = signal.clone();
     periodic(every, signal, move || {
         let ops = Arc::clone(&ops);
         let schedule = Arc::clone(&schedule);
+        let mut stop = stop.clone();
         async move {
-            if let Err(e) = backup_if_due(&ops, &schedule).await {
+            let stopped = async move {
+                let _ = stop.wait_for(|stop| *stop).await;
+            };
+            if let Err(e) = backup_if_due(&ops, &schedule, stopped).await {
                 tracing::warn!(error = %e, "scheduled backup not run");
             }
         }
     })
 }
 
-async fn backup_if_due(ops: &Ops, schedule: &Schedule) -> Result<(), backup::BackupError> {
-    let Some(slot) = schedule.latest_at_or_before(now_unix()) else {
+async fn backup_if_due(
+    ops: &Ops,
+    schedule: &Schedule,
+    stopped: impl Future<Output = ()>,
+) -> Result<(), backup::BackupError> {
+    let now = now_unix();
+    let Some(slot) = schedule.latest_at_or_before(now) else {
         return Ok(());
     };
     if slot < probes::installed_at(&ops.db).await?
-        || backup::runs::slot_taken(&ops.db, slot).await?
+        || !backup::runs::slot_due(&ops.db, slot, now).await?
     {
         return Ok(());
     }
@@ -109,10 +122,14 @@ async fn backup_if_due(ops: &Ops, schedule: &Schedule) -> Result<(), backup::Bac
         holder: ops.instance.id.clone(),
     };
     match backups
-        .run(backup::runs::Reason::Schedule(slot), &backup::Quiet)
+        .run_until(
+            backup::runs::Reason::Schedule(slot),
+            &backup::Quiet,
+            stopped,
+        )
         .await
     {
-        Ok(_) | Err(backup::BackupError::Busy { .. }) => Ok(()),
+        Ok(_) | Err(backup::BackupError::Busy { .. } | backup::BackupError::Stopped) => Ok(()),
         Err(e) => Err(e),
     }
 }

@@ -2,6 +2,7 @@
 //! SMTP server process capturing mail, and helpers to read the mails an application sent.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod gate;
 pub mod images;
 pub mod mail;
 pub mod postgres;

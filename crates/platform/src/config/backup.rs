@@ -33,6 +33,13 @@ pub struct BackupConfig {
     pub drill: bool,
     /// How many backups to keep.
     pub retention: Retention,
+    /// Seconds after a failed scheduled backup before a worker tries the same instant again
+    /// (until the next instant comes). An interrupted run (its process stopped or died) is
+    /// taken over at once, without this wait.
+    pub retry_seconds: i64,
+    /// Seconds the backup lease lasts unless renewed (every third of it while running): how
+    /// long other workers wait before taking over from a worker that died mid-backup.
+    pub lease_seconds: i64,
 }
 
 /// Grandfather-father-son retention: the newest backup of each of the last `daily` days,
@@ -89,6 +96,8 @@ impl Default for BackupConfig {
             include_credentials: false,
             drill: true,
             retention: Retention::default(),
+            retry_seconds: 900,
+            lease_seconds: 60,
         }
     }
 }
@@ -131,6 +140,12 @@ impl BackupConfig {
                 "backup.retention.daily",
                 "must keep at least the newest backup (1 or more)",
             );
+        }
+        if !(1..=86_400).contains(&self.retry_seconds) {
+            return invalid("backup.retry_seconds", "must be between 1 and 86400");
+        }
+        if !(3..=3_600).contains(&self.lease_seconds) {
+            return invalid("backup.lease_seconds", "must be between 3 and 3600");
         }
         if let Some(s3) = &self.s3 {
             if s3.bucket.trim().is_empty() {
