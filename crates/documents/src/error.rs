@@ -109,6 +109,23 @@ impl DocumentError {
         )
     }
 
+    /// True when the document store failed in a way that passes (unreachable, timing out,
+    /// answering 5xx): nothing was stored, and the same request succeeds once it is back.
+    /// Refused credentials and missing buckets are configuration faults, not passing ones.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            DocumentError::Storage(e) if !matches!(
+                e,
+                object_store::Error::PermissionDenied { .. }
+                    | object_store::Error::Unauthenticated { .. }
+                    | object_store::Error::NotFound { .. }
+                    | object_store::Error::NotImplemented
+                    | object_store::Error::UnknownConfigurationKey { .. }
+            )
+        )
+    }
+
     /// The message shown to the user.
     pub fn message(&self, locale: Locale) -> String {
         match self {
@@ -126,6 +143,7 @@ impl DocumentError {
             DocumentError::Busy { .. } => locale.t("error-document-busy"),
             DocumentError::Decode(_) => locale.t("error-document-undecodable"),
             DocumentError::NotFound => locale.t("error-document-not-found"),
+            e if e.is_unavailable() => locale.t("error-document-store-unavailable"),
             DocumentError::Encode(_)
             | DocumentError::Task(_)
             | DocumentError::Config { .. }

@@ -163,6 +163,10 @@ impl From<ApplicationError> for WebError {
             | ApplicationError::NotDecidable(_)
             | ApplicationError::SelfApproval => WebError::Conflict,
             ApplicationError::Identity(e) => e.into(),
+            ApplicationError::Document(e) if e.is_unavailable() => {
+                tracing::warn!(error = %e, "request refused: document store unavailable");
+                WebError::Unavailable
+            }
             other => internal(&other),
         }
     }

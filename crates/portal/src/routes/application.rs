@@ -404,11 +404,21 @@ pub async fn upload(
             let page = refused(&state, &customer, c, message).await?;
             Ok(retry_later(page, retry_after_secs))
         }
+        Err(ApplicationError::Document(e)) if e.is_unavailable() => {
+            tracing::warn!(error = %e, "upload refused: document store unavailable");
+            let message = e.message(customer.visitor.locale);
+            let page = refused(&state, &customer, c, message).await?;
+            Ok(retry_later(page, STORE_RETRY_SECS))
+        }
         Err(ApplicationError::NotEditable) => Ok(Redirect::to("/application").into_response()),
         Err(ApplicationError::NotFound) => Ok(Redirect::to("/application/account").into_response()),
         Err(e) => Err(e.into()),
     }
 }
+
+/// Seconds a customer is asked to wait when the document store is unreachable, as for any
+/// storage that fails for a while.
+const STORE_RETRY_SECS: u64 = 30;
 
 /// The form with a message that passes with time (the cleaning queue is full): 503 with
 /// `Retry-After`, so that browsers and clients see a temporary refusal and when to try again.
