@@ -1,8 +1,9 @@
 //! Liveness and readiness, on every listener. Readiness is probed in the background (a cheap
-//! database read, a one-row database write and the document store, every
-//! `health.probe_interval_seconds`) and `/readyz` only reads the latest result: anonymous
-//! visitors cannot turn it into load on either.
+//! database read, a one-row database write, the document store and the free space of the data
+//! directory's disk, every `health.probe_interval_seconds`) and `/readyz` only reads the latest
+//! result: anonymous visitors cannot turn it into load on any of them.
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -26,6 +27,55 @@ struct Probe {
     at: Instant,
     database: Database,
     documents: bool,
+    disk: Disk,
+}
+
+/// The data directory's disk as a probe found it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Disk {
+    /// At least the floor is free (or the check is off).
+    Ok,
+    /// Less than the floor is free: writes are about to fail.
+    NearlyFull,
+    /// Its free space could not be read; reported, but not held against readiness.
+    Unknown,
+}
+
+impl Disk {
+    fn word(self) -> &'static str {
+        match self {
+            Disk::Ok => "ok",
+            Disk::NearlyFull => "nearly full",
+            Disk::Unknown => "unknown",
+        }
+    }
+}
+
+/// The free space the process's disks must keep for it to be ready.
+#[derive(Clone, Debug)]
+pub struct DiskFloor {
+    /// The directories whose disks count: the data directory (the delivery journal, temporary
+    /// files) and, on SQLite, the database file's directory.
+    pub dirs: Vec<PathBuf>,
+    /// Bytes that must stay free on each; 0 turns the check off.
+    pub min_free_bytes: u64,
+}
+
+impl DiskFloor {
+    fn probe(&self) -> Disk {
+        if self.min_free_bytes == 0 {
+            return Disk::Ok;
+        }
+        let mut found = Disk::Ok;
+        for dir in &self.dirs {
+            match ops::figures::gauges::disk(dir) {
+                Ok(disk) if disk.free < self.min_free_bytes => return Disk::NearlyFull,
+                Ok(_) => {}
+                Err(_) => found = Disk::Unknown,
+            }
+        }
+        found
+    }
 }
 
 /// The database as a probe found it.
@@ -53,16 +103,19 @@ impl Database {
 pub struct Readiness {
     db: Db,
     vault: Arc<Vault>,
+    floor: DiskFloor,
     interval: Duration,
     latest: Mutex<Option<Probe>>,
 }
 
 impl Readiness {
-    /// Readiness of `db` and `vault`, probed every `interval`; not ready until the first probe.
-    pub fn new(db: Db, vault: Arc<Vault>, interval: Duration) -> Self {
+    /// Readiness of `db`, `vault` and the disk under `floor`, probed every `interval`; not
+    /// ready until the first probe.
+    pub fn new(db: Db, vault: Arc<Vault>, floor: DiskFloor, interval: Duration) -> Self {
         Self {
             db,
             vault,
+            floor,
             interval,
             latest: Mutex::new(None),
         }
@@ -86,6 +139,7 @@ impl Readiness {
             at: Instant::now(),
             database: database.0,
             documents: documents.is_ok(),
+            disk: self.floor.probe(),
         };
         let previous = self
             .latest
@@ -110,6 +164,15 @@ impl Readiness {
             Ok(()) if !was(|p| p.documents) => tracing::info!("document store reachable again"),
             _ => {}
         }
+        let disk_ok = |p: &Probe| p.disk != Disk::NearlyFull;
+        match probe.disk {
+            Disk::NearlyFull if was(disk_ok) => tracing::warn!(
+                min_free_bytes = self.floor.min_free_bytes,
+                "data directory's disk nearly full: not ready"
+            ),
+            Disk::Ok if !was(disk_ok) => tracing::info!("data directory's disk has room again"),
+            _ => {}
+        }
     }
 
     /// A read, then a write; the state and, when not ok, why.
@@ -130,10 +193,10 @@ impl Readiness {
     }
 }
 
-/// Ready when the latest probe is recent and the database stored its write. The document store
-/// is reported too, but its outage only degrades uploads, so it does not take the instance out
-/// of service: every instance shares the same store, and replacing them all would not bring it
-/// back.
+/// Ready when the latest probe is recent, the database stored its write and the data
+/// directory's disk keeps its floor free. The document store is reported too, but its outage
+/// only degrades uploads, so it does not take the instance out of service: every instance
+/// shares the same store, and replacing them all would not bring it back.
 fn judge(
     latest: Option<Probe>,
     now: Instant,
@@ -146,16 +209,18 @@ fn judge(
                 "status": "not ready",
                 "database": "unknown",
                 "documents": "unknown",
+                "disk": "unknown",
             }),
         );
     };
     let age = now.saturating_duration_since(probe.at);
     let fresh = age <= interval * STALE_AFTER_INTERVALS;
     let word = |ok: bool| if ok { "ok" } else { "unreachable" };
-    let (code, status) = match (fresh, probe.database, probe.documents) {
-        (true, Database::Ok, true) => (StatusCode::OK, "ready"),
-        (true, Database::Ok, false) => (StatusCode::OK, "degraded"),
-        _ => (StatusCode::SERVICE_UNAVAILABLE, "not ready"),
+    let serving = fresh && probe.database == Database::Ok && probe.disk != Disk::NearlyFull;
+    let (code, status) = match (serving, probe.documents) {
+        (true, true) => (StatusCode::OK, "ready"),
+        (true, false) => (StatusCode::OK, "degraded"),
+        (false, _) => (StatusCode::SERVICE_UNAVAILABLE, "not ready"),
     };
     (
         code,
@@ -163,6 +228,7 @@ fn judge(
             "status": status,
             "database": probe.database.word(),
             "documents": word(probe.documents),
+            "disk": probe.disk.word(),
             "checked_seconds_ago": age.as_secs(),
         }),
     )
@@ -219,6 +285,7 @@ mod tests {
             at,
             database,
             documents,
+            disk: Disk::Ok,
         })
     }
 
@@ -248,6 +315,7 @@ mod tests {
             at,
             database: Database::NotWritable,
             documents: true,
+            disk: Disk::Ok,
         });
         let (code, body) = judge(read_only, now, INTERVAL);
         assert_eq!(code, StatusCode::SERVICE_UNAVAILABLE);
@@ -267,6 +335,56 @@ mod tests {
         assert_eq!(
             body["database"], "ok",
             "what was last seen is still reported"
+        );
+    }
+
+    #[test]
+    fn a_nearly_full_disk_is_not_ready_and_an_unreadable_one_is_only_reported() {
+        let at = Instant::now();
+        let with = |disk| {
+            Some(Probe {
+                at,
+                database: Database::Ok,
+                documents: true,
+                disk,
+            })
+        };
+        let (code, body) = judge(with(Disk::NearlyFull), at, INTERVAL);
+        assert_eq!(code, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["disk"], "nearly full");
+        assert_eq!(body["database"], "ok");
+        let (code, body) = judge(with(Disk::Unknown), at, INTERVAL);
+        assert_eq!(code, StatusCode::OK);
+        assert_eq!(body["disk"], "unknown");
+    }
+
+    #[test]
+    fn the_floor_compares_free_space_and_zero_turns_it_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let floor = |min_free_bytes| DiskFloor {
+            dirs: vec![dir.path().to_owned()],
+            min_free_bytes,
+        };
+        assert_eq!(
+            floor(1).probe(),
+            Disk::Ok,
+            "a byte is free on any test disk"
+        );
+        assert_eq!(floor(u64::MAX).probe(), Disk::NearlyFull);
+        assert_eq!(floor(0).probe(), Disk::Ok, "off");
+        let missing = DiskFloor {
+            dirs: vec![dir.path().join("missing")],
+            min_free_bytes: 1,
+        };
+        assert_eq!(missing.probe(), Disk::Unknown);
+        let both = DiskFloor {
+            dirs: vec![dir.path().join("missing"), dir.path().to_owned()],
+            min_free_bytes: u64::MAX,
+        };
+        assert_eq!(
+            both.probe(),
+            Disk::NearlyFull,
+            "any disk below the floor counts"
         );
     }
 }

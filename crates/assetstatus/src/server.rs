@@ -201,6 +201,16 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
     let readiness = Arc::new(crate::health::Readiness::new(
         state_db.clone(),
         Arc::clone(&app.vault),
+        crate::health::DiskFloor {
+            dirs: std::iter::once(config.data_dir.clone())
+                .chain(
+                    config
+                        .sqlite_file()
+                        .and_then(|f| f.parent().map(std::path::Path::to_path_buf)),
+                )
+                .collect(),
+            min_free_bytes: config.health.min_free_disk_mib * 1024 * 1024,
+        },
         config.health.probe_interval(),
     ));
     Ok(Built {

@@ -1,13 +1,18 @@
-//! Storage faults the process must survive without a restart. A full disk: the database on a
-//! small filesystem the test mounts (tmpfs; the test needs root or password-less sudo),
-//! customers writing until it is full, then space freed again. Every write refused meanwhile
-//! is a 503 with `Retry-After` (never a 500), `/readyz` says the database is not writable while
-//! `/healthz` stays up, nothing acknowledged is lost, nothing half-written is kept, the audit
-//! trail verifies, and writes and readiness come back as soon as there is room.
+//! Storage faults the process must survive without a restart.
 //!
-//! PostgreSQL stopped and started again under a customer's traffic (a cluster of the test's
-//! own): while it is down every request is a 503, never a 500; once it is back the pools
-//! reconnect by themselves and the same browser session goes on writing.
+//! - A full disk: the database on a small filesystem the test mounts (tmpfs; the test needs
+//!   root or password-less sudo), customers writing until it is full, then space freed again.
+//!   Every write refused meanwhile is a 503 with `Retry-After` (never a 500), `/readyz` says the
+//!   database is not writable and the disk nearly full while `/healthz` stays up, nothing
+//!   acknowledged is lost, nothing half-written is kept, the audit trail verifies, and writes
+//!   and readiness come back as soon as there is room.
+//! - PostgreSQL stopped and started again under a customer's traffic (a cluster of the test's
+//!   own): while it is down every request is a 503, never a 500; once it is back the pools
+//!   reconnect by themselves and the same browser session goes on writing.
+//! - The S3 server holding identity documents gone during uploads (the connection cut by a
+//!   relay the test controls, the server and its objects kept): each upload is answered 503
+//!   with the form and a message to send again, nothing is recorded, readiness reports the
+//!   store as unreachable without taking the service down, and uploads resume once it is back.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -18,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use support::applying::{enter_account, photo, upload};
 use support::{Backend, TestApp, today};
 
 /// Size of the filesystem the database lives on.
@@ -96,6 +102,7 @@ async fn a_full_disk_is_answered_503_and_writes_resume_once_there_is_room() {
     let app = TestApp::spawn_with(Backend::Sqlite, |config| {
         config.database_url = Some(platform::config::SecretUrl::new(url.parse().unwrap()));
         config.health.probe_interval_seconds = 1;
+        config.health.min_free_disk_mib = 8;
     })
     .await;
     let customer = app.register("full-disk@example.jp").await;
@@ -139,6 +146,7 @@ async fn a_full_disk_is_answered_503_and_writes_resume_once_there_is_room() {
     let (ready, body) = wait_for_readiness(&customer, 503).await;
     assert_eq!(ready, 503, "{body}");
     assert!(body.contains("not writable"), "{body}");
+    assert!(body.contains("\"disk\":\"nearly full\""), "{body}");
     assert_eq!(customer.get("/healthz").await.status, 200);
 
     std::fs::remove_file(&filler).unwrap();
@@ -197,10 +205,20 @@ async fn a_full_disk_is_answered_503_and_writes_resume_once_there_is_room() {
 /// Polls `/readyz` until it answers `status` (the probe runs every second) or 10 s pass; returns
 /// the last answer.
 async fn wait_for_readiness(browser: &support::Browser, status: u16) -> (u16, String) {
+    wait_for_readiness_with(browser, status, "").await
+}
+
+/// [`wait_for_readiness`] until the answer also holds `fragment`.
+async fn wait_for_readiness_with(
+    browser: &support::Browser,
+    status: u16,
+    fragment: &str,
+) -> (u16, String) {
     let since = Instant::now();
     loop {
         let page = browser.get("/readyz").await;
-        if page.status == status || since.elapsed() > Duration::from_secs(10) {
+        let seen = page.status == status && page.body.contains(fragment);
+        if seen || since.elapsed() > Duration::from_secs(10) {
             return (page.status, page.body);
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -303,5 +321,132 @@ async fn postgres_stopped_and_started_under_traffic_is_503_then_serves_again() {
         "{verdict:?}"
     );
     drop(tx);
+    app.stop().await;
+}
+
+/// The document store's objects as the S3 server itself lists them (not through the gate).
+async fn objects_in(s3: &testkit::s3::S3Server, bucket: &str) -> usize {
+    use futures::TryStreamExt;
+    use object_store::ObjectStore;
+    let store = object_store::aws::AmazonS3Builder::new()
+        .with_bucket_name(bucket)
+        .with_region("ap-northeast-1")
+        .with_endpoint(s3.endpoint())
+        .with_allow_http(true)
+        .with_access_key_id("testing")
+        .with_secret_access_key("testing")
+        .build()
+        .unwrap();
+    let listed: Vec<_> = store.list(None).try_collect().await.unwrap();
+    listed.len()
+}
+
+async fn document_rows(app: &TestApp) -> i64 {
+    let mut tx = app.state.db.read().await.unwrap();
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM application_documents")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    platform::db::col(&row, "n").unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_document_store_down_during_uploads_is_503_then_uploads_resume() {
+    let s3 = testkit::s3::S3Server::start();
+    s3.create_bucket("identity-documents");
+    let gate = testkit::gate::Gate::start(s3.port);
+    let endpoint = gate.endpoint();
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.documents.store = platform::config::DocumentStoreKind::S3;
+        c.documents.s3_bucket = Some("identity-documents".into());
+        c.documents.s3_endpoint = Some(endpoint.parse().unwrap());
+        c.documents.s3_access_key_id = Some("testing".into());
+        c.documents.s3_secret_access_key =
+            Some(platform::config::SecretString::new("testing".into()));
+        c.health.probe_interval_seconds = 1;
+    })
+    .await;
+    let customer = app.register("s3-outage@example.jp").await;
+    enter_account(&customer).await;
+    let page = upload(&customer, "front", "front.jpg", photo()).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(
+        (
+            document_rows(&app).await,
+            objects_in(&s3, "identity-documents").await
+        ),
+        (1, 1)
+    );
+
+    gate.close();
+    let mut statuses = Vec::new();
+    for side in ["back", "front", "back"] {
+        let started = Instant::now();
+        let page = upload(&customer, side, "document.jpg", photo()).await;
+        assert_eq!(
+            page.status, 503,
+            "a store that is down is not our bug: {}",
+            page.body
+        );
+        assert_eq!(page.headers["retry-after"], "30");
+        assert!(
+            page.body
+                .contains("本人確認書類を一時的にお預かりできません"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("name=\"file\""),
+            "the form stays, to send again: {}",
+            page.body
+        );
+        statuses.push((page.status, started.elapsed().as_millis()));
+    }
+    let (ready, body) =
+        wait_for_readiness_with(&customer, 200, "\"documents\":\"unreachable\"").await;
+    assert_eq!(ready, 200, "only uploads wait; the rest serves: {body}");
+    assert!(body.contains("\"documents\":\"unreachable\""), "{body}");
+    assert!(body.contains("\"status\":\"degraded\""), "{body}");
+    assert_eq!(customer.get("/dashboard").await.status, 200);
+    assert_eq!(
+        document_rows(&app).await,
+        1,
+        "a refused upload records nothing, and the front shown before stays"
+    );
+
+    gate.open();
+    let reopened = Instant::now();
+    let mut attempts = 0;
+    let recovered = loop {
+        attempts += 1;
+        let page = upload(&customer, "back", "back.jpg", photo()).await;
+        if page.status == 303 {
+            break reopened.elapsed();
+        }
+        assert_eq!(page.status, 503, "{}", page.body);
+        assert!(
+            reopened.elapsed() < Duration::from_secs(30),
+            "uploads did not resume"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let (ready, body) = wait_for_readiness_with(&customer, 200, "\"documents\":\"ok\"").await;
+    assert!(
+        ready == 200 && body.contains("\"documents\":\"ok\""),
+        "{body}"
+    );
+    assert_eq!(document_rows(&app).await, 2);
+    assert_eq!(
+        objects_in(&s3, "identity-documents").await,
+        2,
+        "nothing half-written: one object per recorded document"
+    );
+    let slowest = statuses.iter().map(|(_, ms)| *ms).max().unwrap_or_default();
+    println!(
+        "document store down: {} uploads during the outage, all answered 503 (slowest {slowest} \
+         ms), 0 answered 500; uploads resumed {} ms after it came back ({attempts} attempts)",
+        statuses.len(),
+        recovered.as_millis()
+    );
     app.stop().await;
 }

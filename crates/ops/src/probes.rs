@@ -77,6 +77,8 @@ pub struct Check {
     pub health: Health,
     /// The disk's space, for the disk.
     pub disk: Option<Disk>,
+    /// What was found when it is more than "answers" or "does not answer": a message key.
+    pub note: Option<&'static str>,
 }
 
 async fn within<F, T, E>(probe: F) -> bool
@@ -104,10 +106,21 @@ pub async fn mail(ops: &Ops) -> bool {
     )
 }
 
-/// Every dependency; the disk is a warning below `warn_percent` free.
+/// Whether the database stores a write (the readiness probe's one-row write).
+pub async fn database_writable(db: &Db) -> bool {
+    within(db.probe_write()).await
+}
+
+/// Every dependency; the disk is a warning below `warn_percent` free. A database that answers
+/// but refuses the probe's write is down, with a note that says so.
 pub async fn all(ops: &Ops, warn_percent: f64) -> Vec<Check> {
     let (db_up, documents_up, mail_up) = tokio::join!(database(&ops.db), documents(ops), mail(ops));
     let up = |ok: bool| if ok { Health::Ok } else { Health::Down };
+    let (db_health, db_note) = if db_up && !database_writable(&ops.db).await {
+        (Health::Down, Some("ops-probe-not-writable"))
+    } else {
+        (up(db_up), None)
+    };
     let disk = gauges::disk(&ops.data_dir).ok();
     let disk_health = match disk {
         None => Health::Down,
@@ -117,23 +130,27 @@ pub async fn all(ops: &Ops, warn_percent: f64) -> Vec<Check> {
     vec![
         Check {
             dependency: Dependency::Database,
-            health: up(db_up),
+            health: db_health,
             disk: None,
+            note: db_note,
         },
         Check {
             dependency: Dependency::Documents,
             health: up(documents_up),
             disk: None,
+            note: None,
         },
         Check {
             dependency: Dependency::Mail,
             health: up(mail_up),
             disk: None,
+            note: None,
         },
         Check {
             dependency: Dependency::Disk,
             health: disk_health,
             disk,
+            note: None,
         },
     ]
 }

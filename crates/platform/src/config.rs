@@ -404,19 +404,25 @@ pub struct MasterKeyConfig {
     pub file: Option<PathBuf>,
 }
 
-/// Readiness probing. A background task checks the database and the document store at this
-/// pace and `/readyz` answers from its latest result, so that anonymous probes cost no I/O.
+/// Readiness probing. A background task checks the database, the document store and the data
+/// directory's disk at this pace and `/readyz` answers from its latest result, so that
+/// anonymous probes cost no I/O.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default)]
 pub struct HealthConfig {
     /// Seconds between probes; a result older than three intervals counts as not ready.
     pub probe_interval_seconds: u64,
+    /// Below this much free space (MiB) on the data directory's disk the process is not ready:
+    /// writes are about to fail, and a replaced task starts on an empty disk. 0 turns the check
+    /// off. The `disk_space` alert warns long before, at a share of the disk.
+    pub min_free_disk_mib: u64,
 }
 
 impl Default for HealthConfig {
     fn default() -> Self {
         Self {
             probe_interval_seconds: 5,
+            min_free_disk_mib: 64,
         }
     }
 }
@@ -939,6 +945,15 @@ impl Config {
         }
     }
 
+    /// The SQLite database file, when the database is SQLite on a file: its disk matters as
+    /// much as the data directory's.
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        let url = self.database_url();
+        let rest = url.strip_prefix("sqlite://")?;
+        let path = rest.split('?').next().unwrap_or_default();
+        (!path.is_empty() && !path.starts_with(':')).then(|| PathBuf::from(path))
+    }
+
     /// Where customers reach the portal: the configured URL, or the public listener itself.
     pub fn public_base_url(&self) -> Url {
         self.public_base_url
@@ -1240,6 +1255,26 @@ mod tests {
         assert!(printed.contains("store = \"s3\""), "{printed}");
         assert!(!printed.contains("wJalr-very-secret"), "{printed}");
         assert!(!format!("{config:?}").contains("wJalr-very-secret"));
+    }
+
+    #[test]
+    fn the_sqlite_file_is_found_in_the_database_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let overrides = |url: Option<&str>| Overrides {
+            data_dir: Some(dir.path().to_owned()),
+            database_url: url.map(str::to_owned),
+            ..Overrides::default()
+        };
+        let config = Config::load(None, &overrides(None)).unwrap();
+        assert_eq!(
+            config.sqlite_file(),
+            Some(dir.path().join("assetstatus.db"))
+        );
+        let config =
+            Config::load(None, &overrides(Some("sqlite:///mnt/db/a.db?mode=rwc"))).unwrap();
+        assert_eq!(config.sqlite_file(), Some(PathBuf::from("/mnt/db/a.db")));
+        let config = Config::load(None, &overrides(Some("postgres://db.internal/assets"))).unwrap();
+        assert_eq!(config.sqlite_file(), None);
     }
 
     #[test]

@@ -27,6 +27,7 @@ ops-health-down = Down
 ops-probe-ok = Answered within 3 seconds
 ops-probe-warn = Answering slowly
 ops-probe-down = No answer within 3 seconds
+ops-probe-not-writable = Answers reads but cannot store a write (a full disk, a switch to read-only)
 ops-disk-free = { $free } free ({ $percent }%)
 ops-open-alerts = Unacknowledged alerts
 ops-open-alerts-count = { $n }

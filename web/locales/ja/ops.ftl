@@ -27,6 +27,7 @@ ops-health-down = 停止
 ops-probe-ok = 3秒以内に応答しました
 ops-probe-warn = 応答が遅くなっています
 ops-probe-down = 3秒以内に応答がありませんでした
+ops-probe-not-writable = 読み取りには応答していますが、書き込みができません（ディスクの空き不足、読み取り専用への切り替えなど）
 ops-disk-free = 空き容量 { $free }（{ $percent }%）
 ops-open-alerts = 未対応のアラート
 ops-open-alerts-count = { $n } 件

@@ -192,8 +192,9 @@ async fn gather(
 }
 
 fn check_view(c: &Chrome, check: &Check) -> CheckView {
-    let detail = match (check.dependency, check.disk) {
-        (Dependency::Disk, Some(disk)) => c.locale.t_args(
+    let detail = match (check.note, check.dependency, check.disk) {
+        (Some(note), ..) => c.t(note),
+        (None, Dependency::Disk, Some(disk)) => c.locale.t_args(
             "ops-disk-free",
             &[
                 ("free", Arg::from(Unit::Bytes.format(disk.free as f64))),
@@ -496,6 +497,7 @@ mod tests {
                         dependency: Dependency::Database,
                         health,
                         disk: None,
+                        note: None,
                     },
                 );
                 let state = c.t(&format!("ops-health-{}", view.health));
@@ -505,6 +507,25 @@ mod tests {
                     view.detail
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_database_that_refuses_writes_says_so_on_its_card() {
+        for locale in Locale::ALL {
+            let c = Chrome::anonymous(locale, "/ops".into());
+            let view = check_view(
+                &c,
+                &Check {
+                    dependency: Dependency::Database,
+                    health: probes::Health::Down,
+                    disk: None,
+                    note: Some("ops-probe-not-writable"),
+                },
+            );
+            assert_eq!(view.health, "down");
+            assert_eq!(view.detail, c.t("ops-probe-not-writable"));
+            assert_ne!(view.detail, c.t("ops-probe-down"));
         }
     }
 }
