@@ -1,8 +1,11 @@
 //! Mail delivery against real processes: the `assetstatus` binary as the worker role, aiosmtpd as
 //! the SMTP server, on SQLite and PostgreSQL. HTML mails arrive as `multipart/alternative`; a
 //! worker killed, or a database failing, between the SMTP server's acceptance and the `sent` mark
-//! does not send the mail twice; a shutdown finishes the mail in flight; STARTTLS with a private
-//! certificate authority and AUTH work, and a wrong password leaves the mail waiting.
+//! does not send the mail twice; a shutdown finishes the mail in flight; a worker killed in the
+//! middle of a batch is taken over, once its lease runs out, by another worker with its own data
+//! directory, which sends the whole batch and the mail in flight again with the same Message-ID;
+//! STARTTLS with a private certificate authority and AUTH work, and a wrong password leaves the
+//! mail waiting.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -76,8 +79,8 @@ impl Setup {
     async fn row(&self, id: i64) -> Row {
         let mut tx = self.db.read().await.unwrap();
         let row = sqlx::query(
-            "SELECT status, attempts, next_attempt_at, last_error, LENGTH(message_enc) AS stored \
-             FROM mail_outbox WHERE id = $1",
+            "SELECT status, attempts, next_attempt_at, last_error, LENGTH(message_enc) AS stored, \
+             sent_at FROM mail_outbox WHERE id = $1",
         )
         .bind(id)
         .fetch_one(&mut *tx)
@@ -89,7 +92,31 @@ impl Setup {
             next_attempt_at: col(&row, "next_attempt_at").unwrap(),
             last_error: col(&row, "last_error").unwrap(),
             stored: col(&row, "stored").unwrap(),
+            sent_at: col(&row, "sent_at").unwrap(),
         }
+    }
+
+    /// The IDs of every row in the outbox, in order.
+    async fn ids(&self) -> Vec<i64> {
+        let mut tx = self.db.read().await.unwrap();
+        sqlx::query("SELECT id FROM mail_outbox ORDER BY id")
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| col(row, "id").unwrap())
+            .collect()
+    }
+
+    /// How many rows have `status`.
+    async fn count(&self, status: &str) -> i64 {
+        let mut tx = self.db.read().await.unwrap();
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM mail_outbox WHERE status = $1")
+            .bind(status)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        col(&row, "n").unwrap()
     }
 
     fn journal(&self) -> PathBuf {
@@ -119,6 +146,7 @@ struct Row {
     next_attempt_at: i64,
     last_error: String,
     stored: i64,
+    sent_at: Option<i64>,
 }
 
 /// `assetstatus serve --roles worker` as a child process, its output in a file.
@@ -517,6 +545,147 @@ async fn a_shutdown_finishes_the_mail_in_flight(backend: Backend) {
     assert!(received(&capture, &second_to).is_empty());
 }
 
+/// Mails queued together for the takeover scenario.
+const BATCH_OF: usize = 8;
+
+/// The worker holding a batch is killed while the SMTP server has the first mail but has not
+/// answered; another worker, on another host (its own data directory, the same database and
+/// master key), takes the batch over once the lease runs out.
+async fn a_worker_killed_in_a_batch_is_taken_over_after_the_lease(backend: Backend) {
+    let capture = SmtpCapture::start_with(SmtpOptions {
+        hold: true,
+        ..SmtpOptions::default()
+    });
+    let setup = Setup::new(
+        backend,
+        &format!("smtp://127.0.0.1:{}", capture.port),
+        |c| c.mail.lease_seconds = 2,
+    )
+    .await;
+    let lease = setup.config.mail.lease_seconds;
+    // All stored at once, before the worker starts: its first pass claims them together.
+    let recipients: Vec<String> = (0..BATCH_OF).map(|i| email(&format!("batch{i}"))).collect();
+    let mut tx = setup.db.write().await.unwrap();
+    for to in &recipients {
+        setup
+            .outbox
+            .enqueue_in(
+                &mut tx,
+                KIND,
+                &OutgoingMail::plain(to.clone(), "【資産状況】お知らせ".into(), "本文".into()),
+            )
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let ids = setup.ids().await;
+    assert_eq!(ids.len(), BATCH_OF);
+
+    let first = Worker::start(&setup.config, setup.dir.path(), "first");
+    wait_until(
+        "the SMTP server has the first mail of the batch",
+        async || !testkit::mail::read_all(&capture.inbox()).is_empty(),
+    )
+    .await;
+    first.kill();
+    let killed = Instant::now();
+
+    // The scene: the whole batch claimed, one mail stored by the server whose reply the worker
+    // never saw, so neither the database nor the journal knows it went out.
+    let inbox = testkit::mail::read_all(&capture.inbox());
+    assert_eq!(inbox.len(), 1, "one mail in flight when the worker died");
+    let in_flight_to = inbox[0].to.clone();
+    let in_flight_message_id = message_id(&inbox[0].raw);
+    let in_flight = *ids
+        .iter()
+        .find(|id| in_flight_message_id == format!("outbox-{id}.{KIND}@assetstatus"))
+        .unwrap_or_else(|| panic!("{in_flight_message_id} names no row of the batch"));
+    let mut lease_end = None;
+    for id in &ids {
+        let row = setup.row(*id).await;
+        assert_eq!(
+            (row.status.as_str(), row.attempts),
+            ("sending", 0),
+            "row {id} claimed, not marked: {row:?}"
+        );
+        assert!(row.stored > 0, "row {id} keeps its content");
+        assert_eq!(
+            *lease_end.get_or_insert(row.next_attempt_at),
+            row.next_attempt_at,
+            "one claim for the whole batch"
+        );
+    }
+    let lease_end = lease_end.unwrap();
+    assert!(
+        !setup.journal_holds(in_flight),
+        "the worker never saw the server's reply"
+    );
+
+    // Another host: its own data directory, the same database and a copy of the master key.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut other = setup.config.clone();
+    other.database_url = Some(SecretUrl::new(setup.config.database_url().parse().unwrap()));
+    other.data_dir = elsewhere.path().to_owned();
+    assert_eq!(other.database_url(), setup.config.database_url());
+    let key = other.master_key_file();
+    std::fs::create_dir_all(key.parent().unwrap()).unwrap();
+    std::fs::copy(setup.config.master_key_file(), &key).unwrap();
+    let mut second = Worker::start(&other, elsewhere.path(), "second");
+    capture.release();
+    wait_until("the second worker has sent the whole batch", async || {
+        setup.count("sent").await == i64::try_from(BATCH_OF).unwrap()
+    })
+    .await;
+    let taken_over = killed.elapsed();
+
+    let counts: Vec<usize> = recipients
+        .iter()
+        .map(|to| received(&capture, to).len())
+        .collect();
+    let in_flight_copies = received(&capture, &in_flight_to);
+    println!(
+        "worker killed in a batch of {BATCH_OF} ({backend:?}): taken over after {} ms (lease \
+         {lease} s), {} delivered, {} sent twice with the same Message-ID, {} lost",
+        taken_over.as_millis(),
+        counts.iter().filter(|n| **n > 0).count(),
+        counts.iter().filter(|n| **n == 2).count(),
+        counts.iter().filter(|n| **n == 0).count(),
+    );
+
+    for id in &ids {
+        let row = setup.row(*id).await;
+        assert_eq!(
+            (row.status.as_str(), row.attempts, row.stored),
+            ("sent", 1, 0),
+            "row {id} sent, content erased: {row:?}"
+        );
+        let sent_at = row.sent_at.expect("a sent row has its time");
+        assert!(
+            sent_at >= lease_end,
+            "row {id} taken over at {sent_at}, before the lease ran out at {lease_end}"
+        );
+    }
+    assert_eq!(setup.count("sending").await, 0, "no row left claimed");
+    for (to, n) in recipients.iter().zip(&counts) {
+        if *to != in_flight_to {
+            assert_eq!(*n, 1, "{to} got exactly one message");
+        }
+    }
+    assert!(
+        (1..=2).contains(&in_flight_copies.len()),
+        "the mail in flight arrived {} times",
+        in_flight_copies.len()
+    );
+    for raw in &in_flight_copies {
+        assert_eq!(
+            message_id(raw),
+            format!("outbox-{in_flight}.{KIND}@assetstatus"),
+            "every copy carries the same Message-ID"
+        );
+    }
+    assert!(second.running(), "{}", second.log());
+}
+
 /// A private certificate authority and a relay certificate for 127.0.0.1 signed by it, as PEM:
 /// (authority, relay certificate, relay key).
 fn relay_certificates() -> (String, String, String) {
@@ -631,5 +800,6 @@ on_both_backends!(
     a_lost_journal_sends_again_with_the_same_message_id,
     a_failed_mark_is_made_at_a_later_pass,
     a_shutdown_finishes_the_mail_in_flight,
+    a_worker_killed_in_a_batch_is_taken_over_after_the_lease,
     starttls_and_auth_through_a_private_relay,
 );
