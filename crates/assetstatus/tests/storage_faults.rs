@@ -391,9 +391,13 @@ async fn the_document_store_down_during_uploads_is_503_then_uploads_resume() {
         assert_eq!(page.headers["retry-after"], "30");
         assert!(
             page.body
-                .contains("本人確認書類を一時的にお預かりできません"),
+                .contains("ただいま本人確認書類をお預かりできません"),
             "{}",
             page.body
+        );
+        assert!(
+            page.body.contains("class=\"alert warning\""),
+            "our outage, not the customer's file: a notice, not an error"
         );
         assert!(
             page.body.contains("name=\"file\""),
@@ -449,4 +453,105 @@ async fn the_document_store_down_during_uploads_is_503_then_uploads_resume() {
         recovered.as_millis()
     );
     app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_out_of_disk_is_answered_503_and_writes_resume_once_there_is_room() {
+    let disk = SmallDisk::mount();
+    let tablespace = disk.path().to_owned();
+    let cluster = tokio::task::spawn_blocking(move || {
+        let cluster = testkit::postgres::OwnCluster::start();
+        cluster.move_database_to(&tablespace);
+        cluster
+    })
+    .await
+    .unwrap();
+    let url = cluster.url();
+    let app = TestApp::spawn_with(Backend::Postgres, |config| {
+        config.database_url = Some(platform::config::SecretUrl::new(url.parse().unwrap()));
+        config.health.probe_interval_seconds = 1;
+    })
+    .await;
+    let customer = app.register("pg-full-disk@example.jp").await;
+    let before = customer
+        .add_asset("deposits", "満杯前の資産", "100000", &today())
+        .await;
+    assert_eq!(before.status, 303, "{}", before.body);
+
+    let filler = disk.fill();
+    let mut statuses = Vec::new();
+    let mut acknowledged = vec!["満杯前の資産".to_owned()];
+    for n in 0..40 {
+        let name = format!("満杯中の資産{n}");
+        let page = customer
+            .add_asset("deposits", &name, "5000", &today())
+            .await;
+        if page.status == 303 {
+            // Written into pages PostgreSQL already had; it must survive like any other.
+            acknowledged.push(name);
+        } else {
+            assert_eq!(
+                page.status, 503,
+                "a full disk is not our bug: {}",
+                page.body
+            );
+            assert_eq!(page.headers["retry-after"], "30");
+        }
+        statuses.push(page.status);
+    }
+    let refused = statuses.iter().filter(|s| **s == 503).count();
+    assert!(refused > 0, "the disk never refused a write: {statuses:?}");
+    assert_eq!(customer.get("/healthz").await.status, 200);
+    // The readiness probe rewrites one row, which PostgreSQL may fit into a page it has: say
+    // what it answered, without holding it to "not ready".
+    let readiness = customer.get("/readyz").await;
+
+    std::fs::remove_file(&filler).unwrap();
+    let freed = Instant::now();
+    let mut attempts = 0;
+    let recovered = loop {
+        attempts += 1;
+        let page = customer
+            .add_asset("deposits", "空きができた後の資産", "7000", &today())
+            .await;
+        if page.status == 303 {
+            break freed.elapsed();
+        }
+        assert_eq!(page.status, 503, "{}", page.body);
+        assert!(
+            freed.elapsed() < Duration::from_secs(30),
+            "writes did not resume within 30 s of freeing space"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let (ready, body) = wait_for_readiness(&customer, 200).await;
+    assert_eq!(ready, 200, "{body}");
+    acknowledged.push("空きができた後の資産".to_owned());
+    println!(
+        "PostgreSQL out of disk: {} writes during the fault, {refused} answered 503, {} \
+         acknowledged, 0 answered 500 (readiness answered {} meanwhile); writes resumed {} ms \
+         after space was freed ({attempts} attempts)",
+        statuses.len(),
+        statuses.len() - refused,
+        readiness.status,
+        recovered.as_millis()
+    );
+
+    let list = customer.get("/assets").await;
+    for name in &acknowledged {
+        assert!(
+            list.body.contains(name.as_str()),
+            "{name} was acknowledged but is gone"
+        );
+    }
+    assert_eq!(customer.asset_ids().await.len(), acknowledged.len());
+    let mut tx = app.state.db.read().await.unwrap();
+    let verdict = platform::audit::verify(&mut tx, |_| {}).await.unwrap();
+    assert!(
+        matches!(verdict, platform::audit::Verdict::Intact { .. }),
+        "{verdict:?}"
+    );
+    drop(tx);
+    app.stop().await;
+    drop(cluster);
 }

@@ -77,7 +77,9 @@ pub struct Check {
     pub health: Health,
     /// The disk's space, for the disk.
     pub disk: Option<Disk>,
-    /// What was found when it is more than "answers" or "does not answer": a message key.
+    /// What was found when it is more than "answers" or "does not answer": the message key
+    /// of a state that replaces the health's own name (`ops-health-<note>`) and of its detail
+    /// (`ops-probe-<note>`).
     pub note: Option<&'static str>,
 }
 
@@ -117,7 +119,7 @@ pub async fn all(ops: &Ops, warn_percent: f64) -> Vec<Check> {
     let (db_up, documents_up, mail_up) = tokio::join!(database(&ops.db), documents(ops), mail(ops));
     let up = |ok: bool| if ok { Health::Ok } else { Health::Down };
     let (db_health, db_note) = if db_up && !database_writable(&ops.db).await {
-        (Health::Down, Some("ops-probe-not-writable"))
+        (Health::Down, Some("not-writable"))
     } else {
         (up(db_up), None)
     };

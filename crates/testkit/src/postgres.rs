@@ -21,12 +21,17 @@ struct Cluster {
 
 static CLUSTER: OnceLock<Cluster> = OnceLock::new();
 
-fn is_root() -> bool {
+/// The user ID this process runs as.
+fn uid() -> String {
     Command::new("id")
         .arg("-u")
         .output()
-        .map(|o| o.stdout.starts_with(b"0\n"))
-        .unwrap_or(false)
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn is_root() -> bool {
+    uid() == "0"
 }
 
 /// Runs a PostgreSQL tool; as root it runs as the `postgres` user, which the server requires.
@@ -243,6 +248,37 @@ impl OwnCluster {
         );
         self.running = false;
         wait_until_accepting(self.port, false);
+    }
+
+    /// Moves [`OwnCluster::DATABASE`] into a new tablespace at `dir`, an empty directory (say
+    /// on a small filesystem the test mounted): its tables and indexes then live there while
+    /// the write-ahead log stays with the cluster, so filling `dir` makes writes fail without
+    /// stopping the server. No one may be connected to the database yet.
+    pub fn move_database_to(&self, dir: &Path) {
+        let owner = if is_root() {
+            Command::new_chown(dir)
+        } else {
+            let mut c = Command::new("sudo");
+            c.args(["-n", "chown", "-R", &uid()]).arg(dir);
+            c
+        };
+        run(owner, "chown tablespace directory");
+        let port = self.port.to_string();
+        for sql in [
+            format!("CREATE TABLESPACE outside LOCATION '{}'", dir.display()),
+            format!("ALTER DATABASE {} SET TABLESPACE outside", Self::DATABASE),
+        ] {
+            run(
+                pg(
+                    "psql",
+                    &[
+                        "-h", "127.0.0.1", "-p", &port, "-U", "postgres", "-d", "postgres", "-v",
+                        "ON_ERROR_STOP=1", "-c", &sql,
+                    ],
+                ),
+                "psql",
+            );
+        }
     }
 
     /// Starts the stopped server again on the same port with the same data and waits until it

@@ -12,4 +12,4 @@ error-document-undecodable = The image could not be read. Please send another im
 error-document-not-found = The document could not be found.
 error-document-unavailable = The document could not be processed. We apologise for the inconvenience; please try again later.
 error-document-busy = We are very busy at the moment. We apologise for the inconvenience; please try again in a little while.
-error-document-store-unavailable = We cannot accept identity documents just now. The image you sent has not been saved. We apologise; please send it again in a minute.
+error-document-store-unavailable = We cannot accept identity documents at the moment. The image you sent has not been saved. We are sorry for the inconvenience; please send it again in about a minute.

@@ -12,4 +12,4 @@ error-document-undecodable = 画像を読み取ることができませんでし
 error-document-not-found = 書類が見つかりません。
 error-document-unavailable = 書類を処理できませんでした。恐れ入りますが、しばらくしてから再度お試しください。
 error-document-busy = ただいま混み合っております。恐れ入りますが、しばらくしてから再度お試しください。
-error-document-store-unavailable = ただいま本人確認書類を一時的にお預かりできません。送信いただいた画像は保存されていません。恐れ入りますが、1分ほどおいてから、もう一度送信してください。
+error-document-store-unavailable = ただいま本人確認書類をお預かりできません。お送りいただいた画像は保存されていません。ご不便をおかけして申し訳ございません。1分ほど時間をおいてから、もう一度お送りください。

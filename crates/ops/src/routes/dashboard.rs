@@ -42,6 +42,7 @@ impl RangeQuery {
 struct CheckView {
     code: &'static str,
     health: &'static str,
+    label: String,
     detail: String,
 }
 
@@ -193,7 +194,7 @@ async fn gather(
 
 fn check_view(c: &Chrome, check: &Check) -> CheckView {
     let detail = match (check.note, check.dependency, check.disk) {
-        (Some(note), ..) => c.t(note),
+        (Some(note), ..) => c.t(&format!("ops-probe-{note}")),
         (None, Dependency::Disk, Some(disk)) => c.locale.t_args(
             "ops-disk-free",
             &[
@@ -204,9 +205,14 @@ fn check_view(c: &Chrome, check: &Check) -> CheckView {
         // The card's heading already names the state: say what was checked instead.
         _ => c.t(&format!("ops-probe-{}", check.health.code())),
     };
+    let label = match check.note {
+        Some(note) => c.t(&format!("ops-health-{note}")),
+        None => c.t(&format!("ops-health-{}", check.health.code())),
+    };
     CheckView {
         code: check.dependency.code(),
         health: check.health.code(),
+        label,
         detail,
     }
 }
@@ -500,7 +506,8 @@ mod tests {
                         note: None,
                     },
                 );
-                let state = c.t(&format!("ops-health-{}", view.health));
+                let state = view.label.clone();
+                assert_eq!(state, c.t(&format!("ops-health-{}", view.health)));
                 assert!(
                     !view.detail.contains(&state),
                     "{locale:?}: the detail repeats {state}: {}",
@@ -520,12 +527,13 @@ mod tests {
                     dependency: Dependency::Database,
                     health: probes::Health::Down,
                     disk: None,
-                    note: Some("ops-probe-not-writable"),
+                    note: Some("not-writable"),
                 },
             );
-            assert_eq!(view.health, "down");
+            assert_eq!(view.health, "down", "drawn as a failure");
+            assert_eq!(view.label, c.t("ops-health-not-writable"));
+            assert_ne!(view.label, c.t("ops-health-down"), "not said to be stopped");
             assert_eq!(view.detail, c.t("ops-probe-not-writable"));
-            assert_ne!(view.detail, c.t("ops-probe-down"));
         }
     }
 }

@@ -114,6 +114,9 @@ struct DocumentsPage {
     c: Chrome,
     app: ApplicationView,
     error: Option<String>,
+    /// The message is about a state on our side that passes (a full queue, an unreachable
+    /// store), not about the customer's file: shown as a notice, not as an error.
+    passing: bool,
     max_mb: u64,
 }
 
@@ -352,13 +355,26 @@ fn documents_page(
     } else {
         StatusCode::OK
     };
-    let page = DocumentsPage {
-        c,
-        app,
-        error,
-        max_mb: state.applications.document_limits().max_bytes / 1_000_000,
-    };
+    let page = DocumentsPage::new(state, c, app, error, false);
     Ok((status, Html(render(&page)?)).into_response())
+}
+
+impl DocumentsPage {
+    fn new(
+        state: &AppState,
+        c: Chrome,
+        app: ApplicationView,
+        error: Option<String>,
+        passing: bool,
+    ) -> Self {
+        Self {
+            c,
+            app,
+            error,
+            passing,
+            max_mb: state.applications.document_limits().max_bytes / 1_000_000,
+        }
+    }
 }
 
 /// `GET /application/documents`.
@@ -401,14 +417,12 @@ pub async fn upload(
         }
         Err(ApplicationError::Document(e @ DocumentError::Busy { retry_after_secs })) => {
             let message = e.message(customer.visitor.locale);
-            let page = refused(&state, &customer, c, message).await?;
-            Ok(retry_later(page, retry_after_secs))
+            try_later(&state, &customer, c, message, retry_after_secs).await
         }
         Err(ApplicationError::Document(e)) if e.is_unavailable() => {
             tracing::warn!(error = %e, "upload refused: document store unavailable");
             let message = e.message(customer.visitor.locale);
-            let page = refused(&state, &customer, c, message).await?;
-            Ok(retry_later(page, STORE_RETRY_SECS))
+            try_later(&state, &customer, c, message, STORE_RETRY_SECS).await
         }
         Err(ApplicationError::NotEditable) => Ok(Redirect::to("/application").into_response()),
         Err(ApplicationError::NotFound) => Ok(Redirect::to("/application/account").into_response()),
@@ -420,16 +434,29 @@ pub async fn upload(
 /// storage that fails for a while.
 const STORE_RETRY_SECS: u64 = 30;
 
-/// The form with a message that passes with time (the cleaning queue is full): 503 with
-/// `Retry-After`, so that browsers and clients see a temporary refusal and when to try again.
-/// A redirect (the draft has gone meanwhile) stays a redirect.
-fn retry_later(mut page: Response, retry_after_secs: u64) -> Response {
-    if page.status() == StatusCode::UNPROCESSABLE_ENTITY {
-        *page.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-        page.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-    }
-    page
+/// The form with a message about a state that passes (the cleaning queue is full, the store is
+/// unreachable), shown as a notice: 503 with `Retry-After`, so that browsers and clients see a
+/// temporary refusal and when to try again. A redirect (the draft has gone meanwhile) stays a
+/// redirect.
+async fn try_later(
+    state: &AppState,
+    customer: &Customer,
+    c: Chrome,
+    message: String,
+    retry_after_secs: u64,
+) -> PageResult {
+    let app = match draft(state, customer).await? {
+        Ok(app) => app,
+        Err(elsewhere) => return Ok(elsewhere),
+    };
+    let page = DocumentsPage::new(state, c, app, Some(message), true);
+    let retry_after = [(header::RETRY_AFTER, HeaderValue::from(retry_after_secs))];
+    Ok((
+        StatusCode::SERVICE_UNAVAILABLE,
+        retry_after,
+        Html(render(&page)?),
+    )
+        .into_response())
 }
 
 fn c_text(customer: &Customer, key: &str) -> String {
