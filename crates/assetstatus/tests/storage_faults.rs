@@ -6,6 +6,9 @@
 //!   database is not writable and the disk nearly full while `/healthz` stays up, nothing
 //!   acknowledged is lost, nothing half-written is kept, the audit trail verifies, and writes
 //!   and readiness come back as soon as there is room.
+//! - PostgreSQL out of disk: the test's own cluster keeps the database in a tablespace on a small
+//!   tmpfs, filled up while the customer writes, then freed: 503s, never a 500, nothing
+//!   acknowledged lost, writes back at the first request.
 //! - PostgreSQL stopped and started again under a customer's traffic (a cluster of the test's
 //!   own): while it is down every request is a 503, never a 500; once it is back the pools
 //!   reconnect by themselves and the same browser session goes on writing.
