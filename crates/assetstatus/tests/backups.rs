@@ -1025,6 +1025,7 @@ async fn the_s3_server_lost_during_a_backup_fails_the_run_and_the_instant_is_ret
         );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
+    app.assert_audit_intact().await;
     println!(
         "S3 lost during a backup: the run failed {} ms after the server went away, the alert \
          fired; {} runs for the instant; the retry succeeded {} ms after the server came back \
@@ -1216,6 +1217,7 @@ async fn a_worker_stopped_or_killed_in_a_backup_is_taken_over_by_another() {
         );
         assert_eq!(source, restored, "{table}");
     }
+    app.assert_audit_intact().await;
     println!(
         "backup interrupted twice: SIGTERM stopped the first worker in {} ms and the second \
          took over {} ms after it started; the third finished {} ms after SIGKILL of the second \

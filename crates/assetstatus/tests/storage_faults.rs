@@ -190,12 +190,8 @@ async fn a_full_disk_is_answered_503_and_writes_resume_once_there_is_room() {
     }
     let ids = customer.asset_ids().await;
     assert_eq!(ids.len(), acknowledged.len(), "{acknowledged:?}");
+    app.assert_audit_intact().await;
     let mut tx = app.state.db.read().await.unwrap();
-    let verdict = platform::audit::verify(&mut tx, |_| {}).await.unwrap();
-    assert!(
-        matches!(verdict, platform::audit::Verdict::Intact { .. }),
-        "{verdict:?}"
-    );
     let check: String = sqlx::query_scalar("PRAGMA integrity_check")
         .fetch_one(&mut *tx)
         .await
@@ -317,13 +313,7 @@ async fn postgres_stopped_and_started_under_traffic_is_503_then_serves_again() {
         !list.body.contains("停止中の資産"),
         "a refused write was stored"
     );
-    let mut tx = app.state.db.read().await.unwrap();
-    let verdict = platform::audit::verify(&mut tx, |_| {}).await.unwrap();
-    assert!(
-        matches!(verdict, platform::audit::Verdict::Intact { .. }),
-        "{verdict:?}"
-    );
-    drop(tx);
+    app.assert_audit_intact().await;
     app.stop().await;
 }
 
@@ -448,6 +438,7 @@ async fn the_document_store_down_during_uploads_is_503_then_uploads_resume() {
         2,
         "nothing half-written: one object per recorded document"
     );
+    app.assert_audit_intact().await;
     let slowest = statuses.iter().map(|(_, ms)| *ms).max().unwrap_or_default();
     println!(
         "document store down: {} uploads during the outage, all answered 503 (slowest {slowest} \
@@ -548,13 +539,7 @@ async fn postgres_out_of_disk_is_answered_503_and_writes_resume_once_there_is_ro
         );
     }
     assert_eq!(customer.asset_ids().await.len(), acknowledged.len());
-    let mut tx = app.state.db.read().await.unwrap();
-    let verdict = platform::audit::verify(&mut tx, |_| {}).await.unwrap();
-    assert!(
-        matches!(verdict, platform::audit::Verdict::Intact { .. }),
-        "{verdict:?}"
-    );
-    drop(tx);
+    app.assert_audit_intact().await;
     app.stop().await;
     drop(cluster);
 }

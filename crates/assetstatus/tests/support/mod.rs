@@ -115,6 +115,16 @@ pub async fn test_config(dir: &std::path::Path, backend: Backend) -> Config {
 }
 
 impl TestApp {
+    /// The audit trail verifies from its first entry: the check every fault test ends with.
+    pub async fn assert_audit_intact(&self) {
+        let mut tx = self.state.db.read().await.unwrap();
+        let verdict = platform::audit::verify(&mut tx, |_| {}).await.unwrap();
+        assert!(
+            matches!(verdict, platform::audit::Verdict::Intact { .. }),
+            "{verdict:?}"
+        );
+    }
+
     pub async fn spawn(backend: Backend) -> Self {
         Self::spawn_with(backend, |_| {}).await
     }
