@@ -158,3 +158,40 @@ fn megabytes(bytes: u64) -> f64 {
     // Limits are far below 2^53, so the conversion is exact.
     (bytes / 1_000) as f64 / 1_000.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn storage(e: object_store::Error) -> DocumentError {
+        DocumentError::Storage(e)
+    }
+
+    #[test]
+    fn an_unreachable_store_passes_and_a_misconfigured_one_does_not() {
+        let unreachable = storage(object_store::Error::Generic {
+            store: "S3",
+            source: Box::new(std::io::Error::from(std::io::ErrorKind::ConnectionRefused)),
+        });
+        assert!(unreachable.is_unavailable());
+        assert!(!unreachable.is_refusal());
+        assert!(
+            unreachable
+                .message(Locale::Ja)
+                .starts_with("ただいま本人確認書類をお預かりできません")
+        );
+        let denied = storage(object_store::Error::PermissionDenied {
+            path: "documents/ab".to_owned(),
+            source: Box::new(std::io::Error::other("403")),
+        });
+        assert!(
+            !denied.is_unavailable(),
+            "credentials do not heal by waiting"
+        );
+        assert_eq!(
+            denied.message(Locale::Ja),
+            Locale::Ja.t("error-document-unavailable")
+        );
+        assert!(!DocumentError::Empty.is_unavailable());
+    }
+}

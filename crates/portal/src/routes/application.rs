@@ -450,13 +450,13 @@ async fn try_later(
         Err(elsewhere) => return Ok(elsewhere),
     };
     let page = DocumentsPage::new(state, c, app, Some(message), true);
+    Ok(unavailable(render(&page)?, retry_after_secs))
+}
+
+/// A rendered page as a temporary refusal: 503 with `Retry-After`.
+fn unavailable(html: String, retry_after_secs: u64) -> Response {
     let retry_after = [(header::RETRY_AFTER, HeaderValue::from(retry_after_secs))];
-    Ok((
-        StatusCode::SERVICE_UNAVAILABLE,
-        retry_after,
-        Html(render(&page)?),
-    )
-        .into_response())
+    (StatusCode::SERVICE_UNAVAILABLE, retry_after, Html(html)).into_response()
 }
 
 fn c_text(customer: &Customer, key: &str) -> String {
@@ -623,13 +623,9 @@ mod tests {
         let error = DocumentError::Busy {
             retry_after_secs: 5,
         };
-        let page = (StatusCode::UNPROCESSABLE_ENTITY, "form").into_response();
-        let response = retry_later(page, 5);
+        let response = unavailable("form".to_owned(), 5);
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(response.headers()[header::RETRY_AFTER], "5");
-        let elsewhere = retry_later(Redirect::to("/application").into_response(), 5);
-        assert_eq!(elsewhere.status(), StatusCode::SEE_OTHER);
-        assert!(!elsewhere.headers().contains_key(header::RETRY_AFTER));
         assert!(!error.is_refusal());
         assert!(
             error
