@@ -174,8 +174,11 @@ impl Db {
                     .map_err(unreachable)?;
                 // Four readers: each is a thread with its own page cache (up to 2 MiB) and
                 // allocator arena. Eight kept a process about 10 MiB larger after a burst for 7 %
-                // more pages per second on two cores (docs/performance.md).
+                // more pages per second on two cores (docs/performance.md). A reader idle for
+                // READER_IDLE is closed, so a process at rest gives its caches back; opening one
+                // again costs a file open and four pragmas.
                 let read = sqlite_pool(4)
+                    .idle_timeout(READER_IDLE)
                     .connect_with(options)
                     .await
                     .map_err(unreachable)?;
@@ -296,6 +299,9 @@ impl Db {
         self.write.close().await;
     }
 }
+
+/// How long an SQLite reader connection may stay idle before it is closed.
+const READER_IDLE: Duration = Duration::from_secs(30);
 
 fn sqlite_pool(max: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
