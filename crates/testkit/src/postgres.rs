@@ -1,6 +1,7 @@
 //! A PostgreSQL 15 cluster for the tests of one process, started on first use in a temporary
 //! directory and stopped by a watchdog when the process ends. Each call to
-//! [`fresh_database`] creates a new empty database in it, so tests never share state.
+//! [`fresh_database`] creates a new database in it, so tests never share state: a copy of a
+//! template migrated once per process, so no test pays for running every migration.
 //!
 //! A test that stops the database (outage alerts, reconnection) gets an [`OwnCluster`] of its
 //! own instead, so the shared cluster keeps serving the other tests.
@@ -359,19 +360,59 @@ impl Chown for Command {
     }
 }
 
-/// The URL of a new, empty database in the process's scratch cluster.
+/// The URL of a new database in the process's scratch cluster, with the schema already in
+/// place and no data: a copy of a template the first call migrates.
 pub async fn fresh_database() -> String {
     let port = tokio::task::spawn_blocking(|| CLUSTER.get_or_init(start).port)
         .await
         .unwrap();
-    let admin = format!("postgres://postgres@127.0.0.1:{port}/postgres");
+    let template = TEMPLATE.get_or_init(|| migrated_template(port)).await;
     let name = format!("t_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = PgConnection::connect(&admin)
-        .await
-        .expect("connect to the scratch cluster");
-    conn.execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .expect("create a test database");
+    let mut conn = admin(port).await;
+    let create = format!("CREATE DATABASE {name} TEMPLATE {template}");
+    // The template's last connection may still be closing on the server's side.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match conn.execute(create.as_str()).await {
+            Ok(_) => break,
+            Err(e) if Instant::now() < deadline && is_in_use(&e) => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(e) => panic!("create a test database: {e}"),
+        }
+    }
     conn.close().await.ok();
     format!("postgres://postgres@127.0.0.1:{port}/{name}")
+}
+
+/// Name of the process's migrated template database, once made.
+static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+
+/// Creates the template database and runs every migration in it, as the application does at
+/// start; returns its name.
+async fn migrated_template(port: u16) -> String {
+    let name = "migrated_template".to_owned();
+    let mut conn = admin(port).await;
+    conn.execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create the template database");
+    conn.close().await.ok();
+    let db = platform::db::Db::connect(&format!("postgres://postgres@127.0.0.1:{port}/{name}"))
+        .await
+        .expect("migrate the template database");
+    db.close().await;
+    name
+}
+
+async fn admin(port: u16) -> PgConnection {
+    PgConnection::connect(&format!("postgres://postgres@127.0.0.1:{port}/postgres"))
+        .await
+        .expect("connect to the scratch cluster")
+}
+
+/// PostgreSQL's "object in use" (55006): a connection to the template is still open.
+fn is_in_use(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|code| code == "55006")
 }
