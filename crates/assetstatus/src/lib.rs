@@ -9,5 +9,6 @@ pub mod demo;
 pub mod health;
 pub mod metrics;
 pub mod server;
+pub mod supervisor;
 pub mod tls;
 pub mod users;

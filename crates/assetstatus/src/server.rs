@@ -32,6 +32,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::supervisor::Supervisor;
+
 /// Everything built from the configuration, before any socket is opened.
 pub struct Built {
     /// The portal's state (also used by demo seeding).
@@ -482,24 +484,13 @@ pub struct Running {
     pub staff_addr: SocketAddr,
     /// Bound address of the HTTP-to-HTTPS redirect, when configured.
     pub redirect_addr: Option<SocketAddr>,
-    shutdown: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
+    tasks: Supervisor,
 }
 
 impl Running {
-    /// Stops accepting connections and waits for requests in flight.
+    /// Stops accepting connections and waits for requests in flight and every task.
     pub async fn stop(self) {
-        let _ = self.shutdown.send(true);
-        for task in self.tasks {
-            let _ = task.await;
-        }
-    }
-
-    /// Waits until both listeners end.
-    pub async fn wait(self) {
-        for task in self.tasks {
-            let _ = task.await;
-        }
+        self.tasks.stop().await;
     }
 }
 
@@ -507,7 +498,7 @@ impl Running {
 /// signal. The staff listener is always bound, so every process answers health checks there;
 /// a process that serves the staff consoles, or a gateway in front of them, refuses to start
 /// without `edge.staff_allow`. Readiness is probed once before the listeners open, then in the
-/// background.
+/// background. Every task runs under one [`Supervisor`], by name.
 pub async fn start(config: &Config, built: &Built, roles: &[Role]) -> anyhow::Result<Running> {
     if roles
         .iter()
@@ -515,17 +506,17 @@ pub async fn start(config: &Config, built: &Built, roles: &[Role]) -> anyhow::Re
     {
         config.validate_staff_listener()?;
     }
-    let (shutdown, signal) = watch::channel(false);
+    let mut tasks = Supervisor::new();
     let stack = Stack::of(roles);
     let tls = match stack {
         Stack::Upstream => None,
         _ => crate::tls::server_config(config).await?,
     };
     built.readiness.probe().await;
-    let mut tasks = vec![crate::health::refresh(
-        Arc::clone(&built.readiness),
-        signal.clone(),
-    )];
+    let readiness = Arc::clone(&built.readiness);
+    tasks.keep("readiness", move |signal| {
+        crate::health::refresh(Arc::clone(&readiness), signal)
+    });
     let public_addr = if roles
         .iter()
         .any(|r| matches!(r, Role::Portal | Role::Identity | Role::Gateway))
@@ -533,7 +524,10 @@ pub async fn start(config: &Config, built: &Built, roles: &[Role]) -> anyhow::Re
         let router = public_router(config, built, stack)?;
         let public = bind(config.public_addr, "public").await?;
         let addr = public.local_addr()?;
-        tasks.push(serve(public, router, tls.clone(), signal.clone()));
+        tasks.own(
+            "public listener",
+            serve(public, router, tls.clone(), tasks.signal()),
+        );
         Some(addr)
     } else {
         None
@@ -541,49 +535,61 @@ pub async fn start(config: &Config, built: &Built, roles: &[Role]) -> anyhow::Re
     let router = staff_router(config, built, stack, roles)?;
     let staff = bind(config.staff_addr, "staff").await?;
     let staff_addr = staff.local_addr()?;
-    tasks.push(serve(staff, router, tls.clone(), signal.clone()));
+    tasks.own(
+        "staff listener",
+        serve(staff, router, tls.clone(), tasks.signal()),
+    );
     let redirect_addr = match (config.tls.redirect_addr, public_addr, &tls) {
         (Some(addr), Some(_), Some(_)) => {
             let listener = bind(addr, "redirect").await?;
             let bound = listener.local_addr()?;
             let router = crate::tls::redirect_router(config.public_base_url());
-            tasks.push(serve(listener, router, None, signal.clone()));
+            tasks.own(
+                "redirect listener",
+                serve(listener, router, None, tasks.signal()),
+            );
             Some(bound)
         }
         _ => None,
     };
-    tasks.push(prune_rate_limits(
-        Arc::clone(&built.rate_limits),
-        signal.clone(),
-    ));
+    let limits = Arc::clone(&built.rate_limits);
+    tasks.keep("rate-limit pruning", move |signal| {
+        prune_rate_limits(Arc::clone(&limits), signal)
+    });
     let role_names: Vec<String> = roles
         .iter()
         .filter_map(|r| clap::ValueEnum::to_possible_value(r).map(|v| v.get_name().to_owned()))
         .collect();
-    tasks.push(ops::jobs::sampler(
-        Arc::clone(&built.ops.0),
-        role_names.join(","),
-        signal.clone(),
-    ));
+    let (ops, role_names) = (Arc::clone(&built.ops.0), role_names.join(","));
+    tasks.keep("figure sampler", move |signal| {
+        ops::jobs::sampler(Arc::clone(&ops), role_names.clone(), signal)
+    });
     if roles.contains(&Role::Worker) {
-        tasks.push(ops::jobs::engine(Arc::clone(&built.ops.0), signal.clone()));
+        let ops = Arc::clone(&built.ops.0);
+        tasks.keep("alert engine", move |signal| {
+            ops::jobs::engine(Arc::clone(&ops), signal)
+        });
         if config.backup.scheduled {
             // The schedule was checked when the configuration was loaded.
             let schedule = config.backup.schedule()?;
-            tasks.push(ops::jobs::backups(
-                Arc::clone(&built.ops.0),
-                schedule,
-                signal.clone(),
-            ));
+            let ops = Arc::clone(&built.ops.0);
+            tasks.keep("backup schedule", move |signal| {
+                ops::jobs::backups(Arc::clone(&ops), schedule.clone(), signal)
+            });
         }
-        tasks.push(tokio::spawn(Arc::clone(&built.outbox).run(signal.clone())));
-        tasks.push(housekeeping(built.state.clone(), signal));
+        let outbox = Arc::clone(&built.outbox);
+        tasks.keep("outbox", move |signal| {
+            tokio::spawn(Arc::clone(&outbox).run(signal))
+        });
+        let state = built.state.clone();
+        tasks.keep("housekeeping", move |signal| {
+            housekeeping(state.clone(), signal)
+        });
     }
     Ok(Running {
         public_addr,
         staff_addr,
         redirect_addr,
-        shutdown,
         tasks,
     })
 }
