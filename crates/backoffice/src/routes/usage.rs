@@ -6,7 +6,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use pages::chrome::{Chrome, render};
-use pages::error::{PageResult, html, internal};
+use pages::error::{PageResult, html};
 use platform::time_util::today_jst;
 use ui::charts::{self, Caption, Drawings, Frame};
 
@@ -57,12 +57,8 @@ fn counts_chart(id: &str, title: &str, description: &str, points: &[(String, i64
 /// `GET /staff/usage`.
 async fn page(State(state): State<BackOfficeState>, operator: Operator) -> PageResult {
     let c = operator.chrome();
-    let counts = figures::customer_counts(&state.db)
-        .await
-        .map_err(|e| internal(&e))?;
-    let days = figures::daily(&state.db, today_jst(), DAYS)
-        .await
-        .map_err(|e| internal(&e))?;
+    let counts = figures::customer_counts(&state.db).await?;
+    let days = figures::daily(&state.db, today_jst(), DAYS).await?;
     let series = |pick: fn(&Day) -> i64| -> Vec<(String, i64)> {
         days.iter().map(|d| (c.date(d.date), pick(d))).collect()
     };

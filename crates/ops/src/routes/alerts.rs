@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect};
 use pages::chrome::{Chrome, render};
 use pages::csrf::{CsrfForm, NoFields};
-use pages::error::{PageResult, WebError, internal};
+use pages::error::{PageResult, WebError};
 use platform::time_util::now_unix;
 use serde::Deserialize;
 
@@ -80,9 +80,7 @@ pub(crate) async fn page(
     } else {
         Show::Open
     };
-    let found = incidents::list(&state.db, show, q.before, PAGE + 1)
-        .await
-        .map_err(|e| internal(&e))?;
+    let found = incidents::list(&state.db, show, q.before, PAGE + 1).await?;
     let next = (found.len() as i64 > PAGE)
         .then(|| found.get(PAGE as usize - 1).map(|a| a.started_at))
         .flatten();

@@ -454,9 +454,7 @@ pub(crate) async fn page(
             let filter = with_staff_actor(filter, &staff);
             let found = {
                 let mut tx = state.db.read().await?;
-                search::page(&mut tx, &filter, form.before, PAGE + 1)
-                    .await
-                    .map_err(|e| internal(&e))?
+                search::page(&mut tx, &filter, form.before, PAGE + 1).await?
             };
             let next = (found.len() as i64 > PAGE)
                 .then(|| found.get(PAGE as usize - 1).map(|e| e.seq))
@@ -503,9 +501,7 @@ pub(crate) async fn export(
     let filter = with_staff_actor(filter, &staff_names(&state).await?);
     let entries = {
         let mut tx = state.db.read().await?;
-        search::all(&mut tx, &filter, EXPORT_CAP)
-            .await
-            .map_err(|e| internal(&e))?
+        search::all(&mut tx, &filter, EXPORT_CAP).await?
     };
     let mut out = csv::Writer::new(csv::Encoding::Utf8, csv::LineEnd::Lf);
     out.text_record([

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse};
 use backup::runs::{self, Run};
 use pages::chrome::{Chrome, render};
-use pages::error::{PageResult, internal};
+use pages::error::PageResult;
 use platform::i18n::Arg;
 use ui::charts::Unit;
 use ui::format::grouped;
@@ -65,11 +65,9 @@ struct BackupsPage {
 pub(crate) async fn page(State(state): State<OpsState>, admin: Admin) -> PageResult {
     let c = admin.chrome();
     let db = &state.db;
-    let found = runs::recent(db, LIMIT).await.map_err(|e| internal(&e))?;
-    let last = probes::last_backup(db).await.map_err(|e| internal(&e))?;
-    let good = probes::last_good_backup_run(db)
-        .await
-        .map_err(|e| internal(&e))?;
+    let found = runs::recent(db, LIMIT).await?;
+    let last = probes::last_backup(db).await?;
+    let good = probes::last_good_backup_run(db).await?;
     let page = BackupsPage {
         running: found.iter().any(|r| r.status == "running"),
         runs: found.iter().map(|r| view(&c, r)).collect(),

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse};
 use pages::chrome::{Chrome, render};
-use pages::error::{PageResult, internal};
+use pages::error::PageResult;
 use platform::i18n::Arg;
 use platform::time_util::{now_unix, to_jst};
 use serde::Deserialize;
@@ -143,9 +143,7 @@ async fn gather(
     let now = now_unix();
     let checks = probes::all(state, state.settings.rules.disk_space.threshold).await;
     let db = &state.db;
-    let seen = instance::seen_since(db, now - 86_400)
-        .await
-        .map_err(|e| internal(&e))?;
+    let seen = instance::seen_since(db, now - 86_400).await?;
     let stale_after = (state.settings.sample_seconds as i64 * 3).max(30);
     let instances = seen
         .into_iter()
@@ -159,10 +157,8 @@ async fn gather(
             version: s.version,
         })
         .collect();
-    let open_alerts = incidents::unacknowledged(db)
-        .await
-        .map_err(|e| internal(&e))?;
-    let (backup, backup_health) = match probes::last_backup(db).await.map_err(|e| internal(&e))? {
+    let open_alerts = incidents::unacknowledged(db).await?;
+    let (backup, backup_health) = match probes::last_backup(db).await? {
         None => (c.t("ops-backup-none"), "warn"),
         Some(run) if run.succeeded => (
             format!("{} {}", c.t("ops-backup-ok"), c.timestamp(run.finished_at)),
@@ -177,9 +173,7 @@ async fn gather(
             "down",
         ),
     };
-    let figures = series::load(db, range, now)
-        .await
-        .map_err(|e| internal(&e))?;
+    let figures = series::load(db, range, now).await?;
     Ok(Live {
         checks: checks.iter().map(|check| check_view(c, check)).collect(),
         instances,

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse};
 use pages::chrome::{Chrome, render};
-use pages::error::{PageResult, internal};
+use pages::error::PageResult;
 use serde::Deserialize;
 
 use crate::OpsState;
@@ -43,8 +43,7 @@ pub(crate) async fn page(
     let c = admin.chrome();
     let all = q.level.as_deref() == Some("all");
     let events = logs::recent(&state.db, !all, LIMIT)
-        .await
-        .map_err(|e| internal(&e))?
+        .await?
         .into_iter()
         .map(|event| EventView {
             at: c.timestamp(event.at_ms / 1000),

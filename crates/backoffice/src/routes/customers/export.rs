@@ -76,9 +76,7 @@ pub(super) async fn download(
         "customer.exported",
         Target::customer_rows(sheet.rows()),
     );
-    audit::record(&state.db, &event, operator.meta())
-        .await
-        .map_err(|e| internal(&e))?;
+    audit::record(&state.db, &event, operator.meta()).await?;
     let today = today_jst();
     let filename = format!(
         "customers-{:04}{:02}{:02}.csv",

@@ -140,9 +140,7 @@ pub(super) async fn show(
         "customer.list_viewed",
         Target::customer_rows(found.rows.len()),
     );
-    audit::record(&state.db, &event, operator.meta())
-        .await
-        .map_err(|e| internal(&e))?;
+    audit::record(&state.db, &event, operator.meta()).await?;
     page.listed = true;
     page.total = found.total;
     page.last_page = found.last_page;
