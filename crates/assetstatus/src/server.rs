@@ -211,7 +211,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
                         .and_then(|f| f.parent().map(std::path::Path::to_path_buf)),
                 )
                 .collect(),
-            min_free_bytes: config.health.min_free_disk_mib * 1024 * 1024,
+            min_free_bytes: config.health.min_free_bytes(),
         },
         config.health.probe_interval(),
     ));

@@ -432,6 +432,11 @@ impl HealthConfig {
     pub fn probe_interval(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.probe_interval_seconds)
     }
+
+    /// The free-space floor in bytes (0: no floor).
+    pub fn min_free_bytes(&self) -> u64 {
+        self.min_free_disk_mib * 1024 * 1024
+    }
 }
 
 /// Session lifetimes: idle time-out and an absolute limit, as banks are expected to enforce.
@@ -822,6 +827,12 @@ impl Config {
         self.staff_session.validate("staff_session")?;
         if !(1..=300).contains(&self.health.probe_interval_seconds) {
             return invalid("health.probe_interval_seconds", "must be between 1 and 300");
+        }
+        if self.health.min_free_disk_mib > 1_048_576 {
+            return invalid(
+                "health.min_free_disk_mib",
+                "must be at most 1048576 (1 TiB); 0 turns the check off",
+            );
         }
         if !(1..=60).contains(&self.oidc.access_token_minutes) {
             return invalid("oidc.access_token_minutes", "must be between 1 and 60");
@@ -1375,18 +1386,34 @@ mod tests {
             std::time::Duration::from_secs(2)
         );
         for toml in [
-            "[health]\nprobe_interval_seconds = 0\n",
-            "[health]\nprobe_interval_seconds = 301\n",
+            (
+                "[health]\nprobe_interval_seconds = 0\n",
+                "health.probe_interval_seconds",
+            ),
+            (
+                "[health]\nprobe_interval_seconds = 301\n",
+                "health.probe_interval_seconds",
+            ),
+            (
+                "[health]\nmin_free_disk_mib = 1048577\n",
+                "health.min_free_disk_mib",
+            ),
+            ("[health]\nmin_free_disk_mib = -1\n", "min_free_disk_mib"),
+            ("[backup]\nretry_seconds = 0\n", "backup.retry_seconds"),
+            ("[backup]\nretry_seconds = 86401\n", "backup.retry_seconds"),
+            ("[backup]\nlease_seconds = 2\n", "backup.lease_seconds"),
+            ("[backup]\nlease_seconds = 3601\n", "backup.lease_seconds"),
         ] {
-            std::fs::write(&file, toml).unwrap();
+            std::fs::write(&file, toml.0).unwrap();
             let err = Config::load(Some(&file), &Overrides::default())
                 .unwrap_err()
                 .to_string();
-            assert!(
-                err.contains("`health.probe_interval_seconds`"),
-                "{toml}: {err}"
-            );
+            assert!(err.contains(toml.1), "{}: {err}", toml.0);
         }
+        std::fs::write(&file, "[health]\nmin_free_disk_mib = 0\n").unwrap();
+        let off = Config::load(Some(&file), &Overrides::default()).unwrap();
+        assert_eq!(off.health.min_free_bytes(), 0, "0 turns the floor off");
+        assert_eq!(HealthConfig::default().min_free_bytes(), 64 * 1024 * 1024);
     }
 
     #[test]
