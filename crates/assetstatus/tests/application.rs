@@ -566,15 +566,7 @@ async fn documents_go_to_an_s3_bucket_encrypted() {
         "the customer sees the image"
     );
 
-    let bucket = object_store::aws::AmazonS3Builder::new()
-        .with_bucket_name("identity-documents")
-        .with_region("ap-northeast-1")
-        .with_endpoint(s3.endpoint())
-        .with_allow_http(true)
-        .with_access_key_id("testing")
-        .with_secret_access_key("testing")
-        .build()
-        .unwrap();
+    let bucket = s3.bucket("identity-documents");
     let listed: Vec<_> = bucket.list(None).try_collect().await.unwrap();
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert!(listed[0].location.as_ref().starts_with("documents/"));

@@ -889,6 +889,19 @@ fn bucket_at(s3: &testkit::s3::S3Server, bucket: &str) -> S3Location {
     }
 }
 
+/// The bucket `assetstatus-backups` holds exactly one complete backup, `name` (incomplete
+/// leftovers of interrupted runs aside).
+async fn assert_only_complete_backup(s3: &testkit::s3::S3Server, name: &str) {
+    let listed = Destination::s3(&bucket_at(s3, "assetstatus-backups"))
+        .unwrap()
+        .list()
+        .await
+        .unwrap();
+    let complete: Vec<_> = listed.iter().filter(|l| l.complete).collect();
+    assert_eq!(complete.len(), 1, "{listed:?}");
+    assert_eq!(complete[0].id, name);
+}
+
 /// Runs recorded for the scheduled instant `slot`, oldest first: (status, detail, name).
 async fn runs_for(db: &Db, slot: i64) -> Vec<(String, String, Option<String>)> {
     let mut tx = db.read().await.unwrap();
@@ -1009,14 +1022,7 @@ async fn the_s3_server_lost_during_a_backup_fails_the_run_and_the_instant_is_ret
             .all(|s| *s == "failed")
     );
     let name = runs.last().unwrap().2.clone().unwrap();
-    let listed = Destination::s3(&bucket_at(&s3, "assetstatus-backups"))
-        .unwrap()
-        .list()
-        .await
-        .unwrap();
-    let complete: Vec<_> = listed.iter().filter(|l| l.complete).collect();
-    assert_eq!(complete.len(), 1, "{listed:?}");
-    assert_eq!(complete[0].id, name);
+    assert_only_complete_backup(&s3, &name).await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while count(&app.state.db, firing).await > 0 {
         assert!(
@@ -1186,14 +1192,7 @@ async fn a_worker_stopped_or_killed_in_a_backup_is_taken_over_by_another() {
         .find_map(|(status, _, name)| (status == "succeeded").then(|| name.clone()))
         .flatten()
         .unwrap();
-    let listed = Destination::s3(&bucket_at(&s3, "assetstatus-backups"))
-        .unwrap()
-        .list()
-        .await
-        .unwrap();
-    let complete: Vec<_> = listed.iter().filter(|l| l.complete).collect();
-    assert_eq!(complete.len(), 1, "{listed:?}");
-    assert_eq!(complete[0].id, name);
+    assert_only_complete_backup(&s3, &name).await;
     let (source, id) = backup::locate(
         &format!("s3://assetstatus-backups/{name}"),
         Some(&bucket_at(&s3, "assetstatus-backups")),

@@ -333,11 +333,8 @@ async fn html_mails_arrive_with_both_parts(backend: Backend) {
     );
 }
 
-/// Sends one mail through a worker child process whose mark waits behind the test's write lock,
-/// and kills the worker once the SMTP server has accepted the mail and the journal holds it.
-/// Returns the stopped scene: the mail's ID and recipient.
-/// An SMTP server that holds its reply to DATA, and an instance whose lease is one second.
-async fn holding_server_and_short_lease(backend: Backend) -> (SmtpCapture, Setup) {
+/// An SMTP server that holds its reply to DATA, and an instance whose lease is `lease_seconds`.
+async fn holding_server_and_lease(backend: Backend, lease_seconds: i64) -> (SmtpCapture, Setup) {
     let capture = SmtpCapture::start_with(SmtpOptions {
         hold: true,
         ..SmtpOptions::default()
@@ -345,12 +342,15 @@ async fn holding_server_and_short_lease(backend: Backend) -> (SmtpCapture, Setup
     let setup = Setup::new(
         backend,
         &format!("smtp://127.0.0.1:{}", capture.port),
-        |c| c.mail.lease_seconds = 1,
+        |c| c.mail.lease_seconds = lease_seconds,
     )
     .await;
     (capture, setup)
 }
 
+/// Sends one mail through a worker child process whose mark waits behind the test's write lock,
+/// and kills the worker once the SMTP server has accepted the mail and the journal holds it.
+/// Returns the stopped scene: the mail's ID and recipient.
 async fn kill_between_send_and_mark(setup: &Setup, capture: &SmtpCapture) -> (i64, String) {
     let worker = Worker::start(&setup.config, setup.dir.path(), "first");
     let to = email("crash");
@@ -377,7 +377,7 @@ async fn kill_between_send_and_mark(setup: &Setup, capture: &SmtpCapture) -> (i6
 }
 
 async fn a_crash_between_send_and_mark_sends_once(backend: Backend) {
-    let (capture, setup) = holding_server_and_short_lease(backend).await;
+    let (capture, setup) = holding_server_and_lease(backend, 1).await;
     let (id, to) = kill_between_send_and_mark(&setup, &capture).await;
 
     let _worker = Worker::start(&setup.config, setup.dir.path(), "second");
@@ -396,7 +396,7 @@ async fn a_crash_between_send_and_mark_sends_once(backend: Backend) {
 }
 
 async fn a_lost_journal_sends_again_with_the_same_message_id(backend: Backend) {
-    let (capture, setup) = holding_server_and_short_lease(backend).await;
+    let (capture, setup) = holding_server_and_lease(backend, 1).await;
     let (id, to) = kill_between_send_and_mark(&setup, &capture).await;
     std::fs::remove_file(setup.journal()).unwrap();
 
@@ -552,16 +552,7 @@ const BATCH_OF: usize = 8;
 /// answered; another worker, on another host (its own data directory, the same database and
 /// master key), takes the batch over once the lease runs out.
 async fn a_worker_killed_in_a_batch_is_taken_over_after_the_lease(backend: Backend) {
-    let capture = SmtpCapture::start_with(SmtpOptions {
-        hold: true,
-        ..SmtpOptions::default()
-    });
-    let setup = Setup::new(
-        backend,
-        &format!("smtp://127.0.0.1:{}", capture.port),
-        |c| c.mail.lease_seconds = 2,
-    )
-    .await;
+    let (capture, setup) = holding_server_and_lease(backend, 2).await;
     let lease = setup.config.mail.lease_seconds;
     // All stored at once, before the worker starts: its first pass claims them together.
     let recipients: Vec<String> = (0..BATCH_OF).map(|i| email(&format!("batch{i}"))).collect();

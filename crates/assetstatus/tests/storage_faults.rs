@@ -118,33 +118,8 @@ async fn a_full_disk_is_answered_503_and_writes_resume_once_there_is_room() {
     app.state.db.purge_deleted().await.unwrap();
     let filler = disk.fill();
 
-    let mut statuses = Vec::new();
     let mut acknowledged = vec!["普通預金".to_owned()];
-    for n in 0..20 {
-        let name = format!("満杯中の資産{n}");
-        let page = customer
-            .add_asset("deposits", &name, "5000", &today())
-            .await;
-        if page.status == 303 {
-            // Written into space SQLite already held; it must survive like any other.
-            acknowledged.push(name);
-        } else {
-            assert_eq!(
-                page.status, 503,
-                "a full disk is not our bug: {}",
-                page.body
-            );
-            assert_eq!(page.headers["retry-after"], "30");
-            assert!(
-                page.body.contains("一時的にご利用いただけません"),
-                "{}",
-                page.body
-            );
-        }
-        statuses.push(page.status);
-    }
-    let refused = statuses.iter().filter(|s| **s == 503).count();
-    assert!(refused > 0, "the disk never refused a write: {statuses:?}");
+    let (sent, refused) = write_while_full(&customer, 20, &mut acknowledged).await;
     // Readiness tells the orchestrator; liveness does not ask for a restart.
     let (ready, body) = wait_for_readiness(&customer, 503).await;
     assert_eq!(ready, 503, "{body}");
@@ -153,43 +128,16 @@ async fn a_full_disk_is_answered_503_and_writes_resume_once_there_is_room() {
     assert_eq!(customer.get("/healthz").await.status, 200);
 
     std::fs::remove_file(&filler).unwrap();
-    let freed = Instant::now();
-    let mut after = None;
-    let mut attempts = 0;
-    while freed.elapsed() < Duration::from_secs(30) {
-        attempts += 1;
-        let page = customer
-            .add_asset("deposits", "空きができた後の資産", "7000", &today())
-            .await;
-        if page.status == 303 {
-            after = Some(freed.elapsed());
-            break;
-        }
-        assert_eq!(page.status, 503, "{}", page.body);
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let recovered = after.expect("writes did not resume within 30 s of freeing space");
+    let (recovered, attempts) = write_once_there_is_room(&customer, &mut acknowledged).await;
     let (ready, body) = wait_for_readiness(&customer, 200).await;
     assert_eq!(ready, 200, "{body}");
-    acknowledged.push("空きができた後の資産".to_owned());
     println!(
-        "full disk: {} writes during the fault, {refused} answered 503, {} acknowledged, 0 \
+        "full disk: {sent} writes during the fault, {refused} answered 503, {} acknowledged, 0 \
          answered 500; writes resumed {} ms after space was freed ({attempts} attempts)",
-        statuses.len(),
-        statuses.len() - refused,
+        sent - refused,
         recovered.as_millis()
     );
-
-    // Every acknowledged asset is there, and nothing else.
-    let list = customer.get("/assets").await;
-    for name in &acknowledged {
-        assert!(
-            list.body.contains(name.as_str()),
-            "{name} was acknowledged but is gone"
-        );
-    }
-    let ids = customer.asset_ids().await;
-    assert_eq!(ids.len(), acknowledged.len(), "{acknowledged:?}");
+    assert_exactly_listed(&customer, &acknowledged).await;
     app.assert_audit_intact().await;
     let mut tx = app.state.db.read().await.unwrap();
     let check: String = sqlx::query_scalar("PRAGMA integrity_check")
@@ -199,6 +147,82 @@ async fn a_full_disk_is_answered_503_and_writes_resume_once_there_is_room() {
     assert_eq!(check, "ok");
     drop(tx);
     app.stop().await;
+}
+
+/// Adds `writes` assets on a full disk. Each is either acknowledged (written into space the
+/// database already held; its name joins `acknowledged`) or refused with the 503 page and
+/// `Retry-After`, never anything else. Returns (sent, refused); at least one was refused.
+async fn write_while_full(
+    customer: &support::Browser,
+    writes: usize,
+    acknowledged: &mut Vec<String>,
+) -> (usize, usize) {
+    let mut refused = 0;
+    for n in 0..writes {
+        let name = format!("満杯中の資産{n}");
+        let page = customer
+            .add_asset("deposits", &name, "5000", &today())
+            .await;
+        if page.status == 303 {
+            acknowledged.push(name);
+            continue;
+        }
+        assert_eq!(
+            page.status, 503,
+            "a full disk is not our bug: {}",
+            page.body
+        );
+        assert_eq!(page.headers["retry-after"], "30");
+        assert!(
+            page.body.contains("一時的にご利用いただけません"),
+            "{}",
+            page.body
+        );
+        refused += 1;
+    }
+    assert!(refused > 0, "the disk never refused a write");
+    (writes, refused)
+}
+
+/// Adds one asset until it is acknowledged (every refusal a 503), at most 30 s; its name joins
+/// `acknowledged`. Returns how long it took and the attempts.
+async fn write_once_there_is_room(
+    customer: &support::Browser,
+    acknowledged: &mut Vec<String>,
+) -> (Duration, u32) {
+    let name = "空きができた後の資産";
+    let freed = Instant::now();
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let page = customer.add_asset("deposits", name, "7000", &today()).await;
+        if page.status == 303 {
+            acknowledged.push(name.to_owned());
+            return (freed.elapsed(), attempts);
+        }
+        assert_eq!(page.status, 503, "{}", page.body);
+        assert!(
+            freed.elapsed() < Duration::from_secs(30),
+            "writes did not resume within 30 s of freeing space"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Every acknowledged asset is listed, and nothing else.
+async fn assert_exactly_listed(customer: &support::Browser, acknowledged: &[String]) {
+    let list = customer.get("/assets").await;
+    for name in acknowledged {
+        assert!(
+            list.body.contains(name.as_str()),
+            "{name} was acknowledged but is gone"
+        );
+    }
+    assert_eq!(
+        customer.asset_ids().await.len(),
+        acknowledged.len(),
+        "{acknowledged:?}"
+    );
 }
 
 /// Polls `/readyz` until it answers `status` (the probe runs every second) or 10 s pass; returns
@@ -321,16 +345,7 @@ async fn postgres_stopped_and_started_under_traffic_is_503_then_serves_again() {
 async fn objects_in(s3: &testkit::s3::S3Server, bucket: &str) -> usize {
     use futures::TryStreamExt;
     use object_store::ObjectStore;
-    let store = object_store::aws::AmazonS3Builder::new()
-        .with_bucket_name(bucket)
-        .with_region("ap-northeast-1")
-        .with_endpoint(s3.endpoint())
-        .with_allow_http(true)
-        .with_access_key_id("testing")
-        .with_secret_access_key("testing")
-        .build()
-        .unwrap();
-    let listed: Vec<_> = store.list(None).try_collect().await.unwrap();
+    let listed: Vec<_> = s3.bucket(bucket).list(None).try_collect().await.unwrap();
     listed.len()
 }
 
@@ -473,72 +488,26 @@ async fn postgres_out_of_disk_is_answered_503_and_writes_resume_once_there_is_ro
     assert_eq!(before.status, 303, "{}", before.body);
 
     let filler = disk.fill();
-    let mut statuses = Vec::new();
     let mut acknowledged = vec!["満杯前の資産".to_owned()];
-    for n in 0..40 {
-        let name = format!("満杯中の資産{n}");
-        let page = customer
-            .add_asset("deposits", &name, "5000", &today())
-            .await;
-        if page.status == 303 {
-            // Written into pages PostgreSQL already had; it must survive like any other.
-            acknowledged.push(name);
-        } else {
-            assert_eq!(
-                page.status, 503,
-                "a full disk is not our bug: {}",
-                page.body
-            );
-            assert_eq!(page.headers["retry-after"], "30");
-        }
-        statuses.push(page.status);
-    }
-    let refused = statuses.iter().filter(|s| **s == 503).count();
-    assert!(refused > 0, "the disk never refused a write: {statuses:?}");
+    let (sent, refused) = write_while_full(&customer, 40, &mut acknowledged).await;
     assert_eq!(customer.get("/healthz").await.status, 200);
     // The readiness probe rewrites one row, which PostgreSQL may fit into a page it has: say
     // what it answered, without holding it to "not ready".
     let readiness = customer.get("/readyz").await;
 
     std::fs::remove_file(&filler).unwrap();
-    let freed = Instant::now();
-    let mut attempts = 0;
-    let recovered = loop {
-        attempts += 1;
-        let page = customer
-            .add_asset("deposits", "空きができた後の資産", "7000", &today())
-            .await;
-        if page.status == 303 {
-            break freed.elapsed();
-        }
-        assert_eq!(page.status, 503, "{}", page.body);
-        assert!(
-            freed.elapsed() < Duration::from_secs(30),
-            "writes did not resume within 30 s of freeing space"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let (recovered, attempts) = write_once_there_is_room(&customer, &mut acknowledged).await;
     let (ready, body) = wait_for_readiness(&customer, 200).await;
     assert_eq!(ready, 200, "{body}");
-    acknowledged.push("空きができた後の資産".to_owned());
     println!(
-        "PostgreSQL out of disk: {} writes during the fault, {refused} answered 503, {} \
+        "PostgreSQL out of disk: {sent} writes during the fault, {refused} answered 503, {} \
          acknowledged, 0 answered 500 (readiness answered {} meanwhile); writes resumed {} ms \
          after space was freed ({attempts} attempts)",
-        statuses.len(),
-        statuses.len() - refused,
+        sent - refused,
         readiness.status,
         recovered.as_millis()
     );
-
-    let list = customer.get("/assets").await;
-    for name in &acknowledged {
-        assert!(
-            list.body.contains(name.as_str()),
-            "{name} was acknowledged but is gone"
-        );
-    }
-    assert_eq!(customer.asset_ids().await.len(), acknowledged.len());
+    assert_exactly_listed(&customer, &acknowledged).await;
     app.assert_audit_intact().await;
     app.stop().await;
     drop(cluster);

@@ -50,6 +50,19 @@ impl S3Server {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// A client of `bucket` straight to this server, to look at what the application stored.
+    pub fn bucket(&self, bucket: &str) -> object_store::aws::AmazonS3 {
+        object_store::aws::AmazonS3Builder::new()
+            .with_bucket_name(bucket)
+            .with_region("ap-northeast-1")
+            .with_endpoint(self.endpoint())
+            .with_allow_http(true)
+            .with_access_key_id("testing")
+            .with_secret_access_key("testing")
+            .build()
+            .unwrap()
+    }
+
     /// Creates a bucket (an anonymous `PUT /<bucket>`, which moto accepts).
     pub fn create_bucket(&self, name: &str) {
         let status = self.request("PUT", &format!("/{name}"));
