@@ -78,7 +78,7 @@ impl VirtualUser for Reader {
 }
 
 fn free_addr() -> SocketAddr {
-    format!("127.0.0.1:{}", testkit::postgres::free_port())
+    format!("127.0.0.1:{}", testkit::net::free_port())
         .parse()
         .unwrap()
 }

@@ -159,7 +159,7 @@ async fn scenario<U: VirtualUser>(users: &[Arc<U>]) -> Tally {
 fn config(dir: &std::path::Path) -> Config {
     let overrides = Overrides {
         data_dir: Some(dir.to_owned()),
-        public_addr: Some(format!("127.0.0.1:{}", testkit::postgres::free_port())),
+        public_addr: Some(format!("127.0.0.1:{}", testkit::net::free_port())),
         staff_addr: Some("127.0.0.1:0".into()),
         database_url: None,
     };

@@ -148,8 +148,8 @@ fn watchdog(server: u32) -> Option<Child> {
 impl Server {
     /// Starts the release binary on free loopback ports and waits until `/readyz` answers 200.
     async fn start(spec: &Spec) -> Result<Self, String> {
-        let public = testkit::postgres::free_port();
-        let staff = testkit::postgres::free_port();
+        let public = testkit::net::free_port();
+        let staff = testkit::net::free_port();
         let log = File::options()
             .create(true)
             .append(true)

@@ -236,7 +236,7 @@ async fn customer_journey_in_headless_chromium() {
 async fn passkeys_in_headless_chromium() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let script = root.join("tests/browser/passkeys.mjs");
-    let staff_port = testkit::postgres::free_port();
+    let staff_port = testkit::net::free_port();
     let app = TestApp::spawn_with(Backend::Sqlite, |config| {
         let port = config.public_addr.port();
         config.public_base_url = Some(format!("http://localhost:{port}/").parse().unwrap());

@@ -16,7 +16,7 @@ async fn console_federated_with(
     backend: Backend,
     claim_value: &str,
 ) -> (TestApp, String) {
-    let port = testkit::postgres::free_port();
+    let port = testkit::net::free_port();
     let staff_base = format!("http://localhost:{port}");
     let callback = format!("{staff_base}/staff/login/federated/callback");
     let client = oidc_support::register(

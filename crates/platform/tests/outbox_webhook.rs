@@ -203,7 +203,7 @@ fn pass(sent: usize, deferred: usize, dead: usize) -> Pass {
 
 /// A URL on a loopback port nobody listens on.
 fn unreachable_url() -> String {
-    format!("http://127.0.0.1:{}/hook", testkit::postgres::free_port())
+    format!("http://127.0.0.1:{}/hook", testkit::net::free_port())
 }
 
 async fn delivered_once_with_the_json_body(backend: Backend) {

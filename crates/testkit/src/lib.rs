@@ -5,6 +5,7 @@
 pub mod gate;
 pub mod images;
 pub mod mail;
+pub mod net;
 pub mod postgres;
 pub mod rng;
 pub mod s3;

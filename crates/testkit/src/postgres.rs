@@ -6,7 +6,7 @@
 //! A test that stops the database (outage alerts, reconnection) gets an [`OwnCluster`] of its
 //! own instead, so the shared cluster keeps serving the other tests.
 
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -61,15 +61,6 @@ fn run(mut command: Command, what: &str) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-/// A TCP port nobody listens on right now.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A scratch cluster's files: `data` (owned by `postgres` when running as root), its socket
@@ -150,7 +141,7 @@ fn pg_start(files: &Files, port: u16) {
 
 fn start() -> Cluster {
     let files = init();
-    let port = free_port();
+    let port = crate::net::free_port();
     pg_start(&files, port);
     watchdog(&files.dir, &files.data);
     Cluster { port }
@@ -195,7 +186,7 @@ impl OwnCluster {
     /// [`OwnCluster::DATABASE`] in it.
     pub fn start() -> Self {
         let files = init();
-        let port = free_port();
+        let port = crate::net::free_port();
         pg_start(&files, port);
         watchdog(&files.dir, &files.data);
         let port_s = port.to_string();

@@ -16,7 +16,7 @@ pub struct S3Server {
 impl S3Server {
     /// Starts the server on a free port and waits until it answers HTTP requests.
     pub fn start() -> Self {
-        let port = crate::postgres::free_port();
+        let port = crate::net::free_port();
         let port_arg = port.to_string();
         let server_args = ["-H", "127.0.0.1", "-p", port_arg.as_str()];
         let quiet =

@@ -35,7 +35,7 @@ pub struct SmtpCapture {
 impl SmtpCapture {
     /// Starts the server on a free port and waits until it accepts connections.
     pub fn start() -> Self {
-        let port = crate::postgres::free_port();
+        let port = crate::net::free_port();
         Self::start_on(port)
     }
 
@@ -63,7 +63,7 @@ impl SmtpCapture {
 
     /// Starts the bundled capture script on a free port with `options`.
     pub fn start_with(options: SmtpOptions) -> Self {
-        let port = crate::postgres::free_port();
+        let port = crate::net::free_port();
         let dir = tempfile::tempdir().unwrap();
         let script = dir.path().join("smtp_capture.py");
         std::fs::write(&script, SCRIPT).unwrap();

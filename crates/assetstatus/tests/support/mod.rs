@@ -81,14 +81,14 @@ pub struct TestApp {
 
 /// A loopback address with a port nobody listens on.
 pub fn free_addr() -> std::net::SocketAddr {
-    format!("127.0.0.1:{}", testkit::postgres::free_port())
+    format!("127.0.0.1:{}", testkit::net::free_port())
         .parse()
         .unwrap()
 }
 
 /// Configuration for a test instance in `dir`.
 pub async fn test_config(dir: &std::path::Path, backend: Backend) -> Config {
-    let port = testkit::postgres::free_port();
+    let port = testkit::net::free_port();
     let database_url = match backend {
         Backend::Sqlite => None,
         Backend::Postgres => Some(testkit::postgres::fresh_database().await),
