@@ -1,5 +1,5 @@
 """Interoperability check: a third-party OpenID Connect client library (authlib) against a
-running assetstatus instance. Run by crates/assetstatus/tests/oidc_interop.rs, which starts the
+running assetstatus instance. Run by crates/assetstatus/tests/it/oidc_interop.rs, which starts the
 server, registers the clients and passes everything in environment variables. Prints one JSON
 object with what it observed; any failed expectation raises and exits non-zero."""
 

@@ -29,7 +29,7 @@ use platform::ids::CustomerId;
 use platform::time_util::now_unix;
 use sha2::{Digest, Sha256};
 
-use crate::problem::{ApiError, internal};
+use crate::problem::ApiError;
 
 /// A verified token, as remembered.
 #[derive(Clone)]
@@ -79,7 +79,7 @@ impl Authenticator {
                 self.metrics.token_rejected(e.description);
                 Err(ApiError::DpopRefused(e.code))
             }
-            Err(e) => Err(internal(&e)),
+            Err(e) => Err(ApiError::of(&e)),
         }
     }
 
@@ -99,7 +99,7 @@ impl Authenticator {
                 self.metrics.token_rejected(e.description);
                 return Err(ApiError::InvalidToken);
             }
-            Err(e) => return Err(internal(&e)),
+            Err(e) => return Err(ApiError::of(&e)),
         };
         let Some(customer) = claims
             .sid

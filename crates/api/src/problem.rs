@@ -4,6 +4,7 @@ use axum::Json;
 use axum::http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use platform::fault::{Classify, Fault, classify};
 use platform::fields::FormErrors;
 use platform::i18n::Locale;
 use serde::Serialize;
@@ -29,6 +30,8 @@ pub enum ApiError {
     Invalid(FormErrors),
     /// The customer has the maximum number of entries.
     TooMany,
+    /// The object is not in a state that allows this; nothing was changed.
+    Conflict,
     /// Storage is failing for a moment (a full disk, a database restarting); nothing was
     /// changed, and the request may be sent again after `Retry-After` seconds.
     Unavailable,
@@ -37,7 +40,7 @@ pub enum ApiError {
 }
 
 /// Seconds a client is asked to wait before retrying after [`ApiError::Unavailable`].
-pub(crate) const UNAVAILABLE_RETRY_SECS: u64 = 30;
+pub(crate) use platform::fault::UNAVAILABLE_RETRY_SECS;
 
 /// A refusal (RFC 9457).
 // Fields in alphabetical order: the keys come out in the order the API wrote them before its
@@ -112,6 +115,11 @@ impl ApiError {
                 StatusCode::CONFLICT,
                 "too-many",
                 "The maximum number of assets has been reached.",
+            ),
+            ApiError::Conflict => (
+                StatusCode::CONFLICT,
+                "conflict",
+                "The resource is not in a state that allows this; nothing was changed.",
             ),
             ApiError::Unavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -201,38 +209,47 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<Fault> for ApiError {
+    /// The API's column of the one fault table. A refused credential or a missing sign-in is
+    /// the token's fault here: the API has no sign-in of its own, only the token.
+    fn from(fault: Fault) -> Self {
+        match fault {
+            Fault::NotFound => ApiError::NotFound,
+            Fault::SignInRequired | Fault::Forbidden => ApiError::InvalidToken,
+            Fault::Invalid => ApiError::BadBody,
+            Fault::Conflict => ApiError::Conflict,
+            Fault::Busy | Fault::Unavailable => ApiError::Unavailable,
+            Fault::Internal => ApiError::Internal,
+        }
+    }
+}
+
+impl ApiError {
+    /// The refusal for a domain error, by its classification; logged when the fault is ours.
+    pub(crate) fn of(e: &dyn Classify) -> Self {
+        classify(e).into()
+    }
+}
+
 impl From<assets::AssetError> for ApiError {
+    /// Refused fields and the entry limit keep their own problem types.
     fn from(e: assets::AssetError) -> Self {
         match e {
-            assets::AssetError::NotFound => ApiError::NotFound,
             assets::AssetError::Invalid(errors) => ApiError::Invalid(errors),
             assets::AssetError::TooMany => ApiError::TooMany,
-            assets::AssetError::Shredded => ApiError::InvalidToken,
-            other => internal(&other),
+            other => ApiError::of(&other),
         }
     }
 }
 
 impl From<identity::IdentityError> for ApiError {
+    /// A customer who no longer exists makes the token acting for them invalid.
     fn from(e: identity::IdentityError) -> Self {
         match e {
-            identity::IdentityError::Shredded | identity::IdentityError::NotFound => {
-                ApiError::InvalidToken
-            }
-            other => internal(&other),
+            identity::IdentityError::NotFound => ApiError::InvalidToken,
+            other => ApiError::of(&other),
         }
     }
-}
-
-/// Logs our failure and hides its detail from the caller: [`ApiError::Unavailable`] when
-/// storage failed for a reason that passes, [`ApiError::Internal`] otherwise.
-pub(crate) fn internal(e: &(dyn std::error::Error + 'static)) -> ApiError {
-    if platform::db::is_transient(e) {
-        tracing::warn!(error = %e, "API request refused: storage temporarily unavailable");
-        return ApiError::Unavailable;
-    }
-    tracing::error!(error = %e, "API request failed");
-    ApiError::Internal
 }
 
 #[cfg(test)]
@@ -251,5 +268,28 @@ mod tests {
         let lasting = ApiError::from(assets::AssetError::Db(DbError::Corrupt { column: "x" }));
         assert!(matches!(lasting, ApiError::Internal));
         assert!(lasting.into_response().headers().get(RETRY_AFTER).is_none());
+    }
+
+    /// The API answers every fault with the fault's own status and advice to wait; a missing
+    /// sign-in or a refusal of the caller is the token's fault.
+    #[test]
+    fn every_fault_has_its_problem() {
+        for fault in Fault::ALL {
+            let response = ApiError::from(fault).into_response();
+            let expected = match fault {
+                Fault::SignInRequired | Fault::Forbidden => StatusCode::UNAUTHORIZED,
+                other => other.status(),
+            };
+            assert_eq!(response.status(), expected, "{fault:?}");
+            assert_eq!(
+                response.headers().contains_key(RETRY_AFTER),
+                fault.retry_after().is_some(),
+                "{fault:?}"
+            );
+        }
+        let gone = ApiError::from(identity::IdentityError::NotFound);
+        assert!(matches!(gone, ApiError::InvalidToken));
+        let limit = ApiError::from(assets::AssetError::TooMany);
+        assert!(matches!(limit, ApiError::TooMany));
     }
 }

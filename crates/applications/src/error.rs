@@ -61,3 +61,81 @@ impl From<sqlx::Error> for ApplicationError {
         ApplicationError::Db(DbError::Query(e))
     }
 }
+
+impl platform::fault::Classify for ApplicationError {
+    fn fault(&self) -> platform::fault::Fault {
+        use platform::fault::Fault;
+        match self {
+            ApplicationError::NotFound => Fault::NotFound,
+            ApplicationError::Invalid(_) => Fault::Invalid,
+            ApplicationError::AlreadyOpen
+            | ApplicationError::AlreadyApproved
+            | ApplicationError::NotEditable
+            | ApplicationError::Incomplete
+            | ApplicationError::NotDecidable(_)
+            | ApplicationError::SelfApproval => Fault::Conflict,
+            ApplicationError::Shredded => Fault::SignInRequired,
+            ApplicationError::Document(e) => e.fault(),
+            ApplicationError::Identity(e) => e.fault(),
+            ApplicationError::Banking(e) => e.fault(),
+            ApplicationError::Db(e) => e.fault(),
+            ApplicationError::Keyring(e) => e.fault(),
+            ApplicationError::Crypto(e) => e.fault(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use platform::db::WriterGone;
+    use platform::fault::{Classify, Fault};
+
+    use super::*;
+
+    /// An error wrapped on its way up keeps the kind of failure its own domain gave it.
+    #[test]
+    fn wrapped_errors_keep_their_domains_classification() {
+        let table = [
+            (ApplicationError::NotFound, Fault::NotFound),
+            (ApplicationError::NotDecidable("decided"), Fault::Conflict),
+            (ApplicationError::Shredded, Fault::SignInRequired),
+            (
+                ApplicationError::Identity(identity::IdentityError::Busy),
+                Fault::Busy,
+            ),
+            (
+                ApplicationError::Identity(identity::IdentityError::NotLoggedIn),
+                Fault::SignInRequired,
+            ),
+            (
+                ApplicationError::Document(documents::DocumentError::Busy {
+                    retry_after_secs: 5,
+                }),
+                Fault::Busy,
+            ),
+            (
+                ApplicationError::Document(documents::DocumentError::Pdf),
+                Fault::Invalid,
+            ),
+            (
+                ApplicationError::Banking(core_banking::CoreBankingError::Timeout),
+                Fault::Unavailable,
+            ),
+            (
+                ApplicationError::Banking(core_banking::CoreBankingError::Refused),
+                Fault::Internal,
+            ),
+            (
+                ApplicationError::Db(DbError::WriterStopped(WriterGone)),
+                Fault::Unavailable,
+            ),
+            (
+                ApplicationError::Db(DbError::Corrupt { column: "x" }),
+                Fault::Internal,
+            ),
+        ];
+        for (error, fault) in table {
+            assert_eq!(error.fault(), fault, "{error:?}");
+        }
+    }
+}

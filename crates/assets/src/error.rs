@@ -35,3 +35,18 @@ impl From<sqlx::Error> for AssetError {
         AssetError::Db(DbError::Query(e))
     }
 }
+
+impl platform::fault::Classify for AssetError {
+    fn fault(&self) -> platform::fault::Fault {
+        use platform::fault::Fault;
+        match self {
+            AssetError::NotFound => Fault::NotFound,
+            AssetError::Invalid(_) => Fault::Invalid,
+            AssetError::TooMany => Fault::Conflict,
+            AssetError::Shredded => Fault::SignInRequired,
+            AssetError::Db(e) => e.fault(),
+            AssetError::Keyring(e) => e.fault(),
+            AssetError::Crypto(e) => e.fault(),
+        }
+    }
+}

@@ -8,6 +8,7 @@ pub mod clients;
 pub mod demo;
 pub mod health;
 pub mod metrics;
+pub mod routes;
 pub mod server;
 pub mod supervisor;
 pub mod tls;

@@ -1,7 +1,5 @@
-//! Assembling and running the server: storage, keys, mail, the services, and the two listeners
-//! with the edge stack in front. One process may run every role (the stack wraps the routers in
-//! process), only the gateway (the stack ends by forwarding to upstream roles), or only upstream
-//! roles (which admit nothing but the gateway's signed requests); see [`Stack`].
+//! Assembling and running the server: storage, keys, mail, the services, then the two listeners
+//! (their URL maps in [`crate::routes`]) and the background tasks the roles need.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -11,10 +9,6 @@ use anyhow::Context;
 use applications::Applications;
 use assets::AssetBook;
 use axum::Router;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, header};
-use axum::middleware::{Next, from_fn, from_fn_with_state};
-use axum::response::Response;
 use backoffice::{BackOffice, BackOfficeState};
 use console::{Console, ConsoleState};
 use edge::HttpMetrics;
@@ -30,7 +24,6 @@ use portal::{App, AppState};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::supervisor::Supervisor;
 
@@ -263,188 +256,6 @@ fn firewall(config: &platform::config::WafConfig, metrics: Arc<HttpMetrics>) -> 
     edge::Waf::new(limits, &modes, metrics)
 }
 
-/// How a process's listeners are put together.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stack {
-    /// The edge stack in front of this process's own routers.
-    InProcess,
-    /// The edge stack in front of a proxy to the upstream roles (`--roles gateway`).
-    Gateway,
-    /// This process's routers behind a gateway elsewhere (roles without `gateway`).
-    Upstream,
-}
-
-impl Stack {
-    /// The stack for a set of roles.
-    pub fn of(roles: &[Role]) -> Self {
-        let app_roles = roles.iter().any(|r| *r != Role::Gateway);
-        match (roles.contains(&Role::Gateway), app_roles) {
-            (true, true) => Stack::InProcess,
-            (true, false) => Stack::Gateway,
-            (false, _) => Stack::Upstream,
-        }
-    }
-}
-
-/// The edge layers every listener shares, outermost last; HSTS when visitors arrive over HTTPS.
-fn with_edge(router: Router, built: &Built, hsts: Option<HeaderValue>) -> Router {
-    let router = match hsts {
-        Some(value) => router.layer(SetResponseHeaderLayer::if_not_present(
-            header::STRICT_TRANSPORT_SECURITY,
-            value,
-        )),
-        None => router,
-    };
-    router
-        .layer(from_fn_with_state(
-            Arc::clone(&built.rate_limits),
-            edge::rate_limit,
-        ))
-        .layer(from_fn_with_state(Arc::clone(&built.waf), edge::waf))
-        .layer(from_fn(edge::security_headers))
-        .layer(from_fn_with_state(
-            Arc::clone(&built.http_metrics),
-            edge::access_log,
-        ))
-        .layer(from_fn_with_state(
-            Arc::clone(&built.trusted_proxies),
-            edge::client_ip,
-        ))
-        .layer(from_fn(edge::request_id))
-}
-
-/// The layers of an upstream role: the gateway's assertion first, then the access log.
-fn behind_gateway(router: Router, built: &Built) -> Router {
-    router
-        .layer(from_fn(edge::security_headers))
-        .layer(from_fn_with_state(
-            Arc::clone(&built.http_metrics),
-            edge::access_log,
-        ))
-        .layer(from_fn_with_state(
-            Arc::new(edge::BehindGateway {
-                seal: edge::GatewaySeal(Arc::clone(&built.state.keyring)),
-                metrics: Arc::clone(&built.http_metrics),
-            }),
-            edge::behind_gateway,
-        ))
-}
-
-/// `Strict-Transport-Security` for a listener reached at `base`, when that is HTTPS.
-fn hsts(config: &Config, base: &url::Url) -> Option<HeaderValue> {
-    (base.scheme() == "https")
-        .then(|| format!("max-age={}", config.tls.hsts_max_age_seconds))
-        .and_then(|v| HeaderValue::from_str(&v).ok())
-}
-
-/// The gateway's router for one listener: health (and more `local` routes) answered here,
-/// everything else authenticated (API paths) and forwarded to `upstream`.
-fn gateway_routes(built: &Built, upstream: &url::Url, local: Router) -> anyhow::Result<Router> {
-    let seal = edge::GatewaySeal(Arc::clone(&built.state.keyring));
-    let upstream = Arc::new(edge::Upstream::new(upstream, seal)?);
-    Ok(Router::new()
-        .fallback(edge::forward)
-        .with_state(upstream)
-        .merge(crate::health::routes(Arc::clone(&built.readiness)))
-        .merge(local)
-        .layer(from_fn_with_state(
-            Arc::clone(&built.authenticator),
-            authenticate_api,
-        )))
-}
-
-/// The bearer check for the API's paths, in front of the gateway's proxy.
-async fn authenticate_api(
-    State(auth): State<Arc<api::Authenticator>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if request.uri().path().starts_with(api::PREFIX) {
-        api::authenticate(State(auth), request, next).await
-    } else {
-        next.run(request).await
-    }
-}
-
-/// The public listener's own routes: portal, identity provider, API, health.
-fn public_routes(built: &Built) -> Router {
-    let api = api::router(Arc::clone(&built.api)).layer(from_fn_with_state(
-        Arc::clone(&built.authenticator),
-        api::authenticate,
-    ));
-    portal::router(built.state.clone())
-        .merge(oidc::http::router(Arc::clone(&built.state.oidc)))
-        .nest(api::PREFIX, api)
-        .merge(crate::health::routes(Arc::clone(&built.readiness)))
-}
-
-/// The public listener's router in `stack`.
-pub fn public_router(config: &Config, built: &Built, stack: Stack) -> anyhow::Result<Router> {
-    let hsts = hsts(config, &config.public_base_url());
-    Ok(match stack {
-        Stack::InProcess => with_edge(public_routes(built), built, hsts),
-        Stack::Upstream => behind_gateway(public_routes(built), built),
-        Stack::Gateway => {
-            let upstream = config
-                .edge
-                .upstream_public
-                .as_ref()
-                .context("a gateway-only process needs edge.upstream_public")?;
-            with_edge(gateway_routes(built, upstream, Router::new())?, built, hsts)
-        }
-    })
-}
-
-/// `/metrics` of this process.
-fn metrics_routes(built: &Built) -> Router {
-    crate::metrics::routes(
-        built.state.db.clone(),
-        Arc::clone(&built.http_metrics),
-        built.ops.data_dir.clone(),
-    )
-}
-
-/// The staff listener's router in `stack`: health and `/metrics` always; the console shell when
-/// this process runs the back office or the operations console, and the pages of each console
-/// it runs; all behind the allow-list.
-pub fn staff_router(
-    config: &Config,
-    built: &Built,
-    stack: Stack,
-    roles: &[Role],
-) -> anyhow::Result<Router> {
-    let allow = from_fn_with_state(Arc::clone(&built.staff_allow), edge::allow_list);
-    let hsts = hsts(config, &config.staff_base_url());
-    if stack == Stack::Gateway {
-        let upstream = config
-            .edge
-            .upstream_staff
-            .as_ref()
-            .context("a gateway-only process needs edge.upstream_staff")?;
-        let routes = gateway_routes(built, upstream, metrics_routes(built))?;
-        return Ok(with_edge(routes.layer(allow), built, hsts));
-    }
-    let mut routes =
-        crate::health::routes(Arc::clone(&built.readiness)).merge(metrics_routes(built));
-    if roles
-        .iter()
-        .any(|r| matches!(r, Role::Backoffice | Role::Ops))
-    {
-        routes = routes.merge(console::router(built.console.clone()));
-    }
-    if roles.contains(&Role::Backoffice) {
-        routes = routes.merge(backoffice::router(built.backoffice.clone()));
-    }
-    if roles.contains(&Role::Ops) {
-        routes = routes.merge(ops::router(built.ops.clone()));
-    }
-    let guarded = routes.layer(allow);
-    Ok(match stack {
-        Stack::Upstream => behind_gateway(guarded, built),
-        _ => with_edge(guarded, built, hsts),
-    })
-}
-
 /// The parts of the platform one process runs. Production runs groups of them per container;
 /// the default runs them all.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
@@ -507,9 +318,9 @@ pub async fn start(config: &Config, built: &Built, roles: &[Role]) -> anyhow::Re
         config.validate_staff_listener()?;
     }
     let mut tasks = Supervisor::new();
-    let stack = Stack::of(roles);
+    let stack = crate::routes::Stack::of(roles);
     let tls = match stack {
-        Stack::Upstream => None,
+        crate::routes::Stack::Upstream => None,
         _ => crate::tls::server_config(config).await?,
     };
     built.readiness.probe().await;
@@ -521,7 +332,7 @@ pub async fn start(config: &Config, built: &Built, roles: &[Role]) -> anyhow::Re
         .iter()
         .any(|r| matches!(r, Role::Portal | Role::Identity | Role::Gateway))
     {
-        let router = public_router(config, built, stack)?;
+        let router = crate::routes::public::router(config, built, stack)?;
         let public = bind(config.public_addr, "public").await?;
         let addr = public.local_addr()?;
         tasks.own(
@@ -532,7 +343,7 @@ pub async fn start(config: &Config, built: &Built, roles: &[Role]) -> anyhow::Re
     } else {
         None
     };
-    let router = staff_router(config, built, stack, roles)?;
+    let router = crate::routes::staff::router(config, built, stack, roles)?;
     let staff = bind(config.staff_addr, "staff").await?;
     let staff_addr = staff.local_addr()?;
     tasks.own(

@@ -136,6 +136,17 @@ pub trait CoreBanking: Send + Sync {
     async fn balance_history(&self, account: &AccountRef, days: u32) -> Result<Vec<(Date, i64)>>;
 }
 
+impl platform::fault::Classify for CoreBankingError {
+    fn fault(&self) -> platform::fault::Fault {
+        use platform::fault::Fault;
+        match self {
+            e if e.is_retryable() => Fault::Unavailable,
+            CoreBankingError::NotFound | CoreBankingError::Closed => Fault::Invalid,
+            _ => Fault::Internal,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -159,6 +159,19 @@ fn megabytes(bytes: u64) -> f64 {
     (bytes / 1_000) as f64 / 1_000.0
 }
 
+impl platform::fault::Classify for DocumentError {
+    fn fault(&self) -> platform::fault::Fault {
+        use platform::fault::Fault;
+        match self {
+            e if e.is_refusal() => Fault::Invalid,
+            DocumentError::Busy { .. } => Fault::Busy,
+            e if e.is_unavailable() => Fault::Unavailable,
+            DocumentError::NotFound => Fault::NotFound,
+            _ => Fault::Internal,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

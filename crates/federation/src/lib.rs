@@ -47,6 +47,18 @@ pub enum FederationError {
     Crypto(#[from] CryptoError),
 }
 
+impl platform::fault::Classify for FederationError {
+    fn fault(&self) -> platform::fault::Fault {
+        use platform::fault::Fault;
+        match self {
+            FederationError::Unavailable(_) => Fault::Unavailable,
+            FederationError::Refused(_) | FederationError::NoRole => Fault::Forbidden,
+            FederationError::Db(e) => e.fault(),
+            FederationError::Crypto(e) => e.fault(),
+        }
+    }
+}
+
 /// A sign-in on its way to the directory.
 pub struct Started {
     /// The state, to keep in the browser's cookie.

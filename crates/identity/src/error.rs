@@ -76,3 +76,28 @@ impl From<sqlx::Error> for IdentityError {
         IdentityError::Db(DbError::Query(e))
     }
 }
+
+impl platform::fault::Classify for IdentityError {
+    fn fault(&self) -> platform::fault::Fault {
+        use platform::fault::Fault;
+        match self {
+            IdentityError::Invalid(_) | IdentityError::PasswordRequired => Fault::Invalid,
+            IdentityError::InvalidCredentials
+            | IdentityError::NotVerified
+            | IdentityError::Throttled { .. }
+            | IdentityError::Disabled
+            | IdentityError::PasskeyRefused
+            | IdentityError::PasskeysUnavailable => Fault::Forbidden,
+            IdentityError::LinkInvalid | IdentityError::NotFound => Fault::NotFound,
+            IdentityError::SecondStepExpired
+            | IdentityError::NotLoggedIn
+            | IdentityError::Shredded => Fault::SignInRequired,
+            IdentityError::UsernameTaken => Fault::Conflict,
+            IdentityError::Busy => Fault::Busy,
+            IdentityError::Db(e) => e.fault(),
+            IdentityError::Keyring(e) => e.fault(),
+            IdentityError::Crypto(e) => e.fault(),
+            IdentityError::Hashing => Fault::Internal,
+        }
+    }
+}

@@ -14,6 +14,7 @@ use identity::SessionInfo;
 use platform::audit::{self, Actor, Event, Outcome, RequestMeta, Target};
 use platform::crypto::SecretToken;
 use platform::db::{DbError, col};
+use platform::fault::{Classify, classify};
 use platform::time_util::now_unix;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -652,8 +653,9 @@ const SERVER_ERROR: OAuthError = OAuthError {
     description: "temporarily unavailable",
 };
 
-fn server_error<E: std::fmt::Display>(e: E) -> AuthorizeError {
-    tracing::error!(error = %e, "authorization request failed");
+/// A failure of ours, logged by its classification; the client is not redirected.
+fn server_error<E: Classify>(e: E) -> AuthorizeError {
+    classify(&e);
     AuthorizeError::NoRedirect(SERVER_ERROR)
 }
 

@@ -120,3 +120,25 @@ impl From<jsonwebtoken::errors::Error> for ProviderError {
         ProviderError::Key(e.to_string())
     }
 }
+
+impl platform::fault::Classify for ProviderError {
+    fn fault(&self) -> platform::fault::Fault {
+        use platform::fault::Fault;
+        match self {
+            ProviderError::OAuth(e) => match e.code {
+                ErrorCode::InvalidClient | ErrorCode::InvalidToken | ErrorCode::LoginRequired => {
+                    Fault::SignInRequired
+                }
+                ErrorCode::UnauthorizedClient
+                | ErrorCode::InsufficientScope
+                | ErrorCode::UnmetAuthenticationRequirements => Fault::Forbidden,
+                ErrorCode::ServerError => Fault::Internal,
+                _ => Fault::Invalid,
+            },
+            ProviderError::Db(e) => e.fault(),
+            ProviderError::Crypto(e) => e.fault(),
+            ProviderError::Identity(e) => e.fault(),
+            ProviderError::Key(_) => Fault::Internal,
+        }
+    }
+}

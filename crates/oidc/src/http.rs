@@ -18,6 +18,7 @@ use axum::routing::get;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use edge::Meta;
+use platform::fault::{Fault, classify};
 use serde_json::{Value, json};
 
 use crate::access::UserinfoError;
@@ -316,20 +317,24 @@ fn bearer_error(error: &OAuthError, dpop: bool) -> Response {
     response
 }
 
+/// A failure of ours, answered by the one fault table: `server_error` with the fault's status,
+/// and `Retry-After` when it passes (storage failing for a moment, a queue full).
 fn failure(error: &ProviderError) -> Response {
-    let body = json!({ "error": "server_error", "error_description": "temporarily unavailable" });
-    let mut response = no_store((StatusCode::SERVICE_UNAVAILABLE, Json(body)));
-    if platform::db::is_transient(error) {
-        // Storage fails for a moment: the client is told when to come back.
-        tracing::warn!(error = %error, "identity provider refused a request: storage temporarily unavailable");
+    let fault = classify(error);
+    let description = match fault.retry_after() {
+        Some(_) => "temporarily unavailable",
+        None => "internal error",
+    };
+    let body = json!({ "error": "server_error", "error_description": description });
+    let status = match fault {
+        Fault::Busy | Fault::Unavailable => fault.status(),
+        _ => Fault::Internal.status(),
+    };
+    let mut response = no_store((status, Json(body)));
+    if let Some(secs) = fault.retry_after() {
         response
             .headers_mut()
-            .insert(RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
-    } else {
-        tracing::error!(error = %error, "identity provider failed");
+            .insert(RETRY_AFTER, HeaderValue::from(secs));
     }
     response
 }
-
-/// Seconds a client is asked to wait when storage fails for a moment.
-const RETRY_AFTER_SECS: u64 = 30;

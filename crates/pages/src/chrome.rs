@@ -179,7 +179,10 @@ impl FormState {
 
 /// Renders a template, turning a template failure into a logged 500.
 pub fn render<T: Template>(page: &T) -> Result<String, WebError> {
-    Ok(page.render()?)
+    page.render().map_err(|e| {
+        tracing::error!(error = %e, "page could not be rendered");
+        WebError::Internal
+    })
 }
 
 /// A value, or a reference to one at any depth: templates pass loop variables by reference.

@@ -1,17 +1,16 @@
 //! The portal's one web error type and its mapping to responses.
 //!
-//! Policy: domain errors convert into [`WebError`] in one place (here). Errors the client caused
+//! Policy: domain errors classify themselves ([`platform::fault`]) and become a [`WebError`]
+//! through the one table in [`WebError::for_fault`] here. Errors the client caused
 //! get a 4xx and a page that says what to do, in the client's language; failures of ours get a
 //! generic 500 page with the request ID, while the detail goes to the log. Form validation is not
 //! an error here: handlers show the form again with messages next to the fields.
 
-use applications::ApplicationError;
-use assets::AssetError;
 use axum::extract::Request;
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use identity::IdentityError;
+use platform::fault::{Classify, Fault, classify};
 
 use crate::chrome::{Chrome, render};
 use crate::locale::locale_from_headers;
@@ -102,8 +101,8 @@ impl IntoResponse for WebError {
         }
         let mut response = self.status().into_response();
         let retry_after = match self {
-            WebError::Busy => Some(BUSY_RETRY_SECS),
-            WebError::Unavailable => Some(UNAVAILABLE_RETRY_SECS),
+            WebError::Busy => Fault::Busy.retry_after(),
+            WebError::Unavailable => Fault::Unavailable.retry_after(),
             _ => None,
         };
         if let Some(secs) = retry_after {
@@ -116,59 +115,34 @@ impl IntoResponse for WebError {
     }
 }
 
-/// Seconds a visitor is asked to wait when a queue is full.
-const BUSY_RETRY_SECS: u64 = 5;
-
-/// Seconds a visitor is asked to wait when storage is failing: long enough for a pool to
-/// reconnect or a database to fail over, short enough that a customer retries by hand.
-const UNAVAILABLE_RETRY_SECS: u64 = 30;
-
-impl From<IdentityError> for WebError {
-    fn from(e: IdentityError) -> Self {
-        match e {
-            IdentityError::NotLoggedIn | IdentityError::Shredded => WebError::LoginRequired,
-            IdentityError::Busy => WebError::Busy,
-            IdentityError::LinkInvalid | IdentityError::NotFound => WebError::NotFound,
-            other => internal(&other),
+impl WebError {
+    /// The pages' column of the one fault table: a sign-in that is missing sends the customer to
+    /// the customer sign-in page (staff pages ask for their own sign-in before any domain call).
+    pub fn for_fault(fault: Fault) -> Self {
+        match fault {
+            Fault::NotFound => WebError::NotFound,
+            Fault::SignInRequired => WebError::LoginRequired,
+            Fault::Forbidden => WebError::Forbidden,
+            Fault::Invalid => WebError::BadRequest,
+            Fault::Conflict => WebError::Conflict,
+            Fault::Busy => WebError::Busy,
+            Fault::Unavailable => WebError::Unavailable,
+            Fault::Internal => WebError::Internal,
         }
     }
 }
 
-impl From<platform::db::DbError> for WebError {
-    fn from(e: platform::db::DbError) -> Self {
-        internal(&e)
+/// Every domain error becomes a page by its own classification, logged when the fault is ours.
+impl<E: Classify> From<E> for WebError {
+    fn from(e: E) -> Self {
+        WebError::of(&e)
     }
 }
 
-impl From<AssetError> for WebError {
-    fn from(e: AssetError) -> Self {
-        match e {
-            AssetError::NotFound => WebError::NotFound,
-            AssetError::Shredded => WebError::LoginRequired,
-            other => internal(&other),
-        }
-    }
-}
-
-impl From<ApplicationError> for WebError {
-    fn from(e: ApplicationError) -> Self {
-        match e {
-            ApplicationError::NotFound => WebError::NotFound,
-            ApplicationError::Shredded => WebError::LoginRequired,
-            ApplicationError::Invalid(_) => WebError::BadRequest,
-            ApplicationError::AlreadyOpen
-            | ApplicationError::AlreadyApproved
-            | ApplicationError::NotEditable
-            | ApplicationError::Incomplete
-            | ApplicationError::NotDecidable(_)
-            | ApplicationError::SelfApproval => WebError::Conflict,
-            ApplicationError::Identity(e) => e.into(),
-            ApplicationError::Document(e) if e.is_unavailable() => {
-                tracing::warn!(error = %e, "request refused: document store unavailable");
-                WebError::Unavailable
-            }
-            other => internal(&other),
-        }
+impl WebError {
+    /// The page for a domain error held by reference, logged when the fault is ours.
+    pub fn of(e: &dyn Classify) -> Self {
+        WebError::for_fault(classify(e))
     }
 }
 
@@ -181,24 +155,6 @@ impl WebError {
             WebError::BadRequest
         }
     }
-}
-
-impl From<askama::Error> for WebError {
-    fn from(e: askama::Error) -> Self {
-        internal(&e)
-    }
-}
-
-/// Logs a failure of ours; the request ID is on the current span. A failure of storage that
-/// passes (see [`platform::db::is_transient`]) is [`WebError::Unavailable`], anything else
-/// [`WebError::Internal`].
-pub fn internal(e: &(dyn std::error::Error + 'static)) -> WebError {
-    if platform::db::is_transient(e) {
-        tracing::warn!(error = %e, "request refused: storage temporarily unavailable");
-        return WebError::Unavailable;
-    }
-    tracing::error!(error = %e, "request failed");
-    WebError::Internal
 }
 
 #[derive(askama::Template)]
@@ -279,6 +235,34 @@ pub fn html(body: String) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use platform::db::{DbError, WriterGone};
+
+    /// The pages answer every fault with the fault's own status and advice to wait, except a
+    /// missing sign-in, which goes to the sign-in page.
+    #[test]
+    fn every_fault_has_its_page() {
+        for fault in Fault::ALL {
+            let response = WebError::for_fault(fault).into_response();
+            let expected = match fault {
+                Fault::SignInRequired => StatusCode::SEE_OTHER,
+                other => other.status(),
+            };
+            assert_eq!(response.status(), expected, "{fault:?}");
+            let retry_after = response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .map(|v| v.to_str().unwrap().parse::<u64>().unwrap());
+            assert_eq!(retry_after, fault.retry_after(), "{fault:?}");
+        }
+        assert_eq!(
+            WebError::from(DbError::WriterStopped(WriterGone)),
+            WebError::Unavailable
+        );
+        assert_eq!(
+            WebError::from(DbError::Corrupt { column: "x" }),
+            WebError::Internal
+        );
+    }
 
     #[test]
     fn every_error_has_its_status_and_message() {
@@ -306,23 +290,9 @@ mod tests {
                 );
             }
         }
-        assert_eq!(WebError::from(AssetError::NotFound), WebError::NotFound);
-        assert_eq!(WebError::from(IdentityError::Busy), WebError::Busy);
         let busy = WebError::Busy.into_response();
         assert_eq!(busy.headers()[header::RETRY_AFTER], "5");
-        let stopped = platform::db::DbError::WriterStopped(platform::db::WriterGone);
-        assert_eq!(WebError::from(stopped), WebError::Unavailable);
-        let stopped = IdentityError::Db(platform::db::DbError::WriterStopped(
-            platform::db::WriterGone,
-        ));
-        assert_eq!(WebError::from(stopped), WebError::Unavailable);
-        let corrupt = AssetError::Db(platform::db::DbError::Corrupt { column: "x" });
-        assert_eq!(WebError::from(corrupt), WebError::Internal);
         let unavailable = WebError::Unavailable.into_response();
         assert_eq!(unavailable.headers()[header::RETRY_AFTER], "30");
-        assert_eq!(
-            WebError::from(IdentityError::LinkInvalid),
-            WebError::NotFound
-        );
     }
 }

@@ -85,6 +85,15 @@ pub enum CsvError {
     Write(#[from] ::csv::Error),
 }
 
+impl crate::fault::Classify for CsvError {
+    fn fault(&self) -> crate::fault::Fault {
+        match self {
+            CsvError::Unencodable => crate::fault::Fault::Invalid,
+            CsvError::Write(_) => crate::fault::Fault::Internal,
+        }
+    }
+}
+
 /// A file being written line by line, already in its encoding.
 pub struct Writer {
     encoding: Encoding,

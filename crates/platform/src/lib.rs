@@ -10,6 +10,7 @@ pub mod config;
 pub mod crypto;
 pub mod csv;
 pub mod db;
+pub mod fault;
 pub mod fields;
 pub mod i18n;
 pub mod ids;

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use askama::Template;
 use lettre::message::{Mailbox, MultiPart, header::ContentType};
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::config::{Config, SignatureConfig};
@@ -35,7 +36,7 @@ pub enum MailError {
     Smtp(#[from] lettre::transport::smtp::Error),
     /// Writing the mail file failed.
     #[error("cannot write mail file: {0}")]
-    File(#[from] lettre::transport::file::Error),
+    File(#[from] std::io::Error),
     /// The mail directory cannot be created.
     #[error("cannot create mail directory {0}")]
     Directory(PathBuf),
@@ -285,7 +286,7 @@ const SIGNATURE_RULE: &str = "――――――――――――――――�
 
 enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    Files(AsyncFileTransport<Tokio1Executor>, PathBuf),
+    Files(PathBuf),
 }
 
 /// Hands mail to the configured transport.
@@ -306,7 +307,7 @@ impl Mailer {
             None => {
                 let dir = config.data_dir.join("mail");
                 std::fs::create_dir_all(&dir).map_err(|_| MailError::Directory(dir.clone()))?;
-                Transport::Files(AsyncFileTransport::new(&dir), dir)
+                Transport::Files(dir)
             }
         };
         Ok(Self { transport, from })
@@ -316,7 +317,7 @@ impl Mailer {
     pub fn describe(&self) -> String {
         match &self.transport {
             Transport::Smtp(_) => "SMTP".to_owned(),
-            Transport::Files(_, dir) => format!(".eml files in {}", dir.display()),
+            Transport::Files(dir) => format!(".eml files in {}", dir.display()),
         }
     }
 
@@ -325,9 +326,7 @@ impl Mailer {
     pub async fn probe(&self) -> Result<bool, MailError> {
         match &self.transport {
             Transport::Smtp(smtp) => Ok(smtp.test_connection().await?),
-            Transport::Files(_, dir) => {
-                Ok(tokio::fs::metadata(dir).await.is_ok_and(|m| m.is_dir()))
-            }
+            Transport::Files(dir) => Ok(tokio::fs::metadata(dir).await.is_ok_and(|m| m.is_dir())),
         }
     }
 
@@ -338,6 +337,7 @@ impl Mailer {
         message_id: String,
     ) -> Result<(), MailError> {
         let to: Mailbox = mail.to.parse().map_err(|_| MailError::Address)?;
+        let file_name = mail_file_name(&message_id, &mail.to);
         let builder = Message::builder()
             .from(self.from.clone())
             .to(to)
@@ -351,12 +351,36 @@ impl Mailer {
             Transport::Smtp(smtp) => {
                 smtp.send(message).await?;
             }
-            Transport::Files(files, _) => {
-                files.send(message).await?;
-            }
+            Transport::Files(dir) => write_mail_file(dir, &file_name, &message.formatted()).await?,
         }
         Ok(())
     }
+}
+
+/// The file a mail is dropped into: named by its Message-ID and its recipient, so that a mail
+/// handed over again (a worker killed after writing it, before recording it) replaces its first
+/// copy, as a receiving system recognises the repeat by its Message-ID.
+fn mail_file_name(message_id: &str, to: &str) -> String {
+    let id: String = message_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let recipient = hex::encode(&Sha256::digest(to.as_bytes())[..4]);
+    format!("{id}.{recipient}.eml")
+}
+
+/// Writes a whole mail file at once: to a temporary name first, then renamed, so a reader never
+/// sees half a mail.
+async fn write_mail_file(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    let partial = dir.join(format!(".{name}.partial"));
+    tokio::fs::write(&partial, bytes).await?;
+    tokio::fs::rename(&partial, dir.join(name)).await
 }
 
 /// The SMTP transport of `url`; with `ca_file`, its TLS also trusts that authority. lettre's own
@@ -443,6 +467,60 @@ mod tests {
             .to_string();
         assert!(err.contains("mail.smtp_ca_file: cannot read"), "{err}");
         assert!(smtp_transport(&url("smtp://u:pw@relay.internal:25"), None).is_ok());
+    }
+
+    /// A mail handed over twice under one Message-ID (a worker killed between writing it and
+    /// recording it) leaves one file per recipient, the second copy replacing the first.
+    #[tokio::test]
+    async fn a_mail_dropped_again_replaces_its_first_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let mailer = Mailer {
+            transport: Transport::Files(dir.path().to_owned()),
+            from: "noreply@bank.example".parse().unwrap(),
+        };
+        let mail =
+            |to: &str, text: &str| OutgoingMail::plain(to.into(), "件名".into(), text.into());
+        let id = || "<outbox-7.verify@assetstatus>".to_owned();
+        mailer
+            .send_with_id(mail("a@example.jp", "first-copy"), id())
+            .await
+            .unwrap();
+        mailer
+            .send_with_id(mail("a@example.jp", "second-copy"), id())
+            .await
+            .unwrap();
+        mailer
+            .send_with_id(mail("b@example.jp", "3"), id())
+            .await
+            .unwrap();
+        let other = "<outbox-8.verify@assetstatus>".to_owned();
+        mailer
+            .send_with_id(mail("a@example.jp", "4"), other)
+            .await
+            .unwrap();
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names.len(), 3, "{names:?}");
+        assert!(
+            names
+                .iter()
+                .all(|n| n.ends_with(".eml") && !n.starts_with('.'))
+        );
+        let first = names
+            .iter()
+            .find(|n| {
+                n.starts_with("_outbox-7.verify_assetstatus_.")
+                    && n.contains(&hex::encode(&Sha256::digest(b"a@example.jp")[..4]))
+            })
+            .unwrap();
+        let kept = std::fs::read_to_string(dir.path().join(first)).unwrap();
+        assert!(
+            kept.contains("second-copy") && !kept.contains("first-copy"),
+            "{kept}"
+        );
     }
 
     fn letterhead() -> Letterhead {

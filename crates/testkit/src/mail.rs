@@ -34,7 +34,11 @@ pub fn read_all(dir: &Path) -> Vec<Mail> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
-    let mut files: Vec<_> = entries.filter_map(Result::ok).collect();
+    // A mail being written has a name starting with a dot until it is whole.
+    let mut files: Vec<_> = entries
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
     files.sort_by_key(|e| e.metadata().and_then(|m| m.modified()).ok());
     files
         .iter()

@@ -11,7 +11,7 @@ use federation::FederationError;
 use identity::IdentityError;
 use identity::staff::StaffLoginOutcome;
 use pages::cookies::{self, Kind};
-use pages::error::{PageResult, WebError, internal};
+use pages::error::{PageResult, WebError};
 use serde::Deserialize;
 
 use super::sign_in::signed_in;
@@ -128,7 +128,7 @@ fn failure_page(visitor: &StaffVisitor, error: &FederationError) -> PageResult {
                 "staff-federation-unavailable",
             )
         }
-        other => Err(internal(other)),
+        other => Err(WebError::of(other)),
     }
 }
 

@@ -11,7 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::{Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use pages::chrome::{Chrome, render};
-use pages::error::{PageResult, WebError, internal};
+use pages::error::{PageResult, WebError};
 use platform::audit::search::{self, Filter};
 use platform::audit::{self, Entry, Event, Target};
 use platform::csv::{self, Cell};
@@ -261,8 +261,7 @@ impl Names {
         let customers = state
             .identity
             .customer_numbers(&ids)
-            .await
-            .map_err(|e| internal(&e))?
+            .await?
             .into_iter()
             .map(|(id, number)| (id.to_string(), number))
             .collect();
@@ -275,8 +274,7 @@ async fn staff_names(state: &OpsState) -> Result<StaffNames, WebError> {
     Ok(state
         .identity
         .staff_names()
-        .await
-        .map_err(|e| internal(&e))?
+        .await?
         .into_iter()
         .map(|(id, name)| (id.to_string(), name))
         .collect())
@@ -514,8 +512,7 @@ pub(crate) async fn export(
         "outcome",
         "client_ip",
         "request_id",
-    ])
-    .map_err(|e| internal(&e))?;
+    ])?;
     let count = entries.len();
     for e in entries {
         let when = at_jst(e.at_ms).format(&Rfc3339).unwrap_or_default();
@@ -529,8 +526,7 @@ pub(crate) async fn export(
             Cell::Text(&e.outcome),
             Cell::Text(&e.client_ip),
             Cell::Text(&e.request_id),
-        ])
-        .map_err(|e| internal(&e))?;
+        ])?;
     }
     let body = out.into_bytes();
     audit::record(

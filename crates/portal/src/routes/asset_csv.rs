@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::visitor::{Customer, Recent};
 use pages::chrome::{Chrome, render};
 use pages::error::PageResult;
-use pages::error::{WebError, internal};
+use pages::error::WebError;
 use pages::message;
 use pages::upload::CsrfUpload;
 
@@ -53,7 +53,7 @@ pub async fn export(
                 Some(("/assets/export?encoding=utf8", "export-utf8")),
             );
         }
-        Err(e) => return Err(internal(&e)),
+        Err(e) => return Err(e.into()),
     };
     state
         .assets

@@ -16,7 +16,7 @@ use oidc::{AuthorizeError, ProviderError, SessionVerdict};
 use crate::AppState;
 use crate::visitor::Visitor;
 use pages::cookies::{self, Kind};
-use pages::error::{PageResult, WebError, internal};
+use pages::error::{PageResult, WebError};
 use pages::message;
 
 const AUTHORIZE_PREFIX: &str = "/oauth2/authorize?";
@@ -129,5 +129,5 @@ fn refused(visitor: Visitor) -> PageResult {
 }
 
 fn provider_failure(e: &ProviderError) -> WebError {
-    internal(e)
+    WebError::of(e)
 }

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use identity::CustomerDetails;
 use pages::chrome::{Chrome, render};
-use pages::error::{PageResult, WebError, html, internal};
+use pages::error::{PageResult, WebError, html};
 use platform::access_log::{self, Access, Subject};
 use platform::audit::{self, Event, Target};
 use platform::ids::CustomerId;
@@ -48,17 +48,10 @@ pub(super) async fn page(
     let customer = state
         .identity
         .customer_details(id)
-        .await
-        .map_err(|e| internal(&e))?
+        .await?
         .ok_or(WebError::NotFound)?;
-    let history = state
-        .applications
-        .history(id)
-        .await
-        .map_err(|e| internal(&e))?;
-    record_view(&state, &operator, id)
-        .await
-        .map_err(|e| internal(&e))?;
+    let history = state.applications.history(id).await?;
+    record_view(&state, &operator, id).await?;
     let c = operator.chrome();
     let when = |t: Option<i64>| t.map_or_else(String::new, |t| c.timestamp(t));
     let applications = history

@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::IntoResponse;
 use identity::DirectoryRow;
-use pages::error::{PageResult, WebError, internal};
+use pages::error::{PageResult, WebError};
 use platform::audit::{self, Event, Target};
 use platform::i18n::Locale;
 use platform::time_util::{to_jst, today_jst};
@@ -55,7 +55,7 @@ pub(super) async fn download(
     let written = async {
         let mut sheet = Sheet::new(encoding, &header)?;
         let mut rows = state.identity.export_directory(query);
-        while let Some(batch) = rows.next_batch().await.map_err(|e| internal(&e))? {
+        while let Some(batch) = rows.next_batch().await.map_err(WebError::from)? {
             for row in batch {
                 sheet.push(&cells(locale, row))?;
             }
@@ -68,7 +68,7 @@ pub(super) async fn download(
         Err(ExportError::Sheet(SheetError::Unencodable)) => {
             return list::show(&state, &operator, &request, Notice::ExportRefused).await;
         }
-        Err(ExportError::Sheet(e)) => return Err(internal(&e)),
+        Err(ExportError::Sheet(e)) => return Err(e.into()),
         Err(ExportError::Web(e)) => return Err(e),
     };
     let event = Event::success(

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use identity::{DirectoryRow, PAGE_SIZE, SortOrder, StatusFilter};
 use pages::chrome::{Chrome, render};
-use pages::error::{PageResult, WebError, internal};
+use pages::error::{PageResult, WebError};
 use platform::audit::{self, Event, Target};
 use platform::i18n::Arg;
 
@@ -133,8 +133,7 @@ pub(super) async fn show(
     let found = state
         .identity
         .customer_directory(&query, request.page)
-        .await
-        .map_err(|e| internal(&e))?;
+        .await?;
     let event = Event::success(
         operator.actor(),
         "customer.list_viewed",

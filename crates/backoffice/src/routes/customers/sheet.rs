@@ -4,6 +4,7 @@
 //! would run as a formula get a leading apostrophe from the shared writer, `platform::csv`.
 
 use platform::csv::{self, CsvError, LineEnd, Writer};
+use platform::fault::{Classify, Fault};
 
 /// Character encodings offered for the export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +50,15 @@ impl From<CsvError> for SheetError {
         match e {
             CsvError::Unencodable => SheetError::Unencodable,
             other => SheetError::Csv(other),
+        }
+    }
+}
+
+impl Classify for SheetError {
+    fn fault(&self) -> Fault {
+        match self {
+            SheetError::Unencodable => Fault::Invalid,
+            SheetError::Csv(e) => e.fault(),
         }
     }
 }
