@@ -202,7 +202,18 @@ async fn serve(
     demo: bool,
     roles: &[crate::server::Role],
 ) -> anyhow::Result<ExitCode> {
-    platform::telemetry::init(&config.log_filter, std::io::stdout);
+    let traces =
+        config
+            .telemetry
+            .otlp_endpoint
+            .clone()
+            .map(|endpoint| platform::telemetry::Traces {
+                endpoint,
+                service_name: crate::server::service_name(roles),
+                sample_ratio: config.telemetry.sample_ratio,
+            });
+    let telemetry =
+        platform::telemetry::init(&config.log_filter, std::io::stdout, traces.as_ref())?;
     let built = crate::server::build(config).await?;
     let login = if demo {
         Some(crate::demo::seed(&built.state).await?)
@@ -224,6 +235,7 @@ async fn serve(
         }
         () = std::future::pending::<()>() => {}
     }
+    tokio::task::spawn_blocking(move || telemetry.shutdown()).await?;
     Ok(ExitCode::SUCCESS)
 }
 

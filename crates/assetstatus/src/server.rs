@@ -275,6 +275,24 @@ pub enum Role {
     Worker,
 }
 
+/// The name this process's spans carry: `assetstatus` when it runs every role, otherwise
+/// `assetstatus-` and its roles, e.g. `assetstatus-gateway`, so that a trace shows which tier
+/// each part of a request ran in.
+pub fn service_name(roles: &[Role]) -> String {
+    if Role::ALL.iter().all(|r| roles.contains(r)) {
+        return "assetstatus".to_owned();
+    }
+    format!("assetstatus-{}", role_names(roles).join("+"))
+}
+
+/// The roles by their command-line names.
+fn role_names(roles: &[Role]) -> Vec<String> {
+    roles
+        .iter()
+        .filter_map(|r| clap::ValueEnum::to_possible_value(r).map(|v| v.get_name().to_owned()))
+        .collect()
+}
+
 impl Role {
     /// Every role: the single-process default.
     pub const ALL: [Role; 6] = [
@@ -367,13 +385,9 @@ pub async fn start(config: &Config, built: &Built, roles: &[Role]) -> anyhow::Re
     tasks.keep("rate-limit pruning", move |signal| {
         prune_rate_limits(Arc::clone(&limits), signal)
     });
-    let role_names: Vec<String> = roles
-        .iter()
-        .filter_map(|r| clap::ValueEnum::to_possible_value(r).map(|v| v.get_name().to_owned()))
-        .collect();
-    let (ops, role_names) = (Arc::clone(&built.ops.0), role_names.join(","));
+    let (ops, running_roles) = (Arc::clone(&built.ops.0), role_names(roles).join(","));
     tasks.keep("figure sampler", move |signal| {
-        ops::jobs::sampler(Arc::clone(&ops), role_names.clone(), signal)
+        ops::jobs::sampler(Arc::clone(&ops), running_roles.clone(), signal)
     });
     if roles.contains(&Role::Worker) {
         let ops = Arc::clone(&built.ops.0);

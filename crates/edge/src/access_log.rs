@@ -41,12 +41,25 @@ pub async fn access_log(
     }
     // At ERROR level so that a filter of `warn` or `error` keeps it: it records nothing by
     // itself, and the warnings and errors are the events that most need the request ID.
-    let span = tracing::error_span!("request", request_id = request_id.as_str());
-    let response = next.run(request).instrument(span).await;
+    // It is also the request's span in a trace, continuing the gateway's when there is one;
+    // the route and status are recorded on it once known.
+    let span = tracing::error_span!(
+        "request",
+        request_id = request_id.as_str(),
+        otel.kind = "server",
+        http.request.method = %method,
+        http.route = tracing::field::Empty,
+        http.response.status_code = tracing::field::Empty,
+    );
+    platform::telemetry::continue_trace(&span, request.headers());
+    let response = next.run(request).instrument(span.clone()).await;
     let elapsed = started.elapsed();
     let noted = note.read();
     let route = noted.route.unwrap_or_else(|| "-".to_owned());
     let status = response.status().as_u16();
+    platform::telemetry::name_span(&span, format!("{method} {route}"));
+    span.record("http.route", route.as_str());
+    span.record("http.response.status_code", status);
     metrics.observe(method.as_str(), &route, status, elapsed.as_secs_f64());
     let bytes = response
         .headers()

@@ -66,6 +66,7 @@ pub async fn behind_gateway(
             }
         }
         Err(AssertionError::Missing) if probe => {
+            platform::telemetry::forget_context(request.headers_mut());
             let peer = request
                 .extensions()
                 .get::<ConnectInfo<SocketAddr>>()

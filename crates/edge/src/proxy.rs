@@ -119,6 +119,7 @@ pub async fn forward(State(upstream): State<Arc<Upstream>>, request: Request) ->
         return unavailable(&parts.headers);
     };
     parts.headers.insert(ASSERTION_HEADER, sealed);
+    platform::telemetry::inject_context(&mut parts.headers);
     parts.uri = uri;
     // The refusal's language, kept aside: the request goes to the upstream.
     let mut language = HeaderMap::new();

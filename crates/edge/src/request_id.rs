@@ -23,6 +23,7 @@ pub async fn request_id(mut request: Request, next: Next) -> Response {
     request
         .headers_mut()
         .remove(crate::assertion::ASSERTION_HEADER);
+    platform::telemetry::forget_context(request.headers_mut());
     let id = fresh_id();
     request.extensions_mut().insert(RequestId(id.clone()));
     let mut response = next.run(request).await;

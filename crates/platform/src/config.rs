@@ -81,6 +81,8 @@ pub struct Config {
     pub backup: BackupConfig,
     /// How often readiness is probed.
     pub health: HealthConfig,
+    /// Distributed traces.
+    pub telemetry: TelemetryConfig,
     /// Log filter in `tracing` syntax.
     pub log_filter: String,
 }
@@ -404,6 +406,29 @@ pub struct MasterKeyConfig {
     pub file: Option<PathBuf>,
 }
 
+/// Distributed traces: each request's spans, exported over OTLP/HTTP to a collector (on AWS the
+/// ADOT sidecar, which forwards them to X-Ray), the trace context carried from the gateway to
+/// the upstream roles so that one request is one trace. Off unless an endpoint is set.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TelemetryConfig {
+    /// The collector's OTLP/HTTP base URL, e.g. `http://127.0.0.1:4318`; spans go to
+    /// `<endpoint>/v1/traces`. Unset: no spans leave the process.
+    pub otlp_endpoint: Option<Url>,
+    /// Share of new traces recorded, 0.0–1.0; a request continuing a recorded trace is
+    /// always recorded.
+    pub sample_ratio: f64,
+}
+
+impl Default for TelemetryConfig {
+    fn default() -> Self {
+        Self {
+            otlp_endpoint: None,
+            sample_ratio: 1.0,
+        }
+    }
+}
+
 /// Readiness probing. A background task checks the database, the document store and the data
 /// directory's disk at this pace and `/readyz` answers from its latest result, so that
 /// anonymous probes cost no I/O.
@@ -475,6 +500,7 @@ impl Default for Config {
             backup: BackupConfig::default(),
             audit: AuditConfig::default(),
             health: HealthConfig::default(),
+            telemetry: TelemetryConfig::default(),
             log_filter: "info".to_owned(),
         }
     }
@@ -827,6 +853,17 @@ impl Config {
         self.staff_session.validate("staff_session")?;
         if !(1..=300).contains(&self.health.probe_interval_seconds) {
             return invalid("health.probe_interval_seconds", "must be between 1 and 300");
+        }
+        if let Some(url) = &self.telemetry.otlp_endpoint
+            && !matches!(url.scheme(), "http" | "https")
+        {
+            return invalid(
+                "telemetry.otlp_endpoint",
+                "must start with http:// or https://",
+            );
+        }
+        if !(0.0..=1.0).contains(&self.telemetry.sample_ratio) {
+            return invalid("telemetry.sample_ratio", "must be between 0.0 and 1.0");
         }
         if self.health.min_free_disk_mib > 1_048_576 {
             return invalid(
@@ -1403,6 +1440,18 @@ mod tests {
             ("[backup]\nretry_seconds = 86401\n", "backup.retry_seconds"),
             ("[backup]\nlease_seconds = 2\n", "backup.lease_seconds"),
             ("[backup]\nlease_seconds = 3601\n", "backup.lease_seconds"),
+            (
+                "[telemetry]\notlp_endpoint = \"ftp://collector:4318\"\n",
+                "telemetry.otlp_endpoint",
+            ),
+            (
+                "[telemetry]\nsample_ratio = 1.5\n",
+                "telemetry.sample_ratio",
+            ),
+            (
+                "[telemetry]\nsample_ratio = -0.1\n",
+                "telemetry.sample_ratio",
+            ),
         ] {
             std::fs::write(&file, toml.0).unwrap();
             let err = Config::load(Some(&file), &Overrides::default())
@@ -1414,6 +1463,10 @@ mod tests {
         let off = Config::load(Some(&file), &Overrides::default()).unwrap();
         assert_eq!(off.health.min_free_bytes(), 0, "0 turns the floor off");
         assert_eq!(HealthConfig::default().min_free_bytes(), 64 * 1024 * 1024);
+        assert!(
+            off.telemetry.otlp_endpoint.is_none(),
+            "no spans leave the process unless an endpoint is set"
+        );
     }
 
     #[test]

@@ -8,7 +8,6 @@ pub mod staff;
 
 use std::sync::Arc;
 
-use anyhow::Context as _;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
@@ -124,9 +123,4 @@ async fn authenticate_api(
     } else {
         next.run(request).await
     }
-}
-
-/// The upstream a gateway forwards one listener to, from its configuration key.
-pub(super) fn upstream<'c>(url: Option<&'c url::Url>, key: &str) -> anyhow::Result<&'c url::Url> {
-    url.with_context(|| format!("a gateway-only process needs {key}"))
 }

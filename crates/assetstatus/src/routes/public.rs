@@ -12,11 +12,12 @@
 
 use std::sync::Arc;
 
+use anyhow::Context as _;
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use platform::config::Config;
 
-use super::{Stack, behind_gateway, gateway_routes, hsts, upstream, with_edge};
+use super::{Stack, behind_gateway, gateway_routes, hsts, with_edge};
 use crate::server::Built;
 
 /// The public listener's own routes: portal, identity provider, API, health.
@@ -38,7 +39,11 @@ pub fn router(config: &Config, built: &Built, stack: Stack) -> anyhow::Result<Ro
         Stack::InProcess => with_edge(own_routes(built), built, hsts),
         Stack::Upstream => behind_gateway(own_routes(built), built),
         Stack::Gateway => {
-            let upstream = upstream(config.edge.upstream_public.as_ref(), "edge.upstream_public")?;
+            let upstream = config
+                .edge
+                .upstream_public
+                .as_ref()
+                .context("a gateway-only process needs edge.upstream_public")?;
             with_edge(gateway_routes(built, upstream, Router::new())?, built, hsts)
         }
     })

@@ -10,11 +10,12 @@
 
 use std::sync::Arc;
 
+use anyhow::Context as _;
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use platform::config::Config;
 
-use super::{Stack, behind_gateway, gateway_routes, hsts, upstream, with_edge};
+use super::{Stack, behind_gateway, gateway_routes, hsts, with_edge};
 use crate::server::{Built, Role};
 
 /// `/metrics` of this process.
@@ -38,7 +39,11 @@ pub fn router(
     let allow = from_fn_with_state(Arc::clone(&built.staff_allow), edge::allow_list);
     let hsts = hsts(config, &config.staff_base_url());
     if stack == Stack::Gateway {
-        let upstream = upstream(config.edge.upstream_staff.as_ref(), "edge.upstream_staff")?;
+        let upstream = config
+            .edge
+            .upstream_staff
+            .as_ref()
+            .context("a gateway-only process needs edge.upstream_staff")?;
         let routes = gateway_routes(built, upstream, metrics_routes(built))?;
         return Ok(with_edge(routes.layer(allow), built, hsts));
     }

@@ -39,6 +39,7 @@ mod staff_federation;
 mod staff_pool;
 mod storage;
 mod storage_faults;
+mod traces;
 mod transport;
 mod two_step;
 mod work_queue;

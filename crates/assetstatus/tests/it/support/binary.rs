@@ -19,23 +19,49 @@ impl Binary {
     /// one sends them (`mail.lease_seconds`, five minutes by default); five seconds here.
     /// Mails are written to files under `<data_dir>/mail`.
     pub fn new(config: &Config, dir: &Path) -> Self {
-        Self::with_mail(config, dir, "")
+        Self::written(config, dir, "assetstatus", "")
     }
 
     /// The same, mails going to the SMTP server at `smtp_url`.
     pub fn with_smtp(config: &Config, dir: &Path, smtp_url: &str) -> Self {
-        Self::with_mail(config, dir, &format!("smtp_url = {smtp_url:?}\n"))
+        Self::written(
+            config,
+            dir,
+            "assetstatus",
+            &format!("smtp_url = {smtp_url:?}\n"),
+        )
     }
 
-    fn with_mail(config: &Config, dir: &Path, mail: &str) -> Self {
-        let file = dir.join("assetstatus.toml");
+    /// One of several processes sharing `dir`, its configuration in `<name>.toml`.
+    pub fn named(config: &Config, dir: &Path, name: &str) -> Self {
+        Self::written(config, dir, name, "")
+    }
+
+    /// Writes the configuration: listeners, storage, log level, the staff networks, the
+    /// gateway's upstreams and the trace collector when `config` has them, and `mail` in the
+    /// `[mail]` table.
+    fn written(config: &Config, dir: &Path, name: &str, mail: &str) -> Self {
+        let file = dir.join(format!("{name}.toml"));
+        let quoted = |url: &Option<url::Url>| url.as_ref().map(|u| format!("{:?}", u.as_str()));
+        let mut edge = String::new();
+        if let Some(url) = quoted(&config.edge.upstream_public) {
+            edge.push_str(&format!("upstream_public = {url}\n"));
+        }
+        if let Some(url) = quoted(&config.edge.upstream_staff) {
+            edge.push_str(&format!("upstream_staff = {url}\n"));
+        }
+        let telemetry = quoted(&config.telemetry.otlp_endpoint)
+            .map(|url| format!("[telemetry]\notlp_endpoint = {url}\n"))
+            .unwrap_or_default();
         let toml = format!(
-            "data_dir = {:?}\npublic_addr = {:?}\nstaff_addr = \"127.0.0.1:0\"\n\
-             database_url = {:?}\nlog_filter = {:?}\n[edge]\nstaff_allow = [\"127.0.0.0/8\"]\n\
+            "data_dir = {:?}\npublic_addr = {:?}\nstaff_addr = {:?}\n\
+             database_url = {:?}\nlog_filter = {:?}\n\
+             [edge]\nstaff_allow = [\"127.0.0.0/8\"]\n{edge}\
              [edge.rate_limits]\nexempt = [\"127.0.0.0/8\"]\n[backup]\nscheduled = false\n\
-             [mail]\nlease_seconds = 5\n{mail}",
+             {telemetry}[mail]\nlease_seconds = 5\n{mail}",
             config.data_dir.display().to_string(),
             config.public_addr.to_string(),
+            config.staff_addr.to_string(),
             config.database_url(),
             config.log_filter,
         );
@@ -102,19 +128,25 @@ impl Binary {
     }
 
     pub async fn serve(&self) -> Server {
-        self.serve_with(Stdio::null(), Stdio::null()).await
+        self.serve_with(&[], Stdio::null(), Stdio::null()).await
+    }
+
+    /// Serves only `roles` (`serve --roles …`), as one tier of a split deployment.
+    pub async fn serve_roles(&self, roles: &str) -> Server {
+        self.serve_with(&["--roles", roles], Stdio::null(), Stdio::null())
+            .await
     }
 
     /// Serves with the process's output (log lines and banner) in `log`.
     pub async fn serve_logged(&self, log: &Path) -> Server {
         let out = std::fs::File::create(log).unwrap();
-        self.serve_with(out.try_clone().unwrap().into(), out.into())
+        self.serve_with(&[], out.try_clone().unwrap().into(), out.into())
             .await
     }
 
-    async fn serve_with(&self, stdout: Stdio, stderr: Stdio) -> Server {
+    async fn serve_with(&self, flags: &[&str], stdout: Stdio, stderr: Stdio) -> Server {
         let server = Server(
-            self.command(&["serve"])
+            self.command(&[&["serve"], flags].concat())
                 .stdout(stdout)
                 .stderr(stderr)
                 .stdin(Stdio::null())
