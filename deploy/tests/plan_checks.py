@@ -538,7 +538,7 @@ def edge_protected(plan: Plan) -> list[str]:
 def private_paths(plan: Plan) -> list[str]:
     problems = []
     services = {re.sub(r"^com\.amazonaws\.[a-z0-9-]+\.", "", e.get("service_name") or ""): e for e in plan.of_type("aws_vpc_endpoint")}
-    for needed in ("s3", "ecr.api", "ecr.dkr", "logs", "kms", "secretsmanager", "email-smtp"):
+    for needed in ("s3", "ecr.api", "ecr.dkr", "logs", "kms", "secretsmanager", "email-smtp", "xray"):
         if needed not in services:
             problems.append(f"no VPC endpoint for {needed}")
     for name, ep in services.items():
@@ -1132,6 +1132,137 @@ def crypto_shredding_survives_versioning(plan: Plan) -> list[str]:
     return problems
 
 
+# --- traces ---------------------------------------------------------------------------------------
+
+OTLP_ENDPOINT_VARIABLE = "ASSETSTATUS_TELEMETRY__OTLP_ENDPOINT"
+COLLECTOR_IMAGE = "aws-otel-collector"
+# Root variable of every environment: the collector image's digest, unset (null) when traces are off.
+COLLECTOR_DIGEST_VARIABLE = "otel_collector_image_digest"
+# Most memory the collector sidecar may take from its task (tasks have 512 or 1,024 MiB).
+COLLECTOR_MEMORY_MIB = 128
+
+
+def _attached_policy_statements(plan: Plan, role: Resource) -> list[dict]:
+    """Statements of the inline policies attached to a role (aws_iam_role_policy naming it by name,
+    or, where the name is known only after apply, by reference with the same instance key)."""
+    origin = _origin(role)
+    statements = []
+    for attachment in plan.of_type("aws_iam_role_policy"):
+        by_name = attachment.get("role") is not None and attachment.get("role") == role.get("name")
+        by_reference = attachment.get("role") is None and attachment.index == role.index and origin in plan.traced_resources(attachment, "role")
+        if not (by_name or by_reference):
+            continue
+        for doc_origin in plan.traced_resources(attachment, "policy"):
+            module, _, ref = doc_origin.partition(":")
+            if not ref.startswith("data.aws_iam_policy_document."):
+                continue
+            docs = _data_source(plan, tuple(filter(None, module.split("/"))), "aws_iam_policy_document", ref.split(".")[-1])
+            doc = docs.get(attachment.index, docs.get(None)) or {}
+            statements += _identity_statements(doc)
+    return statements
+
+
+def _may_put_traces(plan: Plan, role: Resource) -> bool:
+    return _covers([a for st in _attached_policy_statements(plan, role) for a in st.get("actions") or []], "xray:PutTraceSegments")
+
+
+def _traces_on(plan: Plan) -> bool:
+    """Whether the environment was planned with the collector's digest (its root variable); unset,
+    traces are off."""
+    return dig(plan.data, "variables", COLLECTOR_DIGEST_VARIABLE, "value") is not None
+
+
+def _the_one(containers: list[dict], essential: bool, what: str, where: str, problems: list[str]) -> dict | None:
+    """The one container of a kind in a task, essential or not as expected; None (and a problem)
+    when the task has none or several."""
+    if len(containers) != 1:
+        problems.append(f"{where}: {len(containers)} {what}s, expected one")
+        return None
+    if containers[0].get("essential") is not essential:
+        problems.append(f"{where}: the {what} has essential={containers[0].get('essential')!r}, expected {essential}")
+    return containers[0]
+
+
+def services_send_traces_to_xray(plan: Plan) -> list[str]:
+    """No application is told an OTLP endpoint without a collector in its task. With the collector's
+    digest set, every service's task runs the ADOT collector beside the application: not essential
+    (a collector crash never stops the application), pinned by digest, with a small memory limit,
+    logging to the service's log group, receiving OTLP/HTTP on the loopback and exporting to X-Ray
+    in the task's region only (no debug or logging exporter that would write spans and their
+    attributes to the logs); the application container is essential, waits for nothing but the
+    collector's start, and its ASSETSTATUS_TELEMETRY__OTLP_ENDPOINT is that receiver; the service's
+    task role may put trace segments. With the digest unset, traces are off and open nothing: no
+    collector, no pull-through cache, no task role that may write to X-Ray."""
+    problems = []
+    traces_on = _traces_on(plan)
+    if not plan.named("aws_ecs_task_definition", "service"):
+        problems.append("no service task definitions")
+    for td in plan.of_type("aws_ecs_task_definition"):
+        where = td.address
+        containers = _containers(td)
+        collectors = [c for c in containers if COLLECTOR_IMAGE in str(c.get("image", ""))]
+        apps = [c for c in containers if c.get("name") == "app"]
+        told = {e["value"] for c in apps for e in c.get("environment", []) if e["name"] == OTLP_ENDPOINT_VARIABLE}
+        if told and not collectors:
+            problems.append(f"{where}: exports traces to {sorted(told)} without a collector in the task")
+        if not traces_on and collectors:
+            problems.append(f"{where}: runs a traces collector although {COLLECTOR_DIGEST_VARIABLE} is unset")
+        if not traces_on or td.name != "service":
+            continue
+        app = _the_one(apps, True, "application container", where, problems)
+        collector = _the_one(collectors, False, "traces collector sidecar", where, problems)
+        if app is None or collector is None:
+            continue
+        for dependency in app.get("dependsOn") or []:
+            if dependency.get("containerName") == collector.get("name") and dependency.get("condition") != "START":
+                problems.append(f"{where}: the application waits for the collector to be {dependency.get('condition')}")
+        if not re.search(r"@sha256:[0-9a-f]{64}$", collector.get("image", "")):
+            problems.append(f"{where}: collector image not pinned by digest")
+        memory = collector.get("memory")
+        if not isinstance(memory, int) or memory > COLLECTOR_MEMORY_MIB or not collector.get("memoryReservation") or collector["memoryReservation"] > memory:
+            problems.append(f"{where}: collector memory {collector.get('memoryReservation')}/{memory} MiB, expected a reservation under a hard limit of at most {COLLECTOR_MEMORY_MIB} MiB")
+        app_logs = dig(app, "logConfiguration", "options", "awslogs-group")
+        if dig(collector, "logConfiguration", "logDriver") != "awslogs" or dig(collector, "logConfiguration", "options", "awslogs-group") != app_logs:
+            problems.append(f"{where}: collector does not log to the service's log group {app_logs}")
+        env = {e["name"]: e["value"] for e in collector.get("environment", [])}
+        try:
+            config = json.loads(env.get("AOT_CONFIG_CONTENT") or "")
+        except ValueError:
+            problems.append(f"{where}: collector has no readable AOT_CONFIG_CONTENT")
+            continue
+        receiver = dig(config, "receivers", "otlp", "protocols", "http", "endpoint")
+        if not isinstance(receiver, str) or not receiver.startswith("127.0.0.1:"):
+            problems.append(f"{where}: collector receives OTLP/HTTP on {receiver!r}, not on the loopback only")
+        if told != {f"http://{receiver}"}:
+            problems.append(f"{where}: application exports traces to {sorted(told) or 'nowhere'}, the collector listens on {receiver}")
+        pipelines = dig(config, "service", "pipelines") or {}
+        traces = pipelines.get("traces") or {}
+        if traces.get("receivers") != ["otlp"]:
+            problems.append(f"{where}: traces pipeline receives from {traces.get('receivers')}")
+        exporters = {e for p in pipelines.values() for e in (p.get("exporters") or [])}
+        if exporters != {"awsxray"}:
+            problems.append(f"{where}: collector exports to {sorted(exporters)}, expected awsxray only (no exporter that logs spans)")
+        xray = dig(config, "exporters", "awsxray") or {}
+        region = next((e["value"] for e in app.get("environment", []) if e["name"] == "AWS_REGION"), None)
+        if xray.get("region") != region:
+            problems.append(f"{where}: X-Ray region {xray.get('region')}, the task runs in {region}")
+        if xray.get("index_all_attributes") or xray.get("indexed_attributes"):
+            problems.append(f"{where}: span attributes indexed in X-Ray")
+        roles = [r for r in plan.named("aws_iam_role", "task") if r.index == td.index]
+        if len(roles) != 1:
+            problems.append(f"{where}: no task role of its own")
+            continue
+        if not _may_put_traces(plan, roles[0]):
+            problems.append(f"{roles[0].address}: may not put trace segments to X-Ray")
+    if not traces_on:
+        for role in plan.named("aws_iam_role", "task"):
+            if _may_put_traces(plan, role):
+                problems.append(f"{role.address}: may put trace segments to X-Ray although {COLLECTOR_DIGEST_VARIABLE} is unset")
+        for rule in plan.of_type("aws_ecr_pull_through_cache_rule"):
+            problems.append(f"{rule.address}: pull-through cache to {rule.get('upstream_registry_url')} although {COLLECTOR_DIGEST_VARIABLE} is unset")
+    return problems
+
+
 CHECKS = {
     "no_ingress_from_the_internet": no_ingress_from_the_internet,
     "internet_egress_only_https_through_the_firewall": internet_egress_only_https_through_the_firewall,
@@ -1150,4 +1281,5 @@ CHECKS = {
     "application_backups_remote_region": application_backups_remote_region,
     "application_backups_least_privilege": application_backups_least_privilege,
     "crypto_shredding_survives_versioning": crypto_shredding_survives_versioning,
+    "services_send_traces_to_xray": services_send_traces_to_xray,
 }

@@ -1,14 +1,15 @@
 """Property test over the Terraform plans of every environment.
 
-    ASSETSTATUS_PLAN_DIR=<dir with test.json staging.json prod.json> python3 -m unittest test_plan
+    ASSETSTATUS_PLAN_DIR=<dir with test.json staging.json prod.json test-no-traces.json> python3 -m unittest test_plan
 
 deploy/check writes the plans (`terraform show -json`) and sets ASSETSTATUS_PLAN_DIR. Without it
 the tests are skipped, so `python3 -m unittest discover deploy/tests` also works on a machine
 without Terraform.
 
-`EveryEnvironment` runs every check in plan_checks.py on every plan. `ChecksCanFail` breaks a
-copy of the production plan in one place at a time and expects the matching check to notice:
-a check that cannot fail proves nothing.
+`EveryEnvironment` runs every check in plan_checks.py on every plan; `TracesOff` runs them on the
+test environment planned without the traces collector's digest. `ChecksCanFail` breaks a copy of
+the production plan in one place at a time and expects the matching check to notice: a check that
+cannot fail proves nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from typing import Any, Callable
 import plan_checks as checks
 
 ENVIRONMENTS = ("test", "staging", "prod")
+# The test environment planned once more without otel_collector_image_digest (its default).
+TRACES_OFF = "test-no-traces"
 PLAN_DIR = os.environ.get("ASSETSTATUS_PLAN_DIR")
 _cache: dict[str, dict] = {}
 
@@ -112,8 +115,33 @@ class EveryEnvironment(unittest.TestCase):
             definitions = {td.index: td for td in plan(environment).named("aws_ecs_task_definition", "service")}
             for service, roles in expected.items():
                 with self.subTest(environment=environment, service=service):
-                    (container,) = checks._containers(definitions[service])
+                    (container,) = [c for c in checks._containers(definitions[service]) if c["name"] == "app"]
                     self.assertEqual(container["command"], ["serve", "--roles", roles])
+
+
+class TracesOff(unittest.TestCase):
+    """Traces are opt-in: without the collector's digest the environment still plans, every property
+    holds (services_send_traces_to_xray: no collector, no OTLP endpoint, no pull-through cache, no
+    X-Ray permission), and only the collector's repository and its cache are left out."""
+
+    def test_every_property_holds_without_the_collector_digest(self) -> None:
+        data = raw_plan(TRACES_OFF)
+        self.assertIsNone(checks.dig(data, "variables", checks.COLLECTOR_DIGEST_VARIABLE, "value"))
+        p = checks.Plan(data, "test")
+        for name, check in checks.CHECKS.items():
+            with self.subTest(check=name):
+                self.assertEqual(check(p), [])
+
+    def test_only_the_collector_image_is_left_out(self) -> None:
+        def addresses(data: dict) -> set[str]:
+            return {rc["address"] for rc in data["resource_changes"] if rc.get("mode") == "managed"}
+
+        on, off = addresses(raw_plan("test")), addresses(raw_plan(TRACES_OFF))
+        self.assertEqual(off - on, set())
+        self.assertEqual(
+            {a.removeprefix("module.stack.module.compute.") for a in on - off},
+            {"aws_ecr_pull_through_cache_rule.ecr_public[0]", 'aws_ecr_repository.this["otel_collector"]'},
+        )
 
 
 # --- checks can fail ----------------------------------------------------------------------------
@@ -327,6 +355,75 @@ def _backup_bucket_selected_by_aws_backup(data: dict) -> None:
     selection["expressions"]["resources"]["references"] += ["aws_s3_bucket.application_backups.arn", "aws_s3_bucket.application_backups"]
 
 
+# --- breaks of the traces ---
+
+
+def _collector_edit(change: Callable[[dict], None]) -> Callable[[dict], None]:
+    """Changes the traces collector sidecar of a task definition (its container, found by image)."""
+    def edit(values: dict) -> None:
+        containers = json.loads(values["container_definitions"])
+        hits = [c for c in containers if checks.COLLECTOR_IMAGE in c.get("image", "")]
+        assert hits, "no collector sidecar to break"
+        for c in hits:
+            change(c)
+        values["container_definitions"] = json.dumps(containers)
+
+    return edit
+
+
+def _collector_config_edit(change: Callable[[dict], None]) -> Callable[[dict], None]:
+    def edit(container: dict) -> None:
+        for e in container["environment"]:
+            if e["name"] == "AOT_CONFIG_CONTENT":
+                config = json.loads(e["value"])
+                change(config)
+                e["value"] = json.dumps(config)
+
+    return _collector_edit(edit)
+
+
+def _log_spans(config: dict) -> None:
+    """A debug exporter next to X-Ray: every span and its attributes in CloudWatch Logs."""
+    config["exporters"]["debug"] = {"verbosity": "detailed"}
+    config["service"]["pipelines"]["traces"]["exporters"].append("debug")
+
+
+def _without_collector(values: dict) -> None:
+    containers = json.loads(values["container_definitions"])
+    values["container_definitions"] = json.dumps([c for c in containers if checks.COLLECTOR_IMAGE not in c.get("image", "")])
+
+
+def _app_env_removed(name: str) -> Callable[[dict], None]:
+    def change(values: dict) -> None:
+        containers = json.loads(values["container_definitions"])
+        for c in containers:
+            if c["name"] == "app":
+                c["environment"] = [e for e in c["environment"] if e["name"] != name]
+        values["container_definitions"] = json.dumps(containers)
+
+    return change
+
+
+def _traces_policy_without_xray(data: dict) -> None:
+    """The task role policies lose their X-Ray statement (read at plan time, so in prior_state; in
+    resource_changes as well when deferred to apply)."""
+    docs = [
+        r["values"] for r in _resources({"planned_values": data["prior_state"]["values"]})
+        if r.get("mode") == "data" and r["type"] == "aws_iam_policy_document" and r["name"] == "task"
+    ] if data.get("prior_state") else []
+    docs += [rc["change"]["after"] for rc in data["resource_changes"] if rc.get("mode") == "data" and rc["type"] == "aws_iam_policy_document" and rc["name"] == "task"]
+    xray = [st for values in docs for st in values["statement"] if any(a.startswith("xray:") for a in st["actions"])]
+    assert xray, "mutation matched nothing"
+    for values in docs:
+        values["statement"] = [st for st in values["statement"] if st not in xray]
+
+
+def _collector_digest_unset(data: dict) -> None:
+    """The environment planned without the collector's digest (traces off), yet the sidecars, the
+    pull-through cache and the X-Ray permission stay."""
+    data["variables"][checks.COLLECTOR_DIGEST_VARIABLE] = {"value": None}
+
+
 def _type(t: str, name: str | None = None, index: Any = None) -> Callable[[dict], bool]:
     return lambda r: r["type"] == t and (name is None or r["name"] == name) and (index is None or r.get("index") == index)
 
@@ -408,6 +505,30 @@ MUTATIONS: list[tuple[str, str, Callable[[dict], None]]] = [
     ("Object Lock on the application backup bucket", "crypto_shredding_survives_versioning",
      lambda d: _edit(d, _type("aws_s3_bucket", "application_backups"), _set(["object_lock_enabled"], True))),
     ("application backup bucket in the AWS Backup selection", "crypto_shredding_survives_versioning", _backup_bucket_selected_by_aws_backup),
+    ("no X-Ray endpoint (traces would go to the firewall and be dropped)", "private_paths",
+     lambda d: _edit(d, _type("aws_vpc_endpoint", "interface", "xray"), _set(["service_name"], "com.amazonaws.ap-northeast-1.xray-off"))),
+    ("collector sidecar essential (its crash stops the application)", "services_send_traces_to_xray",
+     lambda d: _edit(d, _type("aws_ecs_task_definition", "service", "public"), _collector_edit(lambda c: c.update(essential=True)))),
+    ("worker task without the collector sidecar", "services_send_traces_to_xray",
+     lambda d: _edit(d, _type("aws_ecs_task_definition", "service", "worker"), _without_collector)),
+    ("staff application not told the OTLP endpoint", "services_send_traces_to_xray",
+     lambda d: _edit(d, _type("aws_ecs_task_definition", "service", "staff"), _app_env_removed("ASSETSTATUS_TELEMETRY__OTLP_ENDPOINT"))),
+    ("application exports to the compose stack's collector name", "services_send_traces_to_xray",
+     lambda d: _edit(d, _type("aws_ecs_task_definition", "service", "public"), _worker_env("ASSETSTATUS_TELEMETRY__OTLP_ENDPOINT", "http://otel-collector:4318"))),
+    ("collector receives OTLP from the whole VPC", "services_send_traces_to_xray",
+     lambda d: _edit(d, _type("aws_ecs_task_definition", "service", "public"),
+                     _collector_config_edit(lambda cfg: cfg["receivers"]["otlp"]["protocols"]["http"].update(endpoint="0.0.0.0:4318")))),
+    ("collector logs every span with its attributes", "services_send_traces_to_xray",
+     lambda d: _edit(d, _type("aws_ecs_task_definition", "service", "worker"), _collector_config_edit(_log_spans))),
+    ("application waits for the collector's health check", "services_send_traces_to_xray",
+     lambda d: _edit(d, _type("aws_ecs_task_definition", "service", "public"),
+                     _container_edit("dependsOn", [{"containerName": "otel-collector", "condition": "HEALTHY"}]))),
+    ("collector may take 512 MiB from the application", "services_send_traces_to_xray",
+     lambda d: _edit(d, _type("aws_ecs_task_definition", "service", "staff"), _collector_edit(lambda c: c.update(memory=512)))),
+    ("task roles may not write to X-Ray", "services_send_traces_to_xray", _traces_policy_without_xray),
+    ("migrate task told an OTLP endpoint with no collector in its task", "services_send_traces_to_xray",
+     lambda d: _edit(d, _type("aws_ecs_task_definition", "migrate"), _worker_env("ASSETSTATUS_TELEMETRY__OTLP_ENDPOINT", "http://127.0.0.1:4318"))),
+    ("collector, cache and X-Ray permission kept with the collector's digest unset", "services_send_traces_to_xray", _collector_digest_unset),
 ]
 
 

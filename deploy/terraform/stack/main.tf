@@ -94,6 +94,7 @@ module "compute" {
   mail_from                        = var.mail_from
   image_digest                     = var.image_digest
   migrate_image_digest             = var.migrate_image_digest
+  otel_collector_image_digest      = var.otel_collector_image_digest
   services                         = var.services
   promotion_pullers                = var.promotion_pullers
   deletion_protection              = var.protect

@@ -23,6 +23,11 @@ output "image" {
   value       = module.compute.image
 }
 
+output "otel_collector_image" {
+  description = "Traces collector image of the services (ECR Public pull-through cache, by digest); prime the cache with it when the digest changes (deploy/README.md). null while traces are off."
+  value       = module.compute.otel_collector_image
+}
+
 output "cluster_name" {
   description = "ECS cluster."
   value       = module.compute.cluster_name

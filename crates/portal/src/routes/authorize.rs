@@ -16,7 +16,7 @@ use oidc::{AuthorizeError, ProviderError, SessionVerdict};
 use crate::AppState;
 use crate::visitor::Visitor;
 use pages::cookies::{self, Kind};
-use pages::error::{PageResult, WebError};
+use pages::error::PageResult;
 use pages::message;
 
 const AUTHORIZE_PREFIX: &str = "/oauth2/authorize?";
@@ -38,11 +38,7 @@ pub async fn authorize(
         Err(AuthorizeError::NoRedirect(_)) => return refused(visitor),
     };
     let verdict = match &visitor.session {
-        Some(session) => state
-            .oidc
-            .judge_session(&request, session)
-            .await
-            .map_err(|e| provider_failure(&e))?,
+        Some(session) => state.oidc.judge_session(&request, session).await?,
         None => SessionVerdict::LoginAgain,
     };
     match (verdict, &visitor.session) {
@@ -50,8 +46,7 @@ pub async fn authorize(
             let url = state
                 .oidc
                 .issue_code(&request, session, &visitor.meta)
-                .await
-                .map_err(|e| provider_failure(&e))?;
+                .await?;
             Ok(Redirect::to(url.as_str()).into_response())
         }
         (SessionVerdict::Unmet(url), _) => Ok(Redirect::to(url.as_str()).into_response()),
@@ -68,11 +63,7 @@ pub async fn authorize(
                 login = "/login?notice=login-again";
             }
             // The request waits for a session started after now, in this browser only.
-            let resume = state
-                .oidc
-                .park(&request)
-                .await
-                .map_err(|e| provider_failure(&e))?;
+            let resume = state.oidc.park(&request).await?;
             jar = jar.add(cookies::build(Kind::Resume, state.secure_cookies, resume));
             Ok((jar, Redirect::to(login)).into_response())
         }
@@ -102,7 +93,7 @@ pub async fn end_session(
     {
         Ok(logout) => logout,
         Err(ProviderError::OAuth(_)) => return refused(visitor),
-        Err(e) => return Err(provider_failure(&e)),
+        Err(e) => return Err(e.into()),
     };
     let mut jar = CookieJar::new();
     if let (Some(token), Some(session)) = (&visitor.session_token, &visitor.session)
@@ -126,8 +117,4 @@ fn refused(visitor: Visitor) -> PageResult {
         "oidc-refused-body",
         Some(("/", "oidc-refused-link")),
     )
-}
-
-fn provider_failure(e: &ProviderError) -> WebError {
-    WebError::of(e)
 }

@@ -26,6 +26,12 @@ variable "migrate_image_digest" {
   default     = null
 }
 
+variable "otel_collector_image_digest" {
+  description = "Digest of the traces collector image (stack/variables.tf); unset: no collector sidecar and no traces. Set it in this directory's traces.auto.tfvars (deploy/README.md, \"Traces\")."
+  type        = string
+  default     = null
+}
+
 variable "wait_for_services" {
   description = "Wait for stable services on apply; false only for the bootstrap apply (deploy/README.md)."
   type        = bool
@@ -168,9 +174,10 @@ module "stack" {
     }
   }
 
-  image_digest         = var.image_digest
-  migrate_image_digest = coalesce(var.migrate_image_digest, var.image_digest)
-  wait_for_services    = var.wait_for_services
+  image_digest                = var.image_digest
+  migrate_image_digest        = coalesce(var.migrate_image_digest, var.image_digest)
+  otel_collector_image_digest = var.otel_collector_image_digest
+  wait_for_services           = var.wait_for_services
 
   # The next environment's pipeline pulls the tested image from this registry (promotion by digest).
   promotion_pullers = ["arn:aws:iam::222222222222:role/assetstatus-staging-deploy"]
@@ -190,6 +197,7 @@ output "stack" {
     staff_url       = module.stack.staff_url
     repository_url  = module.stack.repository_url
     image           = module.stack.image
+    otel_collector  = module.stack.otel_collector_image
     cluster_name    = module.stack.cluster_name
     service_names   = module.stack.service_names
     migrate_task    = module.stack.migrate_task

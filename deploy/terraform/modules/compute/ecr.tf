@@ -2,8 +2,19 @@
 # production; Amazon Inspector scans every pushed image and rescans continuously when new CVEs are
 # published (enhanced scanning); images are encrypted with the customer-managed key.
 
-resource "aws_ecr_repository" "app" {
-  name                 = "assetstatus"
+# The application's repository and, when traces are on, the traces collector's (the pull-through
+# cache at the end of this file): the same settings for both.
+locals {
+  ecr_repositories = merge(
+    { app = "assetstatus" },
+    # ecr-public/<repository in ECR Public>: public.ecr.aws/aws-observability/aws-otel-collector
+    local.traces ? { otel_collector = "${aws_ecr_pull_through_cache_rule.ecr_public[0].ecr_repository_prefix}/aws-observability/aws-otel-collector" } : {},
+  )
+}
+
+resource "aws_ecr_repository" "this" {
+  for_each             = local.ecr_repositories
+  name                 = each.value
   image_tag_mutability = "IMMUTABLE"
 
   image_scanning_configuration {
@@ -14,6 +25,11 @@ resource "aws_ecr_repository" "app" {
     encryption_type = "KMS"
     kms_key         = var.data_key_arn
   }
+}
+
+moved {
+  from = aws_ecr_repository.app
+  to   = aws_ecr_repository.this["app"]
 }
 
 # Promotion: the next environment's deploy role may pull (never push) from this registry.
@@ -37,7 +53,7 @@ data "aws_iam_policy_document" "promotion" {
 
 resource "aws_ecr_repository_policy" "promotion" {
   count      = length(var.promotion_pullers) > 0 ? 1 : 0
-  repository = aws_ecr_repository.app.name
+  repository = aws_ecr_repository.this["app"].name
   policy     = data.aws_iam_policy_document.promotion[0].json
 }
 
@@ -53,7 +69,7 @@ resource "aws_ecr_registry_scanning_configuration" "this" {
 }
 
 resource "aws_ecr_lifecycle_policy" "app" {
-  repository = aws_ecr_repository.app.name
+  repository = aws_ecr_repository.this["app"].name
   policy = jsonencode({
     rules = [
       {
@@ -70,4 +86,20 @@ resource "aws_ecr_lifecycle_policy" "app" {
       },
     ]
   })
+}
+
+# Third-party images the tasks run (the traces collector sidecar, services.tf, when
+# otel_collector_image_digest is set) come from ECR Public through a pull-through cache: the tasks
+# pull them from this registry over the ECR VPC endpoints, so the egress firewall's allow-list
+# needs no registry or CDN domain; ECR itself fetches the upstream image once, on the first pull of
+# a digest. They are pinned by digest like the application (ADR 0105) and scanned by Inspector like
+# every repository here (the registry's enhanced scanning covers all of them). Its repository
+# (otel_collector in ecr_repositories above) is created by Terraform, before the first pull, so it
+# is encrypted with the customer-managed key (ECR would create it AES256-encrypted).
+# No lifecycle policy: an image pulled by digest is untagged, and expiring untagged images would
+# remove the pinned collector. Without the digest there is neither cache rule nor repository.
+resource "aws_ecr_pull_through_cache_rule" "ecr_public" {
+  count                 = local.traces ? 1 : 0
+  ecr_repository_prefix = "ecr-public"
+  upstream_registry_url = "public.ecr.aws"
 }

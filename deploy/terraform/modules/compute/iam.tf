@@ -1,7 +1,8 @@
 # Two kinds of roles per task:
-#   execution role - used by ECS to pull the image, write logs and read the task's secrets
+#   execution role - used by ECS to pull the images, write logs and read the task's secrets
 #   task role      - used by the application: its own documents prefix and the master key, nothing
-#                    else; the worker's also writes the application's backups (see below)
+#                    else; the worker's also writes the application's backups, and, when traces
+#                    are on, the services' traces collector writes to X-Ray (see below)
 # Every service has its own task role so the document and backup bucket policies can name each one.
 
 data "aws_iam_policy_document" "tasks_assume" {
@@ -41,9 +42,20 @@ data "aws_iam_policy_document" "execution" {
     sid     = "PullApplicationAndGuardDutyAgentImages"
     actions = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
     resources = [
-      aws_ecr_repository.app.arn,
+      aws_ecr_repository.this["app"].arn,
       "arn:aws:ecr:${var.region}:*:repository/aws-guardduty-agent-fargate",
     ]
+  }
+  # The traces collector (only when traces are on) through the ECR Public pull-through cache
+  # (ecr.tf): pulling a digest the cache does not hold yet makes ECR import it from upstream on the
+  # puller's behalf.
+  dynamic "statement" {
+    for_each = local.traces ? [aws_ecr_repository.this["otel_collector"].arn] : []
+    content {
+      sid       = "PullCollectorThroughCache"
+      actions   = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability", "ecr:BatchImportUpstreamImage"]
+      resources = [statement.value]
+    }
   }
   statement {
     sid       = "WriteLogs"
@@ -136,6 +148,25 @@ data "aws_iam_policy_document" "task" {
         variable = "kms:ViaService"
         values   = ["s3.${var.region}.amazonaws.com"]
       }
+    }
+  }
+
+  # Traces: the services' collector sidecar (services.tf), when traces are on, sends the spans to
+  # X-Ray with the task role and may read X-Ray's sampling rules. These X-Ray actions have no
+  # resource-level permissions: "*" is the only resource IAM accepts for them. The migrate task has
+  # no collector and no such permission, nor has any task while traces are off.
+  dynamic "statement" {
+    for_each = local.traces && contains(keys(var.services), each.key) ? [each.key] : []
+    content {
+      sid = "WriteTraces"
+      actions = [
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
+        "xray:GetSamplingStatisticSummaries",
+      ]
+      resources = ["*"]
     }
   }
 }

@@ -40,7 +40,7 @@ output "target_group_arn_suffixes" {
 
 output "repository_url" {
   description = "ECR repository the pipeline pushes to."
-  value       = aws_ecr_repository.app.repository_url
+  value       = aws_ecr_repository.this["app"].repository_url
 }
 
 output "log_group_names" {
@@ -51,6 +51,11 @@ output "log_group_names" {
 output "image" {
   description = "Image reference the services run (repository@digest)."
   value       = local.image
+}
+
+output "otel_collector_image" {
+  description = "Traces collector image the services run beside the application (repository@digest, through the ECR Public pull-through cache); null while traces are off (otel_collector_image_digest unset)."
+  value       = local.otel_collector_image
 }
 
 output "migrate_task" {

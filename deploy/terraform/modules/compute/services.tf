@@ -93,7 +93,8 @@ resource "aws_vpc_security_group_egress_rule" "task" {
 locals {
   # Built from names rather than resource attributes so the whole container definition is known
   # at plan time and can be checked (deploy/tests/test_plan.py).
-  repository    = "${var.account_id}.dkr.ecr.${var.region}.amazonaws.com/${aws_ecr_repository.app.name}"
+  registry      = "${var.account_id}.dkr.ecr.${var.region}.amazonaws.com"
+  repository    = "${local.registry}/${aws_ecr_repository.this["app"].name}"
   image         = "${local.repository}@${var.image_digest}"
   migrate_image = "${local.repository}@${var.migrate_image_digest}"
   # Partial secret ARNs (without the random suffix Secrets Manager appends). They identify the
@@ -145,6 +146,68 @@ locals {
     { name = "AWS_VIRTUAL_HOSTED_STYLE_REQUEST", value = "true" },
   ]
 
+  # awslogs options of each task's containers by log group (every service, and migrate): the
+  # application and the traces collector of a service write to the same group, in streams
+  # <service>/<container>/<task>.
+  awslogs = { for k, g in aws_cloudwatch_log_group.service : k => {
+    awslogs-group         = g.name
+    awslogs-region        = var.region
+    awslogs-stream-prefix = k
+  } }
+
+  # Traces (docs/architecture.md, "Distributed traces"), on when otel_collector_image_digest is set
+  # and off (no sidecar, no OTLP endpoint, no X-Ray permission, no cache) when it is null: the
+  # application posts its spans over OTLP/HTTP to a collector sidecar in the same task (the task's
+  # containers share 127.0.0.1), the AWS Distro for OpenTelemetry collector, which batches them and
+  # sends them to X-Ray through the VPC endpoint with the task role. The sidecar is not essential:
+  # when it stops, ECS leaves the application running and only its traces are lost. Only the
+  # services get it; the migrate task serves no request and exports nothing. Without the sidecar
+  # the application is told no endpoint and exports nothing either.
+  traces               = var.otel_collector_image_digest != null
+  otlp_port            = 4318
+  otlp_endpoint        = "http://127.0.0.1:${local.otlp_port}"
+  otel_collector_image = local.traces ? "${local.registry}/${aws_ecr_repository.this["otel_collector"].name}@${var.otel_collector_image_digest}" : null
+  # The collector's configuration, given in AOT_CONFIG_CONTENT (JSON is YAML to the collector).
+  # Listens on the loopback only; no debug or logging exporter, so no span (nor its attributes)
+  # is written to the logs; X-Ray keeps span attributes as metadata, none is indexed.
+  otel_collector_config = jsonencode({
+    receivers = {
+      otlp = { protocols = { http = { endpoint = "127.0.0.1:${local.otlp_port}" } } }
+    }
+    processors = {
+      # Drops spans rather than outgrow the container's memory (the hard limit below).
+      memory_limiter = { check_interval = "1s", limit_mib = 100, spike_limit_mib = 20 }
+      batch          = {}
+    }
+    exporters = {
+      awsxray = { region = var.region, index_all_attributes = false }
+    }
+    service = {
+      # Warnings and errors only; no metrics listener of its own.
+      telemetry = { logs = { level = "warn" }, metrics = { level = "none" } }
+      pipelines = {
+        traces = { receivers = ["otlp"], processors = ["memory_limiter", "batch"], exporters = ["awsxray"] }
+      }
+    }
+  })
+  otel_collector_container = {
+    name      = "otel-collector"
+    image     = local.otel_collector_image
+    essential = false
+    # 64 MiB reserved, 128 MiB at most: the application keeps the rest of the task's memory
+    # (384 MiB of 512 at least, even if the collector grows to its limit).
+    memoryReservation      = 64
+    memory                 = 128
+    user                   = "10001:10001"
+    readonlyRootFilesystem = true
+    privileged             = false
+    linuxParameters = {
+      capabilities = { drop = ["ALL"] }
+    }
+    environment = [{ name = "AOT_CONFIG_CONTENT", value = local.otel_collector_config }]
+    stopTimeout = 10
+  }
+
   container_defaults = {
     name                   = "app"
     essential              = true
@@ -194,26 +257,34 @@ resource "aws_ecs_task_definition" "service" {
     name = "tmp"
   }
 
-  container_definitions = jsonencode([merge(local.container_defaults, {
+  # The application first (the load balancer and deploy/ci name it "app"), then, when traces are
+  # on, the traces collector, which logs to the same group. The application starts once the
+  # collector has started (not waiting for any health) and so stops before it, which lets its last
+  # spans out.
+  container_definitions = jsonencode(concat([merge(local.container_defaults, {
     image        = local.image
     command      = ["serve", "--roles", join(",", each.value.roles)]
+    dependsOn    = local.traces ? [{ containerName = local.otel_collector_container.name, condition = "START" }] : null
     portMappings = [{ containerPort = 8080, protocol = "tcp" }, { containerPort = 8081, protocol = "tcp" }]
-    environment  = concat(local.common_environment, contains(local.backup_services, each.key) ? local.backup_environment : [])
+    environment = concat(
+      local.common_environment,
+      local.traces ? [{ name = "ASSETSTATUS_TELEMETRY__OTLP_ENDPOINT", value = local.otlp_endpoint }] : [],
+      contains(local.backup_services, each.key) ? local.backup_environment : [],
+    )
     secrets = concat([
       { name = "ASSETSTATUS_DATABASE_URL", valueFrom = local.secret_ref["database-url-app"] },
       { name = "ASSETSTATUS_MAIL__SMTP_URL", valueFrom = local.secret_ref["smtp-url"] },
     ], local.webhook_secret)
     logConfiguration = {
       logDriver = "awslogs"
-      options = {
-        awslogs-group         = aws_cloudwatch_log_group.service[each.key].name
-        awslogs-region        = var.region
-        awslogs-stream-prefix = each.key
-        mode                  = "non-blocking"
-        max-buffer-size       = "25m"
-      }
+      options   = merge(local.awslogs[each.key], { mode = "non-blocking", max-buffer-size = "25m" })
     }
-  })])
+    })], local.traces ? [merge(local.otel_collector_container, {
+    logConfiguration = {
+      logDriver = "awslogs"
+      options   = merge(local.awslogs[each.key], { mode = "non-blocking", max-buffer-size = "1m" })
+    }
+  })] : []))
 }
 
 # One-off task the pipeline runs before every rollout: `assetstatus migrate` as the schema owner.
@@ -248,11 +319,7 @@ resource "aws_ecs_task_definition" "migrate" {
     ]
     logConfiguration = {
       logDriver = "awslogs"
-      options = {
-        awslogs-group         = aws_cloudwatch_log_group.service["migrate"].name
-        awslogs-region        = var.region
-        awslogs-stream-prefix = "migrate"
-      }
+      options   = local.awslogs["migrate"]
     }
   })])
 }

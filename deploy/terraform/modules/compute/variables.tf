@@ -142,6 +142,16 @@ variable "migrate_image_digest" {
   }
 }
 
+variable "otel_collector_image_digest" {
+  description = "Digest (sha256:...) of the AWS Distro for OpenTelemetry collector image (public.ecr.aws/aws-observability/aws-otel-collector), the traces sidecar of every service; pulled through the registry's ECR Public cache (ecr.tf), by digest, never by tag. null: no sidecar, no cache, no X-Ray permission, and the application is told no OTLP endpoint, so it exports no traces."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.otel_collector_image_digest == null || can(regex("^sha256:[0-9a-f]{64}$", var.otel_collector_image_digest))
+    error_message = "otel_collector_image_digest must be null (no traces) or look like sha256:<64 hex digits>."
+  }
+}
+
 variable "promotion_pullers" {
   description = "IAM roles of the next environment's pipeline (e.g. the staging deploy role for the test registry) that may pull images to promote them: the digest tested here is the digest deployed there."
   type        = list(string)

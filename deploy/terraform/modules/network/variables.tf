@@ -88,5 +88,6 @@ variable "interface_endpoints" {
     "kms"            = 443
     "secretsmanager" = 443
     "email-smtp"     = 587
+    "xray"           = 443 # traces from the services' collector sidecars
   }
 }
