@@ -81,14 +81,16 @@ impl platform::fault::Classify for IdentityError {
     fn fault(&self) -> platform::fault::Fault {
         use platform::fault::Fault;
         match self {
-            IdentityError::Invalid(_) | IdentityError::PasswordRequired => Fault::Invalid,
+            IdentityError::Invalid(_)
+            | IdentityError::PasswordRequired
+            | IdentityError::PasskeyRefused => Fault::Invalid,
             IdentityError::InvalidCredentials
             | IdentityError::NotVerified
             | IdentityError::Throttled { .. }
-            | IdentityError::Disabled
-            | IdentityError::PasskeyRefused
-            | IdentityError::PasskeysUnavailable => Fault::Forbidden,
-            IdentityError::LinkInvalid | IdentityError::NotFound => Fault::NotFound,
+            | IdentityError::Disabled => Fault::Forbidden,
+            IdentityError::LinkInvalid
+            | IdentityError::NotFound
+            | IdentityError::PasskeysUnavailable => Fault::NotFound,
             IdentityError::SecondStepExpired
             | IdentityError::NotLoggedIn
             | IdentityError::Shredded => Fault::SignInRequired,

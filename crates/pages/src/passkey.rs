@@ -5,9 +5,9 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use identity::{Ceremony, IdentityError};
+use platform::fault::{Classify, Fault};
 use platform::redirect::local_path;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::error::WebError;
@@ -21,10 +21,11 @@ pub struct Answer {
     pub credential: Value,
 }
 
-/// The options a ceremony's script hands to `navigator.credentials`.
-pub fn ceremony(ceremony: Result<Ceremony, IdentityError>) -> Result<Response, WebError> {
+/// The options a ceremony's script hands to `navigator.credentials`: the ceremony as JSON (its
+/// token and the options), or a refusal.
+pub fn ceremony<C: Serialize, E: Classify>(ceremony: Result<C, E>) -> Result<Response, WebError> {
     match ceremony {
-        Ok(c) => Ok(Json(json!({ "ceremony": c.token, "options": c.options })).into_response()),
+        Ok(c) => Ok(Json(c).into_response()),
         Err(e) => refusal(e),
     }
 }
@@ -35,16 +36,15 @@ pub fn next(path: &str) -> Response {
     Json(json!({ "next": path })).into_response()
 }
 
-/// A refusal as a bare status: the script shows the page's own message.
-pub fn refusal(e: IdentityError) -> Result<Response, WebError> {
-    match e {
-        IdentityError::PasskeyRefused | IdentityError::SecondStepExpired => {
-            Ok(StatusCode::BAD_REQUEST.into_response())
-        }
-        IdentityError::PasskeysUnavailable => Ok(StatusCode::NOT_FOUND.into_response()),
-        IdentityError::Disabled | IdentityError::NotVerified => {
-            Ok(StatusCode::FORBIDDEN.into_response())
-        }
-        other => Err(other.into()),
-    }
+/// A refusal as a bare status by its kind, the script showing the page's own message: a refused
+/// or expired ceremony 400, passkeys not offered here 404, an account that may not sign in 403.
+/// Failures of ours are error pages like anywhere else.
+pub fn refusal<E: Classify>(e: E) -> Result<Response, WebError> {
+    let status = match e.fault() {
+        Fault::Invalid | Fault::SignInRequired => StatusCode::BAD_REQUEST,
+        Fault::NotFound => StatusCode::NOT_FOUND,
+        Fault::Forbidden => StatusCode::FORBIDDEN,
+        _ => return Err(e.into()),
+    };
+    Ok(status.into_response())
 }

@@ -54,9 +54,12 @@ fn relying_party(origin: &Url) -> Option<Webauthn> {
 }
 
 /// A ceremony under way: the token the browser sends back, and the options it hands to
-/// `navigator.credentials`.
+/// `navigator.credentials`. Serialized as the ceremony's script reads it:
+/// `{"ceremony": token, "options": …}`.
+#[derive(serde::Serialize)]
 pub struct Ceremony {
     /// Single-use token naming the ceremony.
+    #[serde(rename = "ceremony")]
     pub token: String,
     /// The WebAuthn options as JSON.
     pub options: serde_json::Value,
