@@ -156,7 +156,7 @@ pub async fn authenticate(
         auth.metrics.auth_outcome("bearer", "absent");
         return next.run(request).await;
     };
-    let proof = match oidc::http::dpop_proof(request.headers()) {
+    let proof = match oidc_http::dpop_proof(request.headers()) {
         Ok(proof) => proof,
         Err(e) => return ApiError::DpopRefused(e.code).into_response(),
     };

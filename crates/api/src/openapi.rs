@@ -2,7 +2,7 @@
 //! write, so that client developers read what the code does rather than what someone remembered
 //! to write down. The refusals' examples are the bodies [`ApiError`] really produces.
 
-use oidc::http::{AUTHORIZE_PATH, TOKEN_PATH};
+use oidc::paths::{AUTHORIZE_PATH, TOKEN_PATH};
 use platform::fields::{FieldError, FormErrors};
 use utoipa::openapi::example::Example;
 use utoipa::openapi::header::Header;

@@ -281,7 +281,7 @@ impl Provider {
             }
         };
         tx.commit().await?;
-        Ok(format!("{}?{query}", crate::http::AUTHORIZE_PATH))
+        Ok(format!("{}?{query}", crate::paths::AUTHORIZE_PATH))
     }
 
     /// Answers a pushed authorization request (RFC 9126): the client authenticates, the request

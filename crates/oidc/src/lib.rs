@@ -13,10 +13,10 @@ mod claims;
 pub mod clients;
 mod dpop;
 mod error;
-pub mod http;
 mod jose;
 mod keys;
 mod params;
+pub mod paths;
 mod store;
 mod token;
 
@@ -129,8 +129,8 @@ impl Provider {
     fn assertion_audiences(&self) -> Vec<String> {
         vec![
             self.settings.issuer.clone(),
-            self.endpoint(http::TOKEN_PATH),
-            self.endpoint(http::PAR_PATH),
+            self.endpoint(paths::TOKEN_PATH),
+            self.endpoint(paths::PAR_PATH),
         ]
     }
 

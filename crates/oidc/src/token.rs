@@ -12,7 +12,7 @@ use crate::claims::{ACCESS_TOKEN_TYP, AccessClaims, Confirmation, IdClaims, acr_
 use crate::clients::{self, Client, GrantType, Presented};
 use crate::error::{ErrorCode, OAuthError, ProviderError};
 use crate::params::{self, Params};
-use crate::{Provider, http, store};
+use crate::{Provider, paths, store};
 
 /// A successful token response (RFC 6749 §5.1).
 #[derive(Debug, Serialize)]
@@ -96,7 +96,7 @@ impl Provider {
         }
         let jkt = match dpop {
             Some(proof) => Some(
-                self.check_dpop_proof(proof, "POST", http::TOKEN_PATH, None)
+                self.check_dpop_proof(proof, "POST", paths::TOKEN_PATH, None)
                     .await?,
             ),
             None if client.is_fapi() => {

@@ -3,7 +3,7 @@
 //! | Paths | Served by |
 //! |---|---|
 //! | `/`, `/signup`, `/login`, `/dashboard`, `/assets…`, `/application…`, `/profile…`, … | the customer portal (`portal::router`) |
-//! | `/.well-known/openid-configuration`, `/oauth2/…` (authorize, token, par, userinfo, jwks, revoke, logout) | the identity provider (`oidc::http::router`) |
+//! | `/.well-known/openid-configuration`, `/oauth2/…` (authorize, token, par, userinfo, jwks, revoke, logout) | the identity provider (`oidc_http::router`) |
 //! | `/api/v1/…` | the JSON API behind bearer tokens (`api::router`) |
 //! | `/healthz`, `/readyz` | this process's health (`crate::health`) |
 //!
@@ -27,7 +27,7 @@ fn own_routes(built: &Built) -> Router {
         api::authenticate,
     ));
     portal::router(built.state.clone())
-        .merge(oidc::http::router(Arc::clone(&built.state.oidc)))
+        .merge(oidc_http::router(Arc::clone(&built.state.oidc)))
         .nest(api::PREFIX, api)
         .merge(crate::health::routes(Arc::clone(&built.readiness)))
 }

@@ -67,8 +67,8 @@ pub fn router(state: AppState) -> Router {
             "/password/reset/{token}",
             get(password_reset::form).post(password_reset::submit),
         )
-        .route(oidc::http::AUTHORIZE_PATH, get(authorize::authorize))
-        .route(oidc::http::END_SESSION_PATH, get(authorize::end_session))
+        .route(oidc::paths::AUTHORIZE_PATH, get(authorize::authorize))
+        .route(oidc::paths::END_SESSION_PATH, get(authorize::end_session))
         .route("/dashboard", get(dashboard::page))
         .route("/assets", get(assets::list))
         .route("/assets/new", get(assets::new_form).post(assets::create))

@@ -1,5 +1,5 @@
-//! The provider's machine-facing endpoints: discovery, JWKS, pushed authorization requests,
-//! token, userinfo and revocation.
+//! The OpenID Connect provider's machine-facing endpoints: discovery, JWKS, pushed authorization
+//! requests, token, userinfo and revocation, over the provider (`oidc`).
 //! The authorization and end-session endpoints involve the customer's browser session and
 //! live with the portal's pages.
 
@@ -21,30 +21,15 @@ use edge::Meta;
 use platform::fault::{Fault, classify};
 use serde_json::{Value, json};
 
-use crate::access::UserinfoError;
-use crate::claims::ACR_VALUES;
-use crate::clients::{CUSTOMER_SCOPES, Presented};
-use crate::dpop::{DPOP_HEADER, TokenScheme, TokenUse, authorization, challenge};
-use crate::error::{ErrorCode, OAuthError, ProviderError};
-use crate::params::Params;
-use crate::{Provider, jose};
-
-/// Discovery document (OpenID Connect Discovery 1.0).
-pub const DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
-/// The authorization endpoint (served by the portal).
-pub const AUTHORIZE_PATH: &str = "/oauth2/authorize";
-/// The token endpoint.
-pub const TOKEN_PATH: &str = "/oauth2/token";
-/// The pushed authorization request endpoint (RFC 9126).
-pub const PAR_PATH: &str = "/oauth2/par";
-/// The userinfo endpoint.
-pub const USERINFO_PATH: &str = "/oauth2/userinfo";
-/// The JSON Web Key Set.
-pub const JWKS_PATH: &str = "/oauth2/jwks";
-/// Token revocation (RFC 7009).
-pub const REVOKE_PATH: &str = "/oauth2/revoke";
-/// RP-initiated logout (served by the portal).
-pub const END_SESSION_PATH: &str = "/oauth2/logout";
+use oidc::clients::{CUSTOMER_SCOPES, Presented};
+use oidc::paths::{
+    AUTHORIZE_PATH, DISCOVERY_PATH, END_SESSION_PATH, JWKS_PATH, PAR_PATH, REVOKE_PATH, TOKEN_PATH,
+    USERINFO_PATH,
+};
+use oidc::{
+    ACR_VALUES, CLIENT_KEY_ALGORITHMS, DPOP_HEADER, ErrorCode, OAuthError, Params, Provider,
+    ProviderError, TokenScheme, TokenUse, UserinfoError, authorization, challenge,
+};
 
 /// Longest form body the token and revocation endpoints read.
 const MAX_FORM_BYTES: usize = 16 * 1024;
@@ -79,8 +64,8 @@ async fn discovery(State(p): State<Arc<Provider>>) -> Response {
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["ES256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "private_key_jwt", "none"],
-        "token_endpoint_auth_signing_alg_values_supported": jose::ALGORITHMS,
-        "dpop_signing_alg_values_supported": jose::ALGORITHMS,
+        "token_endpoint_auth_signing_alg_values_supported": CLIENT_KEY_ALGORITHMS,
+        "dpop_signing_alg_values_supported": CLIENT_KEY_ALGORITHMS,
         "acr_values_supported": ACR_VALUES,
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "private_key_jwt", "none"],
         "code_challenge_methods_supported": ["S256"],
