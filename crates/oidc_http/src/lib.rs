@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{FromRequest, Request, State};
 use axum::http::header::{
     AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, PRAGMA, RETRY_AFTER, WWW_AUTHENTICATE,
 };
@@ -101,12 +101,8 @@ async fn token(
     State(p): State<Arc<Provider>>,
     Meta(meta): Meta,
     headers: HeaderMap,
-    body: Bytes,
+    ClientForm { params, presented }: ClientForm,
 ) -> Response {
-    let (params, presented) = match form_request(&headers, &body) {
-        Ok(parsed) => parsed,
-        Err(e) => return oauth_error(&e, &headers),
-    };
     let proof = match dpop_proof(&headers) {
         Ok(proof) => proof,
         Err(e) => return oauth_error(&e, &headers),
@@ -121,12 +117,8 @@ async fn par(
     State(p): State<Arc<Provider>>,
     Meta(meta): Meta,
     headers: HeaderMap,
-    body: Bytes,
+    ClientForm { params, presented }: ClientForm,
 ) -> Response {
-    let (params, presented) = match form_request(&headers, &body) {
-        Ok(parsed) => parsed,
-        Err(e) => return oauth_error(&e, &headers),
-    };
     match p.push_authorization(&params, &presented, &meta).await {
         Ok(pushed) => no_store((StatusCode::CREATED, Json(pushed))),
         Err(e) => provider_error(&e, &headers),
@@ -155,12 +147,8 @@ async fn revoke(
     State(p): State<Arc<Provider>>,
     Meta(meta): Meta,
     headers: HeaderMap,
-    body: Bytes,
+    ClientForm { params, presented }: ClientForm,
 ) -> Response {
-    let (params, presented) = match form_request(&headers, &body) {
-        Ok(parsed) => parsed,
-        Err(e) => return oauth_error(&e, &headers),
-    };
     match p.revoke(&params, &presented, &meta).await {
         Ok(()) => no_store(StatusCode::OK),
         Err(e) => provider_error(&e, &headers),
@@ -203,6 +191,28 @@ async fn userinfo(
             dpop,
         }) => bearer_error(&e, dpop || scheme == TokenScheme::Dpop),
         Err(UserinfoError { error, .. }) => failure(&error),
+    }
+}
+
+/// A client's form POST to the token, PAR or revocation endpoint: its parameters and the
+/// credentials it presented. A malformed one is refused with the standard error before the
+/// handler runs.
+struct ClientForm {
+    params: Params,
+    presented: Presented,
+}
+
+impl<S: Send + Sync> FromRequest<S> for ClientForm {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let headers = request.headers().clone();
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let (params, presented) =
+            form_request(&headers, &body).map_err(|e| oauth_error(&e, &headers))?;
+        Ok(ClientForm { params, presented })
     }
 }
 
