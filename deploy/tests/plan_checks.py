@@ -536,11 +536,17 @@ def edge_protected(plan: Plan) -> list[str]:
 
 
 def private_paths(plan: Plan) -> list[str]:
+    """AWS services are reached through VPC endpoints with private DNS. X-Ray has one exactly while
+    some task runs the traces collector sidecar: without it the spans would go to the egress
+    firewall and be dropped; with traces off it would serve nothing and cost about USD 20/month."""
     problems = []
     services = {re.sub(r"^com\.amazonaws\.[a-z0-9-]+\.", "", e.get("service_name") or ""): e for e in plan.of_type("aws_vpc_endpoint")}
-    for needed in ("s3", "ecr.api", "ecr.dkr", "logs", "kms", "secretsmanager", "email-smtp", "xray"):
+    collectors = any(COLLECTOR_IMAGE in str(c.get("image", "")) for td in plan.of_type("aws_ecs_task_definition") for c in _containers(td))
+    for needed in ("s3", "ecr.api", "ecr.dkr", "logs", "kms", "secretsmanager", "email-smtp") + (("xray",) if collectors else ()):
         if needed not in services:
             problems.append(f"no VPC endpoint for {needed}")
+    if not collectors and "xray" in services:
+        problems.append(f"{services['xray'].address}: X-Ray endpoint without a traces collector sidecar to use it")
     for name, ep in services.items():
         if ep.get("vpc_endpoint_type") == "Interface" and ep.get("private_dns_enabled") is not True:
             problems.append(f"{ep.address}: private DNS off, clients would use the public endpoint")

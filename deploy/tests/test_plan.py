@@ -122,7 +122,8 @@ class EveryEnvironment(unittest.TestCase):
 class TracesOff(unittest.TestCase):
     """Traces are opt-in: without the collector's digest the environment still plans, every property
     holds (services_send_traces_to_xray: no collector, no OTLP endpoint, no pull-through cache, no
-    X-Ray permission), and only the collector's repository and its cache are left out."""
+    X-Ray permission; private_paths: no X-Ray endpoint), and only the collector's repository, its
+    cache and the X-Ray endpoint are left out."""
 
     def test_every_property_holds_without_the_collector_digest(self) -> None:
         data = raw_plan(TRACES_OFF)
@@ -132,15 +133,19 @@ class TracesOff(unittest.TestCase):
             with self.subTest(check=name):
                 self.assertEqual(check(p), [])
 
-    def test_only_the_collector_image_is_left_out(self) -> None:
+    def test_only_the_collector_image_and_xray_endpoint_are_left_out(self) -> None:
         def addresses(data: dict) -> set[str]:
             return {rc["address"] for rc in data["resource_changes"] if rc.get("mode") == "managed"}
 
         on, off = addresses(raw_plan("test")), addresses(raw_plan(TRACES_OFF))
         self.assertEqual(off - on, set())
         self.assertEqual(
-            {a.removeprefix("module.stack.module.compute.") for a in on - off},
-            {"aws_ecr_pull_through_cache_rule.ecr_public[0]", 'aws_ecr_repository.this["otel_collector"]'},
+            {a.removeprefix("module.stack.module.") for a in on - off},
+            {
+                "compute.aws_ecr_pull_through_cache_rule.ecr_public[0]",
+                'compute.aws_ecr_repository.this["otel_collector"]',
+                'network.aws_vpc_endpoint.interface["xray"]',
+            },
         )
 
 
@@ -507,6 +512,8 @@ MUTATIONS: list[tuple[str, str, Callable[[dict], None]]] = [
     ("application backup bucket in the AWS Backup selection", "crypto_shredding_survives_versioning", _backup_bucket_selected_by_aws_backup),
     ("no X-Ray endpoint (traces would go to the firewall and be dropped)", "private_paths",
      lambda d: _edit(d, _type("aws_vpc_endpoint", "interface", "xray"), _set(["service_name"], "com.amazonaws.ap-northeast-1.xray-off"))),
+    ("X-Ray endpoint kept with traces off (no collector sidecar uses it)", "private_paths",
+     lambda d: _edit(d, _type("aws_ecs_task_definition", "service"), _without_collector)),
     ("collector sidecar essential (its crash stops the application)", "services_send_traces_to_xray",
      lambda d: _edit(d, _type("aws_ecs_task_definition", "service", "public"), _collector_edit(lambda c: c.update(essential=True)))),
     ("worker task without the collector sidecar", "services_send_traces_to_xray",

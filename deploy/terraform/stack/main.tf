@@ -40,6 +40,8 @@ module "network" {
   company_cidrs           = var.company_cidrs
   company_vpn_peer_ip     = var.company_vpn_peer_ip
   enable_network_firewall = true
+  # The X-Ray endpoint serves the traces collector sidecars only: created while traces are on.
+  xray_endpoint = var.otel_collector_image_digest != null
 }
 
 module "edge" {

@@ -145,9 +145,10 @@ variable "otel_collector_image_digest" {
   description = <<-EOT
     Digest of the AWS Distro for OpenTelemetry collector (public.ecr.aws/aws-observability/aws-otel-collector),
     the traces sidecar of every service, pulled through the registry's ECR Public cache. Unset (null): no
-    collector sidecar, no pull-through cache, no X-Ray permission, and no traces: the application is not
-    given ASSETSTATUS_TELEMETRY__OTLP_ENDPOINT and exports nothing without it. Set: traces are on. The
-    value is the digest of the image index (all architectures) of the release to run, e.g.
+    collector sidecar, no pull-through cache, no X-Ray permission, no X-Ray VPC endpoint, and no traces:
+    the application is not given ASSETSTATUS_TELEMETRY__OTLP_ENDPOINT and exports nothing without it.
+    Set: traces are on. The value is the digest of the image index (all architectures) of the release to
+    run, e.g.
     `crane digest public.ecr.aws/aws-observability/aws-otel-collector:<version>`; a new digest reaches test
     first like any change (deploy/README.md, "Traces").
   EOT

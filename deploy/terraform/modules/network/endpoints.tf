@@ -1,7 +1,12 @@
 # VPC endpoints keep traffic to AWS services on private addresses (O7): S3 through a gateway
 # endpoint (free), the rest through interface endpoints in both app subnets (about USD 10 per
 # endpoint per zone per month). Endpoint policies form a data perimeter: only principals of this
-# account, and for S3 only buckets of this account plus the ECR layer bucket.
+# account, and for S3 only buckets of this account plus the ECR layer bucket. X-Ray gets one only
+# while traces are on (xray_endpoint): nothing else sends to it.
+
+locals {
+  interface_endpoints = merge(var.interface_endpoints, var.xray_endpoint ? { "xray" = 443 } : {})
+}
 
 resource "aws_vpc_endpoint" "s3" {
   vpc_id            = aws_vpc.this.id
@@ -52,7 +57,7 @@ resource "aws_security_group" "endpoints" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "endpoints" {
-  for_each          = toset([for port in distinct(values(var.interface_endpoints)) : tostring(port)])
+  for_each          = toset([for port in distinct(values(local.interface_endpoints)) : tostring(port)])
   security_group_id = aws_security_group.endpoints.id
   description       = "Workloads in the VPC to AWS service endpoints on port ${each.key}"
   ip_protocol       = "tcp"
@@ -81,7 +86,7 @@ data "aws_iam_policy_document" "interface_endpoint" {
 }
 
 resource "aws_vpc_endpoint" "interface" {
-  for_each            = var.interface_endpoints
+  for_each            = local.interface_endpoints
   vpc_id              = aws_vpc.this.id
   service_name        = "com.amazonaws.${var.region}.${each.key}"
   vpc_endpoint_type   = "Interface"

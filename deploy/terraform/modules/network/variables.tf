@@ -88,6 +88,11 @@ variable "interface_endpoints" {
     "kms"            = 443
     "secretsmanager" = 443
     "email-smtp"     = 587
-    "xray"           = 443 # traces from the services' collector sidecars
   }
+}
+
+variable "xray_endpoint" {
+  description = "Add an interface endpoint for X-Ray (port 443) to interface_endpoints, for the services' traces collector sidecars. On only while traces are on (about USD 20/month for two zones)."
+  type        = bool
+  default     = false
 }
