@@ -57,7 +57,7 @@ pub async fn access_log(
     let noted = note.read();
     let route = noted.route.unwrap_or_else(|| "-".to_owned());
     let status = response.status().as_u16();
-    platform::telemetry::name_span(&span, format!("{method} {route}"));
+    platform::telemetry::name_span(&span, method.as_str(), &route);
     span.record("http.route", route.as_str());
     span.record("http.response.status_code", status);
     metrics.observe(method.as_str(), &route, status, elapsed.as_secs_f64());

@@ -146,10 +146,15 @@ pub fn continue_trace(span: &tracing::Span, headers: &HeaderMap) {
     }
 }
 
-/// Names `span` in its trace (e.g. `GET /login`), once the route is known: after the span has
-/// begun, only the exported span can be renamed, not the `tracing` one.
-pub fn name_span(span: &tracing::Span, name: String) {
-    span.context().span().update_name(name);
+/// Names `span` in its trace by method and route (e.g. `GET /login`), once the route is known:
+/// after the span has begun, only the exported span can be renamed, not the `tracing` one. With
+/// traces off, or the trace not sampled, nothing is formatted: this runs on every request.
+pub fn name_span(span: &tracing::Span, method: &str, route: &str) {
+    let context = span.context();
+    let exported = context.span();
+    if exported.is_recording() {
+        exported.update_name(format!("{method} {route}"));
+    }
 }
 
 /// Removes a trace context the request should not carry (one a client sent).
